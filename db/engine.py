@@ -1,0 +1,39 @@
+"""Engines for the two backends: SQLite (the embedded default) and PostgreSQL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite(url, **kwargs)
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite(url: str, **kwargs) -> Engine:
+    database = sa.engine.make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # let SQLAlchemy, not pysqlite, decide where transactions begin (see "begin" below)
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # take the write lock at the start: a unit of work reads the case version and then
+        # writes, and a deferred transaction would fail to upgrade its lock under contention
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

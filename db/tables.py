@@ -1,0 +1,133 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create it; code never does."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from statemachines.lifecycle import OPEN_STATES
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+})
+
+OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATES))
+Json = sa.JSON().with_variant(JSONB(), "postgresql")
+Id = sa.String(32)
+Stamp = sa.DateTime(timezone=True)
+
+operators = sa.Table(
+    "operators", metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("credit_code", sa.String(18), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+)
+
+bases = sa.Table(
+    "bases", metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("operator_id", Id, sa.ForeignKey("operators.id"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("jurisdiction", sa.String(6), nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.UniqueConstraint("operator_id", "name"),
+)
+
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("base_id", Id, sa.ForeignKey("bases.id"), nullable=False, index=True),
+    sa.Column("operator_code", sa.String(18), nullable=False, index=True),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("jurisdiction", sa.String(6), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("policy_id", sa.String(64), nullable=False),
+    sa.Column("policy_version", sa.Integer, nullable=False),
+    sa.Column("applied_on", sa.Date, nullable=False),
+    sa.Column("period_start", sa.Date),
+    sa.Column("period_end", sa.Date),
+    sa.Column("last_on", sa.Date, nullable=False),
+    # the aggregate as JSON, so a case loads without replaying its history
+    sa.Column("snapshot", Json, nullable=False),
+    sa.Column("updated_at", Stamp, nullable=False),
+    # R3 held by the database too, so two concurrent applications cannot both open a case
+    sa.Index("ix_cases_one_open_per_base", "base_id", "level", unique=True,
+             sqlite_where=sa.text(OPEN_STATES_SQL), postgresql_where=sa.text(OPEN_STATES_SQL)),
+)
+
+case_events = sa.Table(
+    "case_events", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("act", sa.String(40), nullable=False),
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("recorded_at", Stamp, nullable=False),
+    sa.Column("actor", sa.String(120), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("rule", sa.String(8), nullable=False),
+    sa.Column("policy_id", sa.String(64), nullable=False),
+    sa.Column("policy_version", sa.Integer, nullable=False),
+    sa.Column("payload", Json, nullable=False),
+    # the exact text that was hashed: verification hashes these bytes, not a re-serialisation
+    sa.Column("canonical", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("case_id", "seq"),
+)
+
+timers = sa.Table(
+    "timers", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), nullable=False),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("key", sa.String(24), nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("fires_on", sa.Date, nullable=False),
+    sa.Column("provisional", sa.Boolean, nullable=False),
+    sa.Column("fired_at", Stamp),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.UniqueConstraint("case_id", "kind", "key"),
+    # only pending timers are indexed: a plain index walks every fired row (PERF-NOTES.md)
+    sa.Index("ix_timers_pending", "fires_on", "id",
+             sqlite_where=sa.text("fired_at IS NULL"), postgresql_where=sa.text("fired_at IS NULL")),
+)
+
+bans = sa.Table(
+    "bans", metadata,
+    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("operator_code", sa.String(18), nullable=False, index=True),
+    sa.Column("base_id", Id, nullable=False, index=True),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("ground", sa.String(32), nullable=False),
+    sa.Column("first_day", sa.Date, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False),
+    sa.Column("ended_on", sa.Date),
+)
+
+complaints = sa.Table(
+    "complaints", metadata,
+    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("complaint_id", sa.String(32), primary_key=True),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),
+    sa.Column("valid", sa.Boolean),
+    sa.Column("verified_on", sa.Date),
+)
+
+subsidy_instalments = sa.Table(
+    "subsidy_instalments", metadata,
+    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("paid_on", sa.Date),
+)

@@ -1,0 +1,149 @@
+"""One function per act a caseworker or supervisor records.
+
+Each opens a unit of work, loads the case (locked for the transaction), applies the act
+through the domain, and writes the events, the new case state and the rescheduled timers in
+one transaction. A stale `expected_version` is refused before anything is written.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from services.runtime import Runtime
+from statemachines import acts
+from statemachines.case import Case
+from statemachines.credit_code import CreditCode
+from statemachines.errors import InvalidAct, StaleVersion
+from statemachines.events import Event
+from statemachines.timers import timers_for
+
+
+@dataclass(frozen=True)
+class ActResult:
+    case: Case
+    events: list[Event]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, base_address: str,
+          level: str, jurisdiction: str, on: date, actor: str, reason: str,
+          window_exception: str | None = None, case_id: str | None = None) -> ActResult:
+    """R1–R3: a new application in the year's round."""
+    code = CreditCode.parse(credit_code).value
+    for field, value in (("operator_name", operator_name), ("base_name", base_name)):
+        if not value.strip():
+            raise InvalidAct(f"{field} is required", field=field)
+    policy = rt.policies.select(jurisdiction, level, on)
+    with rt.uow() as uow:
+        party = uow.cases.party(credit_code=code, operator_name=operator_name.strip(), base_name=base_name.strip(),
+                                base_address=base_address.strip(), jurisdiction=jurisdiction, new_id=new_id())
+        case, events = acts.open_application(
+            case_id=case_id or new_id(), base_id=party.base_id, base_name=base_name.strip(), operator_code=code,
+            level=level, jurisdiction=jurisdiction, policy=policy, calendar=rt.calendar,
+            ctx=acts.Act(actor, on, reason, rt.clock()),
+            open_cases=uow.cases.open_cases(party.base_id, level),
+            bans=uow.cases.bans(code, party.base_id, level),
+            window_exception=window_exception,
+        )
+        uow.cases.add(case, events, timers_for(case, policy, rt.calendar))
+        uow.commit()
+    return ActResult(case, events)
+
+
+def _act(rt: Runtime, case_id: str, decide: Callable[..., list[Event]], *, actor: str, on: date,
+         reason: str, expected_version: int | None = None, **fields: Any) -> ActResult:
+    with rt.uow() as uow:
+        case = uow.cases.get(case_id, for_update=True)
+        if expected_version is not None and expected_version != case.version:
+            raise StaleVersion(case_id, expected_version, case.version)
+        version = case.version
+        policy = rt.policies.get(case.policy_id, case.policy_version)
+        events = decide(case, policy, rt.calendar, acts.Act(actor, on, reason, rt.clock()), **fields)
+        uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
+        uow.commit()
+    return ActResult(case, events)
+
+
+def inspect(rt: Runtime, case_id: str, *, outcome: str, inspectors: Sequence[str] = (), findings: str = "",
+            **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.inspect, outcome=outcome, inspectors=inspectors, findings=findings, **common)
+
+
+def approve(rt: Runtime, case_id: str, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.approve, **common)
+
+
+def reject(rt: Runtime, case_id: str, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.reject, **common)
+
+
+def withdraw(rt: Runtime, case_id: str, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.withdraw, **common)
+
+
+def submit_annual_report(rt: Runtime, case_id: str, *, year: int, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.submit_annual_report, year=year, **common)
+
+
+def record_assessment(rt: Runtime, case_id: str, *, outcome: str, grade: str | None = None, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.record_assessment, outcome=outcome, grade=grade, **common)
+
+
+def record_rectification(rt: Runtime, case_id: str, *, outcome: str, grade: str | None = None,
+                         **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.record_rectification, outcome=outcome, grade=grade, **common)
+
+
+def record_complaint(rt: Runtime, case_id: str, *, summary: str, complaint_id: str | None = None,
+                     **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.record_complaint, complaint_id=complaint_id or new_id()[:12],
+                summary=summary, **common)
+
+
+def verify_complaint(rt: Runtime, case_id: str, *, complaint_id: str, valid: bool, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.verify_complaint, complaint_id=complaint_id, valid=valid, **common)
+
+
+def suspend(rt: Runtime, case_id: str, *, ground: str, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.suspend, ground=ground, **common)
+
+
+def reinstate(rt: Runtime, case_id: str, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.reinstate, **common)
+
+
+def revoke(rt: Runtime, case_id: str, *, ground: str, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.revoke, ground=ground, **common)
+
+
+def reevaluate(rt: Runtime, case_id: str, *, decision: str, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.reevaluate, decision=decision, **common)
+
+
+def record_payment(rt: Runtime, case_id: str, *, number: int, amount_fen: int, **common: Any) -> ActResult:
+    return _act(rt, case_id, acts.record_payment, number=number, amount_fen=amount_fen, **common)
+
+
+ACTS: dict[str, Callable[..., ActResult]] = {
+    f.__name__: f for f in (
+        inspect, approve, reject, withdraw, submit_annual_report, record_assessment, record_rectification,
+        record_complaint, verify_complaint, suspend, reinstate, revoke, reevaluate, record_payment,
+    )
+}
+
+
+def get_case(rt: Runtime, case_id: str) -> Case:
+    with rt.uow() as uow:
+        return uow.cases.get(case_id)
+
+
+def history(rt: Runtime, case_id: str) -> list[Event]:
+    with rt.uow() as uow:
+        uow.cases.get(case_id)
+        return uow.cases.events(case_id)

@@ -1,0 +1,94 @@
+"""What the services need from storage, declared here and implemented in db/ (STYLE.md)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from statemachines.acts import BanOnRecord
+from statemachines.case import Case
+from statemachines.errors import DomainError
+from statemachines.events import Event
+from statemachines.timers import Timer
+
+
+class CaseNotFound(DomainError):
+    code = "case-not-found"
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"no case {case_id}", case_id=case_id)
+
+
+@dataclass(frozen=True)
+class Party:
+    """The operator (运营机构) and base (创业孵化基地) an application names."""
+
+    operator_id: str
+    base_id: str
+
+
+@dataclass(frozen=True)
+class DueTimer:
+    id: int
+    case_id: str
+    kind: str
+    key: str
+    due_on: date
+    fires_on: date
+
+
+class CaseRepository(Protocol):
+    def get(self, case_id: str, *, for_update: bool = False) -> Case: ...
+    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer]) -> None: ...
+    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None: ...
+    def events(self, case_id: str) -> list[Event]: ...
+    def open_cases(self, base_id: str, level: str) -> list[str]: ...
+    def bans(self, operator_code: str, base_id: str, level: str) -> list[BanOnRecord]: ...
+    def summaries(self, query: "CaseFilter") -> list["CaseSummary"]: ...
+    def party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
+              jurisdiction: str, new_id: str) -> Party: ...
+
+
+class TimerRepository(Protocol):
+    def due(self, as_of: date, limit: int) -> list[DueTimer]: ...
+    def claim(self, timer_id: int, fired_at: datetime) -> bool: ...
+    def pending(self, case_id: str) -> list[Timer]: ...
+
+
+class UnitOfWork(Protocol):
+    cases: CaseRepository
+    timers: TimerRepository
+
+    def __enter__(self) -> "UnitOfWork": ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    state: str | None = None
+    level: str | None = None
+    jurisdiction: str | None = None
+    operator_code: str | None = None
+    timer_due_before: date | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    base_name: str
+    operator_code: str
+    level: str
+    jurisdiction: str
+    state: str
+    version: int
+    period_start: date | None
+    period_end: date | None
+    next_timer: str | None
+    next_due: date | None

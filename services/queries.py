@@ -1,0 +1,17 @@
+"""Read-side questions that cross cases."""
+from __future__ import annotations
+
+from services.ports import CaseFilter, CaseSummary
+from services.runtime import Runtime
+from statemachines.timers import Timer
+
+
+def list_cases(rt: Runtime, query: CaseFilter | None = None) -> list[CaseSummary]:
+    with rt.uow() as uow:
+        return uow.cases.summaries(query or CaseFilter())
+
+
+def pending_timers(rt: Runtime, case_id: str) -> list[Timer]:
+    with rt.uow() as uow:
+        uow.cases.get(case_id)
+        return uow.timers.pending(case_id)

@@ -1,0 +1,71 @@
+"""Firing due timers: the system acts of the lifecycle, each at most once.
+
+Each timer is handled in its own transaction (viewflow's timer sweep): claim the timer row
+(`fired_at` set only where still empty), fire its act on the case, write both together. A
+sweep that runs twice, overlaps another or dies half-way leaves the same result as one clean
+run, because a claimed timer is never fired again and an unclaimed one is fired by the next
+sweep. One bad case is reported and does not stop the sweep.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from services.ports import DueTimer
+from services.runtime import Runtime
+from statemachines import automatic
+from statemachines.events import Event
+from statemachines.timers import Timer, timers_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    as_of: date
+    fired: list[tuple[DueTimer, list[Event]]] = field(default_factory=list)
+    failed: list[tuple[DueTimer, str]] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[Event]:
+        return [e for _, events in self.fired for e in events]
+
+
+def fire_timer(rt: Runtime, due: DueTimer) -> list[Event] | None:
+    """Fires one timer; None when another sweep claimed it first."""
+    with rt.uow() as uow:
+        case = uow.cases.get(due.case_id, for_update=True)
+        if not uow.timers.claim(due.id, rt.clock()):
+            uow.rollback()
+            return None
+        version = case.version
+        policy = rt.policies.get(case.policy_id, case.policy_version)
+        events = automatic.fire(case, policy, rt.calendar, Timer(due.kind, due.key, due.due_on), rt.clock())
+        if events:
+            uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
+        uow.commit()
+    return events
+
+
+def sweep(rt: Runtime, as_of: date, batch: int = 500) -> SweepReport:
+    """Fires every timer due on or before `as_of`, oldest first, until none is left."""
+    report = SweepReport(as_of)
+    skip: set[int] = set()
+    while True:
+        with rt.uow() as uow:
+            due = [t for t in uow.timers.due(as_of, batch + len(skip)) if t.id not in skip]
+        if not due:
+            return report
+        for timer in due[:batch]:
+            try:
+                events = fire_timer(rt, timer)
+            except Exception as exc:  # one bad case is reported, and the sweep goes on (viewflow)
+                log.exception("timer %s (%s %s) of case %s failed", timer.id, timer.kind, timer.key, timer.case_id)
+                report.failed.append((timer, f"{type(exc).__name__}: {exc}"))
+                skip.add(timer.id)
+                continue
+            if events is not None:
+                report.fired.append((timer, events))
+            else:
+                skip.add(timer.id)

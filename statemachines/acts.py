@@ -1,0 +1,359 @@
+"""The acts of the lifecycle: each checks its rules, then records its events on the case.
+
+Every act function decides first (and raises a DomainError, with nothing changed) and only
+then records. Recording applies each event through `fold.apply_event`, the same path a replay
+takes, and adds the follow-up events the rules demand (R9, R12, the policy's consecutive
+fails), so one act can write several events in one transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from statemachines.case import Case
+from statemachines.errors import (
+    BanInForce, DateOutOfOrder, FourEyesViolation, FutureDate, IllegalTransition, InvalidAct,
+    NotDue, OpenCaseExists, WindowClosed,
+)
+from statemachines.events import SYSTEM_ACTOR, Draft, Event, seal
+from statemachines.fold import apply_event
+from statemachines.lifecycle import IN_FORCE, USER_ACTS, acts_from
+from statemachines.periods import deadline, period_end
+from statemachines.policy import MISCONDUCT_GROUNDS, REVOCATION_GROUNDS, Policy
+from statemachines.workcalendar import WorkCalendar
+
+# R16: business dates are calendar dates in the jurisdiction's zone.
+BUSINESS_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def business_date(now: datetime) -> date:
+    return now.astimezone(BUSINESS_ZONE).date()
+
+
+@dataclass(frozen=True)
+class Act:
+    """Who records the act, the business date it happened on, why, and when it is recorded."""
+
+    actor: str
+    on: date
+    reason: str
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return business_date(self.now)
+
+
+@dataclass(frozen=True)
+class BanOnRecord:
+    """A reapplication ban found for the operator or the base (R2)."""
+
+    case_id: str
+    ground: str
+    level: str
+    first_day: date
+    last_day: date
+
+
+# --- what is legal now ---------------------------------------------------------------------
+
+def allowed_acts(case: Case, policy: Policy) -> list[str]:
+    """The acts a person may record on this case now (R1–R14), in the table's order."""
+    return [a for a in acts_from(case.state) if a in USER_ACTS and _available(case, policy, a) is None]
+
+
+def _available(case: Case, policy: Policy, act: str) -> str | None:
+    """None when the act has something to act on, else why not."""
+    if act == "verify_complaint" and not any(c.valid is None for c in case.complaints):
+        return "no complaint is waiting for verification"
+    if act == "record_payment" and not any(i.status == "due" for i in case.instalments):
+        return "no subsidy instalment is due for payment"
+    if act == "record_assessment" and _next_assessment_index(case, policy) is None:
+        return "every assessment of this period is recorded"
+    if act == "reevaluate" and not case.has_flag("reevaluation_review_due"):
+        return "re-evaluation opens at the end of the period"
+    return None
+
+
+def _next_assessment_index(case: Case, policy: Policy) -> int | None:
+    index = len(case.assessments_in_period()) + 1
+    return index if index <= len(policy.assessment_offsets()) else None
+
+
+def _check(case: Case, policy: Policy, act: str, ctx: Act) -> None:
+    allowed = allowed_acts(case, policy)
+    if act not in allowed:
+        if act in USER_ACTS and act in acts_from(case.state):
+            raise NotDue(f"'{act}' cannot be recorded now: {_available(case, policy, act)}",
+                         act=act, allowed_actions=allowed)
+        raise IllegalTransition(act, case.state, allowed)
+    _check_who_and_when(ctx, case)
+
+
+def _check_who_and_when(ctx: Act, case: Case | None = None) -> None:
+    if not ctx.actor.strip():
+        raise InvalidAct("every act names who recorded it", field="actor", rule="R17")
+    if not ctx.reason.strip():
+        raise InvalidAct("every act says why (reason)", field="reason", rule="R17")
+    if ctx.on > ctx.today:
+        raise FutureDate(ctx.on, ctx.today)
+    if case is not None and case.last_on is not None and ctx.on < case.last_on:
+        raise DateOutOfOrder(ctx.on, case.last_on, case.last_act or "")
+
+
+# --- recording -----------------------------------------------------------------------------
+
+def record(case: Case, policy: Policy, calendar: WorkCalendar, drafts: Sequence[Draft], now: datetime) -> list[Event]:
+    """Seals each draft into the chain, applies it, and adds the follow-ups the rules demand."""
+    events: list[Event] = []
+    pending = list(drafts)
+    while pending:
+        draft = pending.pop(0)
+        event = seal(Event(
+            case_id=case.id, seq=case.version + 1, act=draft.act, on=draft.on, recorded_at=now,
+            actor=draft.actor, reason=draft.reason, rule=draft.rule, policy_id=policy.id,
+            policy_version=policy.version, payload=draft.payload, prev_hash=case.head_hash,
+        ))
+        apply_event(case, event, policy)
+        events.append(event)
+        pending.extend(follow_ups(case, policy, calendar, event))
+    return events
+
+
+def follow_ups(case: Case, policy: Policy, calendar: WorkCalendar, event: Event) -> list[Draft]:
+    """What the rules make happen at once after an event, as system events of the same day."""
+    if event.act == "verify_complaint" and event.payload["valid"] and case.state in IN_FORCE:
+        count = case.valid_complaints_in_period()
+        if count >= policy.complaint_threshold:
+            return [Draft("suspend", event.on, SYSTEM_ACTOR,
+                          f"本期有效投诉已达{count}次（阈值{policy.complaint_threshold}次），自动暂停，待审批人作出撤销决定",
+                          "R12", {"ground": "complaints", "valid_complaints": count})]
+    if event.act == "record_rectification" and event.payload["outcome"] != "pass":
+        return [_revocation(case, policy, event.on, SYSTEM_ACTOR, "rectification_failed",
+                            "整改后复评仍未达标，予以撤销", "R9")]
+    if (event.act == "record_assessment" and event.payload["outcome"] != "pass"
+            and policy.revoke_after_consecutive_fails
+            and case.consecutive_fails >= policy.revoke_after_consecutive_fails):
+        return [_revocation(case, policy, event.on, SYSTEM_ACTOR, "assessment_failed",
+                            f"连续{case.consecutive_fails}次考核不达标，取消认定", "R14")]
+    return []
+
+
+def _revocation(case: Case, policy: Policy, on: date, actor: str, ground: str, reason: str, rule: str) -> Draft:
+    ban_length = policy.ban_for(ground)
+    return Draft("revoke", on, actor, reason, rule, {
+        "ground": ground,
+        "ban": {"level": case.level, "length": str(ban_length), "first_day": on.isoformat(),
+                "last_day": period_end(on, ban_length).isoformat()},
+    })
+
+
+def _one(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, act: str, rule: str,
+         payload: dict[str, Any] | None = None) -> list[Event]:
+    return record(case, policy, calendar, [Draft(act, ctx.on, ctx.actor, ctx.reason, rule, payload or {})], ctx.now)
+
+
+# --- application (R1–R3) -------------------------------------------------------------------
+
+def open_application(
+    *, case_id: str, base_id: str, base_name: str, operator_code: str, level: str,
+    jurisdiction: str, policy: Policy, calendar: WorkCalendar, ctx: Act,
+    open_cases: Sequence[str] = (), bans: Sequence[BanOnRecord] = (),
+    window_exception: str | None = None,
+) -> tuple[Case, list[Event]]:
+    _check_who_and_when(ctx)
+    if policy.application_window is not None and not window_exception:
+        opens, closes = (md.in_year(ctx.on.year) for md in policy.application_window)
+        if not opens <= ctx.on <= closes:
+            raise WindowClosed(ctx.on, opens, closes)
+    for ban in bans:
+        if ban.level == level and ban.first_day <= ctx.on <= ban.last_day:
+            raise BanInForce(case_id=ban.case_id, ground=ban.ground, level=ban.level, last_day=ban.last_day)
+    if open_cases:
+        raise OpenCaseExists(open_cases[0], level)
+    payload = {
+        "base_id": base_id, "base_name": base_name, "operator_code": operator_code,
+        "level": level, "jurisdiction": jurisdiction,
+    }
+    if window_exception:
+        payload["window_exception"] = window_exception
+    event = seal(Event(
+        case_id=case_id, seq=1, act="apply", on=ctx.on, recorded_at=ctx.now, actor=ctx.actor,
+        reason=ctx.reason, rule="R1", policy_id=policy.id, policy_version=policy.version, payload=payload,
+    ))
+    return apply_event(None, event, policy), [event]
+
+
+# --- inspection and approval (R4, R5) ------------------------------------------------------
+
+def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, outcome: str,
+            inspectors: Sequence[str] = (), findings: str = "") -> list[Event]:
+    _check(case, policy, "inspect", ctx)
+    _one_of("outcome", outcome, ("pass", "fail"))
+    return _one(case, policy, calendar, ctx, "inspect", "R4",
+                {"outcome": outcome, "inspectors": list(inspectors) or [ctx.actor], "findings": findings})
+
+
+def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> list[Event]:
+    _check(case, policy, "approve", ctx)
+    if ctx.actor == case.inspected_by:
+        raise FourEyesViolation("approve", ctx.actor, "inspect", "R5")
+    end = period_end(ctx.on, policy.recognition_period)
+    instalments = [
+        {"number": n, "amount_fen": inst.amount_fen,
+         "due_on": (ctx.on if inst.after is None else period_end(ctx.on, inst.after)).isoformat()}
+        for n, inst in enumerate(policy.instalments, start=1)
+    ]
+    return _one(case, policy, calendar, ctx, "approve", "R5", {
+        "period": {"number": 1, "start": ctx.on.isoformat(), "end": end.isoformat()},
+        "instalments": instalments,
+    })
+
+
+def reject(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> list[Event]:
+    _check(case, policy, "reject", ctx)
+    return _one(case, policy, calendar, ctx, "reject", "R5")
+
+
+def withdraw(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> list[Event]:
+    _check(case, policy, "withdraw", ctx)
+    return _one(case, policy, calendar, ctx, "withdraw", "R4")
+
+
+# --- in force (R7–R11) ---------------------------------------------------------------------
+
+def submit_annual_report(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, year: int) -> list[Event]:
+    _check(case, policy, "submit_annual_report", ctx)
+    first = case.recognized_on.year if case.recognized_on else ctx.on.year
+    if not first <= year <= ctx.on.year:
+        raise InvalidAct(f"the report year must be between {first} and {ctx.on.year}, got {year}",
+                         field="year", rule="R7")
+    if year in case.reports:
+        raise InvalidAct(f"the {year} report was already submitted on {case.reports[year]}",
+                         field="year", rule="R7")
+    return _one(case, policy, calendar, ctx, "submit_annual_report", "R7", {"year": year})
+
+
+def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+                      outcome: str, grade: str | None = None) -> list[Event]:
+    _check(case, policy, "record_assessment", ctx)
+    grade = _grade(policy, outcome, grade)
+    index = _next_assessment_index(case, policy)
+    assert case.period is not None and index is not None
+    payload: dict[str, Any] = {"period": case.period.number, "index": index, "outcome": outcome, "grade": grade}
+    if outcome != "pass" and policy.rectification_period is not None:
+        due = deadline(ctx.on, policy.rectification_period, calendar)
+        payload["rectification"] = {"deadline": due.date.isoformat(), "provisional": due.provisional,
+                                    "period": str(policy.rectification_period)}
+    return _one(case, policy, calendar, ctx, "record_assessment", "R8", payload)
+
+
+def record_rectification(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+                         outcome: str, grade: str | None = None) -> list[Event]:
+    _check(case, policy, "record_rectification", ctx)
+    _one_of("outcome", outcome, ("pass", "fail"))
+    return _one(case, policy, calendar, ctx, "record_rectification", "R9",
+                {"outcome": outcome, "grade": _grade(policy, outcome, grade)})
+
+
+def _grade(policy: Policy, outcome: str, grade: str | None) -> str:
+    outcomes = ("pass", "fail", "missed") if policy.missed_grade else ("pass", "fail")
+    _one_of("outcome", outcome, outcomes)
+    if outcome == "missed":
+        return policy.missed_grade or ""
+    grades = policy.pass_grades if outcome == "pass" else policy.fail_grades
+    if grade is None and len(grades) == 1:
+        return grades[0]
+    if grade not in grades:
+        raise InvalidAct(f"grade for outcome '{outcome}' must be one of {', '.join(grades)}, got {grade!r}",
+                         field="grade", rule="R8")
+    return grade
+
+
+def reevaluate(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, decision: str) -> list[Event]:
+    _check(case, policy, "reevaluate", ctx)
+    _one_of("decision", decision, ("extend", "lapse"))
+    payload: dict[str, Any] = {"decision": decision}
+    if decision == "extend":
+        payload["period"] = next_period(case, policy)
+    return _one(case, policy, calendar, ctx, "reevaluate", "R10", payload)
+
+
+def next_period(case: Case, policy: Policy) -> dict[str, Any]:
+    """The new period starts where the old one ends (R10), and runs the policy's length (R6)."""
+    assert case.period is not None
+    start = case.period.end
+    return {"number": case.period.number + 1, "start": start.isoformat(),
+            "end": period_end(start, policy.recognition_period).isoformat()}
+
+
+def record_payment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+                   number: int, amount_fen: int) -> list[Event]:
+    _check(case, policy, "record_payment", ctx)
+    inst = next((i for i in case.instalments if i.number == number), None)
+    if inst is None or inst.status != "due":
+        due = [i.number for i in case.instalments if i.status == "due"]
+        raise InvalidAct(f"instalment {number} is not due for payment; due now: {due}", field="number", rule="R11")
+    if amount_fen != inst.amount_fen:
+        raise InvalidAct(f"instalment {number} is {inst.amount_fen} fen, not {amount_fen}",
+                         field="amount_fen", rule="R11")
+    return _one(case, policy, calendar, ctx, "record_payment", "R11", {"number": number, "amount_fen": amount_fen})
+
+
+# --- misconduct (R12–R14) ------------------------------------------------------------------
+
+def record_complaint(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+                     complaint_id: str, summary: str) -> list[Event]:
+    _check(case, policy, "record_complaint", ctx)
+    if case.complaint(complaint_id) is not None:
+        raise InvalidAct(f"complaint {complaint_id} is already recorded", field="complaint_id", rule="R12")
+    if not summary.strip():
+        raise InvalidAct("a complaint needs a summary", field="summary", rule="R12")
+    return _one(case, policy, calendar, ctx, "record_complaint", "R12",
+                {"complaint_id": complaint_id, "summary": summary})
+
+
+def verify_complaint(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+                     complaint_id: str, valid: bool) -> list[Event]:
+    _check(case, policy, "verify_complaint", ctx)
+    complaint = case.complaint(complaint_id)
+    if complaint is None or complaint.valid is not None:
+        waiting = [c.id for c in case.complaints if c.valid is None]
+        raise InvalidAct(f"complaint {complaint_id} is not waiting for verification; waiting: {waiting}",
+                         field="complaint_id", rule="R12")
+    return _one(case, policy, calendar, ctx, "verify_complaint", "R12", {"complaint_id": complaint_id, "valid": valid})
+
+
+def suspend(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, ground: str) -> list[Event]:
+    _check(case, policy, "suspend", ctx)
+    _one_of("ground", ground, MISCONDUCT_GROUNDS)
+    return _one(case, policy, calendar, ctx, "suspend", "R12", {"ground": ground})
+
+
+def reinstate(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> list[Event]:
+    _check(case, policy, "reinstate", ctx)
+    return _one(case, policy, calendar, ctx, "reinstate", "R13", {"back_to": case.suspended_from})
+
+
+def revoke(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, ground: str) -> list[Event]:
+    _check(case, policy, "revoke", ctx)
+    _one_of("ground", ground, REVOCATION_GROUNDS)
+    if ground == "rectification_failed":
+        if not case.has_flag("rectification_review_due"):
+            raise InvalidAct("revocation for failed rectification follows a failed re-assessment "
+                             "or the review opened at the rectification deadline", field="ground", rule="R9")
+    elif ground not in MISCONDUCT_GROUNDS:
+        raise InvalidAct(f"ground '{ground}' follows from assessments and is not revoked by hand",
+                         field="ground", rule="R14")
+    if case.state == "suspended" and case.suspended_by not in (None, SYSTEM_ACTOR) and case.suspended_by == ctx.actor:
+        raise FourEyesViolation("revoke", ctx.actor, "suspend", "R13")
+    rule = "R9" if ground == "rectification_failed" else "R12"
+    return record(case, policy, calendar, [_revocation(case, policy, ctx.on, ctx.actor, ground, ctx.reason, rule)], ctx.now)
+
+
+def _one_of(field: str, value: Any, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise InvalidAct(f"{field} must be one of {', '.join(choices)}, got {value!r}", field=field)

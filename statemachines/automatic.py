@@ -1,0 +1,63 @@
+"""What the system does when a timer fires: the automatic acts of the lifecycle.
+
+A timer that no longer matches the case (the report came in, the case moved on) fires as a
+no-op. The act's business date is the timer's date, or the case's last date if a person has
+acted since (business dates never go back); the legal date stays in the payload.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from statemachines.acts import next_period, record
+from statemachines.case import Case
+from statemachines.events import SYSTEM_ACTOR, Draft, Event
+from statemachines.policy import Policy
+from statemachines.timers import Timer, timers_for
+from statemachines.workcalendar import WorkCalendar
+
+
+def fire(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, now: datetime) -> list[Event]:
+    current = {t.ident: t for t in timers_for(case, policy, calendar)}
+    if timer.ident not in current:
+        return []
+    timer = current[timer.ident]
+    on = max(timer.fires_on, case.last_on) if case.last_on else timer.fires_on
+    draft = _decide(case, policy, timer, on)
+    return record(case, policy, calendar, [draft], now)
+
+
+def _decide(case: Case, policy: Policy, timer: Timer, on) -> Draft:
+    base = {"timer": {"kind": timer.kind, "key": timer.key, "due_on": timer.due_on.isoformat()}}
+    if timer.kind == "annual_report":
+        return Draft("flag_overdue_report", on, SYSTEM_ACTOR,
+                     f"{timer.key}年度报告逾期未报送（截止{timer.due_on}）", "R7", {**base, "year": int(timer.key)})
+    if timer.kind == "assessment":
+        period, index = (int(p) for p in timer.key.split("."))
+        return Draft("flag_overdue_assessment", on, SYSTEM_ACTOR,
+                     f"第{period}认定期第{index}次考核逾期未记录（应于{timer.due_on}前完成）", "R8",
+                     {**base, "period": period, "index": index})
+    if timer.kind == "rectification":
+        return Draft("open_rectification_review", on, SYSTEM_ACTOR,
+                     f"整改期限（{timer.due_on}）届满，待经办人复核", "R9", base)
+    if timer.kind == "reevaluation":
+        if _extends_automatically(case, policy):
+            return Draft("extend", on, SYSTEM_ACTOR, "认定期内连续考核达标，自动延续认定", "R10",
+                         {**base, "period": next_period(case, policy)})
+        return Draft("open_reevaluation_review", on, SYSTEM_ACTOR,
+                     "认定期届满，不符合自动延续条件，待复评决定", "R10", base)
+    if timer.kind == "ban_end":
+        return Draft("end_ban", on, SYSTEM_ACTOR, "暂停申请期限届满，恢复申请资格", "R14", base)
+    if timer.kind == "instalment":
+        return Draft("instalment_due", on, SYSTEM_ACTOR, f"第{timer.key}期补助资金到期应付", "R11",
+                     {**base, "number": int(timer.key)})
+    raise ValueError(f"unknown timer kind {timer.kind!r}")
+
+
+def _extends_automatically(case: Case, policy: Policy) -> bool:
+    """R10: every assessment of the period recorded and passed at the first attempt."""
+    if not policy.auto_extend or case.state not in ("recognized", "assessed"):
+        return False
+    done = case.assessments_in_period()
+    return len(done) == len(policy.assessment_offsets()) and all(
+        a.outcome == "pass" and a.first_attempt for a in done
+    )

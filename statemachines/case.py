@@ -1,0 +1,171 @@
+"""The case aggregate: everything the rules need to know about one base's recognition path.
+
+A case is a plain dataclass. It changes only by applying events (statemachines.fold), so the
+stored snapshot and a replay from nothing are the same value; `to_dict`/`from_dict` give the
+snapshot its JSON form.
+"""
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from statemachines.events import GENESIS_HASH
+
+
+@dataclass
+class Period:
+    number: int
+    start: date  # the day of the triggering act; not counted (R15)
+    end: date  # the last day the recognition is in force
+
+
+@dataclass
+class Assessment:
+    period: int
+    index: int  # 1 for the first assessment of the period, 2 for the second…
+    on: date
+    outcome: str  # pass | fail | missed
+    grade: str
+    first_attempt: bool
+
+
+@dataclass
+class Rectification:
+    period: int
+    index: int
+    opened_on: date
+    deadline: date
+    provisional: bool
+
+
+@dataclass
+class Complaint:
+    id: str
+    received_on: date
+    summary: str
+    period: int
+    valid: bool | None = None
+    verified_on: date | None = None
+
+
+@dataclass
+class Ban:
+    ground: str
+    level: str
+    first_day: date
+    last_day: date
+    ended_on: date | None = None
+
+
+@dataclass
+class Instalment:
+    number: int
+    due_on: date
+    amount_fen: int
+    status: str = "scheduled"  # scheduled | due | withheld | paid | cancelled
+    paid_on: date | None = None
+
+
+@dataclass
+class Case:
+    id: str
+    base_id: str
+    base_name: str
+    operator_code: str
+    level: str
+    jurisdiction: str
+    policy_id: str
+    policy_version: int
+    applied_on: date
+    state: str = "applied"
+    version: int = 0  # the seq of the last event: the optimistic-concurrency token
+    head_hash: str = GENESIS_HASH
+    last_on: date | None = None
+    last_act: str | None = None
+    window_exception: str | None = None
+    inspected_by: str | None = None
+    recognized_on: date | None = None
+    period: Period | None = None
+    assessments: list[Assessment] = field(default_factory=list)
+    consecutive_fails: int = 0
+    rectification: Rectification | None = None
+    reports: dict[int, date] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    complaints: list[Complaint] = field(default_factory=list)
+    suspended_from: str | None = None
+    suspended_by: str | None = None
+    suspension_ground: str | None = None
+    revocation_ground: str | None = None
+    ban: Ban | None = None
+    instalments: list[Instalment] = field(default_factory=list)
+    end_reason: str | None = None
+
+    # --- questions the rules ask --------------------------------------------------------
+
+    def assessments_in_period(self) -> list[Assessment]:
+        number = self.period.number if self.period else 0
+        return [a for a in self.assessments if a.period == number]
+
+    def valid_complaints_in_period(self) -> int:
+        number = self.period.number if self.period else 0
+        return sum(1 for c in self.complaints if c.period == number and c.valid)
+
+    def complaint(self, complaint_id: str) -> Complaint | None:
+        return next((c for c in self.complaints if c.id == complaint_id), None)
+
+    def has_flag(self, flag: str) -> bool:
+        return flag in self.flags
+
+    def raise_flag(self, flag: str) -> None:
+        if flag not in self.flags:
+            self.flags.append(flag)
+
+    def lower_flag(self, flag: str) -> None:
+        if flag in self.flags:
+            self.flags.remove(flag)
+
+    # --- snapshot ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return _encode(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Case":
+        return _decode(cls, data)
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(kind: Any, data: Any) -> Any:
+    if data is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _decode(inner[0], data)
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_decode(item, v) for v in data]
+    if origin is dict:
+        key, item = typing.get_args(kind)
+        return {key(k): _decode(item, v) for k, v in data.items()}
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind) if f.name in data})
+    if kind is date:
+        return date.fromisoformat(data)
+    return data

@@ -1,0 +1,124 @@
+"""Domain errors: each refusal has its own type, the rule it enforces and a clear message.
+
+The API maps each type to its own status and problem type; nothing catches DomainError to
+hide one. Every error is raised before anything is written.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+
+class DomainError(Exception):
+    code = "domain-error"
+    rule: str | None = None
+
+    def __init__(self, message: str, *, rule: str | None = None, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        if rule is not None:
+            self.rule = rule
+        self.details = details
+
+
+class IllegalTransition(DomainError):
+    code = "illegal-transition"
+
+    def __init__(self, act: str, state: str, allowed: list[str]) -> None:
+        legal = ", ".join(allowed) if allowed else "none"
+        super().__init__(
+            f"'{act}' is not allowed in state '{state}'; allowed now: {legal}",
+            act=act, state=state, allowed_actions=allowed,
+        )
+        self.allowed_actions = allowed
+
+
+class InvalidAct(DomainError):
+    """A field of the act is missing or outside what the policy allows."""
+
+    code = "invalid-act"
+
+    def __init__(self, message: str, *, field: str, rule: str | None = None) -> None:
+        super().__init__(message, rule=rule, field=field)
+        self.field = field
+
+
+class FutureDate(DomainError):
+    code = "future-date"
+    rule = "R17"
+
+    def __init__(self, on: date, today: date) -> None:
+        super().__init__(f"business date {on} is after today ({today})", on=str(on), today=str(today))
+
+
+class DateOutOfOrder(DomainError):
+    code = "date-out-of-order"
+    rule = "R17"
+
+    def __init__(self, on: date, previous: date, previous_act: str) -> None:
+        super().__init__(
+            f"business date {on} is before the case's last act ('{previous_act}' on {previous})",
+            on=str(on), previous=str(previous),
+        )
+
+
+class WindowClosed(DomainError):
+    code = "window-closed"
+    rule = "R1"
+
+    def __init__(self, on: date, opens: date, closes: date) -> None:
+        super().__init__(
+            f"the {on.year} application window is {opens} to {closes}; {on} is outside it "
+            "(a supervisor may record a reasoned exception)",
+            opens=str(opens), closes=str(closes),
+        )
+
+
+class BanInForce(DomainError):
+    code = "ban-in-force"
+    rule = "R2"
+
+    def __init__(self, *, case_id: str, ground: str, level: str, last_day: date) -> None:
+        super().__init__(
+            f"a reapplication ban at level '{level}' for '{ground}' (case {case_id}) runs until "
+            f"{last_day}; a new application is possible from {date.fromordinal(last_day.toordinal() + 1)}",
+            case_id=case_id, ground=ground, level=level, last_day=str(last_day),
+        )
+
+
+class OpenCaseExists(DomainError):
+    code = "open-case-exists"
+    rule = "R3"
+
+    def __init__(self, case_id: str, level: str) -> None:
+        super().__init__(f"the base already has an open case at level '{level}': {case_id}", case_id=case_id)
+
+
+class FourEyesViolation(DomainError):
+    code = "four-eyes"
+
+    def __init__(self, act: str, actor: str, earlier_act: str, rule: str) -> None:
+        super().__init__(
+            f"'{act}' must be recorded by someone other than the user who recorded '{earlier_act}' ({actor})",
+            rule=rule, actor=actor,
+        )
+
+
+class NotDue(DomainError):
+    """The act is legal in this state but there is nothing for it to act on now."""
+
+    code = "not-due"
+
+
+class UnknownPolicy(DomainError):
+    code = "unknown-policy"
+
+
+class StaleVersion(DomainError):
+    code = "stale-version"
+
+    def __init__(self, case_id: str, expected: int, actual: int | None = None) -> None:
+        now = "" if actual is None else f", it is now at version {actual}"
+        super().__init__(
+            f"case {case_id} changed since version {expected}{now}; reload it and try again",
+            case_id=case_id, expected=expected, actual=actual,
+        )

@@ -1,0 +1,222 @@
+"""Applying one event to a case: the machine moves the state, then the act's effects follow.
+
+This is the only place a case changes, for a new act and for a replay alike. It does no
+checking of business rules (those ran when the act was decided); the machine still refuses a
+transition the table does not have, so a replay of a tampered history fails loudly.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from statemachines.case import Assessment, Ban, Case, Complaint, Instalment, Period, Rectification
+from statemachines.events import Event
+from statemachines.lifecycle import acts_from, run_transition
+from statemachines.policy import Policy
+
+Effect = Callable[[Case, Event, Policy, str], None]
+
+
+def start_case(event: Event) -> Case:
+    """The 'apply' event holds everything that identifies the case."""
+    p = event.payload
+    return Case(
+        id=event.case_id,
+        base_id=p["base_id"],
+        base_name=p["base_name"],
+        operator_code=p["operator_code"],
+        level=p["level"],
+        jurisdiction=p["jurisdiction"],
+        policy_id=event.policy_id,
+        policy_version=event.policy_version,
+        applied_on=event.on,
+        window_exception=p.get("window_exception"),
+    )
+
+
+def apply_event(case: Case | None, event: Event, policy: Policy) -> Case:
+    if event.act == "apply":
+        case = start_case(event)
+    else:
+        assert case is not None, "the first event of a case is 'apply'"
+        before = case.state
+        run_transition(case, event.act, acts_from(before), event=event, policy=policy)
+        EFFECTS[event.act](case, event, policy, before)
+    case.version = event.seq
+    case.head_hash = event.hash
+    case.last_on = event.on
+    case.last_act = event.act
+    return case
+
+
+# --- the effects of each act ---------------------------------------------------------------
+
+def _period(data: dict) -> Period:
+    return Period(data["number"], date.fromisoformat(data["start"]), date.fromisoformat(data["end"]))
+
+
+def _withhold(case: Case) -> None:
+    for inst in case.instalments:
+        if inst.status in ("scheduled", "due"):
+            inst.status = "withheld"
+
+
+def _release(case: Case, on: date) -> None:
+    for inst in case.instalments:
+        if inst.status == "withheld":
+            inst.status = "due" if inst.due_on <= on else "scheduled"
+
+
+def _cancel_unpaid(case: Case) -> None:
+    for inst in case.instalments:
+        if inst.status != "paid":
+            inst.status = "cancelled"
+
+
+def _inspect(case: Case, e: Event, policy: Policy, before: str) -> None:
+    if e.payload["outcome"] == "pass":
+        case.inspected_by = e.actor
+    else:
+        case.end_reason = "inspection_failed"
+
+
+def _approve(case: Case, e: Event, policy: Policy, before: str) -> None:
+    case.recognized_on = e.on
+    case.period = _period(e.payload["period"])
+    case.instalments = [
+        Instalment(i["number"], date.fromisoformat(i["due_on"]), i["amount_fen"])
+        for i in e.payload.get("instalments", [])
+    ]
+
+
+def _reject(case: Case, e: Event, policy: Policy, before: str) -> None:
+    case.end_reason = "rejected"
+
+
+def _withdraw(case: Case, e: Event, policy: Policy, before: str) -> None:
+    case.end_reason = "withdrawn"
+    _cancel_unpaid(case)
+
+
+def _report(case: Case, e: Event, policy: Policy, before: str) -> None:
+    year = e.payload["year"]
+    case.reports[year] = e.on
+    case.lower_flag(f"annual_report_overdue:{year}")
+
+
+def _flag(template: str) -> Effect:
+    def effect(case: Case, e: Event, policy: Policy, before: str) -> None:
+        case.raise_flag(template.format(**e.payload))
+    return effect
+
+
+def _assessment(case: Case, e: Event, policy: Policy, before: str) -> None:
+    p = e.payload
+    case.assessments.append(Assessment(p["period"], p["index"], e.on, p["outcome"], p["grade"], True))
+    case.lower_flag(f"assessment_overdue:{p['period']}.{p['index']}")
+    if p["outcome"] == "pass":
+        case.consecutive_fails = 0
+        return
+    case.consecutive_fails += 1
+    if case.state == "rectifying":
+        r = p["rectification"]
+        case.rectification = Rectification(
+            p["period"], p["index"], e.on, date.fromisoformat(r["deadline"]), r["provisional"]
+        )
+        _withhold(case)
+
+
+def _rectification(case: Case, e: Event, policy: Policy, before: str) -> None:
+    r = case.rectification
+    assert r is not None
+    case.assessments.append(Assessment(r.period, r.index, e.on, e.payload["outcome"], e.payload["grade"], False))
+    if e.payload["outcome"] == "pass":
+        case.consecutive_fails = 0
+        case.rectification = None
+        case.lower_flag("rectification_review_due")
+        _release(case, e.on)
+
+
+def _new_period(case: Case, e: Event, policy: Policy, before: str) -> None:
+    if "period" in e.payload:
+        case.period = _period(e.payload["period"])
+        case.lower_flag("reevaluation_review_due")
+    else:
+        case.end_reason = "lapsed"
+        _cancel_unpaid(case)
+
+
+def _instalment_due(case: Case, e: Event, policy: Policy, before: str) -> None:
+    _instalment(case, e.payload["number"]).status = "due"
+
+
+def _payment(case: Case, e: Event, policy: Policy, before: str) -> None:
+    inst = _instalment(case, e.payload["number"])
+    inst.status, inst.paid_on = "paid", e.on
+
+
+def _instalment(case: Case, number: int) -> Instalment:
+    return next(i for i in case.instalments if i.number == number)
+
+
+def _complaint(case: Case, e: Event, policy: Policy, before: str) -> None:
+    number = case.period.number if case.period else 0
+    case.complaints.append(Complaint(e.payload["complaint_id"], e.on, e.payload["summary"], number))
+
+
+def _verify(case: Case, e: Event, policy: Policy, before: str) -> None:
+    complaint = case.complaint(e.payload["complaint_id"])
+    assert complaint is not None
+    complaint.valid, complaint.verified_on = e.payload["valid"], e.on
+
+
+def _suspend(case: Case, e: Event, policy: Policy, before: str) -> None:
+    case.suspended_from, case.suspended_by = before, e.actor
+    case.suspension_ground = e.payload["ground"]
+    _withhold(case)
+
+
+def _reinstate(case: Case, e: Event, policy: Policy, before: str) -> None:
+    case.suspended_from = case.suspended_by = case.suspension_ground = None
+    if case.state != "rectifying":
+        _release(case, e.on)
+
+
+def _revoke(case: Case, e: Event, policy: Policy, before: str) -> None:
+    b = e.payload["ban"]
+    case.revocation_ground = e.payload["ground"]
+    case.ban = Ban(e.payload["ground"], b["level"], date.fromisoformat(b["first_day"]), date.fromisoformat(b["last_day"]))
+    case.rectification = None
+    case.end_reason = f"revoked:{e.payload['ground']}"
+    _cancel_unpaid(case)
+
+
+def _end_ban(case: Case, e: Event, policy: Policy, before: str) -> None:
+    assert case.ban is not None
+    case.ban.ended_on = e.on
+
+
+EFFECTS: dict[str, Effect] = {
+    "inspect": _inspect,
+    "approve": _approve,
+    "reject": _reject,
+    "withdraw": _withdraw,
+    "submit_annual_report": _report,
+    "flag_overdue_report": _flag("annual_report_overdue:{year}"),
+    "record_assessment": _assessment,
+    "flag_overdue_assessment": _flag("assessment_overdue:{period}.{index}"),
+    "record_rectification": _rectification,
+    "open_rectification_review": _flag("rectification_review_due"),
+    "extend": _new_period,
+    "open_reevaluation_review": _flag("reevaluation_review_due"),
+    "reevaluate": _new_period,
+    "instalment_due": _instalment_due,
+    "record_payment": _payment,
+    "record_complaint": _complaint,
+    "verify_complaint": _verify,
+    "suspend": _suspend,
+    "reinstate": _reinstate,
+    "revoke": _revoke,
+    "end_ban": _end_ban,
+}
+

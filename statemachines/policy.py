@@ -1,0 +1,360 @@
+"""Policy as data: a frozen, versioned rule set for one jurisdiction and level.
+
+Every duration, threshold, amount and reminder offset of the lifecycle lives here, each with
+the clause it comes from (or a mark that the figure is our default). Domain functions take a
+Policy as an argument; nothing in the code knows a figure of its own.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from statemachines.periods import Duration, InvalidDuration
+
+LEVELS = ("municipal", "provincial", "national")
+REVOCATION_GROUNDS = (
+    "rectification_failed", "assessment_failed", "fraud", "commitment_breach", "complaints",
+)
+MISCONDUCT_GROUNDS = ("fraud", "commitment_breach", "complaints")
+
+
+class PolicyError(ValueError):
+    """A policy file is malformed; the message names the file and the field."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Where a parameter comes from: the rule it serves, the clause text, and whether it is ours."""
+
+    rule: str
+    text: str
+    default: bool
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    file: str
+    issued: date | None
+
+
+@dataclass(frozen=True)
+class MonthDay:
+    month: int
+    day: int
+
+    def in_year(self, year: int) -> date:
+        return date(year, self.month, self.day)
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True)
+class Instalment:
+    after: Duration | None  # None: on the day of recognition
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    version: int
+    title: str
+    jurisdiction: str
+    level: str
+    effective_from: date
+    effective_to: date | None
+    sources: tuple[Source, ...]
+    application_window: tuple[MonthDay, MonthDay] | None
+    recognition_period: Duration
+    annual_report_due: MonthDay
+    assessment_first: Duration
+    assessment_every: Duration
+    pass_grades: tuple[str, ...]
+    fail_grades: tuple[str, ...]
+    missed_grade: str | None
+    revoke_after_consecutive_fails: int | None
+    rectification_period: Duration | None
+    auto_extend: bool
+    bans: Mapping[str, Duration]
+    complaint_threshold: int
+    subsidy_total_fen: int
+    instalments: tuple[Instalment, ...]
+    reminder_offsets: tuple[int, ...]
+    clauses: Mapping[str, Clause] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.id, self.version)
+
+    @property
+    def rectification_enabled(self) -> bool:
+        return self.rectification_period is not None
+
+    def covers(self, jurisdiction: str) -> bool:
+        """A policy for 520000 covers every division of Guizhou (52xxxx); one for 520100, Guiyang."""
+        prefix = self.jurisdiction
+        while prefix.endswith("00") and len(prefix) > 2:
+            prefix = prefix[:-2]
+        return jurisdiction.startswith(prefix)
+
+    def in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def assessment_offsets(self) -> list[Duration]:
+        """Assessments fall at first, first+every, … strictly inside the period (R8)."""
+        offsets: list[Duration] = []
+        months, step = _months(self.assessment_first), _months(self.assessment_every)
+        while months < _months(self.recognition_period):
+            offsets.append(Duration(years=months // 12, months=months % 12))
+            months += step
+        return offsets
+
+    def ban_for(self, ground: str) -> Duration:
+        return self.bans[ground]
+
+    def cite(self, parameter: str) -> Clause | None:
+        return self.clauses.get(parameter)
+
+
+def _months(duration: Duration) -> int:
+    return duration.years * 12 + duration.months
+
+
+# --- reading a policy from a plain mapping (TOML) -------------------------------------------
+
+class _Reader:
+    """Walks a nested mapping, so that every error names the field that is wrong."""
+
+    def __init__(self, data: Mapping[str, Any], where: str, path: str = "") -> None:
+        self.data, self.where, self.path = data, where, path
+
+    def _name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, message: str) -> PolicyError:
+        return PolicyError(self.where, f"{self._name(key)}: {message}")
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise self.fail(key, "is missing")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise self.fail(key, f"expected {kind}, got a boolean")
+        if not isinstance(value, kind):
+            raise self.fail(key, f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
+        return value
+
+    def section(self, key: str) -> "_Reader":
+        return _Reader(self.get(key, dict), self.where, self._name(key))
+
+    def duration(self, key: str) -> Duration:
+        try:
+            return Duration.parse(self.get(key, str))
+        except InvalidDuration as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def month_day(self, key: str) -> MonthDay:
+        text = self.get(key, str)
+        try:
+            month, day = (int(part) for part in text.split("-"))
+            date(2024, month, day)  # a leap year, so 02-29 is accepted as a date
+        except ValueError:
+            raise self.fail(key, f"{text!r} is not a MM-DD date") from None
+        return MonthDay(month, day)
+
+    def a_date(self, key: str, default: Any = ...) -> date | None:
+        value = self.get(key, (date, str), default)
+        if value is None or isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self.fail(key, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+    def positive_int(self, key: str, default: Any = ...) -> int:
+        value = self.get(key, int, default)
+        if value is not None and value < 0:
+            raise self.fail(key, f"must not be negative, got {value}")
+        return value
+
+    def strings(self, key: str, default: Any = ...) -> tuple[str, ...]:
+        values = self.get(key, list, default)
+        if any(not isinstance(v, str) or not v for v in values):
+            raise self.fail(key, "must be a list of non-empty strings")
+        return tuple(values)
+
+    def clause(self, rule: str) -> Clause:
+        return Clause(rule=rule, text=self.get("clause", str), default=self.get("default", bool, False))
+
+
+def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Policy:
+    top = _Reader(data, where)
+    clauses: dict[str, Clause] = {}
+
+    level = top.get("level", str)
+    if level not in LEVELS:
+        raise top.fail("level", f"{level!r} is not one of {', '.join(LEVELS)}")
+    jurisdiction = top.get("jurisdiction", str)
+    if len(jurisdiction) != 6 or not jurisdiction.isdigit():
+        raise top.fail("jurisdiction", f"{jurisdiction!r} is not a six-digit GB/T 2260 code")
+    version = top.get("version", int)
+    if version < 1:
+        raise top.fail("version", "must be 1 or more")
+
+    sources = []
+    for i, raw in enumerate(top.get("sources", list)):
+        s = _Reader(raw, where, f"sources[{i}]")
+        sources.append(Source(s.get("id", str), s.get("title", str), s.get("file", str, ""), s.a_date("issued", None)))
+
+    window = None
+    if top.has("application_window"):
+        w = top.section("application_window")
+        window = (w.month_day("opens"), w.month_day("closes"))
+        if (window[1].month, window[1].day) < (window[0].month, window[0].day):
+            raise w.fail("closes", "is before opens")
+        clauses["application_window"] = w.clause("R1")
+
+    rec = top.section("recognition")
+    clauses["recognition_period"] = rec.clause("R6")
+
+    report = top.section("annual_report")
+    clauses["annual_report_due"] = report.clause("R7")
+
+    assess = top.section("assessment")
+    clauses["assessment"] = assess.clause("R8")
+    for key in ("first_after", "every"):
+        if assess.duration(key).days:
+            raise assess.fail(key, "must be whole years or months (assessments follow the period's months)")
+    pass_grades = assess.strings("pass_grades")
+    fail_grades = assess.strings("fail_grades")
+    consecutive = assess.positive_int("revoke_after_consecutive_fails", None)
+
+    rectification_period = None
+    if top.has("rectification"):
+        rect = top.section("rectification")
+        rectification_period = rect.duration("period")
+        clauses["rectification_period"] = rect.clause("R9")
+    elif consecutive is None:
+        raise top.fail("rectification", "is missing (or set assessment.revoke_after_consecutive_fails)")
+
+    reeval = top.section("reevaluation")
+    clauses["reevaluation"] = reeval.clause("R10")
+
+    bans_section = top.section("bans")
+    clauses["bans"] = bans_section.clause("R14")
+    bans = {}
+    for ground in REVOCATION_GROUNDS:
+        if bans_section.has(ground):
+            bans[ground] = bans_section.duration(ground)
+    for ground in MISCONDUCT_GROUNDS:
+        if ground not in bans:
+            raise bans_section.fail(ground, "is missing: every misconduct ground needs a ban (R12)")
+    if rectification_period is not None and "rectification_failed" not in bans:
+        raise bans_section.fail("rectification_failed", "is missing (R9)")
+    if consecutive is not None and "assessment_failed" not in bans:
+        raise bans_section.fail("assessment_failed", "is missing (assessment.revoke_after_consecutive_fails)")
+
+    complaints = top.section("complaints")
+    clauses["complaints"] = complaints.clause("R12")
+    threshold = complaints.positive_int("threshold")
+    if threshold < 1:
+        raise complaints.fail("threshold", "must be 1 or more")
+
+    subsidy = top.section("subsidy")
+    clauses["subsidy"] = subsidy.clause("R11")
+    total = subsidy.positive_int("total_fen")
+    instalments = []
+    for i, raw in enumerate(subsidy.get("instalments", list, [])):
+        r = _Reader(raw, where, f"subsidy.instalments[{i}]")
+        # "0d" means on the day of recognition; a Duration is never zero
+        after = None if r.get("after", str) == "0d" else r.duration("after")
+        instalments.append(Instalment(after, r.positive_int("amount_fen")))
+    if total and sum(i.amount_fen for i in instalments) != total:
+        raise subsidy.fail("instalments", f"amounts add up to {sum(i.amount_fen for i in instalments)} fen, not total_fen {total}")
+
+    reminders = top.section("reminders")
+    clauses["reminders"] = reminders.clause("R7")
+    offsets = reminders.get("offsets_days", list)
+    if any(not isinstance(o, int) or isinstance(o, bool) or o < 0 for o in offsets):
+        raise reminders.fail("offsets_days", "must be a list of whole days, 0 or more")
+
+    return Policy(
+        id=top.get("id", str),
+        version=version,
+        title=top.get("title", str),
+        jurisdiction=jurisdiction,
+        level=level,
+        effective_from=top.a_date("effective_from"),
+        effective_to=top.a_date("effective_to", None),
+        sources=tuple(sources),
+        application_window=window,
+        recognition_period=rec.duration("period"),
+        annual_report_due=report.month_day("due"),
+        assessment_first=assess.duration("first_after"),
+        assessment_every=assess.duration("every"),
+        pass_grades=pass_grades,
+        fail_grades=fail_grades,
+        missed_grade=assess.get("missed_grade", str, None),
+        revoke_after_consecutive_fails=consecutive,
+        rectification_period=rectification_period,
+        auto_extend=reeval.get("auto_extend_when_all_passed", bool),
+        bans=MappingProxyType(bans),
+        complaint_threshold=threshold,
+        subsidy_total_fen=total,
+        instalments=tuple(instalments),
+        reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
+        clauses=MappingProxyType(clauses),
+    )
+
+
+class PolicyBook:
+    """All loaded policies; picks the one for a jurisdiction, level and date."""
+
+    def __init__(self, policies: list[Policy]) -> None:
+        self._by_key = {p.key: p for p in policies}
+        if len(self._by_key) != len(policies):
+            raise ValueError("two policy files share an id and version")
+
+    def __iter__(self):
+        return iter(sorted(self._by_key.values(), key=lambda p: (p.id, p.version)))
+
+    def get(self, policy_id: str, version: int) -> Policy:
+        from statemachines.errors import UnknownPolicy
+
+        try:
+            return self._by_key[(policy_id, version)]
+        except KeyError:
+            raise UnknownPolicy(f"no policy {policy_id} version {version}") from None
+
+    def versions(self, policy_id: str) -> list[Policy]:
+        return sorted((p for p in self._by_key.values() if p.id == policy_id), key=lambda p: p.version)
+
+    def select(self, jurisdiction: str, level: str, on: date) -> Policy:
+        """The most specific policy covering the jurisdiction, the newest version in force on the date."""
+        from statemachines.errors import UnknownPolicy
+
+        candidates = [
+            p for p in self._by_key.values()
+            if p.level == level and p.covers(jurisdiction) and p.in_force_on(on)
+        ]
+        if not candidates:
+            raise UnknownPolicy(
+                f"no policy in force on {on} for jurisdiction {jurisdiction} at level '{level}'",
+                jurisdiction=jurisdiction, level=level,
+            )
+        return max(candidates, key=lambda p: (len(p.jurisdiction.rstrip("0")), p.effective_from, p.version))

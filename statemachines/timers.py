@@ -1,0 +1,81 @@
+"""The timers a case has pending: derived from its state, never stored as a separate truth.
+
+After every act the service writes this set: new timers are added, timers no longer owed are
+dropped unless already fired, so a sweep fires what the case owes and nothing else.
+`due_on` is the legal date people see (a deadline, the end of a period); `fires_on` is the
+business date the system acts: the day after a deadline (the deadline day is still in time),
+the day itself for the end of a period, a ban's end or an instalment.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from statemachines.case import Case
+from statemachines.lifecycle import IN_FORCE
+from statemachines.periods import move_off_rest_days, period_end
+from statemachines.policy import Policy
+from statemachines.workcalendar import WorkCalendar
+
+# kinds whose due date is the last day to act: the system acts the day after
+DEADLINE_KINDS = ("annual_report", "assessment", "rectification")
+KINDS = (*DEADLINE_KINDS, "reevaluation", "ban_end", "instalment")
+
+
+@dataclass(frozen=True)
+class Timer:
+    kind: str
+    key: str
+    due_on: date
+    provisional: bool = False
+
+    @property
+    def fires_on(self) -> date:
+        return self.due_on + timedelta(days=1) if self.kind in DEADLINE_KINDS else self.due_on
+
+    @property
+    def ident(self) -> tuple[str, str]:
+        return (self.kind, self.key)
+
+
+def timers_for(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer]:
+    timers: list[Timer] = []
+    if case.state in (*IN_FORCE, "suspended"):
+        timers += _annual_reports(case, policy, calendar)
+    if case.state in ("recognized", "assessed"):
+        timers += _assessments(case, policy, calendar)
+        timers += [Timer("instalment", str(i.number), i.due_on) for i in case.instalments if i.status == "scheduled"]
+    if case.state == "rectifying" and case.rectification is not None:
+        r = case.rectification
+        timers.append(Timer("rectification", f"{r.period}.{r.index}", r.deadline, r.provisional))
+    if case.state in IN_FORCE and case.period is not None and not case.has_flag("reevaluation_review_due"):
+        timers.append(Timer("reevaluation", str(case.period.number), case.period.end))
+    if case.state == "revoked" and case.ban is not None and case.ban.ended_on is None:
+        timers.append(Timer("ban_end", "1", case.ban.last_day + timedelta(days=1)))
+    return timers
+
+
+def _annual_reports(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer]:
+    """R7: one report for each calendar year in force, due on the policy's date the year after."""
+    if case.recognized_on is None or case.period is None:
+        return []
+    out = []
+    for year in range(case.recognized_on.year, case.period.end.year + 1):
+        if year in case.reports or case.has_flag(f"annual_report_overdue:{year}"):
+            continue
+        due = move_off_rest_days(policy.annual_report_due.in_year(year + 1), calendar)
+        out.append(Timer("annual_report", str(year), due.date, due.provisional))
+    return out
+
+
+def _assessments(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer]:
+    """R8: the period's assessments not yet recorded, each due its offset after the period starts."""
+    assert case.period is not None
+    done = len(case.assessments_in_period())
+    out = []
+    for index, offset in enumerate(policy.assessment_offsets(), start=1):
+        if index <= done or case.has_flag(f"assessment_overdue:{case.period.number}.{index}"):
+            continue
+        due = move_off_rest_days(period_end(case.period.start, offset), calendar)
+        out.append(Timer("assessment", f"{case.period.number}.{index}", due.date, due.provisional))
+    return out
