@@ -1,0 +1,111 @@
+"""Fixtures shared by the suite: a clock that travels, and storage on SQLite and PostgreSQL.
+
+Every test that takes `rt` (or `engine`) runs twice, once per backend. The PostgreSQL half runs
+against INCUBASE_TEST_POSTGRES_URL in a database of its own, created and migrated once per
+session; it is skipped only when no server answers, and the run says so loudly at the end.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.tables import metadata
+from db.uow import SqlUnitOfWork
+from services.calendars import default_calendar
+from services.policies import default_policies
+from services.runtime import Runtime
+
+PG_URL = os.environ.get("INCUBASE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_pg_problem: list[str] = []
+
+
+class FakeClock:
+    """The wall clock of a test: set to a business day, or moved on by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set_day(self, day: date, at: time = time(10, 0)) -> None:
+        moment = datetime.combine(day, at, tzinfo=SHANGHAI).astimezone(UTC)
+        self.now = max(self.now + timedelta(microseconds=1), moment)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2022, 1, 1, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        _pg_problem.append(f"{PG_URL}: {str(exc.orig).strip().splitlines()[0]}")
+        admin.dispose()
+        yield None
+        return
+    name = f"incubase_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request, tmp_path, sqlite_template):
+    if request.param == "sqlite":
+        path = tmp_path / "incubase.db"
+        shutil.copy(sqlite_template, path)
+        eng = make_engine(f"sqlite:///{path}")
+    else:
+        url = request.getfixturevalue("pg_url")
+        if url is None:
+            pytest.skip(f"PostgreSQL not reachable ({_pg_problem[0]})")
+        eng = make_engine(url)
+        with eng.begin() as conn:
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            conn.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def rt(engine, clock) -> Runtime:
+    return Runtime(uow=partial(SqlUnitOfWork, engine, clock), clock=clock,
+                   policies=default_policies(), calendar=default_calendar())
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _pg_problem:
+        bar = "!" * 100
+        terminalreporter.write_line(bar, red=True, bold=True)
+        terminalreporter.write_line(
+            f"POSTGRESQL NOT REACHABLE — the PostgreSQL half of the suite was SKIPPED: {_pg_problem[0]}",
+            red=True, bold=True)
+        terminalreporter.write_line(bar, red=True, bold=True)
