@@ -16,10 +16,6 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'incubase.db'}"
     policies_dir: Path = PROJECT_ROOT / "policies"
     calendars_dir: Path = PROJECT_ROOT / "calendars" / "cn"
-    # Business dates are calendar dates in the jurisdiction's zone (R16).
-    timezone: str = "Asia/Shanghai"
-    # Lets demo data and tests record acts dated in the future; never on in production.
-    time_travel: bool = False
 
     @field_validator("database_url")
     @classmethod

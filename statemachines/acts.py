@@ -79,7 +79,7 @@ def _available(case: Case, policy: Policy, act: str) -> str | None:
 
 
 def _next_assessment_index(case: Case, policy: Policy) -> int | None:
-    index = len(case.assessments_in_period()) + 1
+    index = max(case.assessed_indexes(), default=0) + 1
     return index if index <= len(policy.assessment_offsets()) else None
 
 

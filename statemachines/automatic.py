@@ -58,6 +58,6 @@ def _extends_automatically(case: Case, policy: Policy) -> bool:
     if not policy.auto_extend or case.state not in ("recognized", "assessed"):
         return False
     done = case.assessments_in_period()
-    return len(done) == len(policy.assessment_offsets()) and all(
+    return len(case.assessed_indexes()) == len(policy.assessment_offsets()) and all(
         a.outcome == "pass" and a.first_attempt for a in done
     )

@@ -110,6 +110,10 @@ class Case:
         number = self.period.number if self.period else 0
         return [a for a in self.assessments if a.period == number]
 
+    def assessed_indexes(self) -> set[int]:
+        """The period's scheduled assessments already recorded (a re-assessment adds none)."""
+        return {a.index for a in self.assessments_in_period()}
+
     def valid_complaints_in_period(self) -> int:
         number = self.period.number if self.period else 0
         return sum(1 for c in self.complaints if c.period == number and c.valid)

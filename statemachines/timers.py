@@ -71,10 +71,10 @@ def _annual_reports(case: Case, policy: Policy, calendar: WorkCalendar) -> list[
 def _assessments(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer]:
     """R8: the period's assessments not yet recorded, each due its offset after the period starts."""
     assert case.period is not None
-    done = len(case.assessments_in_period())
+    done = case.assessed_indexes()
     out = []
     for index, offset in enumerate(policy.assessment_offsets(), start=1):
-        if index <= done or case.has_flag(f"assessment_overdue:{case.period.number}.{index}"):
+        if index in done or case.has_flag(f"assessment_overdue:{case.period.number}.{index}"):
             continue
         due = move_off_rest_days(period_end(case.period.start, offset), calendar)
         out.append(Timer("assessment", f"{case.period.number}.{index}", due.date, due.provisional))
