@@ -84,8 +84,9 @@ class SqlCaseRepository:
 
     def bans(self, operator_code: str, base_id: str, level: str) -> list[BanOnRecord]:
         b = t.bans.c
+        # every level: whether a ban bars this level is the policy's scope, decided in the domain
         rows = self.conn.execute(sa.select(t.bans).where(
-            b.level == level, b.ended_on.is_(None), sa.or_(b.operator_code == operator_code, b.base_id == base_id)
+            b.ended_on.is_(None), sa.or_(b.operator_code == operator_code, b.base_id == base_id)
         )).mappings()
         return [BanOnRecord(r["case_id"], r["ground"], r["level"], r["first_day"], r["last_day"]) for r in rows]
 

@@ -88,6 +88,7 @@ class Case:
     last_act: str | None = None
     window_exception: str | None = None
     inspected_by: str | None = None
+    inspectors: list[str] = field(default_factory=list)
     recognized_on: date | None = None
     period: Period | None = None
     assessments: list[Assessment] = field(default_factory=list)

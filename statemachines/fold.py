@@ -76,6 +76,7 @@ def _cancel_unpaid(case: Case) -> None:
 def _inspect(case: Case, e: Event, policy: Policy, before: str) -> None:
     if e.payload["outcome"] == "pass":
         case.inspected_by = e.actor
+        case.inspectors = list(e.payload.get("inspectors", []))
     else:
         case.end_reason = "inspection_failed"
 

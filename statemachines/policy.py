@@ -19,6 +19,9 @@ REVOCATION_GROUNDS = (
     "rectification_failed", "assessment_failed", "fraud", "commitment_breach", "complaints",
 )
 MISCONDUCT_GROUNDS = ("fraud", "commitment_breach", "complaints")
+BAN_SCOPES = ("level", "all")
+# the only window the texts support so far; a rolling window would be a new value here
+COMPLAINT_WINDOWS = ("period",)
 
 
 class PolicyError(ValueError):
@@ -86,7 +89,9 @@ class Policy:
     rectification_period: Duration | None
     auto_extend: bool
     bans: Mapping[str, Duration]
+    ban_scope: str  # "level": a ban bars the same level only; "all": every level
     complaint_threshold: int
+    complaint_window: str  # "period": valid complaints count within the current period
     subsidy_total_fen: int
     instalments: tuple[Instalment, ...]
     reminder_offsets: tuple[int, ...]
@@ -121,6 +126,9 @@ class Policy:
 
     def ban_for(self, ground: str) -> Duration:
         return self.bans[ground]
+
+    def ban_applies(self, ban_level: str, level: str) -> bool:
+        return self.ban_scope == "all" or ban_level == level
 
     def cite(self, parameter: str) -> Clause | None:
         return self.clauses.get(parameter)
@@ -172,9 +180,9 @@ class _Reader:
         text = self.get(key, str)
         try:
             month, day = (int(part) for part in text.split("-"))
-            date(2024, month, day)  # a leap year, so 02-29 is accepted as a date
+            date(2023, month, day)  # a common year: 02-29 would not exist every year
         except ValueError:
-            raise self.fail(key, f"{text!r} is not a MM-DD date") from None
+            raise self.fail(key, f"{text!r} is not a MM-DD date that exists every year") from None
         return MonthDay(month, day)
 
     def a_date(self, key: str, default: Any = ...) -> date | None:
@@ -284,7 +292,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         # "0d" means on the day of recognition; a Duration is never zero
         after = None if r.get("after", str) == "0d" else r.duration("after")
         instalments.append(Instalment(after, r.positive_int("amount_fen")))
-    if total and sum(i.amount_fen for i in instalments) != total:
+    if sum(i.amount_fen for i in instalments) != total:
         raise subsidy.fail("instalments", f"amounts add up to {sum(i.amount_fen for i in instalments)} fen, not total_fen {total}")
 
     reminders = top.section("reminders")
@@ -293,14 +301,24 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     if any(not isinstance(o, int) or isinstance(o, bool) or o < 0 for o in offsets):
         raise reminders.fail("offsets_days", "must be a list of whole days, 0 or more")
 
+    effective_from, effective_to = top.a_date("effective_from"), top.a_date("effective_to", None)
+    if effective_to is not None and effective_to < effective_from:
+        raise top.fail("effective_to", f"{effective_to} is before effective_from {effective_from}")
+    ban_scope = bans_section.get("scope", str)
+    if ban_scope not in BAN_SCOPES:
+        raise bans_section.fail("scope", f"{ban_scope!r} is not one of {', '.join(BAN_SCOPES)}")
+    complaint_window = complaints.get("window", str)
+    if complaint_window not in COMPLAINT_WINDOWS:
+        raise complaints.fail("window", f"{complaint_window!r} is not one of {', '.join(COMPLAINT_WINDOWS)}")
+
     return Policy(
         id=top.get("id", str),
         version=version,
         title=top.get("title", str),
         jurisdiction=jurisdiction,
         level=level,
-        effective_from=top.a_date("effective_from"),
-        effective_to=top.a_date("effective_to", None),
+        effective_from=effective_from,
+        effective_to=effective_to,
         sources=tuple(sources),
         application_window=window,
         recognition_period=rec.duration("period"),
@@ -314,7 +332,9 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         rectification_period=rectification_period,
         auto_extend=reeval.get("auto_extend_when_all_passed", bool),
         bans=MappingProxyType(bans),
+        ban_scope=ban_scope,
         complaint_threshold=threshold,
+        complaint_window=complaint_window,
         subsidy_total_fen=total,
         instalments=tuple(instalments),
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
