@@ -1,0 +1,152 @@
+"""`incubase` on the command line, against a SQLite file of the test's own."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import CliRunner
+
+from cli.main import app
+from config import PROJECT_ROOT, get_settings
+
+GUIZHOU = PROJECT_ROOT / "policies" / "guizhou-provincial-2022.v1.toml"
+
+# the demo as it stands on 2026-11-22, noon in Guizhou: (case, state, 中文, base)
+DEMO_ON_2026_11_22 = [
+    ("demo-gy-daxuesheng", "assessed", "考核达标", "贵阳市大学生创业园"),
+    ("demo-zy-tuiyi", "suspended", "暂停", "遵义市退役军人创业孵化基地"),
+    ("demo-lps-fanxiang", "revoked", "已撤销", "六盘水市农民工返乡创业园"),
+    ("demo-as-kechuang", "applied", "已申报", "安顺市科创孵化基地"),
+    ("demo-bj-shuangchuang", "inspected", "已考察", "毕节市双创示范基地"),
+    ("demo-sh-yangpu", "recognized", "已认定", "杨浦区创业孵化示范基地"),
+]
+
+
+@pytest.fixture
+def db_file(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "cli" / "incubase.db"
+    monkeypatch.setenv("INCUBASE_DATABASE_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def scalar(path: Path, sql: str):
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_db_upgrade_creates_the_schema(runner, db_file):
+    assert not db_file.exists()
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "is up to date" in result.stdout
+    assert str(db_file) in result.stdout
+    assert {"alembic_version", "operators", "bases", "cases", "case_events", "timers", "bans",
+            "complaints", "subsidy_instalments"} <= tables(db_file)
+    assert scalar(db_file, "SELECT version_num FROM alembic_version") == "0001"
+
+    again = runner.invoke(app, ["db", "upgrade"])   # a second upgrade is a no-op
+    assert again.exit_code == 0, again.output
+    assert scalar(db_file, "SELECT COUNT(*) FROM alembic_version") == 1
+
+
+def test_policies_list_shows_both_policies(runner, db_file):
+    result = runner.invoke(app, ["policies", "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert any(line.startswith("guizhou-provincial-2022 v1") and "520000 provincial" in line
+               and "贵州省省级创业孵化示范基地认定与管理" in line for line in lines)
+    assert any(line.startswith("shanghai-municipal v1") and "310000 municipal" in line for line in lines)
+
+
+def test_policies_list_as_json(runner, db_file):
+    result = runner.invoke(app, ["policies", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in json.loads(result.stdout)}
+    assert set(rows) == {"guizhou-provincial-2022", "shanghai-municipal"}
+    assert rows["guizhou-provincial-2022"] == {
+        "id": "guizhou-provincial-2022", "version": 1, "jurisdiction": "520000", "level": "provincial",
+        "effective_from": "2022-07-22", "effective_to": None,
+        "title": "贵州省省级创业孵化示范基地认定与管理（2022年质量提升实施方案）"}
+    assert (rows["shanghai-municipal"]["level"], rows["shanghai-municipal"]["effective_from"]) == (
+        "municipal", "2020-01-01")
+
+
+def test_policies_check_accepts_the_guizhou_file_and_names_our_defaults(runner, db_file, monkeypatch):
+    monkeypatch.chdir(PROJECT_ROOT)
+    result = runner.invoke(app, ["policies", "check", "policies/guizhou-provincial-2022.v1.toml"])
+    assert result.exit_code == 0, result.output
+    assert "ok: guizhou-provincial-2022 v1 (520000, provincial)" in result.stdout
+    (line,) = [ln for ln in result.stdout.splitlines() if ln.startswith("parameters marked as our defaults")]
+    named = line.split(":", 1)[1].strip().split(", ")
+    # exactly the sections with `default = true` in the file
+    assert named == ["application_window", "annual_report_due", "rectification_period", "reminders"]
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (('period = "5y"', 'period = "five years"'), "recognition.period"),
+    (('jurisdiction = "520000"', 'jurisdiction = "5200"'), "jurisdiction"),
+    (("threshold = 3", "threshold = 0"), "complaints.threshold"),
+])
+def test_policies_check_refuses_a_broken_file_naming_file_and_field(runner, db_file, tmp_path, change, field):
+    text = GUIZHOU.read_text(encoding="utf-8")
+    old, new = change
+    assert text.count(old) == 1
+    broken = tmp_path / "broken.v1.toml"
+    broken.write_text(text.replace(old, new), encoding="utf-8")
+
+    result = runner.invoke(app, ["policies", "check", str(broken)])
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ")
+    assert str(broken) in result.stderr
+    assert f"{field}:" in result.stderr
+
+
+def test_policies_check_refuses_a_file_that_is_not_toml(runner, db_file, tmp_path):
+    broken = tmp_path / "garbled.toml"
+    broken.write_text('id = "x\n', encoding="utf-8")
+    result = runner.invoke(app, ["policies", "check", str(broken)])
+    assert result.exit_code == 1
+    assert str(broken) in result.stderr and "not valid TOML" in result.stderr
+
+
+@freeze_time("2026-11-22 04:00:00")
+def test_demo_loads_six_cases_once(runner, db_file):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+
+    first = runner.invoke(app, ["demo"])
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.splitlines()
+    assert lines[0] == "loaded 6 demo case(s)"
+    shown = {line.split()[0]: line for line in lines[1:]}
+    assert set(shown) == {case for case, *_ in DEMO_ON_2026_11_22}
+    for case, state, state_zh, base in DEMO_ON_2026_11_22:
+        assert shown[case].split()[1:3] == [state, state_zh], shown[case]
+        assert f" {base} " in shown[case]
+    assert scalar(db_file, "SELECT COUNT(*) FROM cases") == 6
+    events = scalar(db_file, "SELECT COUNT(*) FROM case_events")
+    assert events == scalar(db_file, "SELECT SUM(version) FROM cases")   # a case's version is its last seq
+    assert events > 6 * 3
+
+    second = runner.invoke(app, ["demo"])
+    assert second.exit_code == 0, second.output
+    assert second.stdout.splitlines()[0] == "loaded 0 demo case(s)"
+    assert second.stdout.splitlines()[1:] == lines[1:]
+    assert scalar(db_file, "SELECT COUNT(*) FROM case_events") == events
+    assert scalar(db_file, "SELECT COUNT(*) FROM cases") == 6

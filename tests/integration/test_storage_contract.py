@@ -1,0 +1,548 @@
+"""The storage contract: what SQLite and PostgreSQL must both keep true.
+
+Every test here takes `rt` or `engine`, so it runs once per backend (tests/conftest.py). What a
+test checks in the database it reads with plain SQL, not through the repository it checks.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+import statemachines.automatic
+from db.migrate import alembic_config
+from db.repository import SqlCaseRepository
+from db.tables import metadata
+from services import cases
+from services.queries import list_cases, pending_timers
+from services.sweep import sweep
+from statemachines import acts
+from statemachines.case import Case
+from statemachines.errors import FutureDate, IllegalTransition, StaleVersion
+from statemachines.events import GENESIS_HASH
+from statemachines.timers import timers_for
+from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story, credit_code
+
+APPLIED, INSPECTED, APPROVED = date(2024, 4, 8), date(2024, 5, 16), date(2024, 6, 14)
+BASES = ("贵阳市大学生创业园", "遵义市退役军人创业孵化基地", "六盘水市农民工返乡创业园")
+
+# what the Guizhou policy owes a base recognised on 2024-06-14: reports due 03-31 the year after
+# (moved off weekends), assessments 2 and 4 years in, re-evaluation at the end of the 5-year
+# period, and the one subsidy instalment on the day of recognition
+OWED_AFTER_APPROVAL = {
+    ("annual_report", "2024"): date(2025, 3, 31),
+    ("annual_report", "2025"): date(2026, 3, 31),
+    ("annual_report", "2026"): date(2027, 3, 31),
+    ("annual_report", "2027"): date(2028, 3, 31),
+    ("annual_report", "2028"): date(2029, 4, 2),   # 2029-03-31 is a Saturday
+    ("annual_report", "2029"): date(2030, 4, 1),   # 2030-03-31 is a Sunday
+    ("assessment", "1.1"): date(2026, 6, 15),      # 2026-06-14 is a Sunday
+    ("assessment", "1.2"): date(2028, 6, 14),
+    ("reevaluation", "1"): date(2029, 6, 14),
+    ("instalment", "1"): date(2024, 6, 14),
+}
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def recognize(rt, clock, *, seed: int = 1, base: str = BASES[0]) -> str:
+    """A recognised case, recorded through the services without any sweep."""
+    clock.set_day(APPLIED)
+    case_id = cases.apply(
+        rt, operator_name="贵阳高新创业服务有限公司", credit_code=credit_code(seed), base_name=base,
+        base_address="贵州省贵阳市观山湖区长岭北路8号", level="provincial", jurisdiction="520000",
+        on=APPLIED, actor=CASEWORKER, reason="受理申报材料").case.id
+    clock.set_day(INSPECTED)
+    cases.inspect(rt, case_id, outcome="pass", on=INSPECTED, actor=INSPECTOR, reason="现场考察通过")
+    clock.set_day(APPROVED)
+    cases.approve(rt, case_id, on=APPROVED, actor=SUPERVISOR, reason="经厅务会研究，同意认定")
+    return case_id
+
+
+def rows(engine, sql: str, **params) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(sql), params)]
+
+
+def table_state(engine) -> dict[str, list[tuple]]:
+    """Every row an act may write, JSON as its stored text, so equality is byte for byte."""
+    return {
+        "case_events": rows(engine, 'SELECT id, case_id, seq, act, "on", recorded_at, actor, reason, rule, '
+                                    "policy_id, policy_version, CAST(payload AS TEXT), canonical, prev_hash, hash "
+                                    "FROM case_events ORDER BY id"),
+        "cases": rows(engine, "SELECT id, state, version, period_start, period_end, last_on, "
+                              "CAST(snapshot AS TEXT), updated_at FROM cases ORDER BY id"),
+        "timers": rows(engine, "SELECT id, case_id, kind, key, due_on, fires_on, provisional, fired_at, created_at "
+                               "FROM timers ORDER BY id"),
+        "complaints": rows(engine, "SELECT * FROM complaints ORDER BY case_id, complaint_id"),
+        "bans": rows(engine, "SELECT * FROM bans ORDER BY case_id"),
+        "subsidy_instalments": rows(engine, "SELECT * FROM subsidy_instalments ORDER BY case_id, number"),
+    }
+
+
+def as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def unfired(engine, case_id: str) -> dict[tuple[str, str], date]:
+    return {(k, key): as_date(d) for k, key, d in rows(
+        engine, "SELECT kind, key, due_on FROM timers WHERE case_id = :c AND fired_at IS NULL", c=case_id)}
+
+
+def fired(engine, case_id: str) -> dict[tuple[str, str], object]:
+    return {(k, key): at for k, key, at in rows(
+        engine, "SELECT kind, key, fired_at FROM timers WHERE case_id = :c AND fired_at IS NOT NULL", c=case_id)}
+
+
+def event_count(engine, case_id: str | None = None) -> int:
+    if case_id is None:
+        return rows(engine, "SELECT COUNT(*) FROM case_events")[0][0]
+    return rows(engine, "SELECT COUNT(*) FROM case_events WHERE case_id = :c", c=case_id)[0][0]
+
+
+def system_events(engine) -> list[tuple]:
+    """(case, act, business date, timer) of every system event, in the order written."""
+    out = []
+    for case_id, act, on, payload in rows(
+            engine, "SELECT case_id, act, \"on\", CAST(payload AS TEXT) FROM case_events "
+                    "WHERE actor = 'system' ORDER BY id"):
+        timer = json.loads(payload)["timer"]
+        out.append((case_id, act, as_date(on), (timer["kind"], timer["key"])))
+    return out
+
+
+def as_utc(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+# --- round trip ----------------------------------------------------------------------------
+
+def test_a_saved_case_loads_equal_to_what_the_service_returned(rt, clock, engine):
+    story = Story(rt, clock)
+    results = [
+        story.apply(APPLIED, base="遵义市退役军人创业孵化基地"),
+        story.act("inspect", INSPECTED, actor=INSPECTOR, outcome="pass", findings="场地、服务团队均符合条件"),
+        story.act("approve", APPROVED, actor=SUPERVISOR, reason="经厅务会研究，同意认定"),
+        story.act("record_complaint", date(2024, 9, 2), reason="12333热线转来投诉",
+                  summary="承诺的免费场地未兑现", complaint_id="ts-2024-001"),
+    ]
+    case_id = story.case_id
+
+    loaded = cases.get_case(rt, case_id)
+    assert loaded == results[-1].case
+    (snapshot,) = rows(engine, "SELECT CAST(snapshot AS TEXT) FROM cases WHERE id = :c", c=case_id)[0]
+    assert Case.from_dict(json.loads(snapshot)) == results[-1].case
+    assert loaded.base_name == "遵义市退役军人创业孵化基地"
+    assert loaded.complaints[0].summary == "承诺的免费场地未兑现"
+
+    written = [e for r in results for e in r.events]
+    system = [e for r in story.sweeps for e in r.events]   # the sweep fired the instalment on its day
+    history = cases.history(rt, case_id)
+    assert history == sorted(written + system, key=lambda e: e.seq)
+    assert [e.seq for e in history] == list(range(1, len(history) + 1))
+    assert [e.act for e in history] == ["apply", "inspect", "approve", "instalment_due", "record_complaint"]
+    assert history[2].reason == "经厅务会研究，同意认定"
+    assert history[1].payload["findings"] == "场地、服务团队均符合条件"
+
+    # the columns next to the snapshot say the same
+    row = rows(engine, "SELECT state, version, period_start, period_end, last_on, base_id FROM cases WHERE id = :c",
+               c=case_id)[0]
+    assert (row[0], row[1]) == ("recognized", 5)
+    assert tuple(as_date(v) for v in row[2:5]) == (APPROVED, date(2029, 6, 14), date(2024, 9, 2))
+    assert rows(engine, "SELECT name FROM bases WHERE id = :b", b=row[5]) == [("遵义市退役军人创业孵化基地",)]
+    assert rows(engine, "SELECT reason FROM case_events WHERE case_id = :c ORDER BY seq", c=case_id) == [
+        ("受理申报材料",), ("依规办理",), ("经厅务会研究，同意认定",), ("第1期补助资金到期应付",), ("12333热线转来投诉",)]
+    assert rows(engine, "SELECT summary FROM complaints WHERE case_id = :c", c=case_id) == [("承诺的免费场地未兑现",)]
+
+
+# --- optimistic concurrency ----------------------------------------------------------------
+
+def test_of_two_writers_at_the_same_version_one_wins_and_the_other_is_stale(rt, clock, engine):
+    case_id = recognize(rt, clock)
+    n = cases.get_case(rt, case_id).version   # both writers read version n
+    clock.set_day(date(2025, 3, 20))
+
+    first = cases.submit_annual_report(rt, case_id, year=2024, expected_version=n, on=date(2025, 3, 20),
+                                       actor=CASEWORKER, reason="收到2024年度工作报告")
+    after_first = table_state(engine)
+    with pytest.raises(StaleVersion):
+        cases.record_assessment(rt, case_id, outcome="fail", expected_version=n, on=date(2025, 3, 20),
+                                actor=CASEWORKER, reason="绩效考核不达标")
+
+    assert table_state(engine) == after_first
+    assert event_count(engine, case_id) == n + 1
+    assert rows(engine, "SELECT version, state FROM cases WHERE id = :c", c=case_id) == [(n + 1, "recognized")]
+    assert first.case.version == n + 1
+    # the winner's timers, and nothing of the loser's (no rectification, assessments still owed)
+    owed = dict(OWED_AFTER_APPROVAL)
+    del owed[("annual_report", "2024")]
+    assert unfired(engine, case_id) == owed
+
+
+def test_a_save_at_a_version_no_longer_current_writes_nothing(rt, clock, engine):
+    """The repository's own guard, for a writer that got past the service's check."""
+    case_id = recognize(rt, clock)
+    clock.set_day(date(2024, 9, 2))
+    before = table_state(engine)
+    with pytest.raises(StaleVersion), rt.uow() as uow:
+        case = uow.cases.get(case_id, for_update=True)
+        read = case.version
+        policy = rt.policies.get(case.policy_id, case.policy_version)
+        events = acts.record_complaint(case, policy, rt.calendar, acts.Act(CASEWORKER, date(2024, 9, 2), "投诉", clock()),
+                                       complaint_id="c1", summary="水电费超标收取")
+        uow.cases.save(case, read - 1, events, timers_for(case, policy, rt.calendar))
+        uow.commit()
+    assert table_state(engine) == before
+
+
+def _race(worker, n: int = 2) -> list[object]:
+    barrier = threading.Barrier(n)
+    outcomes: list[object] = [None] * n
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[i] = worker(i)
+        except Exception as exc:  # the test inspects what each thread got
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a writer hung"
+    return outcomes
+
+
+def test_two_threads_acting_at_the_same_version_one_succeeds(rt, clock, engine):
+    case_id = recognize(rt, clock)
+    n = cases.get_case(rt, case_id).version
+    timers_before = rows(engine, "SELECT * FROM timers WHERE case_id = :c ORDER BY id", c=case_id)
+    clock.set_day(date(2024, 9, 2))
+
+    outcomes = _race(lambda i: cases.record_complaint(
+        rt, case_id, summary=f"第{i}封投诉信", complaint_id=f"c{i}", expected_version=n,
+        on=date(2024, 9, 2), actor=CASEWORKER, reason="入驻企业来信"))
+
+    won = [o for o in outcomes if isinstance(o, cases.ActResult)]
+    lost = [o for o in outcomes if isinstance(o, StaleVersion)]
+    assert (len(won), len(lost)) == (1, 1), outcomes
+    assert event_count(engine, case_id) == n + 1
+    assert rows(engine, "SELECT version FROM cases WHERE id = :c", c=case_id) == [(n + 1,)]
+    assert rows(engine, "SELECT complaint_id FROM complaints WHERE case_id = :c", c=case_id) == [
+        (won[0].case.complaints[0].id,)]
+    assert rows(engine, "SELECT * FROM timers WHERE case_id = :c ORDER BY id", c=case_id) == timers_before
+
+
+def test_two_threads_acting_without_a_version_are_serialised(rt, clock, engine):
+    case_id = recognize(rt, clock)
+    n = cases.get_case(rt, case_id).version
+    clock.set_day(date(2024, 9, 2))
+
+    outcomes = _race(lambda i: cases.record_complaint(
+        rt, case_id, summary=f"第{i}封投诉信", complaint_id=f"c{i}", on=date(2024, 9, 2),
+        actor=CASEWORKER, reason="入驻企业来信"))
+
+    assert all(isinstance(o, cases.ActResult) for o in outcomes), outcomes
+    assert sorted(o.events[0].seq for o in outcomes) == [n + 1, n + 2]
+    assert [s for (s,) in rows(engine, "SELECT seq FROM case_events WHERE case_id = :c ORDER BY seq", c=case_id)] \
+        == list(range(1, n + 3))
+    assert_chain(engine, case_id)
+
+
+# --- a failed act writes nothing -----------------------------------------------------------
+
+def _illegal(rt, case_id, clock):
+    with pytest.raises(IllegalTransition):
+        cases.approve(rt, case_id, on=date(2024, 9, 2), actor=SUPERVISOR, reason="再次批复")
+
+
+def _future(rt, case_id, clock):
+    with pytest.raises(FutureDate):
+        cases.record_complaint(rt, case_id, summary="明日投诉", on=date(2024, 9, 3), actor=CASEWORKER, reason="来信")
+
+
+def _fails_after_writing(rt, case_id, clock, monkeypatch):
+    def broken(self, case):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(SqlCaseRepository, "_sync_projections", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        cases.record_assessment(rt, case_id, outcome="fail", on=date(2024, 9, 2), actor=CASEWORKER,
+                                reason="绩效考核不达标")
+
+
+@pytest.mark.parametrize("failure", ["illegal act", "future date", "error after the first writes"])
+def test_a_failed_act_writes_nothing(rt, clock, engine, monkeypatch, failure):
+    case_id = recognize(rt, clock)
+    clock.set_day(date(2024, 9, 2))
+    before = table_state(engine)
+    assert before["case_events"] and before["timers"]
+
+    if failure == "illegal act":
+        _illegal(rt, case_id, clock)
+    elif failure == "future date":
+        _future(rt, case_id, clock)
+    else:
+        _fails_after_writing(rt, case_id, clock, monkeypatch)
+
+    assert table_state(engine) == before
+
+
+# --- the hash chain ------------------------------------------------------------------------
+
+EVENT_COLUMNS = 'case_id, seq, act, "on", recorded_at, actor, reason, rule, policy_id, policy_version, ' \
+                "CAST(payload AS TEXT), canonical, prev_hash, hash"
+
+
+def assert_chain(engine, case_id: str) -> int:
+    events = rows(engine, f"SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = :c ORDER BY seq", c=case_id)
+    assert [e[1] for e in events] == list(range(1, len(events) + 1))
+    previous = GENESIS_HASH
+    for (cid, seq, act, on, recorded_at, actor, reason, rule, policy_id, policy_version, payload,
+         canonical, prev_hash, hash_) in events:
+        assert prev_hash == previous, f"seq {seq}"
+        assert hash_ == hashlib.sha256(canonical.encode("utf-8")).hexdigest(), f"seq {seq}"
+        body = json.loads(canonical)
+        assert set(body) == {"case_id", "seq", "act", "on", "recorded_at", "actor", "reason", "rule",
+                             "policy", "payload", "prev_hash"}
+        assert (body["case_id"], body["seq"], body["act"], body["actor"], body["reason"], body["rule"]) == (
+            cid, seq, act, actor, reason, rule)
+        assert date.fromisoformat(body["on"]) == as_date(on)
+        assert datetime.fromisoformat(body["recorded_at"]) == as_utc(recorded_at)
+        assert body["policy"] == {"id": policy_id, "version": policy_version}
+        assert body["payload"] == json.loads(payload)
+        assert body["prev_hash"] == prev_hash
+        previous = hash_
+    return len(events)
+
+
+def test_events_form_a_hash_chain_over_their_stored_canonical_text(rt, clock, engine):
+    story = Story(rt, clock)
+    story.recognize(APPLIED, INSPECTED, APPROVED)
+    story.act("record_complaint", date(2024, 9, 2), summary="承诺的免费场地未兑现", complaint_id="ts-1")
+    story.act("verify_complaint", date(2024, 9, 20), complaint_id="ts-1", valid=True, reason="经核实属实")
+    story.act("record_assessment", date(2026, 6, 10), outcome="fail", reason="孵化企业数量不足")
+    story.act("record_rectification", date(2026, 8, 20), outcome="pass", reason="整改后复评达标")
+
+    n = assert_chain(engine, story.case_id)
+    assert n == len(story.events) == 10
+    assert [e.act for e in story.events] == [
+        "apply", "inspect", "approve", "instalment_due", "record_complaint", "verify_complaint",
+        "flag_overdue_report", "flag_overdue_report", "record_assessment", "record_rectification"]
+    first = rows(engine, "SELECT prev_hash, canonical FROM case_events WHERE case_id = :c AND seq = 1",
+                 c=story.case_id)[0]
+    assert first[0] == "0" * 64
+    assert "贵阳市大学生创业园" in first[1]   # Chinese kept as characters, not \u escapes
+
+
+def test_case_and_seq_are_unique(rt, clock, engine):
+    case_id = recognize(rt, clock)
+    copy = ('INSERT INTO case_events (case_id, seq, act, "on", recorded_at, actor, reason, rule, policy_id, '
+            "policy_version, payload, canonical, prev_hash, hash) "
+            'SELECT case_id, :seq, act, "on", recorded_at, actor, reason, rule, policy_id, policy_version, '
+            "payload, canonical, prev_hash, hash FROM case_events WHERE case_id = :c AND seq = 1")
+    with engine.connect() as conn, conn.begin() as tx:   # the statement itself is sound
+        assert conn.execute(sa.text(copy), {"seq": 99, "c": case_id}).rowcount == 1
+        tx.rollback()
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.text(copy), {"seq": 1, "c": case_id})
+    assert event_count(engine, case_id) == 3
+
+
+# --- timers, rescheduled after every act ---------------------------------------------------
+
+def test_timers_follow_the_case_through_approval_failure_and_rectification(rt, clock, engine):
+    story = Story(rt, clock)
+    story.recognize(APPLIED, INSPECTED, APPROVED)
+    case_id = story.case_id
+    assert unfired(engine, case_id) == OWED_AFTER_APPROVAL
+    assert fired(engine, case_id) == {}
+
+    story.act("submit_annual_report", date(2025, 3, 20), year=2024)
+    # the sweep before the report fired the instalment on its day; the report drops its timer
+    instalment_fired = fired(engine, case_id)
+    assert set(instalment_fired) == {("instalment", "1")}
+    assert ("annual_report", "2024") not in unfired(engine, case_id)
+
+    story.act("record_assessment", date(2026, 6, 10), outcome="fail", reason="孵化企业数量不足")
+    assert story.case.state == "rectifying"
+    owed = unfired(engine, case_id)
+    assert not [k for k in owed if k[0] == "assessment"]
+    assert owed[("rectification", "1.1")] == date(2026, 9, 10)   # 3 months after the failed assessment
+    assert owed[("reevaluation", "1")] == date(2029, 6, 14)
+    fired_now = fired(engine, case_id)
+    assert set(fired_now) == {("instalment", "1"), ("annual_report", "2025")}   # overdue on 2026-04-01
+    assert fired_now[("instalment", "1")] == instalment_fired[("instalment", "1")]
+
+    story.act("record_rectification", date(2026, 8, 20), outcome="pass", reason="整改后复评达标")
+    assert story.case.state == "assessed"
+    owed = unfired(engine, case_id)
+    assert ("rectification", "1.1") not in owed
+    assert {k: v for k, v in owed.items() if k[0] == "assessment"} == {("assessment", "1.2"): date(2028, 6, 14)}
+    assert fired(engine, case_id) == fired_now   # fired rows keep their fired_at, never deleted
+    assert all(at is not None for at in fired_now.values())
+
+
+def test_the_pending_timer_queries_read_only_unfired_rows(rt, clock, engine):
+    story = Story(rt, clock)
+    story.recognize(APPLIED, INSPECTED, APPROVED)
+    story.until(date(2025, 4, 1))   # fires the instalment and the overdue 2024 report
+    case_id = story.case_id
+    assert set(fired(engine, case_id)) == {("instalment", "1"), ("annual_report", "2024")}
+
+    pending = {t.ident: t.due_on for t in pending_timers(rt, case_id)}
+    assert pending == unfired(engine, case_id)
+    assert ("instalment", "1") not in pending and ("annual_report", "2024") not in pending
+    with rt.uow() as uow:
+        due = uow.timers.due(date(2099, 1, 1), 100)
+    assert {(t.kind, t.key) for t in due} == set(pending)
+
+    # a row marked fired by anyone drops out of every pending view at once
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE timers SET fired_at = :now WHERE case_id = :c AND kind = 'annual_report' "
+                             "AND key = '2025'"), {"now": clock(), "c": case_id})
+    assert ("annual_report", "2025") not in {t.ident for t in pending_timers(rt, case_id)}
+    with rt.uow() as uow:
+        assert ("annual_report", "2025") not in {(t.kind, t.key) for t in uow.timers.due(date(2099, 1, 1), 100)}
+    (summary,) = list_cases(rt)
+    assert (summary.next_timer, summary.next_due) == ("assessment:1.1", date(2026, 6, 15))
+
+
+# --- the sweep fires each timer once -------------------------------------------------------
+
+AS_OF = date(2025, 4, 1)
+
+
+def three_recognised(rt, clock) -> list[str]:
+    ids = [recognize(rt, clock, seed=i + 1, base=base) for i, base in enumerate(BASES)]
+    clock.set_day(AS_OF)
+    return ids
+
+
+def expected_firings(case_ids) -> set[tuple]:
+    """Each case owes two system acts by 2025-04-01: the instalment, and the 2024 report overdue."""
+    return {x for c in case_ids for x in (
+        (c, "instalment_due", APPROVED, ("instalment", "1")),
+        (c, "flag_overdue_report", AS_OF, ("annual_report", "2024")),
+    )}
+
+
+def test_sweeping_twice_fires_each_timer_once(rt, clock, engine):
+    ids = three_recognised(rt, clock)
+    first = sweep(rt, AS_OF)
+    assert not first.failed
+    assert len(first.fired) == 6
+    assert set(system_events(engine)) == expected_firings(ids)
+    after_first = table_state(engine)
+
+    second = sweep(rt, AS_OF)
+    assert (second.fired, second.failed) == ([], [])
+    assert table_state(engine) == after_first
+    assert all(len(fired(engine, c)) == 2 for c in ids)
+
+
+def test_two_concurrent_sweeps_fire_each_timer_once(rt, clock, engine):
+    ids = three_recognised(rt, clock)
+    due_ids = {t for (t,) in rows(engine, "SELECT id FROM timers WHERE fired_at IS NULL AND fires_on <= :d", d=AS_OF)}
+    assert len(due_ids) == 6
+
+    reports = _race(lambda i: sweep(rt, AS_OF))
+
+    assert all(not isinstance(r, Exception) for r in reports), reports
+    assert [r.failed for r in reports] == [[], []]
+    fired_by = [{t.id for t, _ in r.fired} for r in reports]
+    assert fired_by[0].isdisjoint(fired_by[1])
+    assert fired_by[0] | fired_by[1] == due_ids
+    events = system_events(engine)
+    assert len(events) == 6 and set(events) == expected_firings(ids)
+    for c in ids:
+        assert_chain(engine, c)
+
+
+def test_a_sweep_that_fails_on_one_case_fires_the_others_and_a_later_sweep_fires_it_once(
+        rt, clock, engine, monkeypatch):
+    ids = three_recognised(rt, clock)
+    victim = ids[1]
+    real_fire = statemachines.automatic.fire
+
+    def fire(case, *args, **kwargs):
+        if case.id == victim:
+            raise RuntimeError("the process died here")
+        return real_fire(case, *args, **kwargs)
+
+    monkeypatch.setattr(statemachines.automatic, "fire", fire)
+    report = sweep(rt, AS_OF)
+
+    assert {(t.case_id, t.kind, t.key) for t, _ in report.failed} == {
+        (victim, "instalment", "1"), (victim, "annual_report", "2024")}
+    assert all("RuntimeError: the process died here" in why for _, why in report.failed)
+    others = [c for c in ids if c != victim]
+    assert set(system_events(engine)) == expected_firings(others)
+    assert fired(engine, victim) == {}   # the claims were rolled back with the act
+    assert event_count(engine, victim) == 3
+
+    monkeypatch.undo()
+    later = sweep(rt, AS_OF)
+    assert not later.failed
+    assert {(t.case_id, t.kind, t.key) for t, _ in later.fired} == {
+        (victim, "instalment", "1"), (victim, "annual_report", "2024")}
+    events = system_events(engine)
+    assert len(events) == 6 and set(events) == expected_firings(ids)
+    assert sweep(rt, AS_OF).fired == []
+
+
+def test_a_sweep_that_dies_mid_write_leaves_no_half_written_case(rt, clock, engine, monkeypatch):
+    ids = three_recognised(rt, clock)
+    victim = ids[0]
+    real_sync = SqlCaseRepository._sync_projections
+
+    def sync(self, case):
+        if case.id == victim:
+            raise RuntimeError("connection lost")
+        return real_sync(self, case)
+
+    monkeypatch.setattr(SqlCaseRepository, "_sync_projections", sync)
+    report = sweep(rt, AS_OF)
+    assert {t.case_id for t, _ in report.failed} == {victim}
+    assert event_count(engine, victim) == 3
+    assert rows(engine, "SELECT version FROM cases WHERE id = :c", c=victim) == [(3,)]
+    assert fired(engine, victim) == {}
+
+    monkeypatch.undo()
+    sweep(rt, AS_OF)
+    assert set(system_events(engine)) == expected_firings(ids)
+    assert len(system_events(engine)) == 6
+    assert_chain(engine, victim)
+
+
+# --- the schema ----------------------------------------------------------------------------
+
+def test_the_pending_timer_index_is_partial(engine):
+    if engine.dialect.name == "sqlite":
+        found = rows(engine, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'ix_timers_pending'")
+    else:
+        found = rows(engine, "SELECT indexdef FROM pg_indexes WHERE tablename = 'timers' "
+                             "AND indexname = 'ix_timers_pending'")
+    assert len(found) == 1
+    definition = " ".join(found[0][0].replace("(", " ").replace(")", " ").split()).lower()
+    assert "where fired_at is null" in definition
+    assert "fires_on, id" in definition
+
+
+def test_the_schema_is_alembic_head_and_matches_the_tables(engine):
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    assert rows(engine, "SELECT version_num FROM alembic_version") == [(head,)]
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
