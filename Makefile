@@ -21,6 +21,7 @@ run: migrate
 	$(BIN)/incubase demo
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 

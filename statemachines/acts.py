@@ -169,6 +169,9 @@ def open_application(
     window_exception: str | None = None,
 ) -> tuple[Case, list[Event]]:
     _check_who_and_when(ctx)
+    if window_exception is not None and not window_exception.strip():
+        raise InvalidAct("an exception to the application window must give its reason",
+                         field="window_exception", rule="R1")
     if policy.application_window is not None and not window_exception:
         opens, closes = (md.in_year(ctx.on.year) for md in policy.application_window)
         if not opens <= ctx.on <= closes:
