@@ -17,6 +17,7 @@ from services.ports import CaseFilter, CaseNotFound, CaseSummary, Party
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
+from statemachines.jurisdiction import prefix
 from statemachines.events import Event
 from statemachines.lifecycle import OPEN_STATES
 from statemachines.timers import Timer
@@ -43,7 +44,7 @@ class SqlCaseRepository:
         )
         return [event_from_row(r) for r in rows.mappings()]
 
-    def summaries(self, query: CaseFilter) -> list[CaseSummary]:
+    def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
         c, tm = t.cases.c, t.timers.c
         next_timer = (
             sa.select(tm.case_id, sa.func.min(tm.due_on).label("next_due"))
@@ -60,13 +61,18 @@ class SqlCaseRepository:
             if value is not None:
                 q = q.where(column == value)
         if query.jurisdiction is not None:
-            q = q.where(c.jurisdiction.startswith(query.jurisdiction.rstrip("0") or query.jurisdiction))
+            q = q.where(c.jurisdiction.startswith(prefix(query.jurisdiction)))
+        if query.scopes is not None:
+            q = q.where(sa.or_(sa.false(), *(c.jurisdiction.startswith(prefix(s)) for s in query.scopes)))
         if query.timer_due_before is not None:
             q = q.where(next_timer.c.next_due < query.timer_due_before)
-        q = q.order_by(c.applied_on, c.id).limit(query.limit).offset(query.offset)
+        total = self.conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+        column, descending = _SORTS[query.sort.lstrip("-")](next_timer), query.sort.startswith("-")
+        order = column.desc() if descending else column.asc()
+        q = q.order_by(order.nulls_last(), c.id).limit(query.limit).offset(query.offset)
         rows = self.conn.execute(q).mappings().all()
         kinds = self._next_kinds([r["id"] for r in rows])
-        return [CaseSummary(**r, next_timer=kinds.get(r["id"])) for r in rows]
+        return [CaseSummary(**r, next_timer=kinds.get(r["id"])) for r in rows], total
 
     def _next_kinds(self, case_ids: list[str]) -> dict[str, str]:
         tm = t.timers.c
@@ -82,12 +88,12 @@ class SqlCaseRepository:
             sa.select(c.id).where(c.base_id == base_id, c.level == level, c.state.in_(OPEN_STATES))
         ).scalars())
 
-    def bans(self, operator_code: str, base_id: str, level: str) -> list[BanOnRecord]:
+    def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:
         b = t.bans.c
         # every level: whether a ban bars this level is the policy's scope, decided in the domain
-        rows = self.conn.execute(sa.select(t.bans).where(
-            b.ended_on.is_(None), sa.or_(b.operator_code == operator_code, b.base_id == base_id)
-        )).mappings()
+        match = b.operator_code == operator_code if base_id is None else sa.or_(
+            b.operator_code == operator_code, b.base_id == base_id)
+        rows = self.conn.execute(sa.select(t.bans).where(b.ended_on.is_(None), match)).mappings()
         return [BanOnRecord(r["case_id"], r["ground"], r["level"], r["first_day"], r["last_day"]) for r in rows]
 
     def party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
@@ -95,11 +101,11 @@ class SqlCaseRepository:
         """Finds the operator by credit code and its base by name, creating what is new."""
         now = self.clock()
         # insert-if-absent, then read: two concurrent applications of a new operator both succeed
-        self.conn.execute(_insert_new(self.conn, t.operators).values(
+        self.conn.execute(insert_new(self.conn, t.operators).values(
             id="op" + new_id[:30], credit_code=credit_code, name=operator_name, created_at=now))
         operator_id = self.conn.execute(
             sa.select(t.operators.c.id).where(t.operators.c.credit_code == credit_code)).scalar_one()
-        self.conn.execute(_insert_new(self.conn, t.bases).values(
+        self.conn.execute(insert_new(self.conn, t.bases).values(
             id="ba" + new_id[:30], operator_id=operator_id, name=base_name, address=base_address,
             jurisdiction=jurisdiction, created_at=now))
         base_id = self.conn.execute(sa.select(t.bases.c.id).where(
@@ -187,6 +193,15 @@ class SqlCaseRepository:
                 "amount_fen": inst.amount_fen, "due_on": inst.due_on, "status": inst.status, "paid_on": inst.paid_on})
 
 
+_SORTS = {
+    "applied_on": lambda nt: t.cases.c.applied_on,
+    "updated": lambda nt: t.cases.c.last_on,
+    "next_due": lambda nt: nt.c.next_due,
+    "state": lambda nt: t.cases.c.state,
+}
+SORTS = tuple(_SORTS) + tuple("-" + s for s in _SORTS)
+
+
 class SqlTimerRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -218,7 +233,7 @@ class SqlTimerRepository:
         return [Timer(r.kind, r.key, r.due_on, r.provisional) for r in rows]
 
 
-def _insert_new(conn: Connection, table: sa.Table):
+def insert_new(conn: Connection, table: sa.Table):
     """INSERT … ON CONFLICT DO NOTHING in the backend's own dialect."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert

@@ -131,3 +131,41 @@ subsidy_instalments = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("paid_on", sa.Date),
 )
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+)
+
+# dated, never deleted: an auditor checks the role an actor held when an act was recorded
+role_grants = sa.Table(
+    "role_grants", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("jurisdiction", sa.String(6), nullable=False),
+    sa.Column("granted_at", Stamp, nullable=False),
+    sa.Column("revoked_at", Stamp),
+)
+
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("revoked_at", Stamp),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys", metadata,
+    sa.Column("user_id", Id, primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("body", Json, nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from db.repository import SqlCaseRepository, SqlTimerRepository
+from db.users import SqlIdempotencyRepository, SqlUserRepository
 
 
 class SqlUnitOfWork:
@@ -15,6 +16,8 @@ class SqlUnitOfWork:
         self.tx = self.conn.begin()
         self.cases = SqlCaseRepository(self.conn, self.clock)
         self.timers = SqlTimerRepository(self.conn)
+        self.users = SqlUserRepository(self.conn)
+        self.idempotency = SqlIdempotencyRepository(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

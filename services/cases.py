@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from services import authz, idempotency
+from services.idempotency import Once, StoredAnswer
 from services.runtime import Runtime
+from services.users import User
 from statemachines import acts
+from statemachines import jurisdiction as divisions
 from statemachines.case import Case
 from statemachines.credit_code import CreditCode
 from statemachines.errors import InvalidAct, StaleVersion
 from statemachines.events import Event
+from statemachines.policy import LEVELS
 from statemachines.timers import timers_for
 
 
@@ -25,6 +30,8 @@ from statemachines.timers import timers_for
 class ActResult:
     case: Case
     events: list[Event]
+    answer: StoredAnswer | None = None  # the stored answer of an idempotent request
+    replayed: bool = False  # True when this repeats an earlier request: nothing was written
 
 
 def new_id() -> str:
@@ -33,14 +40,24 @@ def new_id() -> str:
 
 def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, base_address: str,
           level: str, jurisdiction: str, on: date, actor: str, reason: str,
-          window_exception: str | None = None, case_id: str | None = None) -> ActResult:
+          window_exception: str | None = None, case_id: str | None = None,
+          user: User | None = None, once: Once | None = None) -> ActResult:
     """R1–R3: a new application in the year's round."""
     code = CreditCode.parse(credit_code).value
     for field, value in (("operator_name", operator_name), ("base_name", base_name)):
         if not value.strip():
             raise InvalidAct(f"{field} is required", field=field)
+    if level not in LEVELS:
+        raise InvalidAct(f"level must be one of {', '.join(LEVELS)}, got {level!r}", field="level")
+    divisions.validate(jurisdiction)
+    if user is not None:
+        authz.require_act(user, "apply", jurisdiction)
+        if window_exception is not None:
+            authz.require_act(user, "window_exception", jurisdiction)
     policy = rt.policies.select(jurisdiction, level, on)
     with rt.uow() as uow:
+        if once is not None and (answer := idempotency.prior(uow, once)) is not None:
+            return ActResult(uow.cases.get(answer.body["id"]), [], answer, replayed=True)
         party = uow.cases.party(credit_code=code, operator_name=operator_name.strip(), base_name=base_name.strip(),
                                 base_address=base_address.strip(), jurisdiction=jurisdiction, new_id=new_id())
         case, events = acts.open_application(
@@ -52,22 +69,37 @@ def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, 
             window_exception=window_exception,
         )
         uow.cases.add(case, events, timers_for(case, policy, rt.calendar))
+        result = _answered(uow, once, ActResult(case, events), rt)
         uow.commit()
-    return ActResult(case, events)
+    return result
+
+
+def _answered(uow, once: Once | None, result: ActResult, rt: Runtime) -> ActResult:
+    if once is None:
+        return result
+    return replace(result, answer=idempotency.remember(uow, once, result, rt.clock()))
 
 
 def _act(rt: Runtime, case_id: str, decide: Callable[..., list[Event]], *, actor: str, on: date,
-         reason: str, expected_version: int | None = None, **fields: Any) -> ActResult:
+         reason: str, expected_version: int | None = None, user: User | None = None,
+         once: Once | None = None, **fields: Any) -> ActResult:
     with rt.uow() as uow:
         case = uow.cases.get(case_id, for_update=True)
+        if user is not None:
+            authz.require_read(user, case_id, case.jurisdiction)
+        if once is not None and (answer := idempotency.prior(uow, once)) is not None:
+            return ActResult(case, [], answer, replayed=True)
+        if user is not None:
+            authz.require_act(user, decide.__name__, case.jurisdiction)
         if expected_version is not None and expected_version != case.version:
             raise StaleVersion(case_id, expected_version, case.version)
         version = case.version
         policy = rt.policies.get(case.policy_id, case.policy_version)
         events = decide(case, policy, rt.calendar, acts.Act(actor, on, reason, rt.clock()), **fields)
         uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
+        result = _answered(uow, once, ActResult(case, events), rt)
         uow.commit()
-    return ActResult(case, events)
+    return result
 
 
 def inspect(rt: Runtime, case_id: str, *, outcome: str, inspectors: Sequence[str] = (), findings: str = "",
@@ -138,12 +170,17 @@ ACTS: dict[str, Callable[..., ActResult]] = {
 }
 
 
-def get_case(rt: Runtime, case_id: str) -> Case:
+def get_case(rt: Runtime, case_id: str, user: User | None = None) -> Case:
     with rt.uow() as uow:
-        return uow.cases.get(case_id)
+        case = uow.cases.get(case_id)
+    if user is not None:
+        authz.require_read(user, case_id, case.jurisdiction)
+    return case
 
 
-def history(rt: Runtime, case_id: str) -> list[Event]:
+def history(rt: Runtime, case_id: str, user: User | None = None) -> list[Event]:
     with rt.uow() as uow:
-        uow.cases.get(case_id)
+        case = uow.cases.get(case_id)
+        if user is not None:
+            authz.require_read(user, case_id, case.jurisdiction)
         return uow.cases.events(case_id)

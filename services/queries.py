@@ -7,8 +7,12 @@ from statemachines.timers import Timer
 
 
 def list_cases(rt: Runtime, query: CaseFilter | None = None) -> list[CaseSummary]:
+    return page_of_cases(rt, query or CaseFilter())[0]
+
+
+def page_of_cases(rt: Runtime, query: CaseFilter) -> tuple[list[CaseSummary], int]:
     with rt.uow() as uow:
-        return uow.cases.summaries(query or CaseFilter())
+        return uow.cases.summaries(query)
 
 
 def pending_timers(rt: Runtime, case_id: str) -> list[Timer]:

@@ -12,6 +12,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from statemachines.jurisdiction import covers, prefix
 from statemachines.periods import Duration, InvalidDuration
 
 LEVELS = ("municipal", "provincial", "national")
@@ -107,10 +108,7 @@ class Policy:
 
     def covers(self, jurisdiction: str) -> bool:
         """A policy for 520000 covers every division of Guizhou (52xxxx); one for 520100, Guiyang."""
-        prefix = self.jurisdiction
-        while prefix.endswith("00") and len(prefix) > 2:
-            prefix = prefix[:-2]
-        return jurisdiction.startswith(prefix)
+        return covers(self.jurisdiction, jurisdiction)
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -377,4 +375,4 @@ class PolicyBook:
                 f"no policy in force on {on} for jurisdiction {jurisdiction} at level '{level}'",
                 jurisdiction=jurisdiction, level=level,
             )
-        return max(candidates, key=lambda p: (len(p.jurisdiction.rstrip("0")), p.effective_from, p.version))
+        return max(candidates, key=lambda p: (len(prefix(p.jurisdiction)), p.effective_from, p.version))

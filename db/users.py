@@ -1,0 +1,83 @@
+"""Users, dated role grants, token hashes and idempotency answers."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from db import tables as t
+from db.repository import insert_new
+from services.idempotency import StoredAnswer
+from services.users import Grant, User
+
+
+class SqlUserRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, user_id: str, username: str, display_name: str, now: datetime) -> None:
+        self.conn.execute(t.users.insert().values(id=user_id, username=username, display_name=display_name,
+                                                  created_at=now))
+
+    def by_username(self, username: str) -> User | None:
+        row = self.conn.execute(sa.select(t.users).where(t.users.c.username == username)).mappings().first()
+        return self._user(row) if row else None
+
+    def by_token(self, token_hash: str) -> User | None:
+        tk = t.api_tokens.c
+        row = self.conn.execute(
+            sa.select(t.users).join(t.api_tokens, tk.user_id == t.users.c.id)
+            .where(tk.token_hash == token_hash, tk.revoked_at.is_(None))
+        ).mappings().first()
+        return self._user(row) if row else None
+
+    def all(self) -> list[User]:
+        rows = self.conn.execute(sa.select(t.users).order_by(t.users.c.username)).mappings().all()
+        return [self._user(r) for r in rows]
+
+    def grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> None:
+        self.conn.execute(t.role_grants.insert().values(user_id=user_id, role=role, jurisdiction=jurisdiction,
+                                                        granted_at=now))
+
+    def revoke_grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> bool:
+        g = t.role_grants.c
+        done = self.conn.execute(t.role_grants.update().where(
+            g.user_id == user_id, g.role == role, g.jurisdiction == jurisdiction, g.revoked_at.is_(None)
+        ).values(revoked_at=now))
+        return done.rowcount > 0
+
+    def add_token(self, user_id: str, token_hash: str, label: str, now: datetime) -> None:
+        self.conn.execute(t.api_tokens.insert().values(token_hash=token_hash, user_id=user_id, label=label,
+                                                       created_at=now))
+
+    def _user(self, row) -> User:
+        g = t.role_grants.c
+        grants = self.conn.execute(
+            sa.select(g.role, g.jurisdiction, g.granted_at, g.revoked_at).where(g.user_id == row["id"]).order_by(g.id)
+        )
+        return User(row["id"], row["username"], row["display_name"],
+                    tuple(Grant(r.role, r.jurisdiction, _utc(r.granted_at), _utc(r.revoked_at)) for r in grants))
+
+
+class SqlIdempotencyRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, user_id: str, key: str) -> StoredAnswer | None:
+        k = t.idempotency_keys.c
+        row = self.conn.execute(sa.select(k.fingerprint, k.status, k.body).where(
+            k.user_id == user_id, k.key == key)).first()
+        return StoredAnswer(row.fingerprint, row.status, row.body) if row else None
+
+    def put(self, user_id: str, key: str, answer: StoredAnswer, now: datetime) -> bool:
+        done = self.conn.execute(insert_new(self.conn, t.idempotency_keys).values(
+            user_id=user_id, key=key, fingerprint=answer.fingerprint, status=answer.status,
+            body=answer.body, created_at=now))
+        return done.rowcount == 1
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite hands back naive UTC
+        return value.replace(tzinfo=UTC)
+    return value

@@ -1,0 +1,63 @@
+"""Who may do what: roles per act, jurisdiction scopes, and the acts a user may record now.
+
+A user sees only cases in the jurisdictions their grants cover; a case outside them is
+reported as not found, so its existence does not leak.
+"""
+from __future__ import annotations
+
+from services.ports import CaseNotFound
+from services.users import Forbidden, User
+from statemachines.acts import allowed_acts
+from statemachines.case import Case
+from statemachines.events import SYSTEM_ACTOR
+from statemachines.policy import Policy
+
+CASEWORK = ("caseworker", "supervisor")
+DECISION = ("supervisor",)
+READ = ("caseworker", "supervisor", "auditor", "admin")
+
+ACT_ROLES: dict[str, tuple[str, ...]] = {
+    "apply": CASEWORK,
+    "inspect": CASEWORK,
+    "withdraw": CASEWORK,
+    "submit_annual_report": CASEWORK,
+    "record_assessment": CASEWORK,
+    "record_rectification": CASEWORK,
+    "record_complaint": CASEWORK,
+    "verify_complaint": CASEWORK,
+    "suspend": CASEWORK,
+    "record_payment": CASEWORK,
+    # decisions (批复, 撤销, 复评, 恢复) are a supervisor's
+    "approve": DECISION,
+    "reject": DECISION,
+    "revoke": DECISION,
+    "reevaluate": DECISION,
+    "reinstate": DECISION,
+    "window_exception": DECISION,
+}
+
+
+def require_read(user: User, case_id: str, jurisdiction: str) -> None:
+    if not user.roles_in(jurisdiction) & set(READ):
+        raise CaseNotFound(case_id)
+
+
+def require_act(user: User, act: str, jurisdiction: str) -> None:
+    needed = ACT_ROLES[act]
+    if not user.roles_in(jurisdiction) & set(needed):
+        raise Forbidden(
+            f"'{act}' needs the role {' or '.join(needed)} for jurisdiction {jurisdiction}; "
+            f"{user.username} has {sorted(user.roles_in(jurisdiction)) or 'none'}",
+            act=act, needed=list(needed))
+
+
+def permitted_acts(user: User, case: Case, policy: Policy) -> list[str]:
+    """The acts legal now (R1–R14) that this user may record, four eyes kept."""
+    roles = user.roles_in(case.jurisdiction)
+    acts = [a for a in allowed_acts(case, policy) if roles & set(ACT_ROLES[a])]
+    if user.username == case.inspected_by or user.username in case.inspectors:
+        acts = [a for a in acts if a != "approve"]
+    if case.state == "suspended" and case.suspended_by not in (None, SYSTEM_ACTOR) \
+            and case.suspended_by == user.username:
+        acts = [a for a in acts if a != "revoke"]
+    return acts
