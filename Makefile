@@ -18,7 +18,8 @@ migrate: install
 	$(BIN)/incubase db upgrade
 
 run: migrate
-	$(BIN)/incubase demo
+	$(BIN)/incubase demo --tokens
+	$(BIN)/incubase serve
 
 test: install
 	$(BIN)/ruff check .

@@ -12,7 +12,11 @@ from cli.dates import dates_app
 app = typer.Typer(help="incubase — recognition lifecycle of 创业孵化基地.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 policies_app = typer.Typer(help="The policy files.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and their roles per jurisdiction.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(policies_app, name="policies")
 app.add_typer(dates_app, name="dates")
 
@@ -65,17 +69,77 @@ def policies_check(file: Annotated[Path, typer.Argument(help="A policy file (TOM
 
 
 @app.command("demo")
-def demo() -> None:
-    """Load the demo cases (idempotent) and print every case."""
+def demo(tokens: Annotated[bool, typer.Option(help="Also create and print a demo token per role.")] = False) -> None:
+    """Load the demo cases and users (idempotent) and print every case."""
     from bootstrap import build_runtime
     from config.clock import system_clock
-    from services.demo import load_demo
+    from services.demo import demo_tokens, load_demo
     from statemachines.acts import business_date
 
     rt = build_runtime()
     loaded = load_demo(rt, business_date(system_clock()))
     typer.echo(f"loaded {len(loaded)} demo case(s)")
     _print_cases(rt)
+    if tokens:
+        typer.echo("\ndemo bearer tokens (Authorization: Bearer <token>):")
+        for role, (username, token) in demo_tokens(rt).items():
+            typer.echo(f"  {role:<11} {username:<16} {token}")
+
+
+@app.command("serve")
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    typer.echo(f"incubase API on http://{host}:{port}/api/v1  docs: http://{host}:{port}/docs")
+    uvicorn.run("api.main:app", host=host, port=port, log_level="info")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    name: Annotated[str, typer.Option("--name", help="Display name, e.g. 王芳.")],
+    role: Annotated[list[str], typer.Option("--role", help="caseworker, supervisor, auditor or admin.")],
+    jurisdiction: Annotated[list[str], typer.Option("--jurisdiction", help="GB/T 2260 code, e.g. 520000.")],
+) -> None:
+    """Add a user with ROLE in each JURISDICTION (repeat the options for more)."""
+    from bootstrap import build_runtime
+    from services import users
+
+    user = _or_exit(lambda: users.add_user(build_runtime(), username, name,
+                                           [(r, j) for r in role for j in jurisdiction]))
+    typer.echo(f"added {user.username} ({user.display_name}): "
+               + ", ".join(f"{g.role}@{g.jurisdiction}" for g in user.grants))
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every user with the roles they hold now."""
+    from bootstrap import build_runtime
+    from services import users
+
+    for user in users.list_users(build_runtime()):
+        grants = ", ".join(f"{g.role}@{g.jurisdiction}" for g in user.grants if g.revoked_at is None)
+        typer.echo(f"{user.username:<20} {user.display_name:<10} {grants}")
+
+
+@tokens_app.command("create")
+def tokens_create(username: str, label: Annotated[str, typer.Option(help="What the token is for.")] = "") -> None:
+    """Create a bearer token for USERNAME; it is printed once and stored only as a hash."""
+    from bootstrap import build_runtime
+    from services import users
+
+    typer.echo(_or_exit(lambda: users.create_token(build_runtime(), username, label)))
+
+
+def _or_exit(action):
+    from statemachines.errors import DomainError
+
+    try:
+        return action()
+    except DomainError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _print_cases(rt) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services import cases
+from services import cases, users
 from services.ports import CaseNotFound
 from services.runtime import Runtime
 from services.sweep import sweep
@@ -80,8 +80,34 @@ DEMO = (
 )
 
 
+DEMO_USERS = (
+    ("caseworker.wang", "王芳", "caseworker", ("520000", "310000")),
+    ("caseworker.zhao", "赵磊", "caseworker", ("520000", "310000")),
+    ("supervisor.li", "李强", "supervisor", ("520000", "310000")),
+    ("auditor.chen", "陈静", "auditor", ("000000",)),
+    ("admin", "系统管理员", "admin", ("000000",)),
+)
+
+
+def ensure_demo_users(rt: Runtime) -> list[str]:
+    """Creates the demo users that are missing; returns one username per role."""
+    present = {u.username for u in users.list_users(rt)}
+    for username, name, role, scopes in DEMO_USERS:
+        if username not in present:
+            users.add_user(rt, username, name, [(role, code) for code in scopes])
+    return [u for u, *_ in DEMO_USERS]
+
+
+def demo_tokens(rt: Runtime) -> dict[str, str]:
+    """A fresh token per demo role (tokens are stored hashed, so old ones cannot be shown again)."""
+    wanted = {"caseworker": "caseworker.wang", "supervisor": "supervisor.li", "auditor": "auditor.chen",
+              "admin": "admin"}
+    return {role: (username, users.create_token(rt, username, "demo")) for role, username in wanted.items()}
+
+
 def load_demo(rt: Runtime, today: date) -> list[str]:
     """Records every demo case not yet present, sweeping timers up to each act's date."""
+    ensure_demo_users(rt)
     loaded = []
     for demo in DEMO:
         try:

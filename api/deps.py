@@ -1,0 +1,43 @@
+"""Request dependencies: the runtime, the signed-in user, and the optional headers."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services import users
+from services.runtime import Runtime
+from services.users import User
+from statemachines.errors import InvalidAct
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `incubase tokens create USER`.")
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def current_user(rt: RuntimeDep,
+                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
+    return users.authenticate(rt, credentials.credentials if credentials else None)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+    """`If-Match: 7`, `"7"` or `W/"7"`: the case version the client last saw."""
+    if if_match is None:
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidAct(f"If-Match must be a case version (a whole number), got {if_match!r}", field="If-Match")
+    return int(text)
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200, min_length=1)]

@@ -1,0 +1,99 @@
+"""Errors as RFC 9457 problem details: each kind has its own `type`, status and fields.
+
+Nothing is written when one of these is returned: every error is raised before the unit of
+work commits.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.idempotency import IdempotencyKeyReused, RequestInProgress
+from services.ports import CaseNotFound
+from services.users import Forbidden, Unauthenticated, UnknownUser
+from statemachines.credit_code import InvalidCreditCode
+from statemachines.errors import (
+    BanInForce, DateOutOfOrder, DomainError, FourEyesViolation, FutureDate, IllegalTransition, InvalidAct,
+    NotDue, OpenCaseExists, StaleVersion, UnknownPolicy, WindowClosed,
+)
+from statemachines.jurisdiction import UnknownJurisdiction
+
+MEDIA_TYPE = "application/problem+json"
+
+# status, title, and the request field the error is about (None: not about one field)
+PROBLEMS: dict[type[Exception], tuple[int, str, str | None]] = {
+    IllegalTransition: (409, "This act is not allowed in the case's current state", None),
+    NotDue: (409, "Nothing is due for this act now", None),
+    BanInForce: (409, "A reapplication ban is in force", None),
+    WindowClosed: (409, "The application window is closed", "on"),
+    OpenCaseExists: (409, "The base already has an open case at this level", None),
+    RequestInProgress: (409, "A request with this Idempotency-Key is being processed", None),
+    StaleVersion: (412, "The case changed since the version in If-Match", None),
+    CaseNotFound: (404, "No such case", None),
+    UnknownUser: (404, "No such user", None),
+    FourEyesViolation: (403, "Four eyes: another user must record this act", None),
+    Forbidden: (403, "Not allowed for this user", None),
+    Unauthenticated: (401, "Not signed in", None),
+    InvalidCreditCode: (422, "Malformed unified social credit code", "credit_code"),
+    UnknownJurisdiction: (422, "Unknown jurisdiction", "jurisdiction"),
+    UnknownPolicy: (422, "No policy in force for this jurisdiction and level", "jurisdiction"),
+    FutureDate: (422, "The business date is in the future", "on"),
+    DateOutOfOrder: (422, "The business date is before the case's last act", "on"),
+    IdempotencyKeyReused: (422, "Idempotency-Key reused for a different request", "Idempotency-Key"),
+    InvalidAct: (422, "A field of the act is invalid", None),
+}
+
+CODES = {cls: getattr(cls, "code", "invalid-credit-code") for cls in PROBLEMS}
+CODES[InvalidCreditCode] = "invalid-credit-code"
+
+
+def problem(status: int, code: str, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail,
+            "instance": instance, **{k: v for k, v in extra.items() if v is not None}}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _known(request: Request, exc: Exception) -> JSONResponse:
+    cls = next(c for c in type(exc).__mro__ if c in PROBLEMS)
+    status, title, field = PROBLEMS[cls]
+    details = dict(getattr(exc, "details", {}) or {})
+    field = getattr(exc, "field", None) or details.pop("field", None) or field
+    rule = getattr(exc, "rule", None)
+    return problem(status, CODES[cls], title, str(exc), request.url.path, field=field, rule=rule, **details)
+
+
+def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "in": str(e["loc"][0]),
+         "message": e["msg"]}
+        for e in exc.errors()
+    ]
+    first = errors[0]["field"] if errors else None
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(422, "validation", "The request is malformed", detail, request.url.path,
+                   field=first, errors=errors)
+
+
+def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = {404: "not-found", 405: "method-not-allowed", 400: "bad-request"}.get(exc.status_code, "http-error")
+    return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+
+
+def install(app: FastAPI) -> None:
+    for cls in PROBLEMS:
+        app.add_exception_handler(cls, _known)
+    app.add_exception_handler(DomainError, _known_or_invalid)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+
+
+def _known_or_invalid(request: Request, exc: DomainError) -> JSONResponse:
+    if any(c in PROBLEMS for c in type(exc).__mro__):
+        return _known(request, exc)
+    return problem(422, exc.code, "The request cannot be carried out", str(exc), request.url.path,
+                   rule=exc.rule, **exc.details)

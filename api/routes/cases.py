@@ -1,0 +1,64 @@
+"""Cases: apply, list, read one, read its history."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from api.answers import answer, idempotent
+from api.deps import CurrentUser, IdempotencyKey, RuntimeDep
+from api.schemas import ApplyIn, CaseOut, CasePage, EventOut, Level
+from api.views import case_view, event_view
+from services import cases
+from services.ports import CaseFilter
+from services.queries import page_of_cases
+from statemachines.acts import business_date
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+Sort = Literal["applied_on", "-applied_on", "updated", "-updated", "next_due", "-next_due", "state", "-state"]
+
+
+@router.post("", status_code=201, response_model=CaseOut, summary="Apply: open a case (R1–R3)")
+def apply(body: ApplyIn, request: Request, rt: RuntimeDep, user: CurrentUser,
+          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    once = idempotent(request, user, idempotency_key, body, lambda r: (201, case_view(rt, r.case, user)))
+    result = cases.apply(
+        rt, operator_name=body.operator.name, credit_code=body.operator.credit_code, base_name=body.base.name,
+        base_address=body.base.address, level=body.level, jurisdiction=body.jurisdiction, on=body.applied_on,
+        actor=user.username, reason=body.reason, window_exception=body.window_exception, user=user, once=once)
+    return answer(rt, result, user, status=201, location=f"/api/v1/cases/{result.case.id}")
+
+
+@router.get("", response_model=CasePage, summary="Cases in the user's jurisdictions, filtered and paged")
+def list_cases(
+    rt: RuntimeDep, user: CurrentUser,
+    state: str | None = None, level: Level | None = None,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    credit_code: Annotated[str | None, Query(max_length=18)] = None,
+    timer_due_before: date | None = None,
+    sort: Sort = "applied_on",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    query = CaseFilter(state=state, level=level, jurisdiction=jurisdiction, operator_code=credit_code,
+                       timer_due_before=timer_due_before, scopes=tuple(user.scopes()), sort=sort,
+                       limit=limit, offset=offset)
+    rows, total = page_of_cases(rt, query)
+    return {"items": [r.__dict__ for r in rows], "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/{case_id}", response_model=CaseOut, summary="One case, with the acts this user may record now")
+def get_case(case_id: str, rt: RuntimeDep, user: CurrentUser) -> JSONResponse:
+    case = cases.get_case(rt, case_id, user)
+    return JSONResponse(case_view(rt, case, user), headers={"ETag": f'"{case.version}"'})
+
+
+@router.get("/{case_id}/events", response_model=list[EventOut], summary="The case's history, oldest first")
+def get_events(case_id: str, rt: RuntimeDep, user: CurrentUser) -> list[dict]:
+    return [event_view(e) for e in cases.history(rt, case_id, user)]
+
+
+def today(rt) -> date:
+    return business_date(rt.clock())

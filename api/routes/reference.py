@@ -1,0 +1,45 @@
+"""Policies in force and the eligibility question (R2)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import CurrentUser, RuntimeDep
+from api.schemas import EligibilityOut, Level, PolicySummaryOut
+from api.views import ban_view, policy_detail, policy_summary
+from services.eligibility import eligibility
+from statemachines.acts import business_date
+from statemachines.errors import UnknownPolicy
+
+router = APIRouter(prefix="/api/v1", tags=["reference"])
+
+
+@router.get("/policies", response_model=list[PolicySummaryOut], summary="Every policy version")
+def list_policies(rt: RuntimeDep, user: CurrentUser) -> list[dict]:
+    today = business_date(rt.clock())
+    return [policy_summary(p, today) for p in rt.policies]
+
+
+@router.get("/policies/{policy_id}", summary="One policy: every version with its parameters and clauses")
+def get_policy(policy_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
+    versions = rt.policies.versions(policy_id)
+    if not versions:
+        raise UnknownPolicy(f"no policy {policy_id!r}", policy_id=policy_id)
+    today = business_date(rt.clock())
+    return {"id": policy_id, "versions": [policy_detail(p, today) for p in versions]}
+
+
+@router.get("/eligibility", response_model=EligibilityOut, summary="May this operator apply now at this level?")
+def get_eligibility(
+    rt: RuntimeDep, user: CurrentUser,
+    credit_code: Annotated[str, Query(min_length=1, max_length=40)],
+    level: Level,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    on: date | None = None,
+) -> dict:
+    day = on or business_date(rt.clock())
+    result = eligibility(rt, credit_code=credit_code, level=level, on=day, jurisdiction=jurisdiction)
+    return {"credit_code": result.credit_code, "level": level, "on": day.isoformat(),
+            "eligible": result.eligible, "bans": [ban_view(b) for b in result.bans]}

@@ -1,0 +1,217 @@
+"""Request and response bodies of the JSON API."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Level = Literal["municipal", "provincial", "national"]
+Text = Field(min_length=1, max_length=4000)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- requests ------------------------------------------------------------------------------
+
+class BaseIn(Strict):
+    name: str = Field(min_length=1, max_length=200, examples=["贵阳市大学生创业园"])
+    address: str = Field(default="", max_length=400)
+
+
+class OperatorIn(Strict):
+    name: str = Field(min_length=1, max_length=200, examples=["贵阳高新创业服务有限公司"])
+    credit_code: str = Field(min_length=1, max_length=40, examples=["91350100M000100Y43"])
+
+
+class ApplyIn(Strict):
+    base: BaseIn
+    operator: OperatorIn
+    level: Level
+    jurisdiction: str = Field(min_length=1, max_length=12, examples=["520000"])
+    applied_on: date
+    reason: str = Field(default="受理申报材料", min_length=1, max_length=4000)
+    window_exception: str | None = Field(default=None, max_length=4000,
+                                         description="A supervisor's reason to accept an application outside the window (R1).")
+
+
+class ActIn(Strict):
+    on: date = Field(description="The business date the act happened (may be before today).")
+    reason: str = Text
+
+
+class InspectIn(ActIn):
+    outcome: Literal["pass", "fail"]
+    inspectors: list[str] = Field(default_factory=list, max_length=20)
+    findings: str = Field(default="", max_length=8000)
+
+
+class AnnualReportIn(ActIn):
+    year: int = Field(ge=1990, le=2200)
+
+
+class AssessmentIn(ActIn):
+    outcome: Literal["pass", "fail", "missed"]
+    grade: str | None = Field(default=None, max_length=20)
+
+
+class RectificationIn(ActIn):
+    outcome: Literal["pass", "fail"]
+    grade: str | None = Field(default=None, max_length=20)
+
+
+class ComplaintIn(ActIn):
+    summary: str = Text
+    complaint_id: str | None = Field(default=None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")
+
+
+class VerifyComplaintIn(ActIn):
+    complaint_id: str = Field(min_length=1, max_length=32)
+    valid: bool
+
+
+class SuspendIn(ActIn):
+    ground: Literal["fraud", "commitment_breach", "complaints"]
+
+
+class RevokeIn(ActIn):
+    ground: Literal["rectification_failed", "fraud", "commitment_breach", "complaints"]
+
+
+class ReevaluateIn(ActIn):
+    decision: Literal["extend", "lapse"]
+
+
+class PaymentIn(ActIn):
+    number: int = Field(ge=1, le=100)
+    amount_fen: int = Field(ge=1, le=10**12)
+
+
+# --- responses -----------------------------------------------------------------------------
+
+class PolicyRef(BaseModel):
+    id: str
+    version: int
+
+
+class PeriodOut(BaseModel):
+    number: int
+    start: date
+    end: date
+
+
+class TimerOut(BaseModel):
+    kind: str
+    key: str
+    due_on: date
+    provisional: bool
+
+
+class BanOut(BaseModel):
+    ground: str
+    level: str
+    first_day: date
+    last_day: date
+    ended_on: date | None
+
+
+class ComplaintOut(BaseModel):
+    id: str
+    received_on: date
+    summary: str
+    valid: bool | None
+    verified_on: date | None
+
+
+class InstalmentOut(BaseModel):
+    number: int
+    due_on: date
+    amount_fen: int
+    status: str
+    paid_on: date | None
+
+
+class CaseOut(BaseModel):
+    id: str
+    state: str
+    state_name: str
+    version: int
+    level: str
+    jurisdiction: str
+    base: dict[str, str]
+    operator: dict[str, str]
+    policy: PolicyRef
+    applied_on: date
+    last_on: date | None
+    period: PeriodOut | None
+    allowed_actions: list[str]
+    timers: list[TimerOut]
+    flags: list[str]
+    ban: BanOut | None
+    complaints: list[ComplaintOut]
+    instalments: list[InstalmentOut]
+
+
+class CaseSummaryOut(BaseModel):
+    id: str
+    base_name: str
+    operator_code: str
+    level: str
+    jurisdiction: str
+    state: str
+    version: int
+    period_start: date | None
+    period_end: date | None
+    next_timer: str | None
+    next_due: date | None
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummaryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class EventOut(BaseModel):
+    seq: int
+    act: str
+    on: date
+    recorded_at: datetime
+    actor: str
+    reason: str
+    rule: str
+    policy: PolicyRef
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class BanInForceOut(BaseModel):
+    case_id: str
+    ground: str
+    level: str
+    first_day: date
+    last_day: date
+    eligible_from: date
+
+
+class EligibilityOut(BaseModel):
+    credit_code: str
+    level: str
+    on: date
+    eligible: bool
+    bans: list[BanInForceOut]
+
+
+class PolicySummaryOut(BaseModel):
+    id: str
+    version: int
+    title: str
+    jurisdiction: str
+    level: str
+    effective_from: date
+    effective_to: date | None
+    in_force: bool

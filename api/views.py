@@ -1,0 +1,106 @@
+"""How a case, its events and a policy look in the JSON API."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from services.authz import permitted_acts
+from services.runtime import Runtime
+from services.users import User
+from statemachines.case import Case
+from statemachines.events import Event
+from statemachines.lifecycle import STATE_NAMES_ZH
+from statemachines.policy import Policy
+from statemachines.timers import timers_for
+
+
+def case_view(rt: Runtime, case: Case, user: User) -> dict[str, Any]:
+    policy = rt.policies.get(case.policy_id, case.policy_version)
+    period = case.period
+    return {
+        "id": case.id,
+        "state": case.state,
+        "state_name": STATE_NAMES_ZH[case.state],
+        "version": case.version,
+        "level": case.level,
+        "jurisdiction": case.jurisdiction,
+        "base": {"id": case.base_id, "name": case.base_name},
+        "operator": {"credit_code": case.operator_code},
+        "policy": {"id": case.policy_id, "version": case.policy_version},
+        "applied_on": case.applied_on.isoformat(),
+        "last_on": case.last_on.isoformat() if case.last_on else None,
+        "period": {"number": period.number, "start": period.start.isoformat(), "end": period.end.isoformat()}
+        if period else None,
+        "allowed_actions": permitted_acts(user, case, policy),
+        "timers": [
+            {"kind": t.kind, "key": t.key, "due_on": t.due_on.isoformat(), "provisional": t.provisional}
+            for t in sorted(timers_for(case, policy, rt.calendar), key=lambda t: (t.due_on, t.kind, t.key))
+        ],
+        "flags": list(case.flags),
+        "ban": None if case.ban is None else {
+            "ground": case.ban.ground, "level": case.ban.level, "first_day": case.ban.first_day.isoformat(),
+            "last_day": case.ban.last_day.isoformat(),
+            "ended_on": case.ban.ended_on.isoformat() if case.ban.ended_on else None},
+        "complaints": [
+            {"id": c.id, "received_on": c.received_on.isoformat(), "summary": c.summary, "valid": c.valid,
+             "verified_on": c.verified_on.isoformat() if c.verified_on else None}
+            for c in case.complaints
+        ],
+        "instalments": [
+            {"number": i.number, "due_on": i.due_on.isoformat(), "amount_fen": i.amount_fen, "status": i.status,
+             "paid_on": i.paid_on.isoformat() if i.paid_on else None}
+            for i in case.instalments
+        ],
+    }
+
+
+def event_view(e: Event) -> dict[str, Any]:
+    return {
+        "seq": e.seq, "act": e.act, "on": e.on.isoformat(), "recorded_at": e.recorded_at.isoformat(),
+        "actor": e.actor, "reason": e.reason, "rule": e.rule,
+        "policy": {"id": e.policy_id, "version": e.policy_version}, "payload": dict(e.payload),
+        "prev_hash": e.prev_hash, "hash": e.hash,
+    }
+
+
+def ban_view(ban) -> dict[str, Any]:
+    return {"case_id": ban.case_id, "ground": ban.ground, "level": ban.level,
+            "first_day": ban.first_day.isoformat(), "last_day": ban.last_day.isoformat(),
+            "eligible_from": (ban.last_day + timedelta(days=1)).isoformat()}
+
+
+def policy_summary(p: Policy, today) -> dict[str, Any]:
+    return {"id": p.id, "version": p.version, "title": p.title, "jurisdiction": p.jurisdiction,
+            "level": p.level, "effective_from": p.effective_from.isoformat(),
+            "effective_to": p.effective_to.isoformat() if p.effective_to else None,
+            "in_force": p.in_force_on(today)}
+
+
+def policy_detail(p: Policy, today) -> dict[str, Any]:
+    return {
+        **policy_summary(p, today),
+        "sources": [{"id": s.id, "title": s.title, "file": s.file,
+                     "issued": s.issued.isoformat() if s.issued else None} for s in p.sources],
+        "parameters": {
+            "application_window": [str(md) for md in p.application_window] if p.application_window else None,
+            "recognition_period": str(p.recognition_period),
+            "annual_report_due": str(p.annual_report_due),
+            "assessment_first_after": str(p.assessment_first),
+            "assessment_every": str(p.assessment_every),
+            "pass_grades": list(p.pass_grades),
+            "fail_grades": list(p.fail_grades),
+            "missed_grade": p.missed_grade,
+            "revoke_after_consecutive_fails": p.revoke_after_consecutive_fails,
+            "rectification_period": str(p.rectification_period) if p.rectification_period else None,
+            "auto_extend": p.auto_extend,
+            "bans": {ground: str(d) for ground, d in p.bans.items()},
+            "ban_scope": p.ban_scope,
+            "complaint_threshold": p.complaint_threshold,
+            "complaint_window": p.complaint_window,
+            "subsidy_total_fen": p.subsidy_total_fen,
+            "instalments": [{"after": str(i.after) if i.after else "0d", "amount_fen": i.amount_fen}
+                            for i in p.instalments],
+            "reminder_offsets_days": list(p.reminder_offsets),
+        },
+        "clauses": {name: {"rule": c.rule, "text": c.text, "default": c.default} for name, c in p.clauses.items()},
+    }
