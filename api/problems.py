@@ -62,7 +62,7 @@ def _known(request: Request, exc: Exception) -> JSONResponse:
     cls = next(c for c in type(exc).__mro__ if c in PROBLEMS)
     status, title, field = PROBLEMS[cls]
     details = dict(getattr(exc, "details", {}) or {})
-    field = getattr(exc, "field", None) or details.pop("field", None) or field
+    field = details.pop("field", None) or getattr(exc, "field", None) or field
     rule = getattr(exc, "rule", None)
     return problem(status, CODES[cls], title, str(exc), request.url.path, field=field, rule=rule, **details)
 
