@@ -19,7 +19,7 @@ migrate: install
 
 run: migrate
 	$(BIN)/incubase demo --tokens
-	$(BIN)/incubase serve
+	$(BIN)/incubase run
 
 test: install
 	$(BIN)/ruff check .

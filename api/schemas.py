@@ -24,6 +24,7 @@ class BaseIn(Strict):
 class OperatorIn(Strict):
     name: str = Field(min_length=1, max_length=200, examples=["贵阳高新创业服务有限公司"])
     credit_code: str = Field(min_length=1, max_length=40, examples=["91350100M000100Y43"])
+    contact_email: str | None = Field(default=None, max_length=254, description="Where reminders to the operator go.")
 
 
 class ApplyIn(Strict):

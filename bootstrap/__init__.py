@@ -15,6 +15,21 @@ from services.policies import load_policies
 from services.runtime import Clock, Runtime
 
 
+def build_senders(settings: Settings | None = None) -> dict:
+    """The outbound channels the settings turn on, keyed by channel name."""
+    from notify.email import SmtpSender
+    from notify.webhook import WebhookSender
+
+    settings = settings or get_settings()
+    senders: dict = {}
+    if settings.smtp_host:
+        senders["email"] = SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                                      settings.smtp_username, settings.smtp_password, settings.smtp_starttls)
+    if settings.webhook_url:
+        senders["webhook"] = WebhookSender(settings.webhook_url, settings.webhook_secret)
+    return senders
+
+
 def build_runtime(settings: Settings | None = None, *, clock: Clock = system_clock, engine=None) -> Runtime:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)

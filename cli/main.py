@@ -14,9 +14,11 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 policies_app = typer.Typer(help="The policy files.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and their roles per jurisdiction.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
+calendar_app = typer.Typer(help="The official work calendar.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(calendar_app, name="calendar")
 app.add_typer(policies_app, name="policies")
 app.add_typer(dates_app, name="dates")
 
@@ -95,19 +97,83 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run("api.main:app", host=host, port=port, log_level="info")
 
 
+@app.command("run")
+def run() -> None:
+    """The API and the scheduled flows together (a local Prefect server included)."""
+    from cli.run import run_all
+    from config import get_settings
+
+    run_all(get_settings())
+
+
+@app.command("sweep")
+def sweep_command(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Fire every timer due by a date and plan its reminders: catch-up after an outage."""
+    from bootstrap import build_runtime, build_senders
+    from config import get_settings
+    from services.sweep import day_to_sweep, sweep
+
+    day = _parse_day(as_of)
+    rt = build_runtime()
+    day = _or_exit(lambda: day_to_sweep(day, rt.clock(), get_settings().time_travel))
+    report = sweep(rt, day, channels=tuple(build_senders()))
+    typer.echo(f"swept to {day}: {len(report.fired)} timer(s) fired, {len(report.events)} event(s), "
+               f"{report.reminders_planned} reminder(s) planned, {len(report.failed)} failed")
+    for timer, error in report.failed:
+        typer.echo(f"  failed: case {timer.case_id} {timer.kind}:{timer.key}: {error}", err=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("deliver")
+def deliver_command() -> None:
+    """Send the reminders due from the outbox (with retries and backoff)."""
+    from bootstrap import build_runtime, build_senders
+    from services.delivery import deliver
+
+    report = deliver(build_runtime(), build_senders())
+    typer.echo(f"{len(report.sent)} sent, {len(report.retrying)} to retry, {len(report.failed)} failed")
+
+
+@calendar_app.command("refresh")
+def calendar_refresh() -> None:
+    """After adding a year's holiday notice: recompute every provisional date (R16)."""
+    from bootstrap import build_runtime
+    from services.calendar_refresh import refresh_provisional
+
+    report = refresh_provisional(build_runtime())
+    typer.echo(f"{report.cases} case(s) with provisional dates: {report.timers_moved} timer(s) moved, "
+               f"{report.events} deadline(s) recomputed")
+
+
+def _parse_day(text: str | None):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        typer.echo(f"error: {text!r} is not a date (YYYY-MM-DD)", err=True)
+        raise typer.Exit(2) from None
+
+
 @users_app.command("add")
 def users_add(
     username: str,
     name: Annotated[str, typer.Option("--name", help="Display name, e.g. 王芳.")],
     role: Annotated[list[str], typer.Option("--role", help="caseworker, supervisor, auditor or admin.")],
     jurisdiction: Annotated[list[str], typer.Option("--jurisdiction", help="GB/T 2260 code, e.g. 520000.")],
+    email: Annotated[str | None, typer.Option(help="Where reminders go.")] = None,
 ) -> None:
     """Add a user with ROLE in each JURISDICTION (repeat the options for more)."""
     from bootstrap import build_runtime
     from services import users
 
     user = _or_exit(lambda: users.add_user(build_runtime(), username, name,
-                                           [(r, j) for r in role for j in jurisdiction]))
+                                           [(r, j) for r in role for j in jurisdiction], email=email))
     typer.echo(f"added {user.username} ({user.display_name}): "
                + ", ".join(f"{g.role}@{g.jurisdiction}" for g in user.grants))
 

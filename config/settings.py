@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +16,36 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'incubase.db'}"
     policies_dir: Path = PROJECT_ROOT / "policies"
     calendars_dir: Path = PROJECT_ROOT / "calendars" / "cn"
+    # Lets a sweep run for a business date after today (demo and tests only): never in production.
+    time_travel: bool = False
+
+    # e-mail reminders (off while smtp_host is empty)
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "incubase@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    # signed webhook reminders (off while webhook_url is empty)
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+    # `incubase run`: where the API and the local Prefect server listen
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    prefect_port: int = 4200
+    prefect_home: Path = PROJECT_ROOT / "var" / "prefect"
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> "Settings":
+        # an unsigned webhook would let anyone who learns the URL forge reminders
+        if self.webhook_url and len(self.webhook_secret) < 16:
+            raise ValueError("INCUBASE_WEBHOOK_SECRET must be at least 16 characters when a webhook is set")
+        return self
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(name for name, on in (("email", self.smtp_host), ("webhook", self.webhook_url)) if on)
 
     @field_validator("database_url")
     @classmethod

@@ -7,7 +7,7 @@ nothing and raises StaleVersion.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -82,6 +82,10 @@ class SqlCaseRepository:
         )
         return {r.case_id: f"{r.kind}:{r.key}" for r in rows}
 
+    def operator_contact(self, operator_code: str) -> str | None:
+        return self.conn.execute(sa.select(t.operators.c.contact_email).where(
+            t.operators.c.credit_code == operator_code)).scalar_one_or_none()
+
     def open_cases(self, base_id: str, level: str) -> list[str]:
         c = t.cases.c
         return list(self.conn.execute(
@@ -97,7 +101,7 @@ class SqlCaseRepository:
         return [BanOnRecord(r["case_id"], r["ground"], r["level"], r["first_day"], r["last_day"]) for r in rows]
 
     def party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
-              jurisdiction: str, new_id: str) -> Party:
+              jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:
         """Finds the operator by credit code and its base by name, creating what is new."""
         now = self.clock()
         # insert-if-absent, then read: two concurrent applications of a new operator both succeed
@@ -105,6 +109,9 @@ class SqlCaseRepository:
             id="op" + new_id[:30], credit_code=credit_code, name=operator_name, created_at=now))
         operator_id = self.conn.execute(
             sa.select(t.operators.c.id).where(t.operators.c.credit_code == credit_code)).scalar_one()
+        if contact_email:  # the newest application names the contact reminders go to
+            self.conn.execute(t.operators.update().where(t.operators.c.id == operator_id)
+                              .values(contact_email=contact_email))
         self.conn.execute(insert_new(self.conn, t.bases).values(
             id="ba" + new_id[:30], operator_id=operator_id, name=base_name, address=base_address,
             jurisdiction=jurisdiction, created_at=now))
@@ -149,6 +156,10 @@ class SqlCaseRepository:
     def _append(self, events: Sequence[Event]) -> None:
         if events:
             self.conn.execute(t.case_events.insert(), [event_to_row(e) for e in events])
+
+    def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
+        """Timers only, for a change of calendar that moves dates without any act."""
+        self._sync_timers(case_id, timers)
 
     def _sync(self, case: Case, timers: Sequence[Timer]) -> None:
         self._sync_timers(case.id, timers)
@@ -223,6 +234,24 @@ class SqlTimerRepository:
             t.timers.update().where(c.id == timer_id, c.fired_at.is_(None)).values(fired_at=fired_at)
         )
         return done.rowcount == 1
+
+    def cases_with_provisional(self) -> list[str]:
+        c = t.timers.c
+        return list(self.conn.execute(
+            sa.select(c.case_id).where(c.fired_at.is_(None), c.provisional.is_(True)).distinct().order_by(c.case_id)
+        ).scalars())
+
+    def upcoming(self, as_of: date, horizon: date):
+        """Pending timers due between as_of and horizon: the ones reminders are planned for."""
+        from services.ports import DueTimer
+
+        c = t.timers.c
+        rows = self.conn.execute(
+            sa.select(c.id, c.case_id, c.kind, c.key, c.due_on, c.fires_on)
+            .where(c.fired_at.is_(None), c.fires_on <= horizon + timedelta(days=1), c.due_on >= as_of)
+            .order_by(c.case_id, c.due_on, c.id)
+        )
+        return [DueTimer(r.id, r.case_id, r.kind, r.key, r.due_on, r.fires_on) for r in rows]
 
     def pending(self, case_id: str) -> list[Timer]:
         c = t.timers.c

@@ -24,6 +24,7 @@ operators = sa.Table(
     sa.Column("id", Id, primary_key=True),
     sa.Column("credit_code", sa.String(18), nullable=False, unique=True),
     sa.Column("name", sa.Text, nullable=False),
+    sa.Column("contact_email", sa.String(254)),
     sa.Column("created_at", Stamp, nullable=False),
 )
 
@@ -137,6 +138,7 @@ users = sa.Table(
     sa.Column("id", Id, primary_key=True),
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("email", sa.String(254)),
     sa.Column("created_at", Stamp, nullable=False),
 )
 
@@ -168,4 +170,46 @@ idempotency_keys = sa.Table(
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("body", Json, nullable=False),
     sa.Column("created_at", Stamp, nullable=False),
+)
+
+# the outbox: one row per (timer, step, recipient, channel), inserted once by its unique key
+reminders = sa.Table(
+    "reminders", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("timer_kind", sa.String(24), nullable=False),
+    sa.Column("timer_key", sa.String(24), nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("step", sa.String(16), nullable=False),
+    sa.Column("recipient", sa.String(120), nullable=False),  # "user:<name>" or "operator:<code>"
+    sa.Column("recipient_role", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),  # email | webhook
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("send_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | sending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", Stamp, nullable=False),
+    sa.Column("claimed_at", Stamp),
+    sa.Column("sent_at", Stamp),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.UniqueConstraint("case_id", "timer_kind", "timer_key", "due_on", "step", "recipient", "channel",
+                        name="uq_reminders_once"),
+    sa.Index("ix_reminders_outbox", "next_attempt_at", "id",
+             sqlite_where=sa.text("status IN ('pending', 'sending')"),
+             postgresql_where=sa.text("status IN ('pending', 'sending')")),
+)
+
+# application rounds opened and closed, once each per policy and year (R1)
+application_rounds = sa.Table(
+    "application_rounds", metadata,
+    sa.Column("policy_id", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("opens_on", sa.Date, nullable=False),
+    sa.Column("closes_on", sa.Date, nullable=False),
+    sa.Column("opened_at", Stamp),
+    sa.Column("closed_at", Stamp),
+    sa.Column("applications", sa.Integer),
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from db.repository import SqlCaseRepository, SqlTimerRepository
+from db.reminders import SqlReminderRepository
+from db.rounds import SqlRoundRepository
 from db.users import SqlIdempotencyRepository, SqlUserRepository
 
 
@@ -18,6 +20,8 @@ class SqlUnitOfWork:
         self.timers = SqlTimerRepository(self.conn)
         self.users = SqlUserRepository(self.conn)
         self.idempotency = SqlIdempotencyRepository(self.conn)
+        self.reminders = SqlReminderRepository(self.conn)
+        self.rounds = SqlRoundRepository(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,15 +10,24 @@ from db import tables as t
 from db.repository import insert_new
 from services.idempotency import StoredAnswer
 from services.users import Grant, User
+from statemachines.jurisdiction import covers
 
 
 class SqlUserRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, user_id: str, username: str, display_name: str, now: datetime) -> None:
+    def add(self, user_id: str, username: str, display_name: str, now: datetime, email: str | None = None) -> None:
         self.conn.execute(t.users.insert().values(id=user_id, username=username, display_name=display_name,
-                                                  created_at=now))
+                                                  email=email, created_at=now))
+
+    def holding(self, role: str, jurisdiction: str) -> list[User]:
+        """Users whose live grant of `role` covers the jurisdiction."""
+        g = t.role_grants.c
+        ids = self.conn.execute(sa.select(g.user_id, g.jurisdiction).where(g.role == role, g.revoked_at.is_(None)))
+        wanted = sorted({row.user_id for row in ids if covers(row.jurisdiction, jurisdiction)})
+        rows = self.conn.execute(sa.select(t.users).where(t.users.c.id.in_(wanted)).order_by(t.users.c.username))
+        return [self._user(row) for row in rows.mappings()]
 
     def by_username(self, username: str) -> User | None:
         row = self.conn.execute(sa.select(t.users).where(t.users.c.username == username)).mappings().first()
@@ -57,7 +66,8 @@ class SqlUserRepository:
             sa.select(g.role, g.jurisdiction, g.granted_at, g.revoked_at).where(g.user_id == row["id"]).order_by(g.id)
         )
         return User(row["id"], row["username"], row["display_name"],
-                    tuple(Grant(r.role, r.jurisdiction, _utc(r.granted_at), _utc(r.revoked_at)) for r in grants))
+                    tuple(Grant(r.role, r.jurisdiction, _utc(r.granted_at), _utc(r.revoked_at)) for r in grants),
+                    row["email"])
 
 
 class SqlIdempotencyRepository:
@@ -71,10 +81,10 @@ class SqlIdempotencyRepository:
         return StoredAnswer(row.fingerprint, row.status, row.body) if row else None
 
     def put(self, user_id: str, key: str, answer: StoredAnswer, now: datetime) -> bool:
-        done = self.conn.execute(insert_new(self.conn, t.idempotency_keys).values(
+        inserted = self.conn.execute(insert_new(self.conn, t.idempotency_keys).values(
             user_id=user_id, key=key, fingerprint=answer.fingerprint, status=answer.status,
-            body=answer.body, created_at=now))
-        return done.rowcount == 1
+            body=answer.body, created_at=now).returning(t.idempotency_keys.c.key)).first()
+        return inserted is not None
 
 
 def _utc(value: datetime | None) -> datetime | None:

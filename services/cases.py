@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from services import authz, idempotency
+from services import authz, idempotency, users
 from services.idempotency import Once, StoredAnswer
 from services.runtime import Runtime
 from services.users import User
@@ -20,7 +20,7 @@ from statemachines import acts
 from statemachines import jurisdiction as divisions
 from statemachines.case import Case
 from statemachines.credit_code import CreditCode
-from statemachines.errors import InvalidAct, StaleVersion
+from statemachines.errors import IllegalTransition, InvalidAct, NotDue, StaleVersion
 from statemachines.events import Event
 from statemachines.policy import LEVELS
 from statemachines.timers import timers_for
@@ -40,7 +40,7 @@ def new_id() -> str:
 
 def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, base_address: str,
           level: str, jurisdiction: str, on: date, actor: str, reason: str,
-          window_exception: str | None = None, case_id: str | None = None,
+          window_exception: str | None = None, case_id: str | None = None, contact_email: str | None = None,
           user: User | None = None, once: Once | None = None) -> ActResult:
     """R1–R3: a new application in the year's round."""
     code = CreditCode.parse(credit_code).value
@@ -59,7 +59,8 @@ def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, 
         if once is not None and (answer := idempotency.prior(uow, once)) is not None:
             return ActResult(uow.cases.get(answer.body["id"]), [], answer, replayed=True)
         party = uow.cases.party(credit_code=code, operator_name=operator_name.strip(), base_name=base_name.strip(),
-                                base_address=base_address.strip(), jurisdiction=jurisdiction, new_id=new_id())
+                                base_address=base_address.strip(), jurisdiction=jurisdiction, new_id=new_id(),
+                                contact_email=users.email_address(contact_email, "operator.contact_email"))
         case, events = acts.open_application(
             case_id=case_id or new_id(), base_id=party.base_id, base_name=base_name.strip(), operator_code=code,
             level=level, jurisdiction=jurisdiction, policy=policy, calendar=rt.calendar,
@@ -95,11 +96,25 @@ def _act(rt: Runtime, case_id: str, decide: Callable[..., list[Event]], *, actor
             raise StaleVersion(case_id, expected_version, case.version)
         version = case.version
         policy = rt.policies.get(case.policy_id, case.policy_version)
-        events = decide(case, policy, rt.calendar, acts.Act(actor, on, reason, rt.clock()), **fields)
+        try:
+            events = decide(case, policy, rt.calendar, acts.Act(actor, on, reason, rt.clock()), **fields)
+        except (IllegalTransition, NotDue) as refusal:
+            if user is not None:
+                _for_user(refusal, authz.permitted_acts(user, case, policy))
+            raise
         uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
         result = _answered(uow, once, ActResult(case, events), rt)
         uow.commit()
     return result
+
+
+def _for_user(refusal: IllegalTransition | NotDue, permitted: list[str]) -> None:
+    """An illegal act names the acts legal now that this user may record, as the case view does."""
+    refusal.details["allowed_actions"] = permitted
+    if isinstance(refusal, IllegalTransition):
+        refusal.allowed_actions = permitted
+        refusal.args = (f"'{refusal.details['act']}' is not allowed in state '{refusal.details['state']}'; "
+                        f"allowed now: {', '.join(permitted) or 'none'}",)
 
 
 def inspect(rt: Runtime, case_id: str, *, outcome: str, inspectors: Sequence[str] = (), findings: str = "",

@@ -9,12 +9,16 @@ sweep. One bad case is reported and does not stop the sweep.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from services import reminders
 from services.ports import DueTimer
 from services.runtime import Runtime
 from statemachines import automatic
+from statemachines.acts import business_date
+from statemachines.errors import FutureDate
 from statemachines.events import Event
 from statemachines.timers import Timer, timers_for
 
@@ -26,14 +30,29 @@ class SweepReport:
     as_of: date
     fired: list[tuple[DueTimer, list[Event]]] = field(default_factory=list)
     failed: list[tuple[DueTimer, str]] = field(default_factory=list)
+    reminders_planned: int = 0
 
     @property
     def events(self) -> list[Event]:
         return [e for _, events in self.fired for e in events]
 
 
-def fire_timer(rt: Runtime, due: DueTimer) -> list[Event] | None:
-    """Fires one timer; None when another sweep claimed it first."""
+def day_to_sweep(as_of: date | None, now: datetime, time_travel: bool = False) -> date:
+    """The business date a sweep runs for: today unless given; a later day only when time travel is on."""
+    today = business_date(now)
+    if as_of is None:
+        return today
+    if as_of > today and not time_travel:
+        raise FutureDate(as_of, today)
+    return as_of
+
+
+def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = ()) -> list[Event] | None:
+    """Fires one timer; None when another sweep claimed it first.
+
+    A deadline that passed also queues its escalation to the supervisors, in the same
+    transaction, so the overdue flag and its notice exist together or not at all.
+    """
     with rt.uow() as uow:
         case = uow.cases.get(due.case_id, for_update=True)
         if not uow.timers.claim(due.id, rt.clock()):
@@ -44,22 +63,29 @@ def fire_timer(rt: Runtime, due: DueTimer) -> list[Event] | None:
         events = automatic.fire(case, policy, rt.calendar, Timer(due.kind, due.key, due.due_on), rt.clock())
         if events:
             uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
+            reminders.escalate(uow, rt.clock(), case, Timer(due.kind, due.key, due.due_on), events[0].on, channels)
         uow.commit()
     return events
 
 
-def sweep(rt: Runtime, as_of: date, batch: int = 500) -> SweepReport:
-    """Fires every timer due on or before `as_of`, oldest first, until none is left."""
+def sweep(rt: Runtime, as_of: date, batch: int = 500, channels: Sequence[str] = ()) -> SweepReport:
+    """Fires every timer due on or before `as_of`, oldest first, then plans the reminders due."""
     report = SweepReport(as_of)
+    _fire_all(rt, as_of, batch, channels, report)
+    report.reminders_planned = reminders.plan(rt, as_of, channels)
+    return report
+
+
+def _fire_all(rt: Runtime, as_of: date, batch: int, channels: Sequence[str], report: SweepReport) -> None:
     skip: set[int] = set()
     while True:
         with rt.uow() as uow:
             due = [t for t in uow.timers.due(as_of, batch + len(skip)) if t.id not in skip]
         if not due:
-            return report
+            return
         for timer in due[:batch]:
             try:
-                events = fire_timer(rt, timer)
+                events = fire_timer(rt, timer, channels)
             except Exception as exc:  # one bad case is reported, and the sweep goes on (viewflow)
                 log.exception("timer %s (%s %s) of case %s failed", timer.id, timer.kind, timer.key, timer.case_id)
                 report.failed.append((timer, f"{type(exc).__name__}: {exc}"))

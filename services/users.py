@@ -54,6 +54,7 @@ class User:
     username: str
     display_name: str
     grants: tuple[Grant, ...]
+    email: str | None = None
 
     def roles_in(self, code: str) -> set[str]:
         """The roles this user holds over a jurisdiction code (grants revoked are gone)."""
@@ -68,7 +69,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[str, str]]) -> User:
+def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[str, str]],
+             email: str | None = None) -> User:
     if not _USERNAME.fullmatch(username):
         raise InvalidAct(f"username {username!r}: lower-case letters, digits, '.', '_' or '-'", field="username")
     if not display_name.strip():
@@ -77,7 +79,7 @@ def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[s
         _check_grant(role, code)
     with rt.uow() as uow:
         user_id = secrets.token_hex(16)
-        uow.users.add(user_id, username, display_name.strip(), rt.clock())
+        uow.users.add(user_id, username, display_name.strip(), rt.clock(), email=email_address(email))
         for role, code in grants:
             uow.users.grant(user_id, role, code, rt.clock())
         uow.commit()
@@ -132,6 +134,15 @@ def _user(uow, username: str) -> User:
     if user is None:
         raise UnknownUser(username)
     return user
+
+
+def email_address(address: str | None, field: str = "email") -> str | None:
+    if address is None or not address.strip():
+        return None
+    address = address.strip()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        raise InvalidAct(f"{address!r} is not an e-mail address", field=field)
+    return address
 
 
 def _check_grant(role: str, code: str) -> None:

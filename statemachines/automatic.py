@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from statemachines.acts import next_period, record
+from statemachines.acts import business_date, next_period, record
 from statemachines.case import Case
 from statemachines.events import SYSTEM_ACTOR, Draft, Event
+from statemachines.periods import deadline
 from statemachines.policy import Policy
 from statemachines.timers import Timer, timers_for
 from statemachines.workcalendar import WorkCalendar
@@ -24,6 +25,25 @@ def fire(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, now: 
     on = max(timer.fires_on, case.last_on) if case.last_on else timer.fires_on
     draft = _decide(case, policy, timer, on)
     return record(case, policy, calendar, [draft], now)
+
+
+def recompute_provisional(case: Case, policy: Policy, calendar: WorkCalendar, now: datetime) -> list[Event]:
+    """R16: a deadline fixed while its year's calendar was provisional, computed again now.
+
+    Dates derived afresh after every act (reports, assessments) follow the calendar by
+    themselves; a rectification deadline was decided in an event, so a change is an event too.
+    """
+    r = case.rectification
+    if case.state != "rectifying" or r is None or not r.provisional or policy.rectification_period is None:
+        return []
+    due = deadline(r.opened_on, policy.rectification_period, calendar)
+    if (due.date, due.provisional) == (r.deadline, r.provisional):
+        return []
+    on = max(business_date(now), case.last_on) if case.last_on else business_date(now)
+    reason = (f"官方节假日安排已发布，整改期限由{r.deadline}（暂定）重新计算为{due.date}"
+              + ("（仍为暂定）" if due.provisional else ""))
+    return record(case, policy, calendar, [Draft("reschedule_rectification", on, SYSTEM_ACTOR, reason, "R16", {
+        "deadline": due.date.isoformat(), "provisional": due.provisional, "was": r.deadline.isoformat()})], now)
 
 
 def _decide(case: Case, policy: Policy, timer: Timer, on) -> Draft:

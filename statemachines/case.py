@@ -81,6 +81,7 @@ class Case:
     policy_id: str
     policy_version: int
     applied_on: date
+    opened_by: str = ""  # the caseworker who recorded the application: the one reminders go to
     state: str = "applied"
     version: int = 0  # the seq of the last event: the optimistic-concurrency token
     head_hash: str = GENESIS_HASH

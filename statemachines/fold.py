@@ -30,6 +30,7 @@ def start_case(event: Event) -> Case:
         policy_id=event.policy_id,
         policy_version=event.policy_version,
         applied_on=event.on,
+        opened_by=event.actor,
         window_exception=p.get("window_exception"),
     )
 
@@ -138,6 +139,12 @@ def _rectification(case: Case, e: Event, policy: Policy, before: str) -> None:
         _release(case, e.on)
 
 
+def _reschedule(case: Case, e: Event, policy: Policy, before: str) -> None:
+    assert case.rectification is not None
+    case.rectification.deadline = date.fromisoformat(e.payload["deadline"])
+    case.rectification.provisional = e.payload["provisional"]
+
+
 def _new_period(case: Case, e: Event, policy: Policy, before: str) -> None:
     if "period" in e.payload:
         case.period = _period(e.payload["period"])
@@ -208,6 +215,7 @@ EFFECTS: dict[str, Effect] = {
     "flag_overdue_assessment": _flag("assessment_overdue:{period}.{index}"),
     "record_rectification": _rectification,
     "open_rectification_review": _flag("rectification_review_due"),
+    "reschedule_rectification": _reschedule,
     "extend": _new_period,
     "open_reevaluation_review": _flag("reevaluation_review_due"),
     "reevaluate": _new_period,

@@ -34,7 +34,7 @@ USER_ACTS = (
 )
 SYSTEM_ACTS = (
     "extend", "flag_overdue_report", "flag_overdue_assessment", "open_rectification_review",
-    "open_reevaluation_review", "end_ban", "instalment_due",
+    "open_reevaluation_review", "end_ban", "instalment_due", "reschedule_rectification",
 )
 
 
@@ -83,6 +83,8 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "record_rectification", "source": "rectifying", "dest": "assessed", "conditions": _passed},
     {"trigger": "record_rectification", "source": "rectifying", "dest": "=", "unless": _passed},
     {"trigger": "open_rectification_review", "source": "rectifying", "dest": "="},
+    # R16: a provisional deadline is recomputed when the official calendar for its year arrives
+    {"trigger": "reschedule_rectification", "source": "rectifying", "dest": "="},
     # R10
     {"trigger": "extend", "source": ["recognized", "assessed"], "dest": "recognized"},
     {"trigger": "open_reevaluation_review", "source": list(IN_FORCE), "dest": "="},

@@ -15,6 +15,7 @@ from services import cases
 from services.ports import CaseFilter
 from services.queries import page_of_cases
 from statemachines.acts import business_date
+from statemachines.errors import FutureDate, WindowClosed
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 Sort = Literal["applied_on", "-applied_on", "updated", "-updated", "next_due", "-next_due", "state", "-state"]
@@ -24,10 +25,15 @@ Sort = Literal["applied_on", "-applied_on", "updated", "-updated", "next_due", "
 def apply(body: ApplyIn, request: Request, rt: RuntimeDep, user: CurrentUser,
           idempotency_key: IdempotencyKey = None) -> JSONResponse:
     once = idempotent(request, user, idempotency_key, body, lambda r: (201, case_view(rt, r.case, user)))
-    result = cases.apply(
-        rt, operator_name=body.operator.name, credit_code=body.operator.credit_code, base_name=body.base.name,
-        base_address=body.base.address, level=body.level, jurisdiction=body.jurisdiction, on=body.applied_on,
-        actor=user.username, reason=body.reason, window_exception=body.window_exception, user=user, once=once)
+    try:
+        result = cases.apply(
+            rt, operator_name=body.operator.name, credit_code=body.operator.credit_code, base_name=body.base.name,
+            base_address=body.base.address, level=body.level, jurisdiction=body.jurisdiction, on=body.applied_on,
+            actor=user.username, reason=body.reason, window_exception=body.window_exception,
+            contact_email=body.operator.contact_email, user=user, once=once)
+    except (FutureDate, WindowClosed) as refusal:
+        refusal.details["field"] = "applied_on"  # the act's `on` is this request's applied_on
+        raise
     return answer(rt, result, user, status=201, location=f"/api/v1/cases/{result.case.id}")
 
 
@@ -56,8 +62,10 @@ def get_case(case_id: str, rt: RuntimeDep, user: CurrentUser) -> JSONResponse:
 
 
 @router.get("/{case_id}/events", response_model=list[EventOut], summary="The case's history, oldest first")
-def get_events(case_id: str, rt: RuntimeDep, user: CurrentUser) -> list[dict]:
-    return [event_view(e) for e in cases.history(rt, case_id, user)]
+def get_events(case_id: str, rt: RuntimeDep, user: CurrentUser) -> JSONResponse:
+    # returned as built: a response model would re-serialise recorded_at (+00:00 → Z), and an
+    # auditor recomputing a hash over the served fields must see what was hashed
+    return JSONResponse([event_view(e) for e in cases.history(rt, case_id, user)])
 
 
 def today(rt) -> date:

@@ -192,6 +192,7 @@ SYSTEM_PAYLOADS: dict[str, dict] = {
     "flag_overdue_report": {"year": 2024},
     "flag_overdue_assessment": {"period": 1, "index": 2},
     "open_rectification_review": {},
+    "reschedule_rectification": {"deadline": "2025-01-06", "provisional": False, "was": "2025-01-03"},
     "open_reevaluation_review": {},
     "end_ban": {},
     "instalment_due": {"number": 1},
@@ -206,6 +207,8 @@ SYSTEM_TABLE: dict[str, dict[str, str]] = {
     "flag_overdue_assessment": {"recognized": "recognized", "assessed": "assessed"},
     # R9: at the rectification deadline a review task opens
     "open_rectification_review": {"rectifying": "rectifying"},
+    # R16: a provisional rectification deadline recomputed when its year's calendar arrives
+    "reschedule_rectification": {"rectifying": "rectifying"},
     # R10: re-evaluation review at the end of the period, for any in-force state
     "open_reevaluation_review": {"recognized": "recognized", "assessed": "assessed", "rectifying": "rectifying"},
     # R14: the ban ends, the case stays revoked

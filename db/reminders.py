@@ -1,0 +1,78 @@
+"""The reminders outbox."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from db import tables as t
+from db.repository import insert_new
+from services.delivery import Outgoing
+from services.reminders import INBOX, Reminder
+
+r = t.reminders.c
+
+
+class SqlReminderRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, reminder: Reminder, now: datetime) -> int:
+        """Inserts the reminder unless its (timer, step, recipient, channel) is already there."""
+        delivered = reminder.channel == INBOX  # the in-app inbox holds it as soon as it exists
+        # RETURNING, not rowcount: psycopg reports -1 for these inserts
+        inserted = self.conn.execute(insert_new(self.conn, t.reminders).values(
+            **asdict(reminder), status="sent" if delivered else "pending", attempts=0,
+            next_attempt_at=now, sent_at=now if delivered else None, created_at=now).returning(r.id)).first()
+        return 0 if inserted is None else 1
+
+    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Outgoing]:
+        ready = sa.or_(sa.and_(r.status == "pending", r.next_attempt_at <= now),
+                       sa.and_(r.status == "sending", r.claimed_at < stale_before))
+        rows = self.conn.execute(
+            sa.select(t.reminders).where(ready, r.channel.in_(channels)).order_by(r.next_attempt_at, r.id).limit(limit)
+        ).mappings().all()
+        claimed = []
+        for row in rows:
+            # a conditional update, so a row another deliverer claimed meanwhile is skipped
+            done = self.conn.execute(t.reminders.update().where(
+                r.id == row["id"], r.status == row["status"], r.attempts == row["attempts"]
+            ).values(status="sending", claimed_at=now))
+            if done.rowcount == 1:
+                claimed.append(Outgoing(
+                    row["id"], row["case_id"], row["timer_kind"], row["timer_key"], row["due_on"].isoformat(),
+                    row["step"], row["recipient"], row["recipient_role"], row["channel"], row["address"],
+                    row["subject"], row["body"], row["attempts"]))
+        return claimed
+
+    def sent(self, reminder_id: int, now: datetime) -> None:
+        self.conn.execute(t.reminders.update().where(r.id == reminder_id).values(
+            status="sent", sent_at=now, claimed_at=None))
+
+    def failed_attempt(self, reminder_id: int, attempts: int, error: str, retry_at: datetime | None) -> None:
+        values = {"attempts": attempts, "last_error": error[:2000], "claimed_at": None}
+        if retry_at is None:
+            values["status"] = "failed"
+        else:
+            values.update(status="pending", next_attempt_at=retry_at)
+        self.conn.execute(t.reminders.update().where(r.id == reminder_id).values(**values))
+
+    def search(self, *, case_id: str | None = None, status: str | None = None, scopes: tuple[str, ...] | None = None,
+               limit: int = 100, offset: int = 0) -> list[dict]:
+        from statemachines.jurisdiction import prefix
+
+        q = sa.select(t.reminders, t.cases.c.jurisdiction).join(t.cases, t.cases.c.id == r.case_id)
+        if case_id is not None:
+            q = q.where(r.case_id == case_id)
+        if status is not None:
+            q = q.where(r.status == status)
+        if scopes is not None:
+            q = q.where(sa.or_(sa.false(), *(t.cases.c.jurisdiction.startswith(prefix(s)) for s in scopes)))
+        rows = self.conn.execute(q.order_by(r.send_on, r.id).limit(limit).offset(offset)).mappings().all()
+        return [dict(row) for row in rows]
+
+    def pending_for(self, case_id: str, since: date) -> list[dict]:
+        q = sa.select(t.reminders).where(r.case_id == case_id, r.due_on >= since).order_by(r.send_on, r.id)
+        return [dict(row) for row in self.conn.execute(q).mappings()]

@@ -1,0 +1,1 @@
+"""Outbound channels for reminders: e-mail over SMTP and a signed webhook."""

@@ -1,0 +1,48 @@
+"""The Chinese wording of reminders, per timer kind and step."""
+from __future__ import annotations
+
+from datetime import date
+
+from statemachines.case import Case
+
+WHAT = {
+    "annual_report": "{key}年度工作报告报送",
+    "assessment": "第{period}认定期第{index}次绩效考核",
+    "rectification": "限期整改",
+    "reevaluation": "认定期满复评",
+    "instalment": "第{key}期补助资金拨付",
+}
+
+
+def zh_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def describe(kind: str, key: str) -> str:
+    period, _, index = key.partition(".")
+    return WHAT[kind].format(key=key, period=period, index=index or key)
+
+
+def subject(case: Case, kind: str, key: str, due_on: date, step: str) -> str:
+    what = describe(kind, key)
+    if step == "overdue":
+        return f"【逾期督办】{case.base_name}：{what}已于{zh_date(due_on)}到期"
+    days = int(step.removeprefix("d"))
+    when = "今日到期" if days == 0 else f"将于{zh_date(due_on)}到期（还有{days}天）"
+    return f"【到期提醒】{case.base_name}：{what}{when}"
+
+
+def body(case: Case, kind: str, key: str, due_on: date, step: str) -> str:
+    lines = [
+        subject(case, kind, key, due_on, step),
+        "",
+        f"基地：{case.base_name}",
+        f"运营机构统一社会信用代码：{case.operator_code}",
+        f"案件编号：{case.id}",
+        f"事项：{describe(kind, key)}",
+        f"到期日：{zh_date(due_on)}",
+    ]
+    if step == "overdue":
+        lines.append("该事项已逾期，请审批人督促经办人尽快处理。")
+    lines.append("（本邮件由 incubase 自动发送，请勿直接回复。）")
+    return "\n".join(lines)
