@@ -78,6 +78,8 @@ def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[s
     for role, code in grants:
         _check_grant(role, code)
     with rt.uow() as uow:
+        if uow.users.by_username(username) is not None:
+            raise InvalidAct(f"user {username!r} already exists", field="username")
         user_id = secrets.token_hex(16)
         uow.users.add(user_id, username, display_name.strip(), rt.clock(), email=email_address(email))
         for role, code in grants:
