@@ -153,6 +153,8 @@ class CaseOut(BaseModel):
     ban: BanOut | None
     complaints: list[ComplaintOut]
     instalments: list[InstalmentOut]
+    upcoming_reminders: list[dict[str, Any]] = Field(description="Reminder steps still ahead")
+    reminders: list[dict[str, Any]] = Field(default_factory=list, description="Reminders not yet delivered, or failed")
 
 
 class CaseSummaryOut(BaseModel):

@@ -11,12 +11,16 @@ from statemachines.case import Case
 from statemachines.events import Event
 from statemachines.lifecycle import STATE_NAMES_ZH
 from statemachines.policy import Policy
+from statemachines.acts import business_date
+from statemachines.reminders import steps
 from statemachines.timers import timers_for
 
 
 def case_view(rt: Runtime, case: Case, user: User) -> dict[str, Any]:
     policy = rt.policies.get(case.policy_id, case.policy_version)
     period = case.period
+    timers = sorted(timers_for(case, policy, rt.calendar), key=lambda t: (t.due_on, t.kind, t.key))
+    today = business_date(rt.clock())
     return {
         "id": case.id,
         "state": case.state,
@@ -34,7 +38,13 @@ def case_view(rt: Runtime, case: Case, user: User) -> dict[str, Any]:
         "allowed_actions": permitted_acts(user, case, policy),
         "timers": [
             {"kind": t.kind, "key": t.key, "due_on": t.due_on.isoformat(), "provisional": t.provisional}
-            for t in sorted(timers_for(case, policy, rt.calendar), key=lambda t: (t.due_on, t.kind, t.key))
+            for t in timers
+        ],
+        # the reminder steps still ahead, from the policy's offsets (R7–R11 timers)
+        "upcoming_reminders": [
+            {"kind": t.kind, "key": t.key, "due_on": t.due_on.isoformat(), "step": s.name,
+             "send_on": s.send_on.isoformat()}
+            for t in timers for s in steps(t, policy) if s.send_on >= today
         ],
         "flags": list(case.flags),
         "ban": None if case.ban is None else {

@@ -20,7 +20,7 @@ from statemachines.errors import OpenCaseExists, StaleVersion
 from statemachines.jurisdiction import prefix
 from statemachines.events import Event
 from statemachines.lifecycle import OPEN_STATES
-from statemachines.timers import Timer
+from statemachines.timers import DEADLINE_KINDS, Timer
 
 
 class SqlCaseRepository:
@@ -234,6 +234,24 @@ class SqlTimerRepository:
             t.timers.update().where(c.id == timer_id, c.fired_at.is_(None)).values(fired_at=fired_at)
         )
         return done.rowcount == 1
+
+    def search(self, query) -> list[dict]:
+        c = t.timers.c
+        q = (sa.select(c.case_id, c.kind, c.key, c.due_on, c.fires_on, c.provisional, t.cases.c.jurisdiction,
+                       t.cases.c.state, t.bases.c.name.label("base_name"))
+             .join(t.cases, t.cases.c.id == c.case_id).join(t.bases, t.bases.c.id == t.cases.c.base_id)
+             .where(c.fired_at.is_(None)))
+        if query.due_before is not None:
+            q = q.where(c.due_on < query.due_before)
+        if query.kind is not None:
+            q = q.where(c.kind == query.kind)
+        if query.overdue_on is not None:
+            # the day to act has passed, the sweep has not fired it yet
+            q = q.where(c.fires_on <= query.overdue_on, c.kind.in_(DEADLINE_KINDS))
+        if query.scopes is not None:
+            q = q.where(sa.or_(sa.false(), *(t.cases.c.jurisdiction.startswith(prefix(s)) for s in query.scopes)))
+        rows = self.conn.execute(q.order_by(c.due_on, c.case_id, c.kind).limit(query.limit).offset(query.offset))
+        return [dict(r) for r in rows.mappings()]
 
     def cases_with_provisional(self) -> list[str]:
         c = t.timers.c

@@ -14,6 +14,7 @@ from api.views import case_view, event_view
 from services import cases
 from services.ports import CaseFilter
 from services.queries import page_of_cases
+from services.timer_queries import reminders_of
 from statemachines.acts import business_date
 from statemachines.errors import FutureDate, WindowClosed
 
@@ -58,7 +59,14 @@ def list_cases(
 @router.get("/{case_id}", response_model=CaseOut, summary="One case, with the acts this user may record now")
 def get_case(case_id: str, rt: RuntimeDep, user: CurrentUser) -> JSONResponse:
     case = cases.get_case(rt, case_id, user)
-    return JSONResponse(case_view(rt, case, user), headers={"ETag": f'"{case.version}"'})
+    view = case_view(rt, case, user)
+    view["reminders"] = [
+        {"id": r["id"], "kind": r["timer_kind"], "key": r["timer_key"], "due_on": r["due_on"].isoformat(),
+         "step": r["step"], "recipient": r["recipient"], "channel": r["channel"], "status": r["status"],
+         "send_on": r["send_on"].isoformat()}
+        for r in reminders_of(rt, case_id) if r["status"] in ("pending", "sending", "failed")
+    ]
+    return JSONResponse(view, headers={"ETag": f'"{case.version}"'})
 
 
 @router.get("/{case_id}/events", response_model=list[EventOut], summary="The case's history, oldest first")

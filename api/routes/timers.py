@@ -1,0 +1,66 @@
+"""Timers and reminders across the user's cases."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import CurrentUser, RuntimeDep
+from services.timer_queries import TimerFilter, find_reminders, find_timers
+from statemachines.acts import business_date
+
+router = APIRouter(prefix="/api/v1", tags=["timers"])
+Kind = Literal["annual_report", "assessment", "rectification", "reevaluation", "ban_end", "instalment"]
+Status = Literal["pending", "sending", "sent", "failed"]
+
+
+class TimerRow(BaseModel):
+    case_id: str
+    base_name: str
+    state: str
+    jurisdiction: str
+    kind: str
+    key: str
+    due_on: date
+    fires_on: date
+    provisional: bool
+
+
+class ReminderRow(BaseModel):
+    id: int
+    case_id: str
+    timer_kind: str
+    timer_key: str
+    due_on: date
+    step: str
+    recipient: str
+    recipient_role: str
+    channel: str
+    subject: str
+    send_on: date
+    status: str
+    attempts: int
+    last_error: str | None
+
+
+@router.get("/timers", response_model=list[TimerRow], summary="Pending timers of the user's cases")
+def list_timers(
+    rt: RuntimeDep, user: CurrentUser,
+    due_before: date | None = None, kind: Kind | None = None,
+    overdue: Annotated[bool, Query(description="Only deadlines already passed and not yet swept.")] = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict]:
+    query = TimerFilter(due_before=due_before, kind=kind, overdue_on=business_date(rt.clock()) if overdue else None,
+                        scopes=tuple(user.scopes()), limit=limit, offset=offset)
+    return find_timers(rt, query)
+
+
+@router.get("/reminders", response_model=list[ReminderRow], summary="Reminders of the user's cases")
+def list_reminders(
+    rt: RuntimeDep, user: CurrentUser,
+    case_id: str | None = None, status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict]:
+    return find_reminders(rt, case_id=case_id, status=status, scopes=tuple(user.scopes()), limit=limit, offset=offset)
