@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
-from api.routes import actions, admin, cases, reference, timers
+from api.routes import actions, admin, audit, cases, reference, timers
 from config import Settings, get_settings
 from services.runtime import Runtime
 
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.runtime = runtime
     problems.install(app)
-    for router in (cases.router, actions.router, reference.router, admin.router, timers.router):
+    for router in (cases.router, actions.router, audit.router, reference.router, admin.router, timers.router):
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

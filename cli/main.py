@@ -15,10 +15,12 @@ policies_app = typer.Typer(help="The policy files.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and their roles per jurisdiction.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
 calendar_app = typer.Typer(help="The official work calendar.", no_args_is_help=True)
+audit_app = typer.Typer(help="Verification, dossiers, statistics and anchors for auditors.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(audit_app, name="audit")
 app.add_typer(policies_app, name="policies")
 app.add_typer(dates_app, name="dates")
 
@@ -95,6 +97,108 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     typer.echo(f"incubase API on http://{host}:{port}/api/v1  docs: http://{host}:{port}/docs")
     uvicorn.run("api.main:app", host=host, port=port, log_level="info")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    case: Annotated[str | None, typer.Option("--case", help="One case id.")] = None,
+    all_cases: Annotated[bool, typer.Option("--all", help="Every case, streamed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per case.")] = False,
+) -> None:
+    """Verify hash chains, sequences, transitions, roles, four eyes and replay; exit 1 on any violation."""
+    from dataclasses import asdict
+
+    from bootstrap import build_runtime
+    from services.audit import verify_all, verify_case
+
+    if bool(case) == all_cases:
+        typer.echo("error: give --case ID or --all", err=True)
+        raise typer.Exit(2)
+    rt = build_runtime()
+    reports = [_or_exit(lambda: verify_case(rt, case))] if case else verify_all(
+        rt, progress=None if as_json else _progress)
+    bad = 0
+    for report in reports:
+        bad += not report.ok
+        if as_json:
+            typer.echo(json.dumps({"case_id": report.case_id, "ok": report.ok, "events": report.events,
+                                   "violations": [asdict(v) for v in report.violations]}, ensure_ascii=False))
+        else:
+            for v in report.violations:
+                typer.echo(f"VIOLATION case {v.case_id} seq {v.seq} {v.rule} [{v.check}] {v.message}")
+    if not as_json:
+        typer.echo(("" if not all_cases else "\n") + ("all verified" if not bad else f"{bad} case(s) with violations"))
+    if bad:
+        raise typer.Exit(1)
+
+
+def _progress(cases: int, events: int) -> None:
+    if cases % 100 == 0:
+        typer.echo(f"\r{cases} cases, {events} events verified", nl=False, err=True)
+
+
+@audit_app.command("export")
+def audit_export(
+    out: Annotated[Path, typer.Option("--out", help="File to write (.json or .xlsx).")],
+    case: Annotated[str | None, typer.Option("--case", help="A case's dossier.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="Statistics of a jurisdiction …")] = None,
+    year: Annotated[int | None, typer.Option(help="… for a year.")] = None,
+) -> None:
+    """Write a case's dossier, or a jurisdiction's statistics for a year, as JSON or .xlsx."""
+    from bootstrap import build_runtime
+    from services.dossier import dossier
+    from services.stats import statistics
+    from services.xlsx import dossier_workbook, statistics_workbook
+    from statemachines.acts import business_date
+
+    rt = build_runtime()
+    if case:
+        data = _or_exit(lambda: dossier(rt, case))
+        render = dossier_workbook
+    elif jurisdiction and year:
+        data = statistics(rt, jurisdiction, year, business_date(rt.clock())).as_dict()
+        render = statistics_workbook
+    else:
+        typer.echo("error: give --case ID, or --jurisdiction and --year", err=True)
+        raise typer.Exit(2)
+    if out.suffix == ".xlsx":
+        out.write_bytes(render(data))
+    else:
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    typer.echo(f"wrote {out}")
+
+
+@audit_app.command("anchor")
+def audit_anchor(day: Annotated[str | None, typer.Option(help="Day to anchor (default: yesterday).")] = None) -> None:
+    """Write the daily anchor of case heads (once per day) and print its digest."""
+    from datetime import timedelta
+
+    from bootstrap import build_runtime
+    from services.anchors import write_anchor
+    from statemachines.acts import business_date
+
+    rt = build_runtime()
+    when = _parse_day(day) or business_date(rt.clock()) - timedelta(days=1)
+    anchor = write_anchor(rt, when)
+    typer.echo(f"{anchor.day} {anchor.cases} case(s) digest {anchor.digest}")
+
+
+@audit_app.command("anchors")
+def audit_anchors(check: Annotated[bool, typer.Option(help="Also check every anchored head still holds.")] = False
+                  ) -> None:
+    """Print the anchors (day, cases, previous digest, digest): the list an outside party keeps."""
+    from bootstrap import build_runtime
+    from services.anchors import list_anchors, verify_anchors
+
+    rt = build_runtime()
+    for a in list_anchors(rt):
+        typer.echo(f"{a.day} {a.cases:>6} {a.prev_digest} {a.digest}")
+    if check:
+        problems = verify_anchors(rt)
+        for p in problems:
+            typer.echo(f"ANCHOR {p.day} case {p.case_id} seq {p.seq}: {p.message}")
+        if problems:
+            raise typer.Exit(1)
 
 
 @app.command("run")

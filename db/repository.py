@@ -82,6 +82,14 @@ class SqlCaseRepository:
         )
         return {r.case_id: f"{r.kind}:{r.key}" for r in rows}
 
+    def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
+        """Case ids in order after `after`: keyset paging for walks over every case."""
+        c = t.cases.c
+        q = sa.select(c.id).where(c.id > after)
+        if jurisdiction is not None:
+            q = q.where(c.jurisdiction.startswith(prefix(jurisdiction)))
+        return list(self.conn.execute(q.order_by(c.id).limit(limit)).scalars())
+
     def operator_contact(self, operator_code: str) -> str | None:
         return self.conn.execute(sa.select(t.operators.c.contact_email).where(
             t.operators.c.credit_code == operator_code)).scalar_one_or_none()
@@ -252,6 +260,13 @@ class SqlTimerRepository:
             q = q.where(sa.or_(sa.false(), *(t.cases.c.jurisdiction.startswith(prefix(s)) for s in query.scopes)))
         rows = self.conn.execute(q.order_by(c.due_on, c.case_id, c.kind).limit(query.limit).offset(query.offset))
         return [dict(r) for r in rows.mappings()]
+
+    def fired(self, case_id: str) -> list[dict]:
+        c = t.timers.c
+        rows = self.conn.execute(sa.select(c.kind, c.key, c.due_on, c.fired_at).where(
+            c.case_id == case_id, c.fired_at.is_not(None)).order_by(c.due_on, c.kind))
+        return [{"kind": r.kind, "key": r.key, "due_on": r.due_on.isoformat(), "provisional": False,
+                 "fired_at": str(r.fired_at)} for r in rows]
 
     def cases_with_provisional(self) -> list[str]:
         c = t.timers.c

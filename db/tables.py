@@ -213,3 +213,15 @@ application_rounds = sa.Table(
     sa.Column("closed_at", Stamp),
     sa.Column("applications", sa.Integer),
 )
+
+# the daily anchor: the head hash of every case changed that day, chained to the day before,
+# so a copy held outside can later prove that no history was rewritten
+anchors = sa.Table(
+    "anchors", metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("cases", sa.Integer, nullable=False),
+    sa.Column("canonical", sa.Text, nullable=False),
+    sa.Column("prev_digest", sa.String(64), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+)

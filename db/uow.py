@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from db.repository import SqlCaseRepository, SqlTimerRepository
+from db.anchors import SqlAnchorRepository
 from db.reminders import SqlReminderRepository
 from db.rounds import SqlRoundRepository
 from db.users import SqlIdempotencyRepository, SqlUserRepository
@@ -22,6 +23,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(self.conn)
         self.reminders = SqlReminderRepository(self.conn)
         self.rounds = SqlRoundRepository(self.conn)
+        self.anchors = SqlAnchorRepository(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,12 +6,13 @@ run that is retried, overlaps another or dies half-way changes nothing twice.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from prefect import flow, get_run_logger
 
 from flows import wiring
 from services import delivery, rounds, sweep
+from services.anchors import write_anchor
 from services.calendar_refresh import refresh_provisional
 
 
@@ -59,3 +60,13 @@ def refresh_provisional_dates() -> dict:
     """After a year's holiday notice is loaded: recompute every provisional deadline (R16)."""
     report = refresh_provisional(wiring.runtime())
     return {"cases": report.cases, "timers_moved": report.timers_moved, "events": report.events}
+
+
+@flow(name="daily-anchor")
+def daily_anchor(day: date | None = None) -> dict:
+    """Anchors the day before the run (default) by chaining every changed case's head hash."""
+    rt = wiring.runtime()
+    when = day or wiring.resolve_as_of(None) - timedelta(days=1)
+    anchor = write_anchor(rt, when)
+    get_run_logger().info("anchor %s: %d case(s), digest %s", anchor.day, anchor.cases, anchor.digest)
+    return {"day": anchor.day.isoformat(), "cases": anchor.cases, "digest": anchor.digest}

@@ -9,7 +9,8 @@ from prefect import serve
 from prefect.schedules import Cron
 
 from flows.deadlines import (
-    close_application_round, deadline_sweep, deliver_reminders, open_application_round, refresh_provisional_dates,
+    close_application_round, daily_anchor, deadline_sweep, deliver_reminders, open_application_round,
+    refresh_provisional_dates,
 )
 
 ZONE = "Asia/Shanghai"
@@ -18,6 +19,7 @@ SCHEDULES = {
     deliver_reminders: "*/5 * * * *",        # every five minutes
     open_application_round: "0 8 * * *",     # 08:00: opens on the window's first day
     close_application_round: "5 0 * * *",    # 00:05: closes the day after the window's last day
+    daily_anchor: "15 0 * * *",              # 00:15: anchors yesterday's case heads
 }
 
 

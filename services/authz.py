@@ -10,6 +10,7 @@ from services.users import Forbidden, User
 from statemachines.acts import allowed_acts
 from statemachines.case import Case
 from statemachines.events import SYSTEM_ACTOR
+from statemachines.jurisdiction import covers
 from statemachines.policy import Policy
 
 CASEWORK = ("caseworker", "supervisor")
@@ -34,7 +35,12 @@ ACT_ROLES: dict[str, tuple[str, ...]] = {
     "reevaluate": DECISION,
     "reinstate": DECISION,
     "window_exception": DECISION,
+    "correct": DECISION,
 }
+
+
+def covers_grant(scope: str, jurisdiction: str) -> bool:
+    return covers(scope, jurisdiction)
 
 
 def require_read(user: User, case_id: str, jurisdiction: str) -> None:

@@ -1,7 +1,14 @@
-"""Replay: a case folded from nothing through the machine, under each event's own policy."""
+"""Replay: a case folded from nothing through the machine, under each event's own policy.
+
+Corrections (R17) are events of their own (`correct`, naming the seq they correct and why);
+replay applies each to the event it corrects, so the original stays in the history as recorded
+while the state follows the corrected record.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
 
 from statemachines.case import Case
 from statemachines.events import Event
@@ -9,10 +16,60 @@ from statemachines.fold import apply_event
 from statemachines.policy import Policy
 
 PolicyLookup = Callable[[str, int], Policy]
+# what a correction may change: never the act itself, only how it was recorded
+CORRECTABLE = ("on", "reason", "payload")
 
 
-def replay(events: Iterable[Event], policy_of: PolicyLookup) -> Case | None:
+def amended(event: Event, corrections: dict[int, dict[str, Any]]) -> Event:
+    """The event as its later corrections (R17) say it should have been recorded."""
+    changes = corrections.get(event.seq)
+    if not changes:
+        return event
+    values = dict(event.__dict__)
+    if "on" in changes:
+        values["on"] = date.fromisoformat(changes["on"])
+    if "reason" in changes:
+        values["reason"] = changes["reason"]
+    if "payload" in changes:
+        values["payload"] = {**event.payload, **changes["payload"]}
+    return Event(**values)
+
+
+def corrections_in(events: Iterable[Event]) -> dict[int, dict[str, Any]]:
+    merged: dict[int, dict[str, Any]] = {}
+    for e in events:
+        if e.act == "correct":
+            target = merged.setdefault(e.payload["corrects"], {})
+            changes = e.payload["changes"]
+            target.update({k: v for k, v in changes.items() if k != "payload"})
+            if "payload" in changes:
+                target["payload"] = {**target.get("payload", {}), **changes["payload"]}
+    return merged
+
+
+def replay(events: list[Event], policy_of: PolicyLookup) -> Case | None:
+    """Replay: the case folded from nothing, corrections applied to the events they correct."""
+    corrections = corrections_in(events)
     case: Case | None = None
     for event in events:
-        case = apply_event(case, event, policy_of(event.policy_id, event.policy_version))
+        if event.act == "correct":
+            assert case is not None, "a correction follows the event it corrects"
+            case.version, case.head_hash = event.seq, event.hash
+            continue
+        case = apply_event(case, amended(event, corrections), policy_of(event.policy_id, event.policy_version))
     return case
+
+
+def as_of(events: list[Event], policy_of: PolicyLookup, *, day: date | None = None,
+          recorded: datetime | None = None) -> Case | None:
+    """The case as it stood on a business date, or as the system knew it at a moment."""
+    if recorded is not None:
+        known = [e for e in events if e.recorded_at <= recorded]
+    else:
+        known = events
+    if day is not None:
+        corrections = corrections_in(known)
+        known = [e for e in known if amended(e, corrections).on <= day]
+    return replay(known, policy_of)
+
+

@@ -1,0 +1,92 @@
+"""For auditors: a case as of a date, its verification, its dossier, statistics, anchors, corrections."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentUser, ExpectedVersion, RuntimeDep
+from api.views import case_view
+from services import audit
+from services.anchors import list_anchors
+from services.dossier import dossier
+from services.stats import statistics
+from services.xlsx import dossier_workbook, statistics_workbook
+from services.users import Forbidden
+from statemachines.acts import business_date
+from statemachines.errors import InvalidAct
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/cases/{case_id}/state", summary="The case replayed as of a business date or a recorded moment")
+def state(case_id: str, rt: RuntimeDep, user: CurrentUser,
+          as_of: date | None = None, as_of_recorded: datetime | None = None) -> JSONResponse:
+    if as_of is None and as_of_recorded is None:
+        raise InvalidAct("give as_of (a business date) or as_of_recorded (a timestamp)", field="as_of")
+    if as_of_recorded is not None and as_of_recorded.tzinfo is None:
+        raise InvalidAct("as_of_recorded needs a time zone, e.g. 2026-03-01T12:00:00+08:00", field="as_of_recorded")
+    case = audit.state_as_of(rt, case_id, day=as_of, recorded=as_of_recorded, user=user)
+    if case is None:
+        return JSONResponse({"id": case_id, "state": None, "existed": False,
+                             "as_of": as_of.isoformat() if as_of else None,
+                             "as_of_recorded": as_of_recorded.isoformat() if as_of_recorded else None})
+    view = case_view(rt, case, user)
+    view.pop("allowed_actions")  # acts are recorded on the case as it is now, not as it was
+    return JSONResponse({**view, "existed": True, "as_of": as_of.isoformat() if as_of else None,
+                         "as_of_recorded": as_of_recorded.isoformat() if as_of_recorded else None})
+
+
+@router.get("/cases/{case_id}/verify", summary="Hash chain, sequence, transitions, roles, four eyes, replay")
+def verify(case_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
+    report = audit.verify_case(rt, case_id, user)
+    return {"case_id": case_id, "ok": report.ok, "events": report.events,
+            "violations": [asdict(v) for v in report.violations]}
+
+
+@router.get("/cases/{case_id}/dossier", summary="The dossier as JSON or a spreadsheet (format=xlsx)")
+def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser,
+                format: Literal["json", "xlsx"] = "json") -> Response:
+    d = dossier(rt, case_id, user)
+    if format == "xlsx":
+        return Response(dossier_workbook(d), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="dossier-{case_id}.xlsx"'})
+    return JSONResponse(d)
+
+
+@router.get("/stats", summary="Published figures for a jurisdiction and year")
+def stats(rt: RuntimeDep, user: CurrentUser,
+          jurisdiction: Annotated[str, Query(pattern=r"^\d{6}$")], year: Annotated[int, Query(ge=2000, le=2200)],
+          format: Literal["json", "xlsx"] = "json") -> Response:
+    if not user.roles_in(jurisdiction):
+        raise Forbidden(f"{user.username} holds no role for jurisdiction {jurisdiction}")
+    figures = statistics(rt, jurisdiction, year, business_date(rt.clock())).as_dict()
+    if format == "xlsx":
+        return Response(statistics_workbook(figures), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="stats-{jurisdiction}-{year}.xlsx"'})
+    return JSONResponse(figures)
+
+
+@router.get("/anchors", summary="The daily anchors: each day's case heads, chained")
+def anchors(rt: RuntimeDep, user: CurrentUser, since: date | None = None) -> list[dict[str, Any]]:
+    return [{"day": a.day.isoformat(), "cases": a.cases, "prev_digest": a.prev_digest, "digest": a.digest,
+             "canonical": a.canonical} for a in list_anchors(rt, since)]
+
+
+class CorrectIn(BaseModel):
+    on: date
+    reason: str = Field(min_length=1, max_length=4000)
+    corrects: int = Field(ge=1, description="The seq of the event being corrected")
+    changes: dict[str, Any] = Field(description="New `on`, `reason` and/or `payload` fields of that event")
+
+
+@router.post("/cases/{case_id}/actions/correct", summary="Correct an event by a compensating event (R17)")
+def correct(case_id: str, body: CorrectIn, rt: RuntimeDep, user: CurrentUser, version: ExpectedVersion) -> JSONResponse:
+    case, _ = audit.correct(rt, case_id, corrects=body.corrects, changes=body.changes, actor=user.username,
+                            on=body.on, reason=body.reason, user=user, expected_version=version)
+    return JSONResponse(case_view(rt, case, user), headers={"ETag": f'"{case.version}"'})

@@ -1,0 +1,154 @@
+"""Auditing: replay a case, see it as of a date, verify its whole record, correct it by event.
+
+Verification trusts nothing stored but the events' canonical text: the chain is recomputed
+from those bytes, the state is replayed through the machine under each event's recorded
+policy, and the actors' roles are checked against the dated grants at the moment each act
+was recorded. `verify_all` streams case by case, so memory stays flat in the number of events.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from services import authz
+from services.runtime import Runtime
+from services.users import User
+from statemachines import audit, replay
+from statemachines.case import Case
+from statemachines.acts import business_date
+from statemachines.errors import DomainError, FutureDate, InvalidAct, StaleVersion
+from statemachines.events import SYSTEM_ACTOR, Event, seal
+from statemachines.timers import timers_for
+
+Violation = audit.Violation
+
+
+@dataclass
+class CaseReport:
+    case_id: str
+    events: int
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def verify_case(rt: Runtime, case_id: str, user: User | None = None) -> CaseReport:
+    with rt.uow() as uow:
+        stored = uow.cases.get(case_id)
+        if user is not None:
+            authz.require_read(user, case_id, stored.jurisdiction)
+        events = uow.cases.events(case_id)
+        return _verify(uow, rt, case_id, stored, events, {})
+
+
+def verify_all(rt: Runtime, *, page: int = 200, progress: Callable[[int, int], None] | None = None
+               ) -> Iterator[CaseReport]:
+    """Every case, one at a time, in id order; `progress(cases_done, events_done)` after each."""
+    after, cases_done, events_done = "", 0, 0
+    users: dict[str, User | None] = {}
+    while True:
+        with rt.uow() as uow:
+            ids = uow.cases.ids_after(after, page)
+        if not ids:
+            return
+        for case_id in ids:
+            with rt.uow() as uow:
+                report = _verify(uow, rt, case_id, uow.cases.get(case_id), uow.cases.events(case_id), users)
+            cases_done, events_done = cases_done + 1, events_done + report.events
+            if progress:
+                progress(cases_done, events_done)
+            yield report
+        after = ids[-1]
+
+
+def _verify(uow, rt: Runtime, case_id: str, stored: Case, events: list[Event],
+            users: dict[str, User | None]) -> CaseReport:
+    report = CaseReport(case_id, len(events))
+    report.violations += audit.check_chain(case_id, events)
+    try:
+        replayed, problems = audit.check_history(case_id, events, rt.policies.get)
+    except DomainError as exc:  # an unknown policy version, say
+        replayed, problems = None, [Violation(case_id, None, "R17", "transition", str(exc))]
+    report.violations += problems
+    if replayed is not None:
+        report.violations += audit.compare(case_id, replayed, stored)
+    report.violations += _roles(uow, case_id, stored.jurisdiction, events, users)
+    return report
+
+
+def _roles(uow, case_id: str, jurisdiction: str, events: list[Event], users: dict[str, User | None]) -> list[Violation]:
+    """Each person's act needed a role they held, for this jurisdiction, when it was recorded."""
+    out = []
+    for e in events:
+        if e.actor == SYSTEM_ACTOR:
+            continue
+        needed = set(authz.ACT_ROLES.get(e.act, ()))
+        if e.act == "apply" and e.payload.get("window_exception"):
+            needed = set(authz.ACT_ROLES["window_exception"])
+        if e.actor not in users:
+            users[e.actor] = uow.users.by_username(e.actor)
+        user = users[e.actor]
+        held = set() if user is None else {
+            g.role for g in user.grants
+            if g.active_at(e.recorded_at) and authz.covers_grant(g.jurisdiction, jurisdiction)}
+        if not held & needed:
+            who = "is not a known user" if user is None else f"held {sorted(held) or 'no role'} for {jurisdiction}"
+            out.append(Violation(case_id, e.seq, e.rule, "role",
+                                 f"'{e.act}' needs {' or '.join(sorted(needed))}; {e.actor} {who} at {e.recorded_at}"))
+    return out
+
+
+def state_as_of(rt: Runtime, case_id: str, *, day: date | None = None, recorded: datetime | None = None,
+                user: User | None = None) -> Case | None:
+    """The case from its replay: as it stood on a business date, or as the system knew it at a moment."""
+    with rt.uow() as uow:
+        stored = uow.cases.get(case_id)
+        if user is not None:
+            authz.require_read(user, case_id, stored.jurisdiction)
+        events = uow.cases.events(case_id)
+    return replay.as_of(events, rt.policies.get, day=day, recorded=recorded)
+
+
+def correct(rt: Runtime, case_id: str, *, corrects: int, changes: dict[str, Any], actor: str, on: date,
+            reason: str, user: User | None = None, expected_version: int | None = None) -> tuple[Case, Event]:
+    """R17: a compensating event; the corrected event stays as recorded, replay applies the change."""
+    unknown = set(changes) - set(replay.CORRECTABLE)
+    if not changes or unknown:
+        raise InvalidAct(f"a correction changes {', '.join(replay.CORRECTABLE)}; got {sorted(changes) or 'nothing'}",
+                         field="changes", rule="R17")
+    if not reason.strip():
+        raise InvalidAct("a correction says why", field="reason", rule="R17")
+    if on > business_date(rt.clock()):
+        raise FutureDate(on, business_date(rt.clock()))
+    with rt.uow() as uow:
+        stored = uow.cases.get(case_id, for_update=True)
+        if user is not None:
+            authz.require_read(user, case_id, stored.jurisdiction)
+            authz.require_act(user, "correct", stored.jurisdiction)
+        if expected_version is not None and expected_version != stored.version:
+            raise StaleVersion(case_id, expected_version, stored.version)
+        events = uow.cases.events(case_id)
+        target = next((e for e in events if e.seq == corrects and e.act != "correct"), None)
+        if target is None:
+            raise InvalidAct(f"seq {corrects} is not an act of case {case_id}", field="corrects", rule="R17")
+        extra = set(changes.get("payload", {})) - set(target.payload)
+        if extra:
+            raise InvalidAct(f"seq {corrects} has no field {sorted(extra)} to correct", field="changes.payload",
+                             rule="R17")
+        policy = rt.policies.get(stored.policy_id, stored.policy_version)
+        event = seal(Event(case_id=case_id, seq=stored.version + 1, act="correct", on=on, recorded_at=rt.clock(),
+                           actor=actor, reason=reason, rule="R17", policy_id=policy.id, policy_version=policy.version,
+                           payload={"corrects": corrects, "changes": changes}, prev_hash=stored.head_hash))
+        try:
+            case = replay.replay([*events, event], rt.policies.get)
+        except (DomainError, AssertionError, KeyError, ValueError) as exc:
+            raise InvalidAct(f"the correction would make the history inconsistent: {exc}", field="changes",
+                             rule="R17") from None
+        assert case is not None
+        uow.cases.save(case, stored.version, [event], timers_for(case, policy, rt.calendar))
+        uow.commit()
+    return case, event

@@ -1,0 +1,117 @@
+"""What an auditor checks in one case's history, without trusting the database or its rows.
+
+Pure functions over events: the hash chain over the stored canonical text, the sequence, the
+legality of every transition under the policy version each event recorded (by replaying it
+through the machine), the rule each act may cite, four eyes, and the replay against the
+stored case. Who held which role is the services' knowledge and is checked there.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from statemachines.case import Case
+from statemachines.errors import DomainError
+from statemachines.events import GENESIS_HASH, SYSTEM_ACTOR, Event, digest
+from statemachines.fold import apply_event
+from statemachines.replay import PolicyLookup, amended, corrections_in
+
+# the rules an act may cite (an act citing another rule was not recorded by this system)
+ACT_RULES: dict[str, set[str]] = {
+    "apply": {"R1"}, "inspect": {"R4"}, "approve": {"R5"}, "reject": {"R5"}, "withdraw": {"R4"},
+    "submit_annual_report": {"R7"}, "flag_overdue_report": {"R7"}, "record_assessment": {"R8"},
+    "flag_overdue_assessment": {"R8"}, "record_rectification": {"R9"}, "open_rectification_review": {"R9"},
+    "reschedule_rectification": {"R16"}, "extend": {"R10"}, "open_reevaluation_review": {"R10"},
+    "reevaluate": {"R10"}, "instalment_due": {"R11"}, "record_payment": {"R11"}, "record_complaint": {"R12"},
+    "verify_complaint": {"R12"}, "suspend": {"R12"}, "reinstate": {"R13"}, "revoke": {"R9", "R12", "R14"},
+    "end_ban": {"R14"}, "correct": {"R17"},
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    case_id: str
+    seq: int | None
+    rule: str
+    check: str  # chain | sequence | transition | rule | four-eyes | role | replay
+    message: str
+
+
+def check_chain(case_id: str, events: Iterable[Event]) -> list[Violation]:
+    """Each event's hash is sha256 of its stored canonical text, chained to the one before."""
+    out: list[Violation] = []
+    previous_hash, expected_seq = GENESIS_HASH, 1
+    for e in events:
+        if e.seq != expected_seq:
+            out.append(Violation(case_id, e.seq, "R17", "sequence",
+                                 f"expected seq {expected_seq}, found {e.seq}"))
+            expected_seq = e.seq
+        if e.prev_hash != previous_hash:
+            out.append(Violation(case_id, e.seq, "R17", "chain", "prev_hash does not match the hash of the event before"))
+        if digest(e.canonical) != e.hash:
+            out.append(Violation(case_id, e.seq, "R17", "chain", "hash is not the sha256 of the stored canonical text"))
+        mismatch = _canonical_mismatch(e)
+        if mismatch:
+            out.append(Violation(case_id, e.seq, "R17", "chain", f"stored columns differ from what was hashed: {mismatch}"))
+        previous_hash, expected_seq = e.hash, expected_seq + 1
+    return out
+
+
+def _canonical_mismatch(e: Event) -> str:
+    try:
+        hashed = json.loads(e.canonical)
+    except ValueError:
+        return "canonical text is not JSON"
+    stored = e.body()
+    differing = sorted(k for k in set(hashed) | set(stored) if k != "recorded_at" and hashed.get(k) != stored.get(k))
+    if datetime.fromisoformat(hashed.get("recorded_at", "1970-01-01T00:00:00+00:00")) != e.recorded_at:
+        differing.append("recorded_at")
+    return ", ".join(differing)
+
+
+def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) -> tuple[Case | None, list[Violation]]:
+    """Every transition legal under its recorded policy, rules cited as the acts may, four eyes."""
+    out: list[Violation] = []
+    corrections = corrections_in(events)
+    case: Case | None = None
+    inspectors: set[str] = set()
+    suspender: str | None = None
+    for e in events:
+        if e.rule not in ACT_RULES.get(e.act, set()):
+            out.append(Violation(case_id, e.seq, e.rule, "rule", f"'{e.act}' cannot cite {e.rule}"))
+        if e.act == "correct":
+            target = e.payload.get("corrects")
+            if not isinstance(target, int) or not 1 <= target < e.seq:
+                out.append(Violation(case_id, e.seq, "R17", "transition", f"corrects seq {target}, which does not precede it"))
+            elif case is not None:
+                case.version, case.head_hash = e.seq, e.hash
+            continue
+        event = amended(e, corrections)
+        if e.act == "approve" and (e.actor in inspectors):
+            out.append(Violation(case_id, e.seq, "R5", "four-eyes", f"{e.actor} approved after taking part in the inspection"))
+        if e.act == "revoke" and suspender not in (None, SYSTEM_ACTOR) and e.actor == suspender:
+            out.append(Violation(case_id, e.seq, "R13", "four-eyes", f"{e.actor} revoked after suspending the case"))
+        try:
+            case = apply_event(case, event, policy_of(e.policy_id, e.policy_version))
+        except (DomainError, AssertionError, KeyError, ValueError, TypeError) as exc:
+            out.append(Violation(case_id, e.seq, e.rule, "transition", f"'{e.act}' cannot be replayed: {exc}"))
+            return None, out
+        if e.act == "inspect":
+            inspectors = {e.actor, *event.payload.get("inspectors", [])}
+        elif e.act == "suspend":
+            suspender = e.actor
+        elif e.act in ("reinstate", "revoke"):
+            suspender = None
+    return case, out
+
+
+def compare(case_id: str, replayed: Case | None, stored: Case | None) -> list[Violation]:
+    if replayed is None or stored is None:
+        return [] if replayed is stored else [Violation(case_id, None, "R17", "replay", "no history to replay")]
+    return [
+        Violation(case_id, None, "R17", "replay",
+                  f"{f.name}: stored {getattr(stored, f.name)!r}, replay gives {getattr(replayed, f.name)!r}")
+        for f in fields(Case) if getattr(stored, f.name) != getattr(replayed, f.name)
+    ]
