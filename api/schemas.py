@@ -193,7 +193,7 @@ class EventOut(BaseModel):
 
 
 class BanInForceOut(BaseModel):
-    case_id: str
+    case_id: str | None
     ground: str
     level: str
     first_day: date

@@ -105,8 +105,11 @@ class SqlCaseRepository:
         # every level: whether a ban bars this level is the policy's scope, decided in the domain
         match = b.operator_code == operator_code if base_id is None else sa.or_(
             b.operator_code == operator_code, b.base_id == base_id)
-        rows = self.conn.execute(sa.select(t.bans).where(b.ended_on.is_(None), match)).mappings()
-        return [BanOnRecord(r["case_id"], r["ground"], r["level"], r["first_day"], r["last_day"]) for r in rows]
+        rows = self.conn.execute(
+            sa.select(t.bans, t.cases.c.jurisdiction).join(t.cases, t.cases.c.id == b.case_id)
+            .where(b.ended_on.is_(None), match)).mappings()
+        return [BanOnRecord(r["case_id"], r["ground"], r["level"], r["first_day"], r["last_day"], r["jurisdiction"])
+                for r in rows]
 
     def party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
               jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:

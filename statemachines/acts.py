@@ -60,6 +60,7 @@ class BanOnRecord:
     level: str
     first_day: date
     last_day: date
+    jurisdiction: str = ""  # of the revoked case: who may be shown which case it was
 
 
 # --- what is legal now ---------------------------------------------------------------------

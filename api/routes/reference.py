@@ -42,4 +42,4 @@ def get_eligibility(
     day = on or business_date(rt.clock())
     result = eligibility(rt, credit_code=credit_code, level=level, on=day, jurisdiction=jurisdiction)
     return {"credit_code": result.credit_code, "level": level, "on": day.isoformat(),
-            "eligible": result.eligible, "bans": [ban_view(b) for b in result.bans]}
+            "eligible": result.eligible, "bans": [ban_view(b, user) for b in result.bans]}
