@@ -69,10 +69,14 @@ def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = ()) -> list
 
 
 def sweep(rt: Runtime, as_of: date, batch: int = 500, channels: Sequence[str] = ()) -> SweepReport:
-    """Fires every timer due on or before `as_of`, oldest first, then plans the reminders due."""
+    """Plans the reminders due on `as_of`, then fires every timer due by then, oldest first.
+
+    Planning comes first so that a timer acted on the day it falls due (the end of a period, an
+    instalment) still gets its reminder of the day before the act takes it away.
+    """
     report = SweepReport(as_of)
-    _fire_all(rt, as_of, batch, channels, report)
     report.reminders_planned = reminders.plan(rt, as_of, channels)
+    _fire_all(rt, as_of, batch, channels, report)
     return report
 
 
