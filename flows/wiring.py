@@ -46,12 +46,13 @@ def resolve_as_of(as_of: date | None) -> date:
 
 
 def _scheduled_day() -> date | None:
-    # a run that starts late (a backlog after an outage) still sweeps for the day it was meant for
-    from prefect.runtime import flow_run
+    """A scheduled run sweeps for the day it was meant for, even when it starts late (a backlog
+    after an outage); a run started by hand (no deployment) takes the runtime's clock."""
+    from prefect.runtime import deployment, flow_run
 
     from statemachines.acts import business_date
 
-    scheduled = flow_run.scheduled_start_time
+    scheduled = flow_run.scheduled_start_time if deployment.id else None
     return business_date(scheduled) if scheduled is not None else None
 
 
