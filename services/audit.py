@@ -113,6 +113,17 @@ def state_as_of(rt: Runtime, case_id: str, *, day: date | None = None, recorded:
     return replay.as_of(events, rt.policies.get, day=day, recorded=recorded)
 
 
+def _keeps_dates_in_order(events: list[Event]) -> None:
+    """A corrected business date may not put an act before one it came after (R17)."""
+    corrections = replay.corrections_in(events)
+    acts = [replay.amended(e, corrections) for e in events if e.act != "correct"]
+    for earlier, later in zip(acts, acts[1:]):
+        if later.on < earlier.on:
+            raise InvalidAct(f"the correction puts '{earlier.act}' (seq {earlier.seq}, {earlier.on}) after "
+                             f"'{later.act}' (seq {later.seq}, {later.on}), which followed it",
+                             field="changes.on", rule="R17")
+
+
 def correct(rt: Runtime, case_id: str, *, corrects: int, changes: dict[str, Any], actor: str, on: date,
             reason: str, user: User | None = None, expected_version: int | None = None) -> tuple[Case, Event]:
     """R17: a compensating event; the corrected event stays as recorded, replay applies the change."""
@@ -143,6 +154,7 @@ def correct(rt: Runtime, case_id: str, *, corrects: int, changes: dict[str, Any]
         event = seal(Event(case_id=case_id, seq=stored.version + 1, act="correct", on=on, recorded_at=rt.clock(),
                            actor=actor, reason=reason, rule="R17", policy_id=policy.id, policy_version=policy.version,
                            payload={"corrects": corrects, "changes": changes}, prev_hash=stored.head_hash))
+        _keeps_dates_in_order([*events, event])
         try:
             case = replay.replay([*events, event], rt.policies.get)
         except (DomainError, AssertionError, KeyError, ValueError) as exc:

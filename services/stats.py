@@ -66,7 +66,8 @@ def _count(stats: Statistics, events, rt: Runtime, year: int, as_of: date) -> No
     stats.suspended += case.state == "suspended"
     if case.ban is not None and case.ban.first_day <= as_of <= case.ban.last_day and case.ban.ended_on is None:
         stats.bans_in_force += 1
-    for e in events:
+    corrections = replay.corrections_in(events)
+    for e in (replay.amended(e, corrections) for e in events):
         if e.on.year != year:
             continue
         if e.act == "approve":

@@ -1,9 +1,9 @@
 """The lifecycle of a recognition case as one declarative table, built once with `transitions`.
 
-One machine serves every case: a case is attached for one act and detached after
-(shared/PERF-NOTES.md: building a machine per request costs ~0.3–0.9 ms, add_model with no
-case attached ~0.1 ms). Conditions read the event being applied (send_event=True) and the
-policy it was decided under, so replay takes the same path the act took.
+One machine serves every case: building a machine per request costs ~0.3–0.9 ms
+(shared/PERF-NOTES.md), and no case is ever attached to it for longer than one event (see
+run_transition). Conditions read the event being applied (send_event=True) and the policy it
+was decided under, so replay takes the same path the act took.
 """
 from __future__ import annotations
 
@@ -129,12 +129,12 @@ def run_transition(model: Any, act: str, allowed: list[str], **kwargs: Any) -> N
     """Applies one act to a model through the shared machine; refuses what the table refuses."""
     if act not in ALL_ACTS:
         raise IllegalTransition(act, model.state, allowed)
-    MACHINE.add_model(model, initial=model.state)
+    # The event is triggered on the model directly rather than through add_model/remove_model:
+    # transitions never unbinds a removed model's trigger methods, so re-adding the same case
+    # (every event of a replay) logs a warning per trigger and costs ~2 ms; this costs neither.
     try:
-        done = model.trigger(act, **kwargs)
+        done = MACHINE.events[act].trigger(model, **kwargs)
     except MachineError:
         raise IllegalTransition(act, model.state, allowed) from None
-    finally:
-        MACHINE.remove_model(model)
     if not done:
         raise IllegalTransition(act, model.state, allowed)

@@ -47,9 +47,14 @@ def corrections_in(events: Iterable[Event]) -> dict[int, dict[str, Any]]:
     return merged
 
 
-def replay(events: list[Event], policy_of: PolicyLookup) -> Case | None:
-    """Replay: the case folded from nothing, corrections applied to the events they correct."""
-    corrections = corrections_in(events)
+def replay(events: list[Event], policy_of: PolicyLookup,
+           corrections: dict[int, dict[str, Any]] | None = None) -> Case | None:
+    """Replay: the case folded from nothing, corrections applied to the events they correct.
+
+    `corrections` defaults to those among `events`; as_of passes the ones known at the moment
+    asked about, which may include corrections made after the business day asked about.
+    """
+    corrections = corrections_in(events) if corrections is None else corrections
     case: Case | None = None
     for event in events:
         if event.act == "correct":
@@ -63,13 +68,12 @@ def replay(events: list[Event], policy_of: PolicyLookup) -> Case | None:
 def as_of(events: list[Event], policy_of: PolicyLookup, *, day: date | None = None,
           recorded: datetime | None = None) -> Case | None:
     """The case as it stood on a business date, or as the system knew it at a moment."""
-    if recorded is not None:
-        known = [e for e in events if e.recorded_at <= recorded]
-    else:
-        known = events
+    known = [e for e in events if e.recorded_at <= recorded] if recorded is not None else events
+    # what the record says happened (corrections included, whenever they were made) ...
+    corrections = corrections_in(known)
     if day is not None:
-        corrections = corrections_in(known)
+        # ... by the day asked about (a correction event itself counts from its own day on)
         known = [e for e in known if amended(e, corrections).on <= day]
-    return replay(known, policy_of)
+    return replay(known, policy_of, corrections)
 
 
