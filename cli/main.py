@@ -137,6 +137,16 @@ def _progress(cases: int, events: int) -> None:
         typer.echo(f"\r{cases} cases, {events} events verified", nl=False, err=True)
 
 
+@audit_app.command("rebuild-snapshots")
+def audit_rebuild_snapshots() -> None:
+    """After an upgrade that changed the case model: rewrite stored cases from their replay."""
+    from bootstrap import build_runtime
+    from services.audit import rebuild_snapshots
+
+    rebuilt = rebuild_snapshots(build_runtime())
+    typer.echo(f"{len(rebuilt)} case(s) rewritten from their events" + (": " + ", ".join(rebuilt) if rebuilt else ""))
+
+
 @audit_app.command("export")
 def audit_export(
     out: Annotated[Path, typer.Option("--out", help="File to write (.json or .xlsx).")],
