@@ -6,10 +6,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date
 
+from tests.e2e.http import CASES, apply_body, ok, problem
 from tests.story import credit_code
 
-CASES = "/api/v1/cases"
-PROBLEM_JSON = "application/problem+json"
 SUBSIDY_FEN = 50_000_000
 
 # a valid body for every act, so a refusal is about the user, never about the request
@@ -30,29 +29,6 @@ ACT_FIELDS: dict[str, dict] = {
     "record_payment": {"number": 1, "amount_fen": SUBSIDY_FEN},
 }
 DECISIONS = ("approve", "reject", "revoke", "reevaluate", "reinstate")
-
-
-def apply_body(on: str = "2024-04-08", seed: int = 1, **over) -> dict:
-    body = {
-        "base": {"name": f"贵阳市创业园{seed}", "address": "贵阳市观山湖区"},
-        "operator": {"name": "贵阳高新创业服务有限公司", "credit_code": credit_code(seed)},
-        "level": "provincial", "jurisdiction": "520000", "applied_on": on,
-    }
-    body.update(over)
-    return body
-
-
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response, status: int, type_: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].split(";")[0] == PROBLEM_JSON
-    body = response.json()
-    assert body["type"] == type_ and body["status"] == status, body
-    return body
 
 
 @contextmanager

@@ -15,9 +15,9 @@ import json
 from datetime import date
 
 from services.sweep import sweep
+from tests.e2e.http import CASES, ok
 from tests.story import credit_code
 
-CASES = "/api/v1/cases"
 CODE = credit_code(7)
 SUBSIDY_FEN = 50_000_000
 
@@ -35,11 +35,6 @@ def apply_body(on: str) -> dict:
         "operator": {"name": "贵阳高新创业服务有限公司", "credit_code": CODE},
         "level": "provincial", "jurisdiction": "520000", "applied_on": on,
     }
-
-
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def timers(case: dict) -> dict[str, dict]:
