@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.ports import CaseSummary
+
 Level = Literal["municipal", "provincial", "national"]
 Text = Field(min_length=1, max_length=4000)
 
@@ -157,22 +159,8 @@ class CaseOut(BaseModel):
     reminders: list[dict[str, Any]] = Field(default_factory=list, description="Reminders not yet delivered, or failed")
 
 
-class CaseSummaryOut(BaseModel):
-    id: str
-    base_name: str
-    operator_code: str
-    level: str
-    jurisdiction: str
-    state: str
-    version: int
-    period_start: date | None
-    period_end: date | None
-    next_timer: str | None
-    next_due: date | None
-
-
 class CasePage(BaseModel):
-    items: list[CaseSummaryOut]
+    items: list[CaseSummary]
     total: int
     limit: int
     offset: int
