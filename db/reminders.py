@@ -37,8 +37,9 @@ class SqlReminderRepository:
         claimed = []
         for row in rows:
             # a conditional update, so a row another deliverer claimed meanwhile is skipped
+            same_claim = r.claimed_at.is_(None) if row["claimed_at"] is None else r.claimed_at == row["claimed_at"]
             done = self.conn.execute(t.reminders.update().where(
-                r.id == row["id"], r.status == row["status"], r.attempts == row["attempts"]
+                r.id == row["id"], r.status == row["status"], r.attempts == row["attempts"], same_claim
             ).values(status="sending", claimed_at=now))
             if done.rowcount == 1:
                 claimed.append(Outgoing(
@@ -59,14 +60,16 @@ class SqlReminderRepository:
             values.update(status="pending", next_attempt_at=retry_at)
         self.conn.execute(t.reminders.update().where(r.id == reminder_id).values(**values))
 
-    def search(self, *, case_id: str | None = None, status: str | None = None, scopes: tuple[str, ...] | None = None,
-               limit: int = 100, offset: int = 0) -> list[dict]:
+    def search(self, *, case_id: str | None = None, status: str | tuple[str, ...] | None = None,
+               scopes: tuple[str, ...] | None = None, limit: int | None = 100, offset: int = 0) -> list[dict]:
         from statemachines.jurisdiction import prefix
 
         q = sa.select(t.reminders, t.cases.c.jurisdiction).join(t.cases, t.cases.c.id == r.case_id)
         if case_id is not None:
             q = q.where(r.case_id == case_id)
-        if status is not None:
+        if isinstance(status, tuple):
+            q = q.where(r.status.in_(status))
+        elif status is not None:
             q = q.where(r.status == status)
         if scopes is not None:
             q = q.where(sa.or_(sa.false(), *(t.cases.c.jurisdiction.startswith(prefix(s)) for s in scopes)))

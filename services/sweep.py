@@ -47,8 +47,9 @@ def day_to_sweep(as_of: date | None, now: datetime, time_travel: bool = False) -
     return as_of
 
 
-def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = ()) -> list[Event] | None:
-    """Fires one timer; None when another sweep claimed it first.
+def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = ()) -> tuple[list[Event], int] | None:
+    """Fires one timer: its events and how many escalation reminders it queued; None when
+    another sweep claimed it first.
 
     A deadline that passed also queues its escalation to the supervisors, in the same
     transaction, so the overdue flag and its notice exist together or not at all.
@@ -63,9 +64,12 @@ def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = ()) -> list
         events = automatic.fire(case, policy, rt.calendar, Timer(due.kind, due.key, due.due_on), rt.clock())
         if events:
             uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
-            reminders.escalate(uow, rt.clock(), case, Timer(due.kind, due.key, due.due_on), events[0].on, channels)
+            escalated = reminders.escalate(uow, rt.clock(), case, Timer(due.kind, due.key, due.due_on),
+                                           events[0].on, channels)
+        else:
+            escalated = 0
         uow.commit()
-    return events
+    return events, escalated
 
 
 def sweep(rt: Runtime, as_of: date, batch: int = 500, channels: Sequence[str] = ()) -> SweepReport:
@@ -89,13 +93,14 @@ def _fire_all(rt: Runtime, as_of: date, batch: int, channels: Sequence[str], rep
             return
         for timer in due[:batch]:
             try:
-                events = fire_timer(rt, timer, channels)
+                fired = fire_timer(rt, timer, channels)
             except Exception as exc:  # one bad case is reported, and the sweep goes on (viewflow)
                 log.exception("timer %s (%s %s) of case %s failed", timer.id, timer.kind, timer.key, timer.case_id)
                 report.failed.append((timer, f"{type(exc).__name__}: {exc}"))
                 skip.add(timer.id)
                 continue
-            if events is not None:
-                report.fired.append((timer, events))
+            if fired is not None:
+                report.fired.append((timer, fired[0]))
+                report.reminders_planned += fired[1]
             else:
                 skip.add(timer.id)

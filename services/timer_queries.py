@@ -28,6 +28,7 @@ def find_reminders(rt: Runtime, *, case_id: str | None = None, status: str | Non
         return uow.reminders.search(case_id=case_id, status=status, scopes=scopes, limit=limit, offset=offset)
 
 
-def reminders_of(rt: Runtime, case_id: str) -> list[dict]:
+def reminders_of(rt: Runtime, case_id: str, statuses: tuple[str, ...] | None = None) -> list[dict]:
+    """A case's reminders, all of them or those in the given statuses (filtered in the query)."""
     with rt.uow() as uow:
-        return uow.reminders.search(case_id=case_id, limit=1000)
+        return uow.reminders.search(case_id=case_id, status=statuses, limit=None)

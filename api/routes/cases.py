@@ -64,7 +64,7 @@ def get_case(case_id: str, rt: RuntimeDep, user: CurrentUser) -> JSONResponse:
         {"id": r["id"], "kind": r["timer_kind"], "key": r["timer_key"], "due_on": r["due_on"].isoformat(),
          "step": r["step"], "recipient": r["recipient"], "channel": r["channel"], "status": r["status"],
          "send_on": r["send_on"].isoformat()}
-        for r in reminders_of(rt, case_id) if r["status"] in ("pending", "sending", "failed")
+        for r in reminders_of(rt, case_id, ("pending", "sending", "failed"))
     ]
     return JSONResponse(view, headers={"ETag": f'"{case.version}"'})
 
