@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.routes import actions, admin, audit, cases, reference, timers
+from api.web import routes as web
 from config import Settings, get_settings
 from services.runtime import Runtime
 
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     problems.install(app)
     for router in (cases.router, actions.router, audit.router, reference.router, admin.router, timers.router):
         app.include_router(router)
+    web.install(app)  # the caseworkers' pages (/login, /queue, /cases/{id}, /dashboard)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

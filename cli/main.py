@@ -88,6 +88,10 @@ def demo(tokens: Annotated[bool, typer.Option(help="Also create and print a demo
         typer.echo("\ndemo bearer tokens (Authorization: Bearer <token>):")
         for role, (username, token) in demo_tokens(rt).items():
             typer.echo(f"  {role:<11} {username:<16} {token}")
+        from services.demo import DEMO_PASSWORD
+
+        typer.echo(f"\nweb pages: /login as caseworker.wang, supervisor.li or auditor.chen, "
+                   f"password {DEMO_PASSWORD}")
 
 
 @app.command("serve")
@@ -301,6 +305,21 @@ def users_list() -> None:
     for user in users.list_users(build_runtime()):
         grants = ", ".join(f"{g.role}@{g.jurisdiction}" for g in user.grants if g.revoked_at is None)
         typer.echo(f"{user.username:<20} {user.display_name:<10} {grants}")
+
+
+@users_app.command("password")
+def users_password(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="The new password (prompted, hidden, when not given).")] = None,
+) -> None:
+    """Set USERNAME's password for signing in to the web pages (stored as a scrypt hash)."""
+    from bootstrap import build_runtime
+    from services import users
+
+    if password is None:
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    _or_exit(lambda: users.set_password(build_runtime(), username, password))
+    typer.echo(f"password set for {username}")
 
 
 @tokens_app.command("create")

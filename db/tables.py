@@ -140,6 +140,8 @@ users = sa.Table(
     sa.Column("display_name", sa.Text, nullable=False),
     sa.Column("email", sa.String(254)),
     sa.Column("created_at", Stamp, nullable=False),
+    # for the web pages' sign-in: scrypt$n$r$p$salt$hash (services.users.hash_password); NULL: no password
+    sa.Column("password_hash", sa.Text),
 )
 
 # dated, never deleted: an auditor checks the role an actor held when an act was recorded

@@ -60,6 +60,13 @@ class SqlUserRepository:
         self.conn.execute(t.api_tokens.insert().values(token_hash=token_hash, user_id=user_id, label=label,
                                                        created_at=now))
 
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self.conn.execute(t.users.update().where(t.users.c.id == user_id).values(password_hash=password_hash))
+
+    def password_hash(self, username: str) -> str | None:
+        return self.conn.execute(sa.select(t.users.c.password_hash).where(
+            t.users.c.username == username)).scalar_one_or_none()
+
     def _user(self, row) -> User:
         g = t.role_grants.c
         grants = self.conn.execute(

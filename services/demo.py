@@ -89,12 +89,19 @@ DEMO_USERS = (
 )
 
 
+# the demo users' password for the web pages (printed by `incubase demo`); demo data only
+DEMO_PASSWORD = "incubase-demo"
+
+
 def ensure_demo_users(rt: Runtime) -> list[str]:
-    """Creates the demo users that are missing; returns one username per role."""
+    """Creates the demo users that are missing, and gives each without a password the demo
+    password (one changed with `incubase users password` is kept); returns the usernames."""
     present = {u.username for u in users.list_users(rt)}
     for username, name, role, scopes in DEMO_USERS:
         if username not in present:
             users.add_user(rt, username, name, [(role, code) for code in scopes])
+        if not users.has_password(rt, username):
+            users.set_password(rt, username, DEMO_PASSWORD)
     return [u for u, *_ in DEMO_USERS]
 
 

@@ -5,7 +5,9 @@ an actor held the role an act needs at the moment it was recorded.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -124,6 +126,70 @@ def authenticate(rt: Runtime, token: str | None) -> User:
     if user is None:
         raise Unauthenticated("the token is unknown or revoked")
     return user
+
+
+# --- passwords, for the web pages' sign-in -------------------------------------------------
+
+# scrypt at n=2**14, r=8, p=1 (16 MiB, ~50 ms): the parameters are stored with each hash, so
+# they can be raised later without invalidating the hashes already stored
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    """`scrypt$n$r$p$salt$hash`, salt and hash in hex; a fresh random salt each time."""
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str | None) -> bool:
+    """Constant-time comparison against a stored hash; False for no hash or a malformed one."""
+    try:
+        scheme, n, r, p, salt, digest = (stored or "").split("$")
+        if scheme != "scrypt":
+            return False
+        expected = bytes.fromhex(digest)
+        actual = _scrypt(password, bytes.fromhex(salt), int(n), int(r), int(p), len(expected))
+    except ValueError:
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def set_password(rt: Runtime, username: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidAct(f"a password has at least {MIN_PASSWORD} characters", field="password")
+    hashed = hash_password(password)
+    with rt.uow() as uow:
+        user = _user(uow, username)
+        uow.users.set_password_hash(user.id, hashed)
+        uow.commit()
+
+
+def has_password(rt: Runtime, username: str) -> bool:
+    with rt.uow() as uow:
+        return uow.users.password_hash(username) is not None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def check_password(rt: Runtime, username: str, password: str) -> User:
+    """The user whose password this is; the same refusal, after the same work, for an unknown
+    user, a user without a password and a wrong password, so none of them can be told apart."""
+    with rt.uow() as uow:
+        stored = uow.users.password_hash(username)
+        user = uow.users.by_username(username) if stored else None
+    if not password_matches(password, stored or _dummy_hash()) or user is None:
+        raise Unauthenticated("wrong username or password")
+    return user
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int = 32) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length,
+                          maxmem=256 * 1024 * 1024)
 
 
 def list_users(rt: Runtime) -> list[User]:

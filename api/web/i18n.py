@@ -1,0 +1,162 @@
+"""A small dict-based translation: 简体中文 by default, English on request (no build step)."""
+from __future__ import annotations
+
+from datetime import date
+
+from services.users import ROLE_NAMES_ZH
+from statemachines.lifecycle import STATE_NAMES_ZH
+
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+
+ZH: dict[str, str] = {
+    "app": "创业孵化基地认定管理", "signin": "登录", "signout": "退出", "username": "用户名", "password": "密码",
+    "queue": "待办工作", "dashboard": "统计概览", "case": "案件", "audit": "审计回放", "language": "English",
+    "overdue": "已逾期", "due_soon": "30日内到期", "no_deadline": "待办（无期限）", "all_kinds": "全部类别",
+    "search": "搜索", "search_hint": "基地名称或统一社会信用代码", "filter": "筛选", "nothing_to_do": "暂无待办事项。",
+    "kind": "类别", "due": "期限", "base": "基地", "operator_code": "统一社会信用代码", "level": "级别",
+    "state": "状态", "period": "认定期", "policy": "政策", "clauses": "政策条款", "timers": "期限与计时",
+    "reminders": "提醒", "complaints": "投诉", "instalments": "补贴分期", "ban": "再申请限制",
+    "acts": "可办理事项", "no_acts": "当前没有您可办理的事项。", "timeline": "办理记录", "lifecycle": "生命周期图",
+    "on": "业务日期", "reason": "事由", "submit": "提交", "who": "办理人", "when": "日期", "what": "事项",
+    "rule": "规则", "recorded_at": "录入时间", "none": "无", "as_of": "查看日期", "show": "查看",
+    "verification": "核验结果", "verified_ok": "核验通过：哈希链、顺序、状态转换、角色与回放均一致",
+    "verified_bad": "核验发现问题", "dossier": "下载案卷", "dossier_xlsx": "案卷（Excel）",
+    "dossier_json": "案卷（JSON）", "not_yet": "该日期时案件尚未申报。", "jurisdiction": "辖区",
+    "counts_by_state": "各状态、级别案件数", "this_year": "本年度", "recognitions": "新认定",
+    "revocations": "撤销", "overdue_reports": "逾期未报年度报告", "in_force": "有效认定", "total": "合计",
+    "done": "已记录", "wrong_login": "用户名或密码错误", "events": "条记录", "flags": "标记",
+    "provisional": "暂定", "received_on": "收到日期", "summary": "内容", "valid": "是否有效",
+    "verified_on": "核实日期", "number": "期次", "amount": "金额（元）", "status": "状态", "paid_on": "支付日期",
+    "last_day": "截止日", "ground": "事由", "step": "提醒节点", "send_on": "发送日期", "count": "件数",
+    "visited": "本案经过的状态与转换以深色标出", "year": "年度", "invalid_number": "请输入整数",
+    "invalid_date": "请输入日期（年-月-日）", "required": "必填", "yes": "是", "no": "否", "pending": "待核实",
+    "open_case": "打开", "skip": "跳到正文", "signed_in_as": "当前用户", "nothing": "—",
+    # kinds of work in the queue
+    "k.inspection": "待考察", "k.approval": "待批复", "k.assessment": "考核到期", "k.rectification": "整改期限",
+    "k.complaint": "投诉待核实", "k.reevaluation": "复评",
+    # levels
+    "l.municipal": "市县级", "l.provincial": "省级", "l.national": "国家级",
+    # acts
+    "a.apply": "申报", "a.inspect": "记录现场考察", "a.approve": "批复认定", "a.reject": "不予认定",
+    "a.withdraw": "撤回", "a.submit_annual_report": "登记年度报告", "a.record_assessment": "记录绩效考核",
+    "a.record_rectification": "记录整改复评", "a.record_complaint": "登记投诉", "a.verify_complaint": "核实投诉",
+    "a.suspend": "暂停认定", "a.reinstate": "恢复认定", "a.revoke": "撤销认定", "a.reevaluate": "复评决定",
+    "a.record_payment": "记录补贴支付", "a.extend": "自动延续", "a.flag_overdue_report": "年度报告逾期",
+    "a.flag_overdue_assessment": "考核逾期", "a.open_rectification_review": "整改期满待审",
+    "a.open_reevaluation_review": "期满待复评", "a.end_ban": "限制期满", "a.instalment_due": "补贴到期",
+    "a.reschedule_rectification": "整改期限重算", "a.correct": "更正",
+    # fields of acts
+    "f.outcome": "结果", "f.inspectors": "考察人员（逗号分隔）", "f.findings": "考察意见", "f.year": "报告年度",
+    "f.grade": "等级", "f.summary": "投诉内容", "f.complaint_id": "投诉编号", "f.valid": "是否属实",
+    "f.ground": "事由", "f.decision": "决定", "f.number": "期次", "f.amount_fen": "金额（分）",
+    # choices
+    "c.pass": "通过/达标", "c.fail": "不通过/不达标", "c.missed": "未参加", "c.extend": "延续认定",
+    "c.lapse": "期满终止", "c.fraud": "弄虚作假", "c.commitment_breach": "不履行服务承诺",
+    "c.complaints": "有效投诉达到上限", "c.rectification_failed": "整改后仍不达标", "c.true": "属实",
+    "c.false": "不属实", "c.scheduled": "待到期", "c.due": "应支付", "c.withheld": "暂缓", "c.paid": "已支付",
+    "c.cancelled": "已取消",
+    # timers
+    "t.annual_report": "年度报告", "t.assessment": "绩效考核", "t.rectification": "整改期限",
+    "t.reevaluation": "复评（认定期满）", "t.ban_end": "限制期满", "t.instalment": "补贴分期",
+    # errors
+    "e.date-out-of-order": "业务日期早于本案上一次办理的日期", "e.future-date": "业务日期不能晚于今天",
+    "e.invalid-act": "填写有误", "e.illegal-transition": "当前状态下不能办理此事项",
+    "e.not-due": "当前没有可办理的内容", "e.four-eyes": "须由另一位工作人员办理（双人复核）",
+    "e.forbidden": "您没有办理此事项的权限", "e.stale-version": "案件已被他人更新，请刷新后重试",
+}
+
+EN: dict[str, str] = {
+    "app": "Incubation base recognition", "signin": "Sign in", "signout": "Sign out", "username": "Username",
+    "password": "Password", "queue": "Work queue", "dashboard": "Dashboard", "case": "Case", "audit": "Audit replay",
+    "language": "中文", "overdue": "Overdue", "due_soon": "Due within 30 days", "no_deadline": "To do (no deadline)",
+    "all_kinds": "All kinds", "search": "Search", "search_hint": "Base name or credit code", "filter": "Filter",
+    "nothing_to_do": "Nothing to do.", "kind": "Kind", "due": "Due", "base": "Base",
+    "operator_code": "Credit code", "level": "Level", "state": "State", "period": "Period", "policy": "Policy",
+    "clauses": "Policy clauses", "timers": "Deadlines and timers", "reminders": "Reminders",
+    "complaints": "Complaints", "instalments": "Subsidy instalments", "ban": "Reapplication ban",
+    "acts": "Acts you may record", "no_acts": "There is nothing you may record now.", "timeline": "Timeline",
+    "lifecycle": "Lifecycle", "on": "Business date", "reason": "Reason", "submit": "Record", "who": "Who",
+    "when": "When", "what": "What", "rule": "Rule", "recorded_at": "Recorded", "none": "None", "as_of": "As of",
+    "show": "Show", "verification": "Verification",
+    "verified_ok": "Verified: hash chain, sequence, transitions, roles and replay agree",
+    "verified_bad": "Verification found problems", "dossier": "Download the dossier",
+    "dossier_xlsx": "Dossier (Excel)", "dossier_json": "Dossier (JSON)",
+    "not_yet": "The case had not been applied for on that date.", "jurisdiction": "Jurisdiction",
+    "counts_by_state": "Cases by state and level", "this_year": "This year", "recognitions": "Recognitions",
+    "revocations": "Revocations", "overdue_reports": "Overdue annual reports", "in_force": "In force",
+    "total": "Total", "done": "Recorded", "wrong_login": "Wrong username or password", "events": "events",
+    "flags": "Flags", "provisional": "provisional", "received_on": "Received", "summary": "Summary",
+    "valid": "Valid", "verified_on": "Verified", "number": "No.", "amount": "Amount (CNY)", "status": "Status",
+    "paid_on": "Paid", "last_day": "Last day", "ground": "Ground", "step": "Step", "send_on": "Send on",
+    "count": "Count", "visited": "This case's states and transitions are dark", "year": "Year",
+    "invalid_number": "Enter a whole number", "invalid_date": "Enter a date (YYYY-MM-DD)", "required": "Required",
+    "yes": "Yes", "no": "No", "pending": "to verify", "open_case": "Open", "skip": "Skip to content",
+    "signed_in_as": "Signed in as", "nothing": "—",
+    "k.inspection": "Inspection pending", "k.approval": "Approval pending", "k.assessment": "Assessment due",
+    "k.rectification": "Rectification deadline", "k.complaint": "Complaint to verify",
+    "k.reevaluation": "Re-evaluation",
+    "l.municipal": "Municipal", "l.provincial": "Provincial", "l.national": "National",
+    "a.apply": "Apply", "a.inspect": "Record the inspection", "a.approve": "Approve", "a.reject": "Reject",
+    "a.withdraw": "Withdraw", "a.submit_annual_report": "Record an annual report",
+    "a.record_assessment": "Record the assessment", "a.record_rectification": "Record the re-assessment",
+    "a.record_complaint": "Record a complaint", "a.verify_complaint": "Verify a complaint",
+    "a.suspend": "Suspend", "a.reinstate": "Reinstate", "a.revoke": "Revoke", "a.reevaluate": "Decide re-evaluation",
+    "a.record_payment": "Record a payment", "a.extend": "Extended", "a.flag_overdue_report": "Report overdue",
+    "a.flag_overdue_assessment": "Assessment overdue", "a.open_rectification_review": "Rectification review",
+    "a.open_reevaluation_review": "Re-evaluation review", "a.end_ban": "Ban ended",
+    "a.instalment_due": "Instalment due", "a.reschedule_rectification": "Deadline recomputed",
+    "a.correct": "Correction",
+    "f.outcome": "Outcome", "f.inspectors": "Inspectors (comma-separated)", "f.findings": "Findings",
+    "f.year": "Report year", "f.grade": "Grade", "f.summary": "Summary", "f.complaint_id": "Complaint id",
+    "f.valid": "Valid", "f.ground": "Ground", "f.decision": "Decision", "f.number": "Instalment",
+    "f.amount_fen": "Amount (fen)",
+    "c.pass": "Pass", "c.fail": "Fail", "c.missed": "Missed", "c.extend": "Extend", "c.lapse": "Lapse",
+    "c.fraud": "Fraud", "c.commitment_breach": "Commitment breach", "c.complaints": "Complaints",
+    "c.rectification_failed": "Rectification failed", "c.true": "Valid", "c.false": "Not valid",
+    "c.scheduled": "Scheduled", "c.due": "Due", "c.withheld": "Withheld", "c.paid": "Paid",
+    "c.cancelled": "Cancelled",
+    "t.annual_report": "Annual report", "t.assessment": "Assessment", "t.rectification": "Rectification deadline",
+    "t.reevaluation": "Re-evaluation (end of period)", "t.ban_end": "Ban ends", "t.instalment": "Subsidy instalment",
+    "e.date-out-of-order": "The date is before the case's last act", "e.future-date": "The date is in the future",
+    "e.invalid-act": "Invalid", "e.illegal-transition": "Not allowed in the current state",
+    "e.not-due": "Nothing is due for this act now", "e.four-eyes": "Another person must record this (four eyes)",
+    "e.forbidden": "You may not record this act", "e.stale-version": "The case changed meanwhile; reload it",
+}
+
+STATE_NAMES_EN = {
+    "applied": "Applied", "inspected": "Inspected", "recognized": "Recognized", "assessed": "Assessed",
+    "rectifying": "Rectifying", "suspended": "Suspended", "revoked": "Revoked", "rejected": "Rejected",
+    "withdrawn": "Withdrawn", "lapsed": "Lapsed",
+}
+ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "auditor": "Auditor", "admin": "Admin"}
+TABLES = {"zh": ZH, "en": EN}
+
+
+class Translator:
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGS else DEFAULT
+        self.table = TABLES[self.lang]
+
+    def __call__(self, key: str) -> str:
+        # an untranslated key shows the English, else the key itself: visible, never a crash
+        return self.table.get(key) or EN.get(key) or key.split(".", 1)[-1]
+
+    def state(self, state: str | None) -> str:
+        if state is None:
+            return "—"
+        return (STATE_NAMES_ZH if self.lang == "zh" else STATE_NAMES_EN).get(state, state)
+
+    def role(self, role: str) -> str:
+        return (ROLE_NAMES_ZH if self.lang == "zh" else ROLE_NAMES_EN).get(role, role)
+
+    def date(self, value: date | str | None) -> str:
+        """2026年11月22日 in Chinese, 2026-11-22 in English."""
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return f"{value.year}年{value.month}月{value.day}日" if self.lang == "zh" else value.isoformat()
+
+    def yuan(self, fen: int) -> str:
+        return f"{fen / 100:,.2f}"

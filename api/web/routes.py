@@ -1,0 +1,270 @@
+"""The pages: each turns a request into the same service calls the JSON API makes.
+
+Sign-in exchanges a password for a fresh API token (services.users.create_token), kept in an
+HttpOnly, SameSite=Strict cookie; every page authenticates it with services.users.authenticate,
+so the pages have exactly the API's users, roles and jurisdictions. SameSite=Strict is also
+what keeps another site from posting a form with the cookie (no separate CSRF token).
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, quote, urlencode
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.deps import RuntimeDep
+from api.views import case_view
+from api.web import forms
+from api.web.diagram import lifecycle_svg, path_of
+from api.web.i18n import DEFAULT, LANGS, Translator
+from api.web.queue import KINDS, work_queue
+from services import audit, cases, users
+from services.dossier import dossier
+from services.ports import CaseFilter, CaseNotFound
+from services.queries import page_of_cases
+from services.stats import statistics
+from services.timer_queries import reminders_of
+from services.users import Unauthenticated, User
+from services.xlsx import dossier_workbook
+from statemachines.acts import business_date
+from statemachines.errors import DomainError
+from statemachines.lifecycle import STATES
+from statemachines.policy import LEVELS
+
+HERE = Path(__file__).parent
+COOKIE, LANG_COOKIE = "incubase_session", "incubase_lang"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+class SignInFirst(Exception):
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def install(app: FastAPI) -> None:
+    """Mounts the pages, their static files, and the redirect to the sign-in page."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    async def to_login(request: Request, exc: SignInFirst) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+
+    app.add_exception_handler(SignInFirst, to_login)
+
+
+# --- request helpers -----------------------------------------------------------------------
+
+def lang_of(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return asked if asked in LANGS else DEFAULT
+
+
+def page_user(request: Request, rt: RuntimeDep) -> User:
+    try:
+        return users.authenticate(rt, request.cookies.get(COOKIE))
+    except Unauthenticated:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInFirst(target) from None
+
+
+PageUser = Annotated[User, Depends(page_user)]
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    """An url-encoded form body (read here, so the pages need no multipart library)."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return dict(parse_qsl(body, keep_blank_values=True))
+
+
+Form = Annotated[dict[str, str], Depends(posted_form)]
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
+           user: User | None = None) -> HTMLResponse:
+    t = Translator(lang_of(request))
+    other = "en" if t.lang == "zh" else "zh"
+    lang_url = request.url.path + "?" + urlencode({**request.query_params, "lang": other})
+    response = templates.TemplateResponse(request, name, {"t": t, "user": user, "path": request.url.path,
+                                                          "lang_url": lang_url, **context}, status_code=status)
+    if request.query_params.get("lang") in LANGS:
+        response.set_cookie(LANG_COOKIE, t.lang, max_age=365 * 86400, samesite="strict")
+    return response
+
+
+def today(rt) -> date:
+    return business_date(rt.clock())
+
+
+def _safe_next(url: str | None) -> str:
+    return url if url and url.startswith("/") and not url.startswith("//") else "/queue"
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/queue") -> HTMLResponse:
+    return render(request, "login.html", {"next": _safe_next(next), "error": None, "username": ""})
+
+
+@router.post("/login")
+def login(request: Request, rt: RuntimeDep, form: Form) -> Response:
+    username, password = form.get("username", "").strip(), form.get("password", "")
+    next_url = _safe_next(form.get("next"))
+    try:
+        users.check_password(rt, username, password)
+    except Unauthenticated:
+        t = Translator(lang_of(request))
+        return render(request, "login.html", {"next": next_url, "error": t("wrong_login"), "username": username},
+                      status=401)
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(COOKIE, users.create_token(rt, username, "web"), httponly=True, samesite="strict",
+                        path="/")
+    return response
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    # only the cookie goes: the token stays valid until revoked, as API tokens do
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+# --- work queue ----------------------------------------------------------------------------
+
+@router.get("/queue")
+def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: str = "") -> HTMLResponse:
+    kind = kind if kind in KINDS else ""
+    items, counts = work_queue(rt, user, today(rt), kind=kind or None, q=q)
+    return render(request, "queue.html", {"items": items, "counts": counts, "kinds": KINDS, "kind": kind,
+                                          "q": q, "today": today(rt)}, user=user)
+
+
+# --- case ----------------------------------------------------------------------------------
+
+def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | None = None,
+               values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+               status: int = 200) -> HTMLResponse:
+    t = Translator(lang_of(request))
+    try:
+        case = cases.get_case(rt, case_id, user)
+        events = cases.history(rt, case_id, user)
+    except CaseNotFound:
+        return render(request, "not_found.html", {"case_id": case_id}, status=404, user=user)
+    view = case_view(rt, case, user)
+    policy = rt.policies.get(case.policy_id, case.policy_version)
+    reminders = [r for r in reminders_of(rt, case_id) if r["status"] in ("pending", "sending", "failed")]
+    acts = [(name, forms.fields_for(name, case)) for name in view["allowed_actions"]]
+    known = {"on", "reason", *(f.name for f in forms.FIELDS.get(act or "", ()))}
+    errors = errors or {}
+    return render(request, "case.html", {
+        "case": case, "view": view, "policy": policy, "events": events, "reminders": reminders, "acts": acts,
+        "act": act, "values": values or {}, "errors": errors,
+        "general_errors": [msg for field, msg in errors.items() if field not in known],
+        "today": today(rt), "done": request.query_params.get("done"),
+        "svg": lifecycle_svg(path_of(events, rt.policies.get), label=t.state, act_label=lambda a: t(f"a.{a}"),
+                             title=t("lifecycle")),
+    }, status=status, user=user)
+
+
+@router.get("/cases/{case_id}")
+def case_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser) -> HTMLResponse:
+    return _case_page(request, rt, user, case_id)
+
+
+@router.post("/cases/{case_id}/acts/{act}")
+def record_act(case_id: str, act: str, request: Request, rt: RuntimeDep, user: PageUser, form: Form) -> Response:
+    if act not in forms.FIELDS:
+        return render(request, "not_found.html", {"case_id": case_id}, status=404, user=user)
+    t = Translator(lang_of(request))
+    version = form.get("version", "")
+    try:
+        on, reason, fields = forms.parse(act, form, t)
+        cases.ACTS[act](rt, case_id, on=on, reason=reason, actor=user.username, user=user,
+                        expected_version=int(version) if version.isdigit() else None, **fields)
+    except forms.FormErrors as exc:
+        return _case_page(request, rt, user, case_id, act=act, values=form, errors=exc.errors, status=422)
+    except CaseNotFound:
+        return render(request, "not_found.html", {"case_id": case_id}, status=404, user=user)
+    except DomainError as exc:
+        return _case_page(request, rt, user, case_id, act=act, values=form,
+                          errors={forms.field_of(exc): forms.message_of(exc, t)}, status=422)
+    return RedirectResponse(f"/cases/{case_id}?done={act}#timeline", status_code=303)
+
+
+# --- auditors ------------------------------------------------------------------------------
+
+@router.get("/cases/{case_id}/audit")
+def audit_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser, as_of: str = "") -> HTMLResponse:
+    t = Translator(lang_of(request))
+    try:
+        day = date.fromisoformat(as_of) if as_of else today(rt)
+    except ValueError:
+        day = today(rt)
+    try:
+        events = cases.history(rt, case_id, user)
+        then = audit.state_as_of(rt, case_id, day=day, user=user)
+        report = audit.verify_case(rt, case_id, user)
+    except CaseNotFound:
+        return render(request, "not_found.html", {"case_id": case_id}, status=404, user=user)
+    shown = [e for e in events if e.on <= day]
+    dates = sorted({e.on for e in events} | {day})
+    view = None
+    if then is not None:
+        view = case_view(rt, then, user)
+        view.pop("allowed_actions")  # acts are recorded on the case as it is now
+    return render(request, "audit.html", {
+        "case_id": case_id, "base_name": events[0].payload.get("base_name", "") if events else "",
+        "day": day, "view": view, "events": shown, "dates": dates, "position": dates.index(day),
+        "report": report, "today": today(rt),
+        "svg": lifecycle_svg(path_of(shown, rt.policies.get), label=t.state, act_label=lambda a: t(f"a.{a}"),
+                             title=t("lifecycle")),
+    }, user=user)
+
+
+@router.get("/cases/{case_id}/dossier.{fmt}")
+def dossier_download(case_id: str, fmt: str, rt: RuntimeDep, user: PageUser) -> Response:
+    d = dossier(rt, case_id, user)
+    if fmt == "xlsx":
+        return Response(dossier_workbook(d), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="dossier-{case_id}.xlsx"'})
+    return JSONResponse(d, headers={"Content-Disposition": f'attachment; filename="dossier-{case_id}.json"'})
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+@router.get("/dashboard")
+def dashboard(request: Request, rt: RuntimeDep, user: PageUser, jurisdiction: str = "") -> HTMLResponse:
+    scopes = user.scopes()
+    jurisdiction = jurisdiction if jurisdiction in scopes else (scopes[0] if scopes else "")
+    figures, grid, totals = None, {}, {}
+    if jurisdiction:
+        figures = statistics(rt, jurisdiction, today(rt).year, today(rt))
+        rows, offset = [], 0
+        while True:
+            page, total = page_of_cases(rt, CaseFilter(jurisdiction=jurisdiction, scopes=tuple(scopes),
+                                                       limit=500, offset=offset))
+            rows += page
+            offset += len(page)
+            if not page or offset >= total:
+                break
+        for r in rows:
+            grid[(r.state, r.level)] = grid.get((r.state, r.level), 0) + 1
+            totals[r.state] = totals.get(r.state, 0) + 1
+    return render(request, "dashboard.html", {
+        "scopes": scopes, "jurisdiction": jurisdiction, "figures": figures, "grid": grid, "totals": totals,
+        "states": [s for s in STATES if totals.get(s)] or list(STATES), "levels": LEVELS, "year": today(rt).year,
+    }, user=user)

@@ -1,0 +1,84 @@
+"""The web pages under test: the real app on the test runtime (both backends), users with passwords.
+
+A small department: a caseworker, an inspector, a supervisor, an auditor, and a caseworker of
+another province who must see none of it. Cases are recorded through the services, as the
+pages themselves record them.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from services import users
+from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
+
+PASSWORD = "correct horse battery"
+PEOPLE = {
+    CASEWORKER: ("王芳", "caseworker", "520000"),
+    INSPECTOR: ("赵磊", "caseworker", "520000"),
+    SUPERVISOR: ("李强", "supervisor", "520000"),
+    "auditor.chen": ("陈静", "auditor", "000000"),
+    "caseworker.hu": ("胡军", "caseworker", "310000"),
+}
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def people(rt) -> dict[str, str]:
+    for username, (name, role, code) in PEOPLE.items():
+        users.add_user(rt, username, name, [(role, code)])
+        users.set_password(rt, username, PASSWORD)
+    return {u: PASSWORD for u in PEOPLE}
+
+
+@pytest.fixture
+def app_client(rt, people):
+    with TestClient(create_app(runtime=rt), follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def sign_in(rt, people):
+    """A TestClient signed in as a user, through the sign-in form."""
+    clients = []
+
+    def signed_in(username: str) -> TestClient:
+        client = TestClient(create_app(runtime=rt), follow_redirects=False)
+        clients.append(client)
+        answer = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/queue"})
+        assert answer.status_code == 303, answer.text
+        return client
+
+    yield signed_in
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def department(rt, clock, people) -> dict[str, str]:
+    """Four cases of Guizhou in different places of the lifecycle, and today's date 2026-11-22.
+
+    applied: 2026-04-15, waiting for inspection · inspected: waiting for approval ·
+    recognized on 2024-12-10: first assessment due 2026-12-10 (within 30 days) ·
+    complaint: recognized, a complaint waiting for verification.
+    """
+    ids = {}
+    s = Story(rt, clock)
+    s.recognize(date(2024, 4, 8), date(2024, 5, 10), date(2024, 12, 10), seed=1, base="贵阳市大学生创业园")
+    ids["recognized"] = s.case_id
+    s = Story(rt, clock)
+    s.recognize(date(2025, 4, 8), date(2025, 5, 10), date(2025, 6, 10), seed=2, base="遵义市退役军人创业孵化基地")
+    s.act("record_complaint", date(2026, 9, 1), summary="承诺的免费场地未兑现", complaint_id="ts-1")
+    ids["complaint"] = s.case_id
+    s = Story(rt, clock)
+    s.apply(date(2026, 4, 20), seed=3, base="毕节市双创示范基地")
+    s.act("inspect", date(2026, 5, 30), actor=INSPECTOR, outcome="pass")
+    ids["inspected"] = s.case_id
+    s = Story(rt, clock)
+    s.apply(date(2026, 4, 15), seed=4, base="安顺市科创孵化基地")
+    ids["applied"] = s.case_id
+    s.until(TODAY)
+    return ids

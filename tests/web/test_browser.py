@@ -1,0 +1,159 @@
+"""End to end in headless Chromium (Debian's, driven by Playwright): the pages as a caseworker,
+a supervisor and an auditor use them. Saves the screenshots under docs/screens/.
+
+Skipped, with one loud line, only when no browser can be had (`make test` tries to install it).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from api.main import create_app
+from services import cases
+from tests.story import INSPECTOR, SUPERVISOR
+
+from .conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is not installed (pip install playwright)"
+    if not (os.access(CHROMIUM, os.X_OK) or shutil.which(CHROMIUM)):
+        return f"no browser at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+MISSING = _missing()
+pytestmark = pytest.mark.skipif(
+    MISSING is not None, reason=f"!!! BROWSER TESTS SKIPPED: {MISSING} — the web pages were NOT tested in a browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(rt, people, department):
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(runtime=rt), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def sign_in(browser, base: str, username: str, shot: str | None = None):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/queue")
+    assert page.url.startswith(f"{base}/login")
+    if shot:
+        page.screenshot(path=SCREENS / shot)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.keyboard.press("Enter")  # the form works from the keyboard
+    page.wait_for_url(f"{base}/queue")
+    return page
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_day_in_the_department(rt, server, browser, department):
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    base = server
+
+    # a caseworker signs in and finds the case waiting for inspection in the queue
+    page = sign_in(browser, base, INSPECTOR, shot="login.png")
+    page.get_by_label("搜索").fill("安顺")
+    page.get_by_role("button", name="筛选").click()
+    row = page.locator(f'tr[data-case="{department["applied"]}"]')
+    assert "待考察" in row.inner_text()
+    page.goto(f"{base}/queue")
+    page.screenshot(path=SCREENS / "queue.png", full_page=True)
+    page.goto(f"{base}/queue?q=安顺")
+    page.get_by_role("link", name="安顺市科创孵化基地").click()
+    page.wait_for_url(f"**/cases/{department['applied']}")
+    assert page.locator(".badge").first.inner_text() == "已申报"
+
+    # a date before the application is refused beside the date field
+    page.locator("#act-inspect summary").click()
+    form = page.locator('form[data-act="inspect"]')
+    form.get_by_label("业务日期").fill("2026-04-01")
+    form.get_by_label("事由 *").fill("现场考察")
+    form.get_by_role("button").click()
+    error = page.locator('form[data-act="inspect"] .error[data-field="on"]')
+    assert "业务日期早于本案上一次办理的日期" in error.inner_text()
+    assert page.locator("#inspect-on").get_attribute("aria-invalid") == "true"
+
+    # … and with the right date the inspection is recorded
+    form = page.locator('form[data-act="inspect"]')
+    form.get_by_label("业务日期").fill("2026-05-20")
+    form.get_by_label("考察意见").fill("场地、服务团队均符合条件")
+    form.get_by_role("button").click()
+    page.wait_for_url("**?done=inspect#timeline")
+    assert "已考察" in page.locator("h1 .badge").inner_text()
+    assert page.locator('#timeline tr[data-act="inspect"]').count() == 1
+    assert cases.get_case(rt, department["applied"]).state == "inspected"
+    # a caseworker gets no approval form
+    assert page.locator('form[data-act="approve"]').count() == 0
+    page.goto(f"{base}/cases/{department['complaint']}")
+    page.screenshot(path=SCREENS / "case.png", full_page=True)
+    page.close()
+
+    # the supervisor sees the approval form
+    page = sign_in(browser, base, SUPERVISOR)
+    page.goto(f"{base}/cases/{department['applied']}")
+    assert page.locator('form[data-act="approve"]').count() == 1
+    page.goto(f"{base}/dashboard")
+    assert page.locator("#fig-in-force").inner_text() == "2"
+    page.screenshot(path=SCREENS / "dashboard.png", full_page=True)
+    page.close()
+
+    # the auditor replays the case: before the approval it was only inspected
+    page = sign_in(browser, base, "auditor.chen")
+    page.goto(f"{base}/cases/{department['recognized']}/audit")
+    assert page.locator("#case-state").first.inner_text() == "已认定"
+    page.get_by_label("查看日期").first.fill("2024-06-01")
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_url("**as_of=2024-06-01")
+    assert page.locator("#case-state").first.inner_text() == "已考察"
+    slider = page.locator("#slider")
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # to the approval day, from the keyboard
+    page.wait_for_url("**as_of=2024-12-10")
+    assert page.locator("#case-state").first.inner_text() == "已认定"
+    assert "核验通过" in page.locator("#verification").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="案卷（Excel）").click()
+    assert download.value.suggested_filename == f"dossier-{department['recognized']}.xlsx"
+    page.screenshot(path=SCREENS / "auditor.png", full_page=True)
+    page.close()

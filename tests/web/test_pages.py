@@ -1,0 +1,300 @@
+"""The pages without a browser: sign-in, the queue, the forms and their errors, the auditor's
+replay, the dashboard and the lifecycle diagram — on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import re
+import time
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.views import case_view
+from api.web.diagram import edges, lifecycle_svg
+from services import cases, users
+from services.demo import DEMO_PASSWORD, load_demo
+from statemachines.lifecycle import TRANSITIONS
+from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR
+
+from .conftest import PASSWORD, TODAY
+
+
+def forms_on(html: str) -> set[str]:
+    return set(re.findall(r'<form method="post" action="/cases/[^/"]+/acts/(\w+)"', html))
+
+
+def errors_in(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<span class="error" id="[^"]+" data-field="(\w+)">([^<]*)</span>', html))
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+def test_password_is_stored_as_salted_scrypt(rt, people):
+    a, b = users.hash_password("same password"), users.hash_password("same password")
+    assert a.startswith("scrypt$16384$8$1$") and len(a.split("$")) == 6
+    assert a != b  # a fresh salt each time
+    assert users.password_matches("same password", a) and not users.password_matches("same passwore", a)
+    assert not users.password_matches("x", "md5$abc") and not users.password_matches("x", None)
+    with pytest.raises(users.Unauthenticated):
+        users.check_password(rt, CASEWORKER, "wrong password")
+    with pytest.raises(users.Unauthenticated):
+        users.check_password(rt, "nobody", PASSWORD)
+    with pytest.raises(Exception, match="at least 8"):
+        users.set_password(rt, CASEWORKER, "short")
+
+
+def test_pages_need_sign_in_and_return_to_the_page_asked_for(app_client):
+    answer = app_client.get("/cases/abc/audit?as_of=2026-01-01")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=/cases/abc/audit%3Fas_of%3D2026-01-01"
+
+
+def test_wrong_password_is_refused_beside_the_form(app_client):
+    answer = app_client.post("/login", data={"username": CASEWORKER, "password": "nope", "next": "/queue"})
+    assert answer.status_code == 401
+    assert "用户名或密码错误" in answer.text and "set-cookie" not in answer.headers
+
+
+def test_sign_in_sets_an_httponly_strict_cookie_holding_an_api_token(rt, app_client):
+    answer = app_client.post("/login", data={"username": CASEWORKER, "password": PASSWORD, "next": "/dashboard"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/dashboard"
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    token = re.search(r"incubase_session=([^;]+)", cookie).group(1)
+    assert users.authenticate(rt, token).username == CASEWORKER  # the same token the API takes
+    assert app_client.get("/queue").status_code == 200
+    out = app_client.post("/logout")
+    assert out.status_code == 303 and 'incubase_session=""' in out.headers["set-cookie"]
+    assert app_client.get("/queue").status_code == 303
+
+
+def test_an_offsite_next_is_not_followed(app_client):
+    answer = app_client.post("/login", data={"username": CASEWORKER, "password": PASSWORD,
+                                             "next": "//evil.example/x"})
+    assert answer.headers["location"] == "/queue"
+
+
+# --- language and dates --------------------------------------------------------------------
+
+def test_chinese_by_default_with_chinese_dates_and_english_on_request(sign_in, department):
+    client = sign_in(CASEWORKER)
+    page = client.get("/queue").text
+    assert '<html lang="zh-CN">' in page and "待办工作" in page and "2026年11月22日" in page
+    english = client.get("/queue?lang=en")
+    assert "Work queue" in english.text and "2026-11-22" in english.text and "待办工作" not in english.text
+    assert "incubase_lang=en" in english.headers["set-cookie"]
+    assert "Work queue" in client.get("/queue").text  # the cookie keeps the choice
+    assert "待办工作" in client.get("/queue?lang=zh").text
+
+
+# --- work queue ----------------------------------------------------------------------------
+
+def queue_rows(html: str) -> list[tuple[str, str, str]]:
+    return re.findall(r'<tr class="(\w+)" data-case="([^"]+)" data-kind="(\w+)">', html)
+
+
+def test_queue_lists_work_by_kind_overdue_first_with_counts(sign_in, department):
+    html = sign_in(CASEWORKER).get("/queue").text
+    rows = queue_rows(html)
+    assert ("due_soon", department["recognized"], "assessment") in rows
+    assert ("no_deadline", department["applied"], "inspection") in rows
+    assert ("no_deadline", department["inspected"], "approval") in rows
+    assert ("no_deadline", department["complaint"], "complaint") in rows
+    groups = [g for g, *_ in rows]
+    assert groups == sorted(groups, key=["overdue", "due_soon", "no_deadline"].index)
+    counts = dict(re.findall(r'data-kind="(\w+)"[^>]*>\s*[^<]+<b class="count">(\d+)</b>', html))
+    assert counts == {"inspection": "1", "approval": "1", "assessment": "1", "rectification": "0",
+                      "complaint": "1", "reevaluation": "0"}
+    assert "2026年12月10日" in html  # the assessment's due date, two years after recognition
+
+
+def test_overdue_work_comes_first(rt, clock, sign_in, department):
+    clock.set_day(date(2026, 12, 20))  # the assessment's deadline has passed; the sweep has not run
+    rows = queue_rows(sign_in(CASEWORKER).get("/queue").text)
+    assert rows[0] == ("overdue", department["recognized"], "assessment")
+
+
+def test_queue_filters_and_searches(sign_in, department):
+    client = sign_in(CASEWORKER)
+    only = queue_rows(client.get("/queue?kind=approval").text)
+    assert only == [("no_deadline", department["inspected"], "approval")]
+    found = queue_rows(client.get("/queue", params={"q": "毕节"}).text)
+    assert [c for _, c, _ in found] == [department["inspected"]]
+    code = cases.get_case(client.app.state.runtime, department["applied"]).operator_code
+    assert [c for _, c, _ in queue_rows(client.get("/queue", params={"q": code.lower()}).text)] == [
+        department["applied"]]
+
+
+def test_queue_shows_only_the_users_jurisdiction(sign_in, department):
+    html = sign_in("caseworker.hu").get("/queue").text
+    assert queue_rows(html) == [] and "暂无待办事项" in html
+
+
+# --- case page and its forms ---------------------------------------------------------------
+
+def test_case_page_shows_the_case(sign_in, department):
+    html = sign_in(CASEWORKER).get(f"/cases/{department['complaint']}").text
+    for text in ("遵义市退役军人创业孵化基地", "已认定", "承诺的免费场地未兑现", "待核实", "复评认定期为5年",
+                 "2025年6月10日", "2030年6月10日", "补贴分期", "年度报告"):
+        assert text in html, text
+    assert {"record_complaint", "verify_complaint", "suspend"} <= forms_on(html)
+    assert "inspect" not in forms_on(html)
+    assert 'data-act="approve"' in html  # the timeline names the approval
+
+
+def test_forms_are_the_legal_acts_this_user_may_record(rt, sign_in, department):
+    assert forms_on(sign_in(CASEWORKER).get(f"/cases/{department['applied']}").text) == {"inspect", "withdraw"}
+    inspected = f"/cases/{department['inspected']}"
+    assert "approve" not in forms_on(sign_in(CASEWORKER).get(inspected).text)
+    assert forms_on(sign_in(SUPERVISOR).get(inspected).text) == {"approve", "reject", "withdraw"}
+    assert forms_on(sign_in("auditor.chen").get(inspected).text) == set()
+    # the forms are exactly the JSON API's allowed_actions for this user
+    user = users.authenticate(rt, users.create_token(rt, SUPERVISOR))
+    view_acts = case_view(rt, cases.get_case(rt, department["inspected"]), user)["allowed_actions"]
+    assert set(view_acts) == forms_on(sign_in(SUPERVISOR).get(inspected).text)
+
+
+def test_an_other_provinces_case_is_not_found(sign_in, department):
+    answer = sign_in("caseworker.hu").get(f"/cases/{department['applied']}")
+    assert answer.status_code == 404 and "安顺" not in answer.text
+
+
+def test_recording_an_inspection(rt, sign_in, department):
+    client = sign_in(INSPECTOR)
+    answer = client.post(f"/cases/{department['applied']}/acts/inspect",
+                         data={"on": "2026-05-20", "reason": "现场考察", "outcome": "pass",
+                               "inspectors": "赵磊，钱七", "findings": "场地符合条件"})
+    assert answer.status_code == 303
+    case = cases.get_case(rt, department["applied"])
+    assert case.state == "inspected" and case.inspectors == ["赵磊", "钱七"]
+    event = cases.history(rt, case.id)[-1]
+    assert (event.act, event.actor, event.on, event.reason) == ("inspect", INSPECTOR, date(2026, 5, 20), "现场考察")
+    page = client.get(answer.headers["location"]).text
+    assert "已记录" in page and "已考察" in page
+
+
+def test_a_date_before_the_application_is_shown_beside_the_date(rt, sign_in, department):
+    answer = sign_in(CASEWORKER).post(f"/cases/{department['applied']}/acts/inspect",
+                                      data={"on": "2026-04-01", "reason": "现场考察", "outcome": "pass"})
+    assert answer.status_code == 422
+    errors = errors_in(answer.text)
+    assert set(errors) == {"on"} and "业务日期早于本案上一次办理的日期" in errors["on"] and "2026-04-15" in errors["on"]
+    assert 'id="inspect-on" name="on" required max="2026-11-22"\n          value="2026-04-01"' in answer.text
+    assert cases.get_case(rt, department["applied"]).state == "applied"  # nothing written
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"on": "2026-13-01", "reason": "x"}, "on"),
+    ({"on": "2026-11-01", "reason": ""}, "reason"),
+    ({"on": "2026-12-01", "reason": "x"}, "on"),  # after today
+])
+def test_each_error_is_beside_its_field(sign_in, department, data, field):
+    answer = sign_in(CASEWORKER).post(f"/cases/{department['recognized']}/acts/submit_annual_report",
+                                      data={**data, "year": "2025"})
+    assert answer.status_code == 422 and set(errors_in(answer.text)) == {field}
+
+
+def test_a_field_of_the_act_is_checked_by_the_domain(sign_in, department):
+    client = sign_in(CASEWORKER)
+    missing = client.post(f"/cases/{department['recognized']}/acts/submit_annual_report",
+                          data={"on": "2026-11-01", "reason": "收到报告", "year": ""})
+    assert errors_in(missing.text) == {"year": "必填"}
+    bad = client.post(f"/cases/{department['recognized']}/acts/submit_annual_report",
+                      data={"on": "2026-11-01", "reason": "收到报告", "year": "2019"})
+    assert set(errors_in(bad.text)) == {"year"} and "2019" in errors_in(bad.text)["year"]
+
+
+def test_an_act_the_user_may_not_record_is_refused(rt, sign_in, department):
+    answer = sign_in(CASEWORKER).post(f"/cases/{department['inspected']}/acts/approve",
+                                      data={"on": "2026-11-01", "reason": "同意"})
+    assert answer.status_code == 422 and "您没有办理此事项的权限" in answer.text
+    assert cases.get_case(rt, department["inspected"]).state == "inspected"
+
+
+# --- auditors ------------------------------------------------------------------------------
+
+def test_auditor_sees_the_case_as_of_a_date_and_its_verification(sign_in, department):
+    client = sign_in("auditor.chen")
+    case = department["recognized"]
+    before = client.get(f"/cases/{case}/audit?as_of=2024-06-01").text
+    assert re.search(r'id="case-state">已考察<', before) and "2024年6月1日" in before
+    after = client.get(f"/cases/{case}/audit?as_of=2025-01-01").text
+    assert re.search(r'id="case-state">已认定<', after)
+    assert re.search(r'id="case-state">该日期时案件尚未申报', client.get(f"/cases/{case}/audit?as_of=2024-01-01").text)
+    assert 'id="verification">✔' in after
+    xlsx = client.get(f"/cases/{case}/dossier.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert client.get(f"/cases/{case}/dossier.json").json()["verification"]["ok"] is True
+
+
+def test_the_slider_steps_through_the_days_something_happened(sign_in, department):
+    html = sign_in("auditor.chen").get(f"/cases/{department['recognized']}/audit?as_of=2024-06-01").text
+    dates = re.search(r'data-dates="([^"]+)"', html).group(1).split(",")
+    assert dates[:4] == ["2024-04-08", "2024-05-10", "2024-06-01", "2024-12-10"]
+    assert 'value="2"' in re.search(r'<input type="range"[^>]+>', html).group(0)
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+def test_dashboard_counts_the_jurisdiction(rt, clock, sign_in, department):
+    # one revocation this year, so each figure is something other than zero
+    clock.set_day(TODAY)
+    cases.ACTS["suspend"](rt, department["complaint"], on=TODAY, reason="核查", actor=CASEWORKER, ground="fraud")
+    cases.ACTS["revoke"](rt, department["complaint"], on=TODAY, reason="弄虚作假", actor=SUPERVISOR, ground="fraud")
+    html = sign_in(SUPERVISOR).get("/dashboard").text
+    figures = dict(re.findall(r'<b id="fig-([\w-]+)">(\d+)</b>', html))
+    assert figures == {"in-force": "1", "recognitions": "0", "revocations": "1", "overdue-reports": "2"}
+    rows = dict(re.findall(r'<tr data-state="(\w+)">.*?<td class="num total">(\d+)</td>', html, re.S))
+    assert rows == {"applied": "1", "inspected": "1", "recognized": "1", "revoked": "1"}
+    assert re.search(r'data-state="applied">.*?data-level="provincial">1<', html, re.S)
+
+
+def test_dashboard_for_another_province_shows_nothing_of_guizhou(sign_in, department):
+    html = sign_in("caseworker.hu").get("/dashboard?jurisdiction=520000").text
+    assert 'value="310000" selected' in html and re.search(r'<b id="fig-in-force">0</b>', html)
+
+
+# --- the lifecycle diagram -----------------------------------------------------------------
+
+def test_the_diagram_has_one_arrow_per_source_and_destination_of_the_table():
+    svg = lifecycle_svg()
+    drawn = set(re.findall(r'data-source="(\w+)" data-dest="(\w+)"', svg))
+    expected = {(s, t["dest"]) for t in TRANSITIONS
+                for s in ([t["source"]] if isinstance(t["source"], str) else t["source"]) if t["dest"] not in ("=", s)}
+    assert drawn == expected and ("suspended", "revoked") in drawn and ("applied", "inspected") in drawn
+    assert edges()[("inspected", "rejected")] == ["reject"]
+    assert set(edges()[("applied", "rejected")]) == {"inspect", "reject"}
+
+
+def test_the_diagram_follows_the_table_not_a_drawing():
+    extra = [*TRANSITIONS, {"trigger": "appeal", "source": "rejected", "dest": "applied"}]
+    assert 'data-source="rejected" data-dest="applied" data-acts="appeal"' in lifecycle_svg(transitions=extra)
+    assert 'data-source="rejected" data-dest="applied"' not in lifecycle_svg()
+
+
+def test_the_diagram_highlights_the_cases_path(sign_in, department):
+    html = sign_in(CASEWORKER).get(f"/cases/{department['recognized']}").text
+    taken = set(re.findall(r'<g class="edge taken" data-source="(\w+)" data-dest="(\w+)"', html))
+    visited = set(re.findall(r'<g class="state visited[^"]*" data-state="(\w+)"', html))
+    assert taken == {("applied", "inspected"), ("inspected", "recognized")}
+    assert visited == {"applied", "inspected", "recognized"}
+    assert '<g class="state visited current" data-state="recognized">' in html
+
+
+# --- speed ---------------------------------------------------------------------------------
+
+def test_every_page_answers_within_300_ms_on_the_demo_data(rt, clock):
+    clock.set_day(TODAY)
+    load_demo(rt, TODAY)
+    with TestClient(create_app(runtime=rt), follow_redirects=False) as client:
+        assert client.post("/login", data={"username": "supervisor.li", "password": DEMO_PASSWORD}).status_code == 303
+        pages = ["/queue", "/queue?q=贵阳", "/dashboard", "/cases/demo-zy-tuiyi", "/cases/demo-gy-daxuesheng",
+                 "/cases/demo-gy-daxuesheng/audit?as_of=2024-01-01", "/cases/demo-lps-fanxiang/audit"]
+        for page in pages:
+            client.get(page)  # templates compiled, connections warm
+            started = time.perf_counter()
+            answer = client.get(page)
+            took = time.perf_counter() - started
+            assert answer.status_code == 200, page
+            assert took < 0.3, f"{page} took {took * 1000:.0f} ms"
