@@ -22,9 +22,20 @@ run: migrate
 	$(BIN)/incubase run
 
 test: install
+	@# the browser tests need Debian's chromium and CJK fonts; without them they skip, loudly
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null || true; fi
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 clean:
 	rm -rf $(VENV) var/*.db
+
+.PHONY: bench
+# the benchmarks of issue 7, at full sizes (bench/README.md): each prints medians and ratios and
+# writes bench/results/<name>.json; `make test` runs each only with --smoke (tests/bench)
+bench: install
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test,bench]'
+	@for b in b1_act b2_http b3_sweep b4_replay b5_audit b6_intake; do \
+		$(BIN)/python -m bench.$$b $(BENCH_ARGS) || exit 1; done

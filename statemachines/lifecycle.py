@@ -7,6 +7,7 @@ was decided under, so replay takes the same path the act took.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from transitions import Machine, MachineError
@@ -122,7 +123,13 @@ ALL_ACTS = tuple(dict.fromkeys(t["trigger"] for t in TRANSITIONS))
 
 def acts_from(state: str) -> list[str]:
     """The acts the table allows from a state, before any rule looks at the case."""
-    return [act for act in ALL_ACTS if MACHINE.get_transitions(trigger=act, source=state)]
+    return list(_acts_from(state))
+
+
+@functools.cache
+def _acts_from(state: str) -> tuple[str, ...]:
+    # asked once per event of every replay: the machine's table is fixed, so ask it once per state
+    return tuple(act for act in ALL_ACTS if MACHINE.get_transitions(trigger=act, source=state))
 
 
 def run_transition(model: Any, act: str, allowed: list[str], **kwargs: Any) -> None:

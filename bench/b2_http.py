@@ -1,0 +1,142 @@
+"""2. One act over HTTP: uvicorn serving the app (one process) on 127.0.0.1, a load generator in a
+second process (1 or 4 client threads, bounded in requests and time), POST
+/api/v1/cases/{id}/actions/record_assessment with a bearer token; vs. the bare-driver act of b1
+measured in the same run with as many writers. Target: ≥ 30 % of the bare rate; p99 < 50 ms with
+4 clients on PostgreSQL.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+
+from bench import common as c
+from bench.b1_act import WARMUP, bare_worker, build, case_ids, measure
+
+NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
+DEADLINE = 300  # seconds: no load run goes on longer than this
+
+
+def serve(kind: str, tag: str, port: int) -> None:
+    import uvicorn
+
+    from api.main import create_app
+
+    rt = c.runtime(c.Backend(kind, tag), NOW)
+    uvicorn.run(create_app(runtime=rt), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def load(port: int, token: str, ids: list[str], clients: int, out) -> None:
+    import httpx
+
+    lat: list[float] = []
+    errors: list[str] = []
+    share = len(ids) // clients
+    stop = time.monotonic() + DEADLINE
+
+    def client(mine: list[str]) -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10,
+                          headers={"Authorization": f"Bearer {token}"}) as http:
+            for i, cid in enumerate(mine):
+                if time.monotonic() > stop:
+                    errors.append("deadline")
+                    return
+                s = time.perf_counter()
+                r = http.post(f"/api/v1/cases/{cid}/actions/record_assessment",
+                              json={"on": "2026-06-10", "reason": "考核合格", "outcome": "pass"})
+                if i >= WARMUP:
+                    lat.append(time.perf_counter() - s)
+                if r.status_code != 200:
+                    errors.append(f"{r.status_code} {r.text[:200]}")
+
+    threads = [threading.Thread(target=client, args=(ids[i * share:(i + 1) * share],)) for i in range(clients)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put((len(lat) / (time.monotonic() - t0), lat, errors))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(port: int) -> None:
+    import httpx
+
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError("server did not start")
+
+
+def main(argv=None) -> None:
+    args = c.parse("b2_http", __doc__, sizes={"acts": 1500}, smoke_sizes={"acts": 40}, argv=argv)
+    c.header(args, "one act over HTTP vs bare driver")
+    report = c.Report("b2_http", args)
+    ctx = mp.get_context("fork")
+    for kind in args.backends:
+        if (problem := c.environment_ok(kind)):
+            report.note(problem)
+            continue
+        n = args.sizes["acts"]
+        per = {w: n + w * WARMUP for w in (1, 4)}
+        backend = c.Backend(kind, "b2").create()
+        build(backend, 2 * args.rounds * (per[1] + per[4]))
+        backend.analyze()
+        rt = c.runtime(backend, datetime(2022, 1, 1, tzinfo=UTC))
+        c.add_staff(rt)
+        from services import users
+
+        token = users.create_token(rt, c.CASEWORKER, "bench")
+        rt.uow.args[0].dispose()
+        port = free_port()
+        server = ctx.Process(target=serve, args=(kind, "b2", port), daemon=True)
+        server.start()
+        nxt = 1
+        try:
+            wait_up(port)
+            for clients in (1, 4):
+                rates = {"project": [], "baseline": []}
+                lat = []
+                for _ in range(args.rounds):
+                    ids = case_ids(nxt, per[clients])
+                    nxt += per[clients]
+                    rate, _ = measure(kind, "b2", bare_worker, ids, clients)
+                    rates["baseline"].append(rate)
+                    ids = case_ids(nxt, per[clients])
+                    nxt += per[clients]
+                    q = ctx.Queue()
+                    gen = ctx.Process(target=load, args=(port, token, ids, clients, q))
+                    gen.start()
+                    rate, lats, errors = q.get(timeout=DEADLINE + 30)
+                    gen.join()
+                    if errors:
+                        raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
+                    rates["project"].append(rate)
+                    lat.extend(lats)
+                p99_ms = c.p99(lat) * 1000
+                row = report.add(kind, f"record_assessment over HTTP, {clients} client{'s' * (clients > 1)}",
+                                 rates["project"], rates["baseline"], "acts/s", higher_is_better=True,
+                                 target=">=0.3", p99_ms=round(p99_ms, 1), p50_ms=round(c.median(lat) * 1000, 1))
+                if kind == "postgres" and clients == 4:
+                    row["p99_target_met"] = p99_ms < 50
+                    report.note(f"postgres 4 clients p99 {p99_ms:.1f} ms (target < 50 ms: "
+                                f"{'met' if p99_ms < 50 else 'MISSED'})")
+        finally:
+            server.terminate()
+            server.join(5)
+            backend.drop()
+    report.finish()
+
+
+if __name__ == "__main__":
+    c.main_guard(main)

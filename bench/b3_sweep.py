@@ -1,0 +1,113 @@
+"""3. Deadline sweep (services.sweep.sweep: plan reminders, then fire every due timer, one unit of
+work each) over `cases` cases with 3 timers each, `due` of them due, vs. the bare indexed SELECT of
+exactly those rows + UPDATE of their fired_at (in one transaction, rolled back so the sweep finds
+them). Run at two case counts with the same number due, to show the cost follows the number due.
+Target: sweep ≤ 2× the bare SELECT + UPDATE. The due query must use the partial index.
+"""
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+
+from bench import common as c
+
+AS_OF = date(2026, 6, 14)
+NOW = datetime(2026, 6, 14, 2, 0, tzinfo=UTC)
+DUE_TIMERS = {("assessment", "1.1"), ("annual_report", "2026"), ("reevaluation", "1")}
+LATER_TIMERS = {("assessment", "1.2"), ("annual_report", "2026"), ("reevaluation", "1")}
+
+
+def build(backend: c.Backend, cases: int, due: int) -> None:
+    from statemachines.timers import timers_for
+
+    case, events, policy, calendar = c.recognized_case(reports=2)
+    c.insert_template(backend, case, [], timers_for(case, policy, calendar))  # no history needed
+    template = c.read_template(backend, ["operators", "bases", "cases", "timers"])
+    cols = template["timers"][0]
+    ik, iy = cols.index("kind"), cols.index("key")
+    step = max(1, cases // due)
+
+    def timer_rows(n: int, rows: list[tuple]) -> list[tuple]:
+        wanted = DUE_TIMERS if n % step == 0 and n // step <= due else LATER_TIMERS
+        return [r for r in rows if (r[ik], r[iy]) in wanted]
+
+    raw = backend.raw()  # the template itself takes no part
+    for table in ("timers", "subsidy_instalments"):
+        raw.execute(f"DELETE FROM {table} WHERE case_id = {backend.ph}", (c.TPL_CASE,))
+    raw.close()
+    c.replicate(backend, c.Replicator(template, timer_rows=timer_rows), 1, cases, batch=5000,
+                progress=cases > 200_000)
+
+
+def due_plan(backend: c.Backend) -> str:
+    raw = backend.raw()
+    p = backend.ph
+    q = f"SELECT id FROM timers WHERE fired_at IS NULL AND fires_on <= {p} ORDER BY fires_on, id LIMIT 500"
+    arg = (AS_OF if backend.kind == "postgres" else AS_OF.isoformat(),)
+    if backend.kind == "sqlite":
+        plan = " / ".join(r[-1] for r in raw.execute("EXPLAIN QUERY PLAN " + q, arg).fetchall())
+    else:
+        plan = " / ".join(r[0].strip() for r in raw.execute("EXPLAIN " + q, arg).fetchall())
+    raw.close()
+    return plan
+
+
+def bare(backend: c.Backend) -> int:
+    raw = backend.raw()
+    p, pg = backend.ph, backend.kind == "postgres"
+    arg = AS_OF if pg else AS_OF.isoformat()
+    fired_at = NOW if pg else NOW.replace(tzinfo=None).isoformat(" ")
+    raw.execute("BEGIN" if pg else "BEGIN IMMEDIATE")
+    ids = [r[0] for r in raw.execute(
+        f"SELECT id FROM timers WHERE fired_at IS NULL AND fires_on <= {p} ORDER BY fires_on, id", (arg,))]
+    for lo in range(0, len(ids), 500):
+        chunk = ids[lo:lo + 500]
+        raw.execute(f"UPDATE timers SET fired_at = {p} WHERE id IN ({', '.join([p] * len(chunk))})",
+                    (fired_at, *chunk))
+    raw.execute("ROLLBACK")
+    raw.close()
+    return len(ids)
+
+
+def main(argv=None) -> None:
+    args = c.parse("b3_sweep", __doc__, sizes={"cases": 1_000_000, "small_cases": 100_000, "due": 30_000},
+                   smoke_sizes={"cases": 2_000, "small_cases": 500, "due": 20}, argv=argv)
+    c.header(args, "deadline sweep vs bare indexed SELECT + UPDATE")
+    report = c.Report("b3_sweep", args)
+    from services.sweep import sweep
+
+    for kind in args.backends:
+        if (problem := c.environment_ok(kind)):
+            report.note(problem)
+            continue
+        for cases in (args.sizes["small_cases"], args.sizes["cases"]):
+            due = args.sizes["due"]
+            backend = c.Backend(kind, "b3").create()
+            try:
+                t0 = time.perf_counter()
+                build(backend, cases, due)
+                backend.analyze()
+                print(f"  {kind}: {cases:,} cases, {3 * cases:,} timers generated in "
+                      f"{time.perf_counter() - t0:.1f} s", flush=True)
+                plan = due_plan(backend)
+                report.note(f"{kind} due-timer plan: {plan}")
+                t_bare = []
+                for _ in range(args.rounds):
+                    secs, n_due = c.timed(lambda: bare(backend))
+                    t_bare.append(secs)
+                rt = c.runtime(backend, NOW)
+                secs, rep = c.timed(lambda: sweep(rt, AS_OF))
+                assert not rep.failed, rep.failed[:3]
+                assert len(rep.fired) >= n_due, (len(rep.fired), n_due)  # a fired deadline may schedule a follow-up due at once
+                report.add(kind, f"sweep {n_due:,} due of {3 * cases:,} timers", [secs], t_bare, "s",
+                           higher_is_better=False, target="<=2", fired=len(rep.fired), ms_per_fired=round(1000 * secs / len(rep.fired), 2),
+                           bare_ms_per_row=round(1000 * c.median(t_bare) / n_due, 4),
+                           partial_index=("ix_timers_pending" in plan), sweep_rounds=1)
+                rt.uow.args[0].dispose()
+            finally:
+                backend.drop()
+    report.finish()
+
+
+if __name__ == "__main__":
+    c.main_guard(main)

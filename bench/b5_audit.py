@@ -1,0 +1,102 @@
+"""5. `audit verify --all` (services.audit.verify_all) over N events vs. bare sha256 over the same
+stored canonical bytes read with the driver; with peak memory (live allocator blocks sampled after
+every case) at N/10 and N events, to show it is flat in the number of events.
+Target: project ≥ 50 % of the bare rate; peak memory flat.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import sys
+import time
+from datetime import UTC, datetime
+
+from bench import common as c
+
+NOW = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
+PER_CASE = 501  # 5 to recognize and report twice, then 248 complaint pairs
+
+
+def build(backend: c.Backend, cases: int) -> None:
+    from statemachines.timers import timers_for
+
+    case, events, policy, calendar = c.recognized_case(reports=2, complaint_pairs=(PER_CASE - 5) // 2)
+    c.insert_template(backend, case, events, timers_for(case, policy, calendar))
+    rep = c.Replicator(c.read_template(backend, ["operators", "bases", "cases", "case_events"]))
+    c.replicate(backend, rep, 1, cases - 1, batch=200, progress=cases > 500)
+
+
+def verify(rt) -> tuple[int, int, int, int]:
+    from services.audit import verify_all
+
+    samples: list[int] = []
+    gc.collect()
+    start = sys.getallocatedblocks()
+    n = events = bad = 0
+    for rep in verify_all(rt, progress=lambda *_: samples.append(sys.getallocatedblocks())):
+        n, events, bad = n + 1, events + rep.events, bad + (not rep.ok)
+        del rep
+    return n, events, bad, max(samples) - start
+
+
+def bare(backend: c.Backend) -> int:
+    raw = backend.raw()
+    cur = raw.cursor(name="stream") if backend.kind == "postgres" else raw.cursor()
+    if backend.kind == "postgres":
+        raw.autocommit = False
+    cur.execute("SELECT canonical, hash FROM case_events ORDER BY case_id, seq")
+    n = 0
+    sha = hashlib.sha256
+    while rows := cur.fetchmany(5000):
+        for text, h in rows:
+            if sha(text.encode()).hexdigest() != h:
+                raise AssertionError("bad hash")
+            n += 1
+    cur.close()
+    raw.close()
+    return n
+
+
+def main(argv=None) -> None:
+    args = c.parse("b5_audit", __doc__, sizes={"events": 1_000_000}, smoke_sizes={"events": 2_000}, argv=argv)
+    c.header(args, "verify --all vs bare sha256 of the stored canonical text")
+    report = c.Report("b5_audit", args)
+    for kind in args.backends:
+        if (problem := c.environment_ok(kind)):
+            report.note(problem)
+            continue
+        peaks = {}
+        for size in (max(PER_CASE * 2, args.sizes["events"] // 10), args.sizes["events"]):
+            cases = max(2, size // PER_CASE)
+            backend = c.Backend(kind, "b5").create()
+            try:
+                t0 = time.perf_counter()
+                build(backend, cases)
+                backend.analyze()
+                print(f"  {kind}: {cases:,} cases / {cases * PER_CASE:,} events generated in "
+                      f"{time.perf_counter() - t0:.1f} s", flush=True)
+                rt = c.runtime(backend, datetime(2022, 1, 1, tzinfo=UTC))
+                c.add_staff(rt)
+                rt.clock.now = NOW
+                t_proj, t_bare = [], []
+                rounds = args.rounds if size == args.sizes["events"] else 1
+                for _ in range(rounds):
+                    secs, n_bare = c.timed(lambda: bare(backend))
+                    t_bare.append(n_bare / secs)
+                    secs, (n, events, bad, peak) = c.timed(lambda: verify(rt))
+                    t_proj.append(events / secs)
+                    assert bad == 0 and events == n_bare, (bad, events, n_bare)
+                peaks[events] = peak
+                report.add(kind, f"verify --all, {events:,} events", t_proj, t_bare, "events/s",
+                           higher_is_better=True, target=">=0.5", peak_live_blocks=peak)
+                rt.uow.args[0].dispose()
+            finally:
+                backend.drop()
+        (small, ps), (large, pl) = sorted(peaks.items())
+        report.add(kind, f"peak memory {large:,} vs {small:,} events", [float(pl)], [float(ps)], "blocks",
+                   higher_is_better=False, target="<=1.5")
+    report.finish()
+
+
+if __name__ == "__main__":
+    c.main_guard(main)
