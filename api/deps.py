@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services import users
@@ -40,4 +40,7 @@ def expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] =
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+# a page offset past any real listing, bounded so that it fits both backends' 64-bit integers
+# (an unbounded one reached SQLite as an OverflowError: a 500 instead of a 422)
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200, min_length=1)]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.answers import answer, idempotent
-from api.deps import CurrentUser, IdempotencyKey, RuntimeDep
+from api.deps import CurrentUser, IdempotencyKey, Offset, RuntimeDep
 from api.schemas import ApplyIn, CaseOut, CasePage, EventOut, Level
 from api.views import case_view, event_view
 from services import cases
@@ -47,7 +47,7 @@ def list_cases(
     timer_due_before: date | None = None,
     sort: Sort = "applied_on",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict:
     query = CaseFilter(state=state, level=level, jurisdiction=jurisdiction, operator_code=credit_code,
                        timer_due_before=timer_due_before, scopes=tuple(user.scopes()), sort=sort,

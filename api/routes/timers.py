@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.deps import CurrentUser, RuntimeDep
+from api.deps import CurrentUser, Offset, RuntimeDep
 from services.timer_queries import TimerFilter, find_reminders, find_timers
 from statemachines.acts import business_date
 
@@ -50,7 +50,7 @@ def list_timers(
     rt: RuntimeDep, user: CurrentUser,
     due_before: date | None = None, kind: Kind | None = None,
     overdue: Annotated[bool, Query(description="Only deadlines already passed and not yet swept.")] = False,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0,
 ) -> list[dict]:
     query = TimerFilter(due_before=due_before, kind=kind, overdue_on=business_date(rt.clock()) if overdue else None,
                         scopes=tuple(user.scopes()), limit=limit, offset=offset)
@@ -61,6 +61,6 @@ def list_timers(
 def list_reminders(
     rt: RuntimeDep, user: CurrentUser,
     case_id: str | None = None, status: Status | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0,
 ) -> list[dict]:
     return find_reminders(rt, case_id=case_id, status=status, scopes=tuple(user.scopes()), limit=limit, offset=offset)
