@@ -12,6 +12,7 @@ from db.engine import make_engine
 from db.uow import SqlUnitOfWork
 from services.calendars import load_work_calendar
 from services.policies import load_policies
+from services.ports import ChainLinks
 from services.runtime import Clock, Runtime
 
 
@@ -39,3 +40,11 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock = system_clo
         policies=load_policies(settings.policies_dir),
         calendar=load_work_calendar(settings.calendars_dir),
     )
+
+
+def build_chain_links(settings: Settings | None = None, *, engine=None) -> ChainLinks:
+    """Every case's hash chain streamed in one pass, for `audit verify --all --chain-only`."""
+    from db.event_reader import chain_links
+
+    settings = settings or get_settings()
+    return partial(chain_links, engine or make_engine(settings.database_url))

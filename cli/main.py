@@ -108,19 +108,24 @@ def audit_verify(
     case: Annotated[str | None, typer.Option("--case", help="One case id.")] = None,
     all_cases: Annotated[bool, typer.Option("--all", help="Every case, streamed.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per case.")] = False,
+    chain_only: Annotated[bool, typer.Option(
+        "--chain-only", help="Only the hash chain and sequence of the stored text, at hashing speed; "
+                             "no column, transition, rule, role, four-eyes or replay checks.")] = False,
 ) -> None:
-    """Verify hash chains, sequences, transitions, roles, four eyes and replay; exit 1 on any violation."""
+    """Verify hash chains, sequences, stored columns, transitions, roles, four eyes and replay; exit 1
+    on any violation. --chain-only proves the record unaltered since written, ~10× faster."""
     from dataclasses import asdict
 
-    from bootstrap import build_runtime
+    from bootstrap import build_chain_links, build_runtime
     from services.audit import verify_all, verify_case
 
     if bool(case) == all_cases:
         typer.echo("error: give --case ID or --all", err=True)
         raise typer.Exit(2)
     rt = build_runtime()
-    reports = [_or_exit(lambda: verify_case(rt, case))] if case else verify_all(
-        rt, progress=None if as_json else _progress)
+    reports = [_or_exit(lambda: verify_case(rt, case, chain_only=chain_only))] if case else verify_all(
+        rt, progress=None if as_json else _progress, chain_only=chain_only,
+        links=build_chain_links() if chain_only else None)
     bad = 0
     for report in reports:
         bad += not report.ok

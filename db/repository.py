@@ -39,10 +39,9 @@ class SqlCaseRepository:
         return Case.from_dict(snapshot)
 
     def events(self, case_id: str) -> list[Event]:
-        rows = self.conn.execute(
-            sa.select(t.case_events).where(t.case_events.c.case_id == case_id).order_by(t.case_events.c.seq)
-        )
-        return [event_from_row(r) for r in rows.mappings()]
+        from db.event_reader import case_events
+
+        return case_events(self.conn, case_id)
 
     def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
         c, tm = t.cases.c, t.timers.c

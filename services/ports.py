@@ -1,7 +1,7 @@
 """What the services need from storage, declared here and implemented in db/ (STYLE.md)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -133,3 +133,11 @@ class CaseSummary:
     period_end: date | None
     next_timer: str | None
     next_due: date | None
+
+
+class ChainLinks(Protocol):
+    """Every case's chain in one pass: (case_id, seq, prev_hash, canonical, hash), cases in id
+    order and each case's events in seq order; a case without events is one row with seq None;
+    events of no case are left out. Memory flat in the number of events (audit verify --all)."""
+
+    def __call__(self) -> Iterator[tuple[str, int | None, str, str, str]]: ...

@@ -122,7 +122,13 @@ class Case:
         return sum(1 for c in self.complaints if c.period == number and c.valid)
 
     def complaint(self, complaint_id: str) -> Complaint | None:
-        return next((c for c in self.complaints if c.id == complaint_id), None)
+        # ids are unique within a case (record_complaint refuses a second), so the direction does
+        # not change the answer; newest first because a verification follows its complaint, and
+        # a replay asking oldest first walked every earlier complaint (quadratic in a long case)
+        for c in reversed(self.complaints):
+            if c.id == complaint_id:
+                return c
+        return None
 
     def has_flag(self, flag: str) -> bool:
         return flag in self.flags

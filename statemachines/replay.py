@@ -56,12 +56,16 @@ def replay(events: list[Event], policy_of: PolicyLookup,
     """
     corrections = corrections_in(events) if corrections is None else corrections
     case: Case | None = None
+    policy, key = None, None
     for event in events:
         if event.act == "correct":
             assert case is not None, "a correction follows the event it corrects"
             case.version, case.head_hash = event.seq, event.hash
             continue
-        case = apply_event(case, amended(event, corrections), policy_of(event.policy_id, event.policy_version))
+        if key != (event.policy_id, event.policy_version):  # one lookup per run of a version
+            key = (event.policy_id, event.policy_version)
+            policy = policy_of(*key)
+        case = apply_event(case, amended(event, corrections) if corrections else event, policy)
     return case
 
 
