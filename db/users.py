@@ -34,12 +34,14 @@ class SqlUserRepository:
         return self._user(row) if row else None
 
     def by_token(self, token_hash: str) -> User | None:
-        tk = t.api_tokens.c
-        row = self.conn.execute(
-            sa.select(t.users).join(t.api_tokens, tk.user_id == t.users.c.id)
-            .where(tk.token_hash == token_hash, tk.revoked_at.is_(None))
-        ).mappings().first()
-        return self._user(row) if row else None
+        """The user of a live token with all its grants, in one statement (every API request asks)."""
+        rows = self.conn.execute(_BY_TOKEN, {"token_hash": token_hash}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        grants = tuple(Grant(r.role, r.jurisdiction, _utc(r.granted_at), _utc(r.revoked_at))
+                       for r in rows if r.role is not None)
+        return User(first.id, first.username, first.display_name, grants, first.email)
 
     def all(self) -> list[User]:
         rows = self.conn.execute(sa.select(t.users).order_by(t.users.c.username)).mappings().all()
@@ -92,6 +94,19 @@ class SqlIdempotencyRepository:
             user_id=user_id, key=key, fingerprint=answer.fingerprint, status=answer.status,
             body=answer.body, created_at=now).returning(t.idempotency_keys.c.key)).first()
         return inserted is not None
+
+
+# built once: a statement object keeps its cache key, so executing it again skips that work too
+_BY_TOKEN = (
+    sa.select(t.users.c.id, t.users.c.username, t.users.c.display_name, t.users.c.email,
+              t.role_grants.c.role, t.role_grants.c.jurisdiction, t.role_grants.c.granted_at,
+              t.role_grants.c.revoked_at)
+    .select_from(t.api_tokens)
+    .join(t.users, t.users.c.id == t.api_tokens.c.user_id)
+    .outerjoin(t.role_grants, t.role_grants.c.user_id == t.users.c.id)
+    .where(t.api_tokens.c.token_hash == sa.bindparam("token_hash"), t.api_tokens.c.revoked_at.is_(None))
+    .order_by(t.role_grants.c.id)
+)
 
 
 def _utc(value: datetime | None) -> datetime | None:
