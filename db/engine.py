@@ -34,6 +34,7 @@ def _sqlite(url: str, **kwargs) -> Engine:
     def _on_begin(conn):
         # take the write lock at the start: a unit of work reads the case version and then
         # writes, and a deferred transaction would fail to upgrade its lock under contention
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # on the driver's connection: SQLAlchemy's execution path costs more than the statement
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
 
     return engine

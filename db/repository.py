@@ -199,7 +199,7 @@ class SqlCaseRepository:
                               "provisional": timer.provisional})
         stale = [row.id for ident, row in pending.items() if ident not in keep and row.fired_at is None]
         if stale:
-            self.conn.execute(_DROP_TIMERS, {"ids": stale})
+            self.conn.execute(_DROP_TIMER, [{"_id": i} for i in stale])
         if added:
             self.conn.execute(_INSERT_TIMER, added)
         if moved:
@@ -253,7 +253,7 @@ _TIMERS_OF = sa.select(_tm.id, _tm.kind, _tm.key, _tm.due_on, _tm.provisional, _
     _tm.case_id == sa.bindparam("case_id"))
 _INSERT_TIMER = t.timers.insert()
 _MOVE_TIMER = t.timers.update().where(_tm.id == sa.bindparam("_id"))
-_DROP_TIMERS = t.timers.delete().where(_tm.id.in_(sa.bindparam("ids", expanding=True)))
+_DROP_TIMER = t.timers.delete().where(_tm.id == sa.bindparam("_id"))  # not IN: expanding it costs more than a row
 _CLAIM = t.timers.update().where(_tm.id == sa.bindparam("_id"), _tm.fired_at.is_(None))
 # (update where the key matches, insert when nothing matched) for each projection table
 _BANS = (t.bans.update().where(*_stmt_where(t.bans, ["case_id"])), t.bans.insert())
