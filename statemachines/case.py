@@ -152,8 +152,12 @@ class Case:
 
 
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _names_of(kind)
+    if names is not None:
+        return {name: _encode(getattr(value, name)) for name in names}
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -161,6 +165,15 @@ def _encode(value: Any) -> Any:
     if isinstance(value, list):
         return [_encode(v) for v in value]
     return value
+
+
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
+@functools.cache
+def _names_of(kind: type) -> tuple[str, ...] | None:
+    # a snapshot encodes dozens of values on every save (bench b1); dataclasses.fields is slow
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 @functools.cache
