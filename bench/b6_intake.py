@@ -1,7 +1,9 @@
 """6. Application round intake: N applications in one window through services.cases.apply (credit
 code parse, party upsert, the ban and duplicate-open-case checks, the domain, the case, its event
 and timers), against a database already holding `existing` cases; vs. bare inserts of the same rows
-(operator, base, case, event, timers) in one transaction per application.
+(operator, base, case, event, timers) in one transaction per application. One existing case in
+BANNED carries a ban row (half of them ended), so the ban check searches a table that has rows, as
+it will after a few years; no application is itself banned or a duplicate.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from datetime import UTC, date, datetime
 from bench import common as c
 
 ON = date(2024, 4, 10)
+BANNED = 20
 NOW = datetime(2024, 4, 10, 2, 0, tzinfo=UTC)
 
 
@@ -22,6 +25,23 @@ def build(backend: c.Backend, cases: int) -> None:
     c.insert_template(backend, case, events, timers_for(case, policy, calendar))
     rep = c.Replicator(c.read_template(backend, ["operators", "bases", "cases", "case_events", "timers"]))
     c.replicate(backend, rep, 1, cases, progress=cases > 50_000)
+    add_bans(backend, cases)
+
+
+def add_bans(backend: c.Backend, cases: int) -> None:
+    import sqlalchemy as sa
+
+    from db import tables as t
+
+    rows = [dict(case_id=f"ca{n:09d}", operator_code=c.credit_code(n), base_id=f"ba{n:09d}", level="provincial",
+                 ground="fraud", first_day=date(2023, 1, 1), last_day=date(2028, 1, 1),
+                 ended_on=None if n % 2 else date(2024, 1, 1))
+            for n in range(BANNED, cases + 1, BANNED)]
+    engine = backend.engine()
+    with engine.begin() as conn:
+        if rows:
+            conn.execute(sa.insert(t.bans), rows)
+    engine.dispose()
 
 
 def project(rt, seeds: range) -> None:
