@@ -43,9 +43,26 @@ class Reminder:
     send_on: date
 
 
-def plan(rt: Runtime, as_of: date, channels: Sequence[str] = ()) -> int:
+class Recipients:
+    """Who each audience of a case is, asked of the database once per sweep: every fired deadline
+    of a jurisdiction escalates to the same supervisors (bench b3). A grant or e-mail address
+    changed during a sweep counts from the next one."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple, list[Recipient]] = {}
+
+    def of(self, uow, case: Case, audience: Sequence[str]) -> list[Recipient]:
+        key = (tuple(audience), case.jurisdiction, case.opened_by, case.operator_code)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = _recipients(uow, case, audience)
+        return found
+
+
+def plan(rt: Runtime, as_of: date, channels: Sequence[str] = (), people: Recipients | None = None) -> int:
     """Plans the reminder steps due on `as_of` for every pending timer; returns how many were new."""
     horizon = as_of + timedelta(days=max((lead_days(p) for p in rt.policies), default=0))
+    people = people or Recipients()
     planned = 0
     with rt.uow() as uow:
         upcoming = uow.timers.upcoming(as_of, horizon)
@@ -57,24 +74,25 @@ def plan(rt: Runtime, as_of: date, channels: Sequence[str] = ()) -> int:
                 step = step_due(timer, policy, as_of)
                 if step is not None:
                     planned += _queue(uow, rt.clock(), case, timer, step.name, step.send_on,
-                                      AUDIENCE[timer.kind], channels)
+                                      AUDIENCE[timer.kind], channels, people)
             uow.commit()
     return planned
 
 
-def escalate(uow, now: datetime, case: Case, timer: Timer, on: date, channels: Sequence[str] = ()) -> int:
+def escalate(uow, now: datetime, case: Case, timer: Timer, on: date, channels: Sequence[str] = (),
+             people: Recipients | None = None) -> int:
     """A deadline passed: tell the supervisors and the caseworker, in the firing's transaction."""
     if not escalates(timer.kind):
         return 0
-    return _queue(uow, now, case, timer, OVERDUE, on, ESCALATION, channels)
+    return _queue(uow, now, case, timer, OVERDUE, on, ESCALATION, channels, people or Recipients())
 
 
 def _queue(uow, now: datetime, case: Case, timer: Timer, step: str, send_on: date,
-           audience: Sequence[str], channels: Sequence[str]) -> int:
+           audience: Sequence[str], channels: Sequence[str], people: Recipients) -> int:
     subject = texts.subject(case, timer.kind, timer.key, timer.due_on, step)
     body = texts.body(case, timer.kind, timer.key, timer.due_on, step)
     added = 0
-    for recipient in _recipients(uow, case, audience):
+    for recipient in people.of(uow, case, audience):
         for channel, address in _routes(recipient, channels):
             added += uow.reminders.add(Reminder(
                 case.id, timer.kind, timer.key, timer.due_on, step, recipient.key, recipient.role,

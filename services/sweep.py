@@ -47,7 +47,8 @@ def day_to_sweep(as_of: date | None, now: datetime, time_travel: bool = False) -
     return as_of
 
 
-def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = ()) -> tuple[list[Event], int] | None:
+def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = (),
+               people: reminders.Recipients | None = None) -> tuple[list[Event], int] | None:
     """Fires one timer: its events and how many escalation reminders it queued; None when
     another sweep claimed it first.
 
@@ -65,7 +66,7 @@ def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = ()) -> tupl
         if events:
             uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
             escalated = reminders.escalate(uow, rt.clock(), case, Timer(due.kind, due.key, due.due_on),
-                                           events[0].on, channels)
+                                           events[0].on, channels, people)
         else:
             escalated = 0
         uow.commit()
@@ -79,12 +80,14 @@ def sweep(rt: Runtime, as_of: date, batch: int = 500, channels: Sequence[str] = 
     instalment) still gets its reminder of the day before the act takes it away.
     """
     report = SweepReport(as_of)
-    report.reminders_planned = reminders.plan(rt, as_of, channels)
-    _fire_all(rt, as_of, batch, channels, report)
+    people = reminders.Recipients()
+    report.reminders_planned = reminders.plan(rt, as_of, channels, people)
+    _fire_all(rt, as_of, batch, channels, report, people)
     return report
 
 
-def _fire_all(rt: Runtime, as_of: date, batch: int, channels: Sequence[str], report: SweepReport) -> None:
+def _fire_all(rt: Runtime, as_of: date, batch: int, channels: Sequence[str], report: SweepReport,
+              people: reminders.Recipients) -> None:
     skip: set[int] = set()
     while True:
         with rt.uow() as uow:
@@ -93,7 +96,7 @@ def _fire_all(rt: Runtime, as_of: date, batch: int, channels: Sequence[str], rep
             return
         for timer in due[:batch]:
             try:
-                fired = fire_timer(rt, timer, channels)
+                fired = fire_timer(rt, timer, channels, people)
             except Exception as exc:  # one bad case is reported, and the sweep goes on (viewflow)
                 log.exception("timer %s (%s %s) of case %s failed", timer.id, timer.kind, timer.key, timer.case_id)
                 report.failed.append((timer, f"{type(exc).__name__}: {exc}"))
