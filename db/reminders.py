@@ -1,7 +1,6 @@
 """The reminders outbox."""
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -23,7 +22,7 @@ class SqlReminderRepository:
         """Inserts the reminder unless its (timer, step, recipient, channel) is already there."""
         delivered = reminder.channel == INBOX  # the in-app inbox holds it as soon as it exists
         inserted = self.conn.execute(_insert(self.conn), {
-            **asdict(reminder), "status": "sent" if delivered else "pending", "attempts": 0,
+            **vars(reminder), "status": "sent" if delivered else "pending", "attempts": 0,
             "next_attempt_at": now, "sent_at": now if delivered else None, "created_at": now}).first()
         return 0 if inserted is None else 1
 

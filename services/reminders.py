@@ -49,14 +49,19 @@ class Recipients:
     changed during a sweep counts from the next one."""
 
     def __init__(self) -> None:
-        self._known: dict[tuple, list[Recipient]] = {}
+        self._known: dict[tuple[str, str], list[Recipient]] = {}
 
     def of(self, uow, case: Case, audience: Sequence[str]) -> list[Recipient]:
-        key = (tuple(audience), case.jurisdiction, case.opened_by, case.operator_code)
-        found = self._known.get(key)
-        if found is None:
-            found = self._known[key] = _recipients(uow, case, audience)
-        return found
+        out: list[Recipient] = []
+        for role in audience:
+            # what each role's recipients depend on: supervisors on the jurisdiction, the others on one name
+            key = (role, case.jurisdiction if role == "supervisor" else
+                   case.opened_by if role == "caseworker" else case.operator_code)
+            found = self._known.get(key)
+            if found is None:
+                found = self._known[key] = _recipients(uow, case, (role,))
+            out += found
+        return out
 
 
 def plan(rt: Runtime, as_of: date, channels: Sequence[str] = (), people: Recipients | None = None) -> int:
