@@ -178,9 +178,15 @@ def _names_of(kind: type) -> tuple[str, ...] | None:
 
 @functools.cache
 def _fields_of(kind: type) -> tuple[tuple[str, Any], ...]:
-    # resolving the string annotations costs ~50 µs a class; a snapshot decodes dozens (bench b1, b4)
-    hints = typing.get_type_hints(kind)
+    # resolving the string annotations costs ~50 µs a class; a snapshot decodes dozens (bench b1, b4).
+    # `date` resolves to a marker, not to the module's `date`: a clock-faking library swaps that name
+    # for a subclass while time is frozen, and a hint cached then would stop matching afterwards.
+    hints = typing.get_type_hints(kind, localns={"date": _DateField})
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(kind))
+
+
+class _DateField:
+    """Stands for `date` in the cached hints of the snapshot classes."""
 
 
 def _decode(kind: Any, data: Any) -> Any:
@@ -198,6 +204,6 @@ def _decode(kind: Any, data: Any) -> Any:
         return {key(k): _decode(item, v) for k, v in data.items()}
     if dataclasses.is_dataclass(kind):
         return kind(**{name: _decode(hint, data[name]) for name, hint in _fields_of(kind) if name in data})
-    if kind is date:
+    if kind is _DateField:
         return date.fromisoformat(data)
     return data
