@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
+from db.driver_path import DriverStatement
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, Party
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
@@ -34,9 +35,10 @@ class SqlCaseRepository:
     # --- reading ---
 
     def get(self, case_id: str, *, for_update: bool = False) -> Case:
-        snapshot = self.conn.execute(_GET_LOCKED if for_update else _GET, {"id": case_id}).scalar_one_or_none()
-        if snapshot is None:
+        found = (_GET_LOCKED if for_update else _GET).rows(self.conn, {"id": case_id})
+        if not found:
             raise CaseNotFound(case_id)
+        snapshot = found[0][0]
         case = Case.from_dict(snapshot)
         self._known[case_id] = (case.version, snapshot)
         return case
@@ -151,9 +153,9 @@ class SqlCaseRepository:
 
     def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None:
         snapshot = case.to_dict()
-        done = self.conn.execute(_SAVE, {"_id": case.id, "_version": expected_version,
-                                         **self._case_values(case, snapshot)})
-        if done.rowcount != 1:
+        done = _SAVE.run(self.conn, {"_id": case.id, "_version": expected_version,
+                                     **self._case_values(case, snapshot)})
+        if done != 1:
             raise StaleVersion(case.id, expected_version)
         self._append(events)
         self._sync_timers(case.id, timers)
@@ -177,7 +179,7 @@ class SqlCaseRepository:
 
     def _append(self, events: Sequence[Event]) -> None:
         if events:
-            self.conn.execute(_INSERT_EVENT, [event_to_row(e) for e in events])
+            _INSERT_EVENT.run_many(self.conn, [event_to_row(e) for e in events])
 
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
         """Timers only, for a change of calendar that moves dates without any act."""
@@ -185,7 +187,8 @@ class SqlCaseRepository:
 
     def _sync_timers(self, case_id: str, wanted: Sequence[Timer]) -> None:
         """Adds what the case now owes, moves changed dates, drops unfired timers it no longer owes."""
-        pending = {(r.kind, r.key): r for r in self.conn.execute(_TIMERS_OF, {"case_id": case_id})}
+        # (id, due_on, provisional, fired_at) by (kind, key)
+        pending = {(kind, key): rest for kind, key, *rest in _TIMERS_OF.rows(self.conn, {"case_id": case_id})}
         now = self.clock()
         keep, added, moved = set(), [], []
         for timer in wanted:
@@ -194,16 +197,16 @@ class SqlCaseRepository:
             if row is None:
                 added.append({"case_id": case_id, "kind": timer.kind, "key": timer.key, "due_on": timer.due_on,
                               "fires_on": timer.fires_on, "provisional": timer.provisional, "created_at": now})
-            elif row.fired_at is None and (row.due_on, row.provisional) != (timer.due_on, timer.provisional):
-                moved.append({"_id": row.id, "due_on": timer.due_on, "fires_on": timer.fires_on,
+            elif row[3] is None and (row[1], row[2]) != (timer.due_on, timer.provisional):
+                moved.append({"_id": row[0], "due_on": timer.due_on, "fires_on": timer.fires_on,
                               "provisional": timer.provisional})
-        stale = [row.id for ident, row in pending.items() if ident not in keep and row.fired_at is None]
+        stale = [row[0] for ident, row in pending.items() if ident not in keep and row[3] is None]
         if stale:
-            self.conn.execute(_DROP_TIMER, [{"_id": i} for i in stale])
+            _DROP_TIMER.run_many(self.conn, [{"_id": i} for i in stale])
         if added:
-            self.conn.execute(_INSERT_TIMER, added)
+            _INSERT_TIMER.run_many(self.conn, added)
         if moved:
-            self.conn.execute(_MOVE_TIMER, moved)
+            _MOVE_TIMER.run_many(self.conn, moved)
 
     def _sync_projections(self, case: Case) -> None:
         """Bans, complaints and instalments as rows, for the queries that cross cases (R2).
@@ -245,16 +248,25 @@ def _stmt_where(table: sa.Table, keys: Sequence[str]):
 
 
 _c, _tm = t.cases.c, t.timers.c
-_GET = sa.select(_c.snapshot).where(_c.id == sa.bindparam("id"))
-_GET_LOCKED = _GET.with_for_update()
-_SAVE = t.cases.update().where(_c.id == sa.bindparam("_id"), _c.version == sa.bindparam("_version"))
-_INSERT_EVENT = t.case_events.insert()
-_TIMERS_OF = sa.select(_tm.id, _tm.kind, _tm.key, _tm.due_on, _tm.provisional, _tm.fired_at).where(
-    _tm.case_id == sa.bindparam("case_id"))
-_INSERT_TIMER = t.timers.insert()
-_MOVE_TIMER = t.timers.update().where(_tm.id == sa.bindparam("_id"))
-_DROP_TIMER = t.timers.delete().where(_tm.id == sa.bindparam("_id"))  # not IN: expanding it costs more than a row
-_CLAIM = t.timers.update().where(_tm.id == sa.bindparam("_id"), _tm.fired_at.is_(None))
+_EVENT_COLUMNS = ("case_id", "seq", "act", "on", "recorded_at", "actor", "reason", "rule", "policy_id",
+                  "policy_version", "payload", "canonical", "prev_hash", "hash")
+_CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "state", "version", "policy_id",
+                 "policy_version", "applied_on", "last_on", "period_start", "period_end", "snapshot", "updated_at")
+_GET = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")))
+_GET_LOCKED = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")).with_for_update())
+_SAVE = DriverStatement(t.cases.update().where(_c.id == sa.bindparam("_id"), _c.version == sa.bindparam("_version")),
+                        _CASE_COLUMNS)
+_INSERT_EVENT = DriverStatement(t.case_events.insert(), _EVENT_COLUMNS)
+_TIMERS_OF = DriverStatement(sa.select(_tm.kind, _tm.key, _tm.id, _tm.due_on, _tm.provisional, _tm.fired_at).where(
+    _tm.case_id == sa.bindparam("case_id")))
+_INSERT_TIMER = DriverStatement(t.timers.insert(),
+                                ("case_id", "kind", "key", "due_on", "fires_on", "provisional", "created_at"))
+_MOVE_TIMER = DriverStatement(t.timers.update().where(_tm.id == sa.bindparam("_id")),
+                              ("due_on", "fires_on", "provisional"))
+# not IN: expanding it costs more than a statement a row
+_DROP_TIMER = DriverStatement(t.timers.delete().where(_tm.id == sa.bindparam("_id")))
+_CLAIM = DriverStatement(t.timers.update().where(_tm.id == sa.bindparam("_id"), _tm.fired_at.is_(None)),
+                         ("fired_at",))
 # (update where the key matches, insert when nothing matched) for each projection table
 _BANS = (t.bans.update().where(*_stmt_where(t.bans, ["case_id"])), t.bans.insert())
 _COMPLAINTS = (t.complaints.update().where(*_stmt_where(t.complaints, ["case_id", "complaint_id"])),
@@ -288,7 +300,7 @@ class SqlTimerRepository:
         return [DueTimer(r.id, r.case_id, r.kind, r.key, r.due_on, r.fires_on) for r in rows]
 
     def claim(self, timer_id: int, fired_at: datetime) -> bool:
-        return self.conn.execute(_CLAIM, {"_id": timer_id, "fired_at": fired_at}).rowcount == 1
+        return _CLAIM.run(self.conn, {"_id": timer_id, "fired_at": fired_at}) == 1
 
     def search(self, query) -> list[dict]:
         c = t.timers.c
