@@ -67,7 +67,10 @@ class DriverStatement:
         cursor = conn.connection.driver_connection.cursor()
         try:
             with _as_sqlalchemy_error(conn, sql, params):
-                cursor.executemany(sql, params)
+                if len(params) == 1:  # psycopg's executemany sets up a pipeline, dearer for one row
+                    cursor.execute(sql, params[0])
+                else:
+                    cursor.executemany(sql, params)
         finally:
             cursor.close()
 
