@@ -7,6 +7,7 @@ StaleVersion.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -154,16 +155,20 @@ class SqlCaseRepository:
 
     def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None:
         snapshot = case.to_dict()
-        done = _SAVE.run(self.conn, {"_id": case.id, "_version": expected_version,
-                                     **self._case_values(case, snapshot)})
+        known = self._known.pop(case.id, None)
+        # only an act builds on what was read; a rewrite without events (rebuild-snapshots)
+        # writes every column and projection row, so it also repairs rows that drifted
+        before = known[1] if events and known is not None and known[0] == expected_version else None
+        values = self._case_values(case, snapshot)
+        if before is not None:
+            # an indexed column set to its own value still rewrites its index entries
+            values = {k: v for k, v in values.items() if k in _ALWAYS_SET or _changed(before, snapshot, _SOURCE[k])}
+        done = _save(tuple(values)).run(self.conn, {"_id": case.id, "_version": expected_version, **values})
         if done != 1:
             raise StaleVersion(case.id, expected_version)
         self._append(events)
         self._sync_timers(case.id, timers)
-        known = self._known.pop(case.id, None)
-        # only an act builds on what was read; a rewrite without events (rebuild-snapshots)
-        # writes every projection row, so it also repairs rows that drifted from the snapshot
-        self._writing = (snapshot, known[1] if events and known is not None and known[0] == expected_version else None)
+        self._writing = (snapshot, before)
         self._sync_projections(case)
         self._known[case.id] = (case.version, snapshot)
 
@@ -255,8 +260,17 @@ _CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "state", "
                  "policy_version", "applied_on", "last_on", "period_start", "period_end", "snapshot", "updated_at")
 _GET = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")))
 _GET_LOCKED = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")).with_for_update())
-_SAVE = DriverStatement(t.cases.update().where(_c.id == sa.bindparam("_id"), _c.version == sa.bindparam("_version")),
-                        _CASE_COLUMNS)
+# the snapshot field each case column is taken from, and the columns every save sets
+_SOURCE = {**{k: k for k in _CASE_COLUMNS}, "period_start": "period", "period_end": "period"}
+_ALWAYS_SET = frozenset({"version", "snapshot", "updated_at"})
+
+
+@functools.cache
+def _save(columns: tuple[str, ...]) -> DriverStatement:
+    return DriverStatement(
+        t.cases.update().where(_c.id == sa.bindparam("_id"), _c.version == sa.bindparam("_version")), columns)
+
+
 _INSERT_EVENT = DriverStatement(t.case_events.insert(), _EVENT_COLUMNS)
 _TIMERS_OF = DriverStatement(sa.select(_tm.kind, _tm.key, _tm.id, _tm.due_on, _tm.provisional, _tm.fired_at).where(
     _tm.case_id == sa.bindparam("case_id")))
