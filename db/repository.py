@@ -58,8 +58,10 @@ class SqlCaseRepository:
         )
         q = (
             sa.select(c.id, t.bases.c.name.label("base_name"), c.operator_code, c.level, c.jurisdiction,
-                      c.state, c.version, c.period_start, c.period_end, next_timer.c.next_due)
+                      c.state, c.version, c.period_start, c.period_end, next_timer.c.next_due,
+                      t.operators.c.name.label("operator_name"))
             .join(t.bases, t.bases.c.id == c.base_id)
+            .join(t.operators, t.operators.c.id == t.bases.c.operator_id)
             .outerjoin(next_timer, next_timer.c.case_id == c.id)
         )
         for column, value in ((c.state, query.state), (c.level, query.level),

@@ -133,6 +133,7 @@ class CaseSummary:
     period_end: date | None
     next_timer: str | None
     next_due: date | None
+    operator_name: str = ""  # the operating organisation (运营机构), searched by the work queue
 
 
 class ChainLinks(Protocol):

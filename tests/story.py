@@ -41,7 +41,8 @@ class Story:
               jurisdiction: str = "520000", actor: str = CASEWORKER, **extra) -> cases.ActResult:
         self.until(on)
         result = cases.apply(
-            self.rt, operator_name="贵阳高新创业服务有限公司", credit_code=extra.pop("credit_code", credit_code(seed)),
+            self.rt, operator_name=extra.pop("operator_name", "贵阳高新创业服务有限公司"),
+            credit_code=extra.pop("credit_code", credit_code(seed)),
             base_name=base, base_address="贵州省贵阳市观山湖区长岭北路8号", level=level,
             jurisdiction=jurisdiction, on=on, actor=actor, reason="受理申报材料", **extra)
         self.case_id = result.case.id

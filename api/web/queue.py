@@ -30,6 +30,7 @@ class Item:
     case_id: str
     base_name: str
     operator_code: str
+    operator_name: str
     level: str
     state: str
     due_on: date | None
@@ -54,7 +55,7 @@ def open_cases(rt: Runtime, user: User) -> list[CaseSummary]:
 
 def items_of(rt: Runtime, row: CaseSummary, today: date) -> list[Item]:
     def item(kind: str, due: date | None, detail: str = "") -> Item:
-        return Item(kind, row.id, row.base_name, row.operator_code, row.level, row.state, due,
+        return Item(kind, row.id, row.base_name, row.operator_code, row.operator_name, row.level, row.state, due,
                     due is not None and due < today, detail)
 
     if row.state == "applied":
@@ -95,7 +96,8 @@ def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,
     needle = q.strip().casefold()
     items = []
     for row in open_cases(rt, user):
-        if needle and needle not in row.base_name.casefold() and needle not in row.operator_code.casefold():
+        if needle and not any(needle in text.casefold() for text in (row.base_name, row.operator_name,
+                                                                    row.operator_code)):
             continue
         items += items_of(rt, row, today)
     counts = Counter(i.kind for i in items)

@@ -78,7 +78,7 @@ def department(rt, clock, people) -> dict[str, str]:
     s.act("inspect", date(2026, 5, 30), actor=INSPECTOR, outcome="pass")
     ids["inspected"] = s.case_id
     s = Story(rt, clock)
-    s.apply(date(2026, 4, 15), seed=4, base="安顺市科创孵化基地")
+    s.apply(date(2026, 4, 15), seed=4, base="安顺市科创孵化基地", operator_name="安顺众创空间管理有限公司")
     ids["applied"] = s.case_id
     s.until(TODAY)
     return ids

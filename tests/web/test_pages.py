@@ -124,6 +124,9 @@ def test_queue_filters_and_searches(sign_in, department):
     code = cases.get_case(client.app.state.runtime, department["applied"]).operator_code
     assert [c for _, c, _ in queue_rows(client.get("/queue", params={"q": code.lower()}).text)] == [
         department["applied"]]
+    by_operator = client.get("/queue", params={"q": "众创空间"}).text  # the operator's name, not the base's
+    assert [c for _, c, _ in queue_rows(by_operator)] == [department["applied"]]
+    assert "安顺众创空间管理有限公司" in by_operator
 
 
 def test_queue_shows_only_the_users_jurisdiction(sign_in, department):
