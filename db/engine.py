@@ -8,6 +8,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
+# the execution options of a unit of work that only reads (db.uow): PostgreSQL's own, and ours,
+# which SQLite's "begin" below reads
+READ_ONLY = {"postgresql_readonly": True, "incubase_read_only": True}
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite(url, **kwargs)
@@ -34,7 +39,10 @@ def _sqlite(url: str, **kwargs) -> Engine:
     def _on_begin(conn):
         # take the write lock at the start: a unit of work reads the case version and then
         # writes, and a deferred transaction would fail to upgrade its lock under contention
-        # on the driver's connection: SQLAlchemy's execution path costs more than the statement
-        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
+        # on the driver's connection: SQLAlchemy's execution path costs more than the statement.
+        # A reading unit of work begins deferred: in WAL mode it reads a snapshot, never blocking
+        # a writer nor waiting for one
+        read_only = conn.get_execution_options().get("incubase_read_only", False)
+        conn.connection.dbapi_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

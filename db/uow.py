@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from db.engine import READ_ONLY
+
 from db.repository import SqlCaseRepository, SqlTimerRepository
 from db.anchors import SqlAnchorRepository
 from db.reminders import SqlReminderRepository
@@ -11,11 +13,17 @@ from db.users import SqlIdempotencyRepository, SqlUserRepository
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, clock) -> None:
-        self.engine, self.clock = engine, clock
+    """`read_only`: for reads only. SQLite then begins a deferred transaction, so a reader never
+    waits for nor holds the write lock (in WAL mode it reads its own snapshot); PostgreSQL runs
+    a READ ONLY transaction, which refuses a write that slipped into a reading path."""
+
+    def __init__(self, engine: Engine, clock, *, read_only: bool = False) -> None:
+        self.engine, self.clock, self.read_only = engine, clock, read_only
 
     def __enter__(self) -> "SqlUnitOfWork":
         self.conn = self.engine.connect()
+        if self.read_only:
+            self.conn.execution_options(**READ_ONLY)
         self.tx = self.conn.begin()
         self.cases = SqlCaseRepository(self.conn, self.clock)
         self.timers = SqlTimerRepository(self.conn)

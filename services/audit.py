@@ -39,7 +39,7 @@ class CaseReport:
 
 
 def verify_case(rt: Runtime, case_id: str, user: User | None = None, *, chain_only: bool = False) -> CaseReport:
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         stored = uow.cases.get(case_id)
         if user is not None:
             authz.require_read(user, case_id, stored.jurisdiction)
@@ -64,12 +64,12 @@ def verify_all(rt: Runtime, *, page: int = 200, progress: Callable[[int, int], N
     after, cases_done, events_done = "", 0, 0
     users: dict[str, User | None] = {}
     while True:
-        with rt.uow() as uow:
+        with rt.reads() as uow:
             ids = uow.cases.ids_after(after, page)
         if not ids:
             return
         for case_id in ids:
-            with rt.uow() as uow:
+            with rt.reads() as uow:
                 if chain_only:
                     report = _chain_report(case_id, uow.cases.events(case_id))
                 else:
@@ -146,7 +146,7 @@ def _needed(act: str, window_exception: bool) -> frozenset[str]:
 def state_as_of(rt: Runtime, case_id: str, *, day: date | None = None, recorded: datetime | None = None,
                 user: User | None = None) -> Case | None:
     """The case from its replay: as it stood on a business date, or as the system knew it at a moment."""
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         # the stored snapshot only tells whose case it is: decoding it costs as much as a
         # third of a long replay (bench b4), so it is read only when a reader must be checked
         if user is not None:

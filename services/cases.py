@@ -186,7 +186,7 @@ ACTS: dict[str, Callable[..., ActResult]] = {
 
 
 def get_case(rt: Runtime, case_id: str, user: User | None = None) -> Case:
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         case = uow.cases.get(case_id)
     if user is not None:
         authz.require_read(user, case_id, case.jurisdiction)
@@ -194,7 +194,7 @@ def get_case(rt: Runtime, case_id: str, user: User | None = None) -> Case:
 
 
 def history(rt: Runtime, case_id: str, user: User | None = None) -> list[Event]:
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         case = uow.cases.get(case_id)
         if user is not None:
             authz.require_read(user, case_id, case.jurisdiction)

@@ -15,7 +15,7 @@ from statemachines.timers import timers_for
 
 def dossier(rt: Runtime, case_id: str, user: User | None = None) -> dict[str, Any]:
     report = audit.verify_case(rt, case_id, user)
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         case = uow.cases.get(case_id)
         events = uow.cases.events(case_id)
         fired = uow.timers.fired(case_id)

@@ -24,7 +24,7 @@ class Eligibility:
 def eligibility(rt: Runtime, *, credit_code: str, level: str, on: date, jurisdiction: str | None = None) -> Eligibility:
     code = CreditCode.parse(credit_code).value
     policy = rt.policies.select(jurisdiction, level, on) if jurisdiction else None
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         found = uow.cases.bans(code, None, level)
     in_force = [
         b for b in found

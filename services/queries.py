@@ -11,11 +11,11 @@ def list_cases(rt: Runtime, query: CaseFilter | None = None) -> list[CaseSummary
 
 
 def page_of_cases(rt: Runtime, query: CaseFilter) -> tuple[list[CaseSummary], int]:
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         return uow.cases.summaries(query)
 
 
 def pending_timers(rt: Runtime, case_id: str) -> list[Timer]:
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         uow.cases.get(case_id)
         return uow.timers.pending(case_id)

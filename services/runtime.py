@@ -14,7 +14,12 @@ Clock = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class Runtime:
-    uow: Callable[[], UnitOfWork]
+    uow: Callable[..., UnitOfWork]  # uow(read_only=True): see reads()
     clock: Clock
     policies: PolicyBook
     calendar: WorkCalendar
+
+    def reads(self) -> UnitOfWork:
+        """A unit of work that only reads: it takes no write lock on SQLite (pages, queries and
+        sign-in do not queue behind acts) and is a READ ONLY transaction on PostgreSQL."""
+        return self.uow(read_only=True)

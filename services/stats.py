@@ -43,12 +43,12 @@ def statistics(rt: Runtime, jurisdiction: str, year: int, today: date, *, page: 
     stats = Statistics(jurisdiction, year, as_of)
     after = ""
     while True:
-        with rt.uow() as uow:
+        with rt.reads() as uow:
             ids = uow.cases.ids_after(after, page, jurisdiction=jurisdiction)
         if not ids:
             return stats
         for case_id in ids:
-            with rt.uow() as uow:
+            with rt.reads() as uow:
                 events = uow.cases.events(case_id)
             _count(stats, events, rt, year, as_of)
         after = ids[-1]

@@ -121,7 +121,7 @@ def create_token(rt: Runtime, username: str, label: str = "") -> str:
 def authenticate(rt: Runtime, token: str | None) -> User:
     if not token:
         raise Unauthenticated("sign in: send 'Authorization: Bearer <token>'")
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         user = uow.users.by_token(hash_token(token))
     if user is None:
         raise Unauthenticated("the token is unknown or revoked")
@@ -167,7 +167,7 @@ def set_password(rt: Runtime, username: str, password: str) -> None:
 
 
 def has_password(rt: Runtime, username: str) -> bool:
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         return uow.users.password_hash(username) is not None
 
 
@@ -179,7 +179,7 @@ def _dummy_hash() -> str:
 def check_password(rt: Runtime, username: str, password: str) -> User:
     """The user whose password this is; the same refusal, after the same work, for an unknown
     user, a user without a password and a wrong password, so none of them can be told apart."""
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         stored = uow.users.password_hash(username)
         user = uow.users.by_username(username) if stored else None
     if not password_matches(password, stored or _dummy_hash()) or user is None:
@@ -193,7 +193,7 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int = 32
 
 
 def list_users(rt: Runtime) -> list[User]:
-    with rt.uow() as uow:
+    with rt.reads() as uow:
         return uow.users.all()
 
 
