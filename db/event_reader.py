@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -40,10 +40,30 @@ def _prepare(dialect: Dialect) -> tuple[str, Processor, Processor, Processor]:
         c = t.case_events.c
         on_p, at_p, payload_p = (col.type.dialect_impl(dialect).result_processor(dialect, None)
                                  for col in (c.on, c.recorded_at, c.payload))
-        if dialect.name == "postgresql":
-            payload_p = getattr(dialect, "_json_deserializer", None) or json.loads
+        # jsonb as text on PostgreSQL; on SQLite the dialect's processor only wraps json.loads
+        payload_p = getattr(dialect, "_json_deserializer", None) or json.loads
+        if dialect.name != "postgresql":
+            on_p, at_p = _iso(on_p, date.fromisoformat, 10), _iso(at_p, _utc_from_iso, 26)
         _prepared[key] = (_select(dialect), on_p, at_p, payload_p)
     return _prepared[key]
+
+
+def _iso(general: Processor, parse: Callable[[str], Any], length: int) -> Processor:
+    """SQLite stores dates and times as text in exactly the shape SQLAlchemy writes; `fromisoformat`
+    reads that shape ~5× faster than the dialect's regular expression (a third of a 10,000-event
+    replay, bench b4). Any other shape still goes to the dialect's own processor."""
+    if general is None:
+        return None
+
+    def processor(value: Any) -> Any:
+        if isinstance(value, str) and len(value) == length:
+            return parse(value)
+        return general(value)
+    return processor
+
+
+def _utc_from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text + "+00:00")  # SQLite keeps naive UTC
 
 
 def case_events(conn: Connection, case_id: str) -> list[Event]:
