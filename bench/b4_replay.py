@@ -39,9 +39,9 @@ def main(argv=None) -> None:
                 fn()  # warm
             t_bare, t_replay, t_load = [], [], []
             for _ in range(args.rounds):
-                t_bare.append(c.timed(bare)[0] * 1000)
-                t_load.append(c.timed(load)[0] * 1000)
-                secs, replayed = c.timed(replay)
+                t_bare.append(c.timed(bare, gc_off=True)[0] * 1000)
+                t_load.append(c.timed(load, gc_off=True)[0] * 1000)
+                secs, replayed = c.timed(replay, gc_off=True)
                 t_replay.append(secs * 1000)
             assert replayed is not None and replayed.version == len(events), (replayed, len(events))
             n = len(bare())

@@ -8,6 +8,7 @@ Every program: `python -m bench.bN_x [--backend sqlite|postgres|both] [--smoke] 
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import logging
@@ -153,10 +154,19 @@ def header(args: argparse.Namespace, title: str) -> None:
           f"{' (smoke)' if args.smoke else ''}", flush=True)
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
+def timed(fn: Callable[[], object], *, gc_off: bool = False) -> tuple[float, object]:
+    """Seconds and result of one call, from a collected heap. `gc_off`, as timeit does, for short
+    calls that allocate a lot: a collection of the previous round's garbage otherwise lands in
+    whichever call crosses the threshold (b4 swung 2× between runs with it on)."""
+    gc.collect()
+    if gc_off:
+        gc.disable()
+    try:
+        t0 = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - t0, out
+    finally:
+        gc.enable()
 
 
 # --- backends -----------------------------------------------------------------------------------
