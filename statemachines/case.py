@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -192,18 +193,33 @@ class _DateField:
 def _decode(kind: Any, data: Any) -> Any:
     if data is None:
         return None
+    decode = _decoder(kind)
+    return data if decode is None else decode(data)
+
+
+Decoder = Callable[[Any], Any] | None  # None: the JSON value is already the Python value
+
+
+@functools.cache
+def _decoder(kind: Any) -> Decoder:
+    """A function per type, built once from its hints: reading a snapshot is on every act's path
+    (bench b1), and walking the hints for each value cost more than the values themselves."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(kind) if a is not type(None)]
-        return _decode(inner[0], data)
+        return _decoder(next(a for a in typing.get_args(kind) if a is not type(None)))
     if origin is list:
-        (item,) = typing.get_args(kind)
-        return [_decode(item, v) for v in data]
+        item = _decoder(typing.get_args(kind)[0])
+        return list if item is None else (lambda values: [_or_none(item, v) for v in values])
     if origin is dict:
-        key, item = typing.get_args(kind)
-        return {key(k): _decode(item, v) for k, v in data.items()}
+        key_type, item = typing.get_args(kind)[0], _decoder(typing.get_args(kind)[1])
+        return lambda values: {key_type(k): _or_none(item, v) for k, v in values.items()}
     if dataclasses.is_dataclass(kind):
-        return kind(**{name: _decode(hint, data[name]) for name, hint in _fields_of(kind) if name in data})
+        fields = tuple((name, _decoder(hint)) for name, hint in _fields_of(kind))
+        return lambda data: kind(**{name: _or_none(decode, data[name]) for name, decode in fields if name in data})
     if kind is _DateField:
-        return date.fromisoformat(data)
-    return data
+        return lambda text: date.fromisoformat(text)  # the module's `date` when called (see _fields_of)
+    return None
+
+
+def _or_none(decode: Decoder, value: Any) -> Any:
+    return value if decode is None or value is None else decode(value)
