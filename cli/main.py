@@ -336,6 +336,18 @@ def tokens_create(username: str, label: Annotated[str, typer.Option(help="What t
     typer.echo(_or_exit(lambda: users.create_token(build_runtime(), username, label)))
 
 
+@tokens_app.command("revoke")
+def tokens_revoke(token: str) -> None:
+    """Revoke TOKEN from now on (the row stays, with when it was revoked); exit 1 if unknown or already revoked."""
+    from bootstrap import build_runtime
+    from services import users
+
+    if not users.revoke_token(build_runtime(), token):
+        typer.echo("error: no live token matches", err=True)
+        raise typer.Exit(1)
+    typer.echo("token revoked")
+
+
 def _or_exit(action):
     from statemachines.errors import DomainError
 

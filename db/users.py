@@ -62,6 +62,12 @@ class SqlUserRepository:
         self.conn.execute(t.api_tokens.insert().values(token_hash=token_hash, user_id=user_id, label=label,
                                                        created_at=now))
 
+    def revoke_token(self, token_hash: str, now: datetime) -> bool:
+        c = t.api_tokens.c
+        done = self.conn.execute(t.api_tokens.update().where(c.token_hash == token_hash, c.revoked_at.is_(None))
+                                 .values(revoked_at=now).returning(c.token_hash))
+        return done.first() is not None
+
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self.conn.execute(t.users.update().where(t.users.c.id == user_id).values(password_hash=password_hash))
 

@@ -118,6 +118,14 @@ def create_token(rt: Runtime, username: str, label: str = "") -> str:
     return token
 
 
+def revoke_token(rt: Runtime, token: str) -> bool:
+    """Ends a token from now on (kept, with the moment it was revoked); False if unknown or already revoked."""
+    with rt.uow() as uow:
+        done = uow.users.revoke_token(hash_token(token), rt.clock())
+        uow.commit()
+    return done
+
+
 def authenticate(rt: Runtime, token: str | None) -> User:
     if not token:
         raise Unauthenticated("sign in: send 'Authorization: Bearer <token>'")

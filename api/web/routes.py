@@ -136,8 +136,10 @@ def login(request: Request, rt: RuntimeDep, form: Form) -> Response:
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
-    # only the cookie goes: the token stays valid until revoked, as API tokens do
+def logout(request: Request, rt: RuntimeDep) -> RedirectResponse:
+    # the session's token is revoked, not only forgotten: a copied cookie is worth nothing after
+    if token := request.cookies.get(COOKIE):
+        users.revoke_token(rt, token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -153,3 +153,19 @@ def test_demo_loads_six_cases_once(runner, db_file):
     assert second.stdout.splitlines()[1:] == lines[1:]
     assert scalar(db_file, "SELECT COUNT(*) FROM case_events") == events
     assert scalar(db_file, "SELECT COUNT(*) FROM cases") == 6
+
+
+def test_a_token_revoked_on_the_command_line_stops_working(runner, db_file):
+    from bootstrap import build_runtime
+    from services import users
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["users", "add", "caseworker.wang", "--name", "王芳", "--role", "caseworker",
+                              "--jurisdiction", "520000"]).exit_code == 0
+    token = runner.invoke(app, ["tokens", "create", "caseworker.wang"]).output.strip()
+    assert users.authenticate(build_runtime(), token).username == "caseworker.wang"
+    assert runner.invoke(app, ["tokens", "revoke", token]).exit_code == 0
+    with pytest.raises(users.Unauthenticated):
+        users.authenticate(build_runtime(), token)
+    again = runner.invoke(app, ["tokens", "revoke", token])
+    assert again.exit_code == 1 and "no live token" in again.output

@@ -67,6 +67,10 @@ def test_sign_in_sets_an_httponly_strict_cookie_holding_an_api_token(rt, app_cli
     out = app_client.post("/logout")
     assert out.status_code == 303 and 'incubase_session=""' in out.headers["set-cookie"]
     assert app_client.get("/queue").status_code == 303
+    with pytest.raises(users.Unauthenticated):  # signing out revoked the token itself
+        users.authenticate(rt, token)
+    app_client.cookies.set("incubase_session", token)  # a copy of the old cookie
+    assert app_client.get("/queue").status_code == 303
 
 
 def test_an_offsite_next_is_not_followed(app_client):
