@@ -147,10 +147,7 @@ def main(argv=None) -> None:
     args = c.parse("b1_act", __doc__, sizes={"acts": 2000}, smoke_sizes={"acts": 40}, argv=argv)
     c.header(args, "one act, service layer vs bare driver")
     report = c.Report("b1_act", args)
-    for kind in args.backends:
-        if (problem := c.environment_ok(kind)):
-            report.note(problem)
-            continue
+    for kind in c.backends(args, report):
         n = args.sizes["acts"]
         per = {w: n + w * WARMUP for w in (1, 4)}
         total = sum(2 * args.rounds * per[w] for w in per)

@@ -119,10 +119,7 @@ def main(argv=None) -> None:
     report.note(f"uvicorn: {WORKERS} worker process(es), {'httptools' if find_spec('httptools') else 'h11'}, "
                 f"{'uvloop' if find_spec('uvloop') else 'asyncio'} loop, access log off")
     ctx = mp.get_context("fork")
-    for kind in args.backends:
-        if (problem := c.environment_ok(kind)):
-            report.note(problem)
-            continue
+    for kind in c.backends(args, report):
         n = args.sizes["acts"]
         per = {w: n + w * WARMUP for w in (1, 4)}
         backend = c.Backend(kind, "b2").create()

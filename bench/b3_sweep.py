@@ -76,10 +76,7 @@ def main(argv=None) -> None:
     report = c.Report("b3_sweep", args)
     from services.sweep import sweep
 
-    for kind in args.backends:
-        if (problem := c.environment_ok(kind)):
-            report.note(problem)
-            continue
+    for kind in c.backends(args, report):
         for cases in (args.sizes["small_cases"], args.sizes["cases"]):
             due = args.sizes["due"]
             backend = c.Backend(kind, "b3").create()

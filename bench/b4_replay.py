@@ -19,10 +19,7 @@ def main(argv=None) -> None:
     from statemachines.timers import timers_for
 
     case, events, policy, calendar = c.recognized_case(reports=2, complaint_pairs=(args.sizes["events"] - 5) // 2)
-    for kind in args.backends:
-        if (problem := c.environment_ok(kind)):
-            report.note(problem)
-            continue
+    for kind in c.backends(args, report):
         backend = c.Backend(kind, "b4").create()
         try:
             c.insert_template(backend, case, events, timers_for(case, policy, calendar))

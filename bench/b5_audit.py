@@ -70,10 +70,7 @@ def main(argv=None) -> None:
     args = c.parse("b5_audit", __doc__, sizes={"events": 1_000_000}, smoke_sizes={"events": 2_000}, argv=argv)
     c.header(args, "verify --all vs bare sha256 of the stored canonical text")
     report = c.Report("b5_audit", args)
-    for kind in args.backends:
-        if (problem := c.environment_ok(kind)):
-            report.note(problem)
-            continue
+    for kind in c.backends(args, report):
         peaks = {}
         for size in (max(PER_CASE * 2, args.sizes["events"] // 10), args.sizes["events"]):
             cases = max(2, size // PER_CASE)

@@ -111,10 +111,7 @@ def main(argv=None) -> None:
     c.header(args, "application round intake vs bare inserts")
     report = c.Report("b6_intake", args)
     n = args.sizes["applications"]
-    for kind in args.backends:
-        if (problem := c.environment_ok(kind)):
-            report.note(problem)
-            continue
+    for kind in c.backends(args, report):
         backend = c.Backend(kind, "b6").create()
         try:
             build(backend, args.sizes["existing"])

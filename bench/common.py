@@ -19,7 +19,7 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -464,6 +464,15 @@ def fresh_db(kind: str, tag: str, build: Callable[[Backend], None], *, cache: bo
     build(backend)
     backend.analyze()
     return backend
+
+
+def backends(args: argparse.Namespace, report: "Report") -> Iterator[str]:
+    """The backends asked for that can run here; one left out is noted in the report, not skipped silently."""
+    for kind in args.backends:
+        if (problem := environment_ok(kind)):
+            report.note(problem)
+        else:
+            yield kind
 
 
 def environment_ok(kind: str) -> str | None:
