@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.web_session = timedelta(hours=(settings or get_settings()).web_session_hours)
     problems.install(app)
     for router in (cases.router, actions.router, audit.router, reference.router, admin.router, timers.router):
         app.include_router(router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # signed webhook reminders (off while webhook_url is empty)
     webhook_url: str = ""
     webhook_secret: str = ""
+
+    # how long a web sign-in lasts: its token expires then, whatever the browser keeps
+    web_session_hours: int = Field(default=12, ge=1, le=24 * 30)
 
     # `incubase run`: where the API and the local Prefect server listen
     api_host: str = "127.0.0.1"

@@ -162,6 +162,7 @@ api_tokens = sa.Table(
     sa.Column("label", sa.Text, nullable=False),
     sa.Column("created_at", Stamp, nullable=False),
     sa.Column("revoked_at", Stamp),
+    sa.Column("expires_at", Stamp),  # NULL: until revoked (a program's token); a web session's ends
 )
 
 idempotency_keys = sa.Table(

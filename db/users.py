@@ -33,9 +33,10 @@ class SqlUserRepository:
         row = self.conn.execute(sa.select(t.users).where(t.users.c.username == username)).mappings().first()
         return self._user(row) if row else None
 
-    def by_token(self, token_hash: str) -> User | None:
-        """The user of a live token with all its grants, in one statement (every API request asks)."""
-        rows = self.conn.execute(_BY_TOKEN, {"token_hash": token_hash}).all()
+    def by_token(self, token_hash: str, now: datetime) -> User | None:
+        """The user of a live token (not revoked, not expired at `now`) with all its grants, in one
+        statement (every API request asks)."""
+        rows = self.conn.execute(_BY_TOKEN, {"token_hash": token_hash, "now": now.astimezone(UTC)}).all()
         if not rows:
             return None
         first = rows[0]
@@ -58,9 +59,11 @@ class SqlUserRepository:
         ).values(revoked_at=now))
         return done.rowcount > 0
 
-    def add_token(self, user_id: str, token_hash: str, label: str, now: datetime) -> None:
-        self.conn.execute(t.api_tokens.insert().values(token_hash=token_hash, user_id=user_id, label=label,
-                                                       created_at=now))
+    def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
+                  expires_at: datetime | None = None) -> None:
+        self.conn.execute(t.api_tokens.insert().values(
+            token_hash=token_hash, user_id=user_id, label=label, created_at=now,
+            expires_at=expires_at.astimezone(UTC) if expires_at else None))
 
     def revoke_token(self, token_hash: str, now: datetime) -> bool:
         c = t.api_tokens.c
@@ -110,7 +113,8 @@ _BY_TOKEN = (
     .select_from(t.api_tokens)
     .join(t.users, t.users.c.id == t.api_tokens.c.user_id)
     .outerjoin(t.role_grants, t.role_grants.c.user_id == t.users.c.id)
-    .where(t.api_tokens.c.token_hash == sa.bindparam("token_hash"), t.api_tokens.c.revoked_at.is_(None))
+    .where(t.api_tokens.c.token_hash == sa.bindparam("token_hash"), t.api_tokens.c.revoked_at.is_(None),
+           sa.or_(t.api_tokens.c.expires_at.is_(None), t.api_tokens.c.expires_at > sa.bindparam("now")))
     .order_by(t.role_grants.c.id)
 )
 

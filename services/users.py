@@ -11,7 +11,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.runtime import Runtime
 from statemachines import jurisdiction as divisions
@@ -108,12 +108,14 @@ def revoke_grant(rt: Runtime, username: str, role: str, code: str) -> User:
         return uow.users.by_username(username)
 
 
-def create_token(rt: Runtime, username: str, label: str = "") -> str:
-    """A new bearer token; only its hash is stored, so it is shown this once."""
+def create_token(rt: Runtime, username: str, label: str = "", lifetime: timedelta | None = None) -> str:
+    """A new bearer token; only its hash is stored, so it is shown this once. With a `lifetime`
+    it stops working that long after now; without, it works until revoked."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = rt.clock()
     with rt.uow() as uow:
         user = _user(uow, username)
-        uow.users.add_token(user.id, hash_token(token), label, rt.clock())
+        uow.users.add_token(user.id, hash_token(token), label, now, now + lifetime if lifetime else None)
         uow.commit()
     return token
 
@@ -130,9 +132,9 @@ def authenticate(rt: Runtime, token: str | None) -> User:
     if not token:
         raise Unauthenticated("sign in: send 'Authorization: Bearer <token>'")
     with rt.reads() as uow:
-        user = uow.users.by_token(hash_token(token))
+        user = uow.users.by_token(hash_token(token), rt.clock())
     if user is None:
-        raise Unauthenticated("the token is unknown or revoked")
+        raise Unauthenticated("the token is unknown, revoked or expired")
     return user
 
 

@@ -7,7 +7,7 @@ what keeps another site from posting a form with the cookie (no separate CSRF to
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -130,8 +130,9 @@ def login(request: Request, rt: RuntimeDep, form: Form) -> Response:
         return render(request, "login.html", {"next": next_url, "error": t("wrong_login"), "username": username},
                       status=401)
     response = RedirectResponse(next_url, status_code=303)
-    response.set_cookie(COOKIE, users.create_token(rt, username, "web"), httponly=True, samesite="strict",
-                        path="/")
+    session: timedelta = request.app.state.web_session
+    response.set_cookie(COOKIE, users.create_token(rt, username, "web", lifetime=session), httponly=True,
+                        samesite="strict", path="/", max_age=int(session.total_seconds()))
     return response
 
 

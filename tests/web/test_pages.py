@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -71,6 +71,20 @@ def test_sign_in_sets_an_httponly_strict_cookie_holding_an_api_token(rt, app_cli
         users.authenticate(rt, token)
     app_client.cookies.set("incubase_session", token)  # a copy of the old cookie
     assert app_client.get("/queue").status_code == 303
+
+
+def test_a_web_session_ends_after_its_hours_while_a_programs_token_lives_on(rt, clock, app_client):
+    answer = app_client.post("/login", data={"username": CASEWORKER, "password": PASSWORD, "next": "/queue"})
+    assert "Max-Age=43200" in answer.headers["set-cookie"]  # 12 hours, the default
+    program = users.create_token(rt, CASEWORKER, "报表程序")
+    assert app_client.get("/queue").status_code == 200
+    clock.now += timedelta(hours=11, minutes=59)
+    assert app_client.get("/queue").status_code == 200
+    clock.now += timedelta(minutes=2)
+    assert app_client.get("/queue").status_code == 303  # back to the sign-in page
+    with pytest.raises(users.Unauthenticated, match="expired"):
+        users.authenticate(rt, re.search(r"incubase_session=([^;]+)", answer.headers["set-cookie"]).group(1))
+    assert users.authenticate(rt, program).username == CASEWORKER
 
 
 def test_an_offsite_next_is_not_followed(app_client):
