@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from db.engine import READ_ONLY
-
-from db.repository import SqlCaseRepository, SqlTimerRepository
 from db.anchors import SqlAnchorRepository
+from db.engine import READ_ONLY
 from db.reminders import SqlReminderRepository
+from db.repository import SqlCaseRepository, SqlTimerRepository
 from db.rounds import SqlRoundRepository
 from db.users import SqlIdempotencyRepository, SqlUserRepository
 

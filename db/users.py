@@ -40,8 +40,7 @@ class SqlUserRepository:
         if not rows:
             return None
         first = rows[0]
-        grants = tuple(Grant(r.role, r.jurisdiction, _utc(r.granted_at), _utc(r.revoked_at))
-                       for r in rows if r.role is not None)
+        grants = tuple(_grant(r) for r in rows if r.role is not None)
         return User(first.id, first.username, first.display_name, grants, first.email)
 
     def all(self) -> list[User]:
@@ -84,7 +83,7 @@ class SqlUserRepository:
             sa.select(g.role, g.jurisdiction, g.granted_at, g.revoked_at).where(g.user_id == row["id"]).order_by(g.id)
         )
         return User(row["id"], row["username"], row["display_name"],
-                    tuple(Grant(r.role, r.jurisdiction, _utc(r.granted_at), _utc(r.revoked_at)) for r in grants),
+                    tuple(_grant(r) for r in grants),
                     row["email"])
 
 
@@ -117,6 +116,10 @@ _BY_TOKEN = (
            sa.or_(t.api_tokens.c.expires_at.is_(None), t.api_tokens.c.expires_at > sa.bindparam("now")))
     .order_by(t.role_grants.c.id)
 )
+
+
+def _grant(r) -> Grant:
+    return Grant(r.role, r.jurisdiction, _utc(r.granted_at), _utc(r.revoked_at))
 
 
 def _utc(value: datetime | None) -> datetime | None:

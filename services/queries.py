@@ -1,6 +1,8 @@
 """Read-side questions that cross cases."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from services.ports import CaseFilter, CaseSummary
 from services.runtime import Runtime
 from statemachines.timers import Timer
@@ -13,6 +15,16 @@ def list_cases(rt: Runtime, query: CaseFilter | None = None) -> list[CaseSummary
 def page_of_cases(rt: Runtime, query: CaseFilter) -> tuple[list[CaseSummary], int]:
     with rt.reads() as uow:
         return uow.cases.summaries(query)
+
+
+def every_case(rt: Runtime, query: CaseFilter, page: int = 500) -> list[CaseSummary]:
+    """All the cases a filter matches, read a page at a time (the pages and the dashboard count them all)."""
+    rows: list[CaseSummary] = []
+    while True:
+        found, total = page_of_cases(rt, replace(query, limit=page, offset=len(rows)))
+        rows += found
+        if not found or len(rows) >= total:
+            return rows
 
 
 def pending_timers(rt: Runtime, case_id: str) -> list[Timer]:

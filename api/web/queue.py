@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from services import cases
 from services.ports import CaseFilter, CaseSummary
-from services.queries import page_of_cases
+from services.queries import every_case
 from services.runtime import Runtime
 from services.users import User
 from statemachines.case import Case
@@ -43,14 +43,8 @@ class Item:
 
 
 def open_cases(rt: Runtime, user: User) -> list[CaseSummary]:
-    rows: list[CaseSummary] = []
-    while True:
-        page, total = page_of_cases(rt, CaseFilter(scopes=tuple(user.scopes(("caseworker", "supervisor", "auditor",
-                                                                             "admin"))),
-                                                   limit=500, offset=len(rows)))
-        rows += page
-        if not page or len(rows) >= total:
-            return [r for r in rows if r.state in OPEN_STATES]
+    scopes = tuple(user.scopes(("caseworker", "supervisor", "auditor", "admin")))
+    return [r for r in every_case(rt, CaseFilter(scopes=scopes)) if r.state in OPEN_STATES]
 
 
 def items_of(rt: Runtime, row: CaseSummary, today: date) -> list[Item]:

@@ -26,7 +26,7 @@ from api.web.queue import KINDS, work_queue
 from services import audit, cases, users
 from services.dossier import dossier
 from services.ports import CaseFilter, CaseNotFound
-from services.queries import page_of_cases
+from services.queries import every_case
 from services.stats import statistics
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
@@ -101,6 +101,12 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 def today(rt) -> date:
     return business_date(rt.clock())
+
+
+def _diagram(t: Translator, events, rt) -> str:
+    """The lifecycle with the path these events took, in the page's language."""
+    return lifecycle_svg(path_of(events, rt.policies.get), label=t.state, act_label=lambda a: t(f"a.{a}"),
+                         title=t("lifecycle"))
 
 
 def _safe_next(url: str | None) -> str:
@@ -178,8 +184,7 @@ def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | Non
         "act": act, "values": values or {}, "errors": errors,
         "general_errors": [msg for field, msg in errors.items() if field not in known],
         "today": today(rt), "done": request.query_params.get("done"),
-        "svg": lifecycle_svg(path_of(events, rt.policies.get), label=t.state, act_label=lambda a: t(f"a.{a}"),
-                             title=t("lifecycle")),
+        "svg": _diagram(t, events, rt),
     }, status=status, user=user)
 
 
@@ -233,8 +238,7 @@ def audit_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser, a
         "case_id": case_id, "base_name": events[0].payload.get("base_name", "") if events else "",
         "day": day, "view": view, "events": shown, "dates": dates, "position": dates.index(day),
         "report": report, "today": today(rt),
-        "svg": lifecycle_svg(path_of(shown, rt.policies.get), label=t.state, act_label=lambda a: t(f"a.{a}"),
-                             title=t("lifecycle")),
+        "svg": _diagram(t, shown, rt),
     }, user=user)
 
 
@@ -256,15 +260,7 @@ def dashboard(request: Request, rt: RuntimeDep, user: PageUser, jurisdiction: st
     figures, grid, totals = None, {}, {}
     if jurisdiction:
         figures = statistics(rt, jurisdiction, today(rt).year, today(rt))
-        rows, offset = [], 0
-        while True:
-            page, total = page_of_cases(rt, CaseFilter(jurisdiction=jurisdiction, scopes=tuple(scopes),
-                                                       limit=500, offset=offset))
-            rows += page
-            offset += len(page)
-            if not page or offset >= total:
-                break
-        for r in rows:
+        for r in every_case(rt, CaseFilter(jurisdiction=jurisdiction, scopes=tuple(scopes))):
             grid[(r.state, r.level)] = grid.get((r.state, r.level), 0) + 1
             totals[r.state] = totals.get(r.state, 0) + 1
     return render(request, "dashboard.html", {
