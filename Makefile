@@ -3,14 +3,25 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# exact versions (with hashes) of everything installed, so a fresh machine gets what the tests passed
+# with; `make lock` re-resolves them from pyproject.toml's ranges, a deliberate commit of its own
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
 
-.PHONY: run test install migrate demo clean lint screens
+.PHONY: run test install migrate demo clean lint screens lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes $(LOCK)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
+
+# an upgrade: re-resolve every version within pyproject.toml's ranges, then run the whole suite
+lock:
+	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet uv==$(UV_VERSION); }
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --upgrade \
+		--extra test --extra bench --output-file $(LOCK) pyproject.toml
 
 install: $(STAMP)
 
@@ -40,6 +51,5 @@ clean:
 # the benchmarks of issue 7, at full sizes (bench/README.md): each prints medians and ratios and
 # writes bench/results/<name>.json; `make test` runs each only with --smoke (tests/bench)
 bench: install
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test,bench]'
 	@for b in b1_act b2_http b3_sweep b4_replay b5_audit b6_intake; do \
 		$(BIN)/python -m bench.$$b $(BENCH_ARGS) || exit 1; done

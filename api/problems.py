@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.idempotency import IdempotencyKeyReused, RequestInProgress
 from services.ports import CaseNotFound
-from services.users import Forbidden, Unauthenticated, UnknownUser
+from services.users import Forbidden, Unauthenticated, UnknownInspector, UnknownUser
 from statemachines.credit_code import InvalidCreditCode
 from statemachines.errors import (
     BanInForce, DateOutOfOrder, DomainError, FourEyesViolation, FutureDate, IllegalTransition, InvalidAct,
@@ -44,6 +44,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str | None]] = {
     FutureDate: (422, "The business date is in the future", "on"),
     DateOutOfOrder: (422, "The business date is before the case's last act", "on"),
     IdempotencyKeyReused: (422, "Idempotency-Key reused for a different request", "Idempotency-Key"),
+    UnknownInspector: (422, "An inspector named is not a user of the system", "inspectors"),
     InvalidAct: (422, "A field of the act is invalid", None),
 }
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,7 +47,12 @@ class ActIn(Strict):
 
 class InspectIn(ActIn):
     outcome: Literal["pass", "fail"]
-    inspectors: list[str] = Field(default_factory=list, max_length=20)
+    inspectors: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=20, examples=[["caseworker.zhao"]],
+        description="The users who took part, by username (the recorder when empty); none of them may approve (R5).")
+    experts: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=20, examples=[["张教授"]],
+        description="Outside experts who took part, by name: not users of the system.")
     findings: str = Field(default="", max_length=8000)
 
 

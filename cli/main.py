@@ -88,10 +88,12 @@ def demo(tokens: Annotated[bool, typer.Option(help="Also create and print a demo
         typer.echo("\ndemo bearer tokens (Authorization: Bearer <token>):")
         for role, (username, token) in demo_tokens(rt).items():
             typer.echo(f"  {role:<11} {username:<16} {token}")
+        from config import get_settings
         from services.demo import DEMO_PASSWORD
 
-        typer.echo(f"\nweb pages: /login as caseworker.wang, supervisor.li or auditor.chen, "
-                   f"password {DEMO_PASSWORD}")
+        settings = get_settings()
+        typer.echo(f"\nweb pages: http://{settings.api_host}:{settings.api_port}/login as caseworker.wang, "
+                   f"supervisor.li or auditor.chen, password {DEMO_PASSWORD}")
 
 
 @app.command("serve")

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import typer
 
+from cli.prefect_server import offline_env
 from config import Settings
 
 
@@ -23,12 +24,9 @@ def prefect_env(settings: Settings) -> dict[str, str]:
     home = Path(settings.prefect_home)
     home.mkdir(parents=True, exist_ok=True)
     return {
-        **os.environ,
+        **offline_env(),
         "PREFECT_HOME": str(home),
         "PREFECT_API_URL": f"http://127.0.0.1:{settings.prefect_port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
         "PREFECT_UI_API_URL": f"http://127.0.0.1:{settings.prefect_port}/api",
     }
 
@@ -68,15 +66,21 @@ def _exit_on_signal(signum, _frame) -> None:
 
 
 def run_all(settings: Settings) -> None:
+    from flows.serve import schedules
+
+    try:
+        schedules(settings.schedules)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGHUP, _exit_on_signal)
     env = prefect_env(settings)
     logs = Path(settings.prefect_home)
-    bin_dir = Path(sys.executable).parent
     server = flows = api = None
     try:
         typer.echo(f"starting the Prefect server on 127.0.0.1:{settings.prefect_port} (log: {logs / 'server.log'})")
-        server = _start([str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1",
+        server = _start([sys.executable, "-m", "cli.prefect_server", "start", "--host", "127.0.0.1",
                          "--port", str(settings.prefect_port)], env, logs / "server.log")
         _wait_healthy(f"http://127.0.0.1:{settings.prefect_port}/api/health", server, 120)
         flows = _start([sys.executable, "-m", "flows.serve"], env, logs / "flows.log")
@@ -84,14 +88,17 @@ def run_all(settings: Settings) -> None:
                                 "--port", str(settings.api_port)], start_new_session=True)
         _wait_healthy(f"http://{settings.api_host}:{settings.api_port}/healthz", api, 60)
         base = f"http://{settings.api_host}:{settings.api_port}"
-        typer.echo(f"\nincubase is running:\n  API        {base}/api/v1\n  API docs   {base}/docs\n"
-                   f"  Prefect UI http://127.0.0.1:{settings.prefect_port}\n"
+        typer.echo(f"\nincubase is running:\n  web pages  {base}/login\n  API        {base}/api/v1\n"
+                   f"  API docs   {base}/docs\n  Prefect UI http://127.0.0.1:{settings.prefect_port}\n"
                    f"  flows log  {logs / 'flows.log'}\nCtrl-C stops everything.")
         while all(p.poll() is None for p in (server, flows, api)):
             time.sleep(1)
         typer.echo("a component stopped; shutting down", err=True)
     except KeyboardInterrupt:
         typer.echo("\nstopping")
+    except RuntimeError as exc:  # a component that would not start: say which, stop the others
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     finally:
         _stop(api)
         _stop(flows)

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     api_port: int = 8000
     prefect_port: int = 4200
     prefect_home: Path = PROJECT_ROOT / "var" / "prefect"
+    # `incubase run`: a flow's cron in place of its default, e.g. {"deliver-reminders": "* * * * *"}
+    schedules: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> "Settings":

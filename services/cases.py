@@ -117,9 +117,11 @@ def _for_user(refusal: IllegalTransition | NotDue, permitted: list[str]) -> None
                         f"allowed now: {', '.join(permitted) or 'none'}",)
 
 
-def inspect(rt: Runtime, case_id: str, *, outcome: str, inspectors: Sequence[str] = (), findings: str = "",
-            **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.inspect, outcome=outcome, inspectors=inspectors, findings=findings, **common)
+def inspect(rt: Runtime, case_id: str, *, outcome: str, inspectors: Sequence[str] = (), experts: Sequence[str] = (),
+            findings: str = "", **common: Any) -> ActResult:
+    """R4; `inspectors` are users (by username, resolved here), `experts` outside experts by name (R5)."""
+    return _act(rt, case_id, acts.inspect, outcome=outcome, inspectors=users.inspecting_users(rt, inspectors),
+                experts=experts, findings=findings, **common)
 
 
 def approve(rt: Runtime, case_id: str, **common: Any) -> ActResult:

@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +40,19 @@ class UnknownUser(DomainError):
         super().__init__(f"no user {username!r}", username=username)
 
 
+class UnknownInspector(InvalidAct):
+    """An inspector named who is not a user: four eyes compares people, so inspectors who are
+    staff are named by username, and outside experts go under `experts`, by name."""
+
+    code = "unknown-inspector"
+
+    def __init__(self, unknown: list[str], hints: dict[str, str]) -> None:
+        said = ", ".join(f"{name!r} (the name of {hints[name]})" if name in hints else repr(name) for name in unknown)
+        super().__init__(f"not a user of the system: {said}; name inspecting users by username, "
+                         "and outside experts under 'experts'", field="inspectors", rule="R5")
+        self.details.update(unknown=unknown, usernames=hints)
+
+
 @dataclass(frozen=True)
 class Grant:
     role: str
@@ -64,6 +79,26 @@ class User:
 
     def scopes(self, roles: tuple[str, ...] = ROLES) -> list[str]:
         return sorted({g.jurisdiction for g in self.grants if g.revoked_at is None and g.role in roles})
+
+
+def normal_username(name: str) -> str:
+    """'Caseworker.Zhao ' and full-width 'ｃａｓｅｗｏｒｋｅｒ.ｚｈａｏ' are the user caseworker.zhao."""
+    return unicodedata.normalize("NFKC", name).strip().lower()
+
+
+def inspecting_users(rt: Runtime, names: Sequence[str]) -> list[str]:
+    """The usernames of the users named as inspectors, normalised, each once; UnknownInspector
+    names any who is not a user (and whose user a display name belongs to, where one matches)."""
+    usernames = list(dict.fromkeys(normal_username(n) for n in names if n.strip()))
+    if not usernames:
+        return []
+    with rt.reads() as uow:
+        unknown = [u for u in usernames if uow.users.by_username(u) is None]
+        if not unknown:
+            return usernames
+        by_display = {user.display_name: user.username for user in uow.users.all()}
+    wanted = [n.strip() for n in names if normal_username(n) in unknown]
+    raise UnknownInspector(wanted, {n: by_display[n] for n in wanted if n in by_display})
 
 
 def hash_token(token: str) -> str:

@@ -198,11 +198,18 @@ def open_application(
 # --- inspection and approval (R4, R5) ------------------------------------------------------
 
 def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, outcome: str,
-            inspectors: Sequence[str] = (), findings: str = "") -> list[Event]:
+            inspectors: Sequence[str] = (), experts: Sequence[str] = (), findings: str = "") -> list[Event]:
+    """`inspectors`: the users who took part, by username (the service resolves them; four eyes
+    compares people, so a display name never stands for a user); `experts`: outside experts, by name."""
     _check(case, policy, "inspect", ctx)
     _one_of("outcome", outcome, ("pass", "fail"))
-    return _one(case, policy, calendar, ctx, "inspect", "R4",
-                {"outcome": outcome, "inspectors": list(inspectors) or [ctx.actor], "findings": findings})
+    names = [name.strip() for name in experts]
+    if not all(names):
+        raise InvalidAct("an outside expert needs a name", field="experts", rule="R4")
+    payload: dict[str, Any] = {"outcome": outcome, "inspectors": list(inspectors) or [ctx.actor], "findings": findings}
+    if names:
+        payload["experts"] = names
+    return _one(case, policy, calendar, ctx, "inspect", "R4", payload)
 
 
 def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> list[Event]:

@@ -27,7 +27,8 @@ OUTCOME = Field("outcome", "choice", ("pass", "fail"))
 GRADE = Field("grade", required=False)
 
 FIELDS: dict[str, tuple[Field, ...]] = {
-    "inspect": (OUTCOME, Field("inspectors", required=False), Field("findings", "textarea", required=False)),
+    "inspect": (OUTCOME, Field("inspectors", required=False), Field("experts", required=False),
+                Field("findings", "textarea", required=False)),
     "approve": (),
     "reject": (),
     "withdraw": (),
@@ -84,7 +85,7 @@ def parse(act: str, form: dict[str, str], t) -> tuple[date, str, dict[str, Any]]
             fields[f.name] = int(raw)
         elif f.name == "valid":
             fields[f.name] = raw == "true"
-        elif f.name == "inspectors":
+        elif f.name in ("inspectors", "experts"):
             fields[f.name] = [name for name in re.split(r"[,，、\s]+", raw) if name]
         else:
             fields[f.name] = raw

@@ -47,7 +47,8 @@ ZH: dict[str, str] = {
     "a.open_reevaluation_review": "期满待复评", "a.end_ban": "限制期满", "a.instalment_due": "补贴到期",
     "a.reschedule_rectification": "整改期限重算", "a.correct": "更正",
     # fields of acts
-    "f.outcome": "结果", "f.inspectors": "考察人员（逗号分隔）", "f.findings": "考察意见", "f.year": "报告年度",
+    "f.outcome": "结果", "f.inspectors": "参加考察的工作人员（用户名，逗号分隔）",
+    "f.experts": "外部专家（姓名，逗号分隔）", "f.findings": "考察意见", "f.year": "报告年度",
     "f.grade": "等级", "f.summary": "投诉内容", "f.complaint_id": "投诉编号", "f.valid": "是否属实",
     "f.ground": "事由", "f.decision": "决定", "f.number": "期次", "f.amount_fen": "金额（分）",
     # choices
@@ -63,7 +64,8 @@ ZH: dict[str, str] = {
     "e.date-out-of-order": "业务日期早于本案上一次办理的日期", "e.future-date": "业务日期不能晚于今天",
     "e.invalid-act": "填写有误", "e.illegal-transition": "当前状态下不能办理此事项",
     "e.not-due": "当前没有可办理的内容", "e.four-eyes": "须由另一位工作人员办理（双人复核）",
-    "e.forbidden": "您没有办理此事项的权限", "e.stale-version": "案件已被他人更新，请刷新后重试",
+    "e.forbidden": "您没有办理此事项的权限",
+    "e.unknown-inspector": "考察人员须为系统用户（填写用户名），外部专家请填在“外部专家”一栏", "e.stale-version": "案件已被他人更新，请刷新后重试",
 }
 
 EN: dict[str, str] = {
@@ -107,7 +109,8 @@ EN: dict[str, str] = {
     "a.open_reevaluation_review": "Re-evaluation review", "a.end_ban": "Ban ended",
     "a.instalment_due": "Instalment due", "a.reschedule_rectification": "Deadline recomputed",
     "a.correct": "Correction",
-    "f.outcome": "Outcome", "f.inspectors": "Inspectors (comma-separated)", "f.findings": "Findings",
+    "f.outcome": "Outcome", "f.inspectors": "Staff who inspected (usernames, comma-separated)",
+    "f.experts": "Outside experts (names, comma-separated)", "f.findings": "Findings",
     "f.year": "Report year", "f.grade": "Grade", "f.summary": "Summary", "f.complaint_id": "Complaint id",
     "f.valid": "Valid", "f.ground": "Ground", "f.decision": "Decision", "f.number": "Instalment",
     "f.amount_fen": "Amount (fen)",
@@ -121,7 +124,8 @@ EN: dict[str, str] = {
     "e.date-out-of-order": "The date is before the case's last act", "e.future-date": "The date is in the future",
     "e.invalid-act": "Invalid", "e.illegal-transition": "Not allowed in the current state",
     "e.not-due": "Nothing is due for this act now", "e.four-eyes": "Another person must record this (four eyes)",
-    "e.forbidden": "You may not record this act", "e.stale-version": "The case changed meanwhile; reload it",
+    "e.forbidden": "You may not record this act",
+    "e.unknown-inspector": "Inspectors must be users (by username); put outside experts under experts", "e.stale-version": "The case changed meanwhile; reload it",
 }
 
 STATE_NAMES_EN = {

@@ -184,6 +184,28 @@ def test_r5_four_eyes_the_approver_is_not_who_inspected(rt, clock, callers):
     assert ok(act(li, named, "approve", "2024-06-14"))["state"] == "recognized"
 
 
+def test_r5_four_eyes_compares_people_a_display_name_is_not_an_inspector(rt, clock, callers):
+    # the bypass seen: inspectors typed as names, so the supervisor 李强 approved his own inspection
+    li, sun = callers["supervisor.li"], callers["supervisor.sun"]
+    cid = applied_case(callers, clock, seed=3)
+    clock.set_day(date(2024, 5, 16))
+    with nothing_written(callers, cid):
+        body = problem(callers["caseworker.wang"].act(cid, "inspect", on="2024-05-16", reason="现场考察", outcome="pass",
+                                                      inspectors=["李强", "王芳"]), 422, "/problems/unknown-inspector")
+    assert (body["field"], body["unknown"]) == ("inspectors", ["李强", "王芳"])
+    assert body["usernames"] == {"李强": "supervisor.li", "王芳": "caseworker.wang"}
+    ok(callers["caseworker.wang"].act(cid, "inspect", on="2024-05-16", reason="现场考察", outcome="pass",
+                                      inspectors=["Supervisor.Li", "caseworker.wang"], experts=["钱七（外聘专家）"]))
+    events = ok(li.get(f"{CASES}/{cid}/events"))
+    assert events[-1]["payload"]["inspectors"] == ["supervisor.li", "caseworker.wang"]
+    assert events[-1]["payload"]["experts"] == ["钱七（外聘专家）"]
+    clock.set_day(date(2024, 6, 14))
+    assert "approve" not in ok(li.get(f"{CASES}/{cid}"))["allowed_actions"]
+    with nothing_written(callers, cid):
+        problem(act(li, cid, "approve", "2024-06-14"), 403, "/problems/four-eyes")
+    assert ok(act(sun, cid, "approve", "2024-06-14"))["state"] == "recognized"
+
+
 def test_r13_four_eyes_who_revokes_after_a_suspension_is_not_who_suspended(rt, clock, callers):
     li, sun = callers["supervisor.li"], callers["supervisor.sun"]
     cid = recognized_case(callers, clock)

@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services import cases
+from services import cases, users
 from services.queries import list_cases, pending_timers
 from statemachines.errors import (
     BanInForce, DateOutOfOrder, FourEyesViolation, FutureDate, IllegalTransition, InvalidAct,
     NotDue, OpenCaseExists, WindowClosed,
 )
+from services.users import UnknownInspector
 from statemachines.replay import replay
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story, credit_code
 
@@ -216,17 +217,24 @@ def test_r3_one_open_case_per_base_and_level(rt, clock):
 
 # --- R4, R5, R6 ----------------------------------------------------------------------------------
 
+def staff(rt, *people: tuple[str, str, str]) -> None:
+    for username, name, role in people:
+        users.add_user(rt, username, name, [(role, "520000")])
+
+
 def test_r4_inspection_fail_rejects_and_pass_records_the_inspection(rt, clock):
+    staff(rt, (INSPECTOR, "赵磊", "caseworker"), ("caseworker.sun", "孙悦", "caseworker"))
     failed, passed = Story(rt, clock), Story(rt, clock)
     failed.apply(D(2024, 4, 8))
     passed.apply(D(2024, 4, 9), seed=2, base="遵义创业园")
     failed.act("inspect", D(2024, 5, 16), actor=INSPECTOR, outcome="fail",
-               inspectors=[INSPECTOR, "caseworker.sun"], findings="在孵企业不足20户")
+               inspectors=[INSPECTOR, " Caseworker.Sun "], experts=["张教授（贵州大学）"], findings="在孵企业不足20户")
     case = failed.case
     assert (case.state, case.end_reason) == ("rejected", "inspection_failed")
     event = failed.events[-1]
     assert (event.act, event.on, event.rule) == ("inspect", D(2024, 5, 16), "R4")
-    assert event.payload["inspectors"] == [INSPECTOR, "caseworker.sun"]
+    assert event.payload["inspectors"] == [INSPECTOR, "caseworker.sun"]  # users, by their normalised username
+    assert event.payload["experts"] == ["张教授（贵州大学）"]  # outside experts, by name
     assert event.payload["findings"] == "在孵企业不足20户"
 
     passed.act("inspect", D(2024, 6, 3), actor=INSPECTOR, outcome="pass", findings="符合条件")
@@ -255,6 +263,32 @@ def test_r5_approval_starts_the_period_and_refusal_rejects(rt, clock):
     with pytest.raises(IllegalTransition):
         refused.act("approve", D(2024, 6, 20), actor=SUPERVISOR)
     finish(D(2024, 6, 20), approved, refused)
+
+
+def test_r5_four_eyes_compares_people_not_the_names_typed_for_them(rt, clock):
+    # seen: a caseworker typed the supervisor's display name among the inspectors, and the
+    # supervisor then approved an inspection they had taken part in
+    staff(rt, (INSPECTOR, "赵磊", "caseworker"), (CASEWORKER, "王芳", "caseworker"), (SUPERVISOR, "李强", "supervisor"),
+          (SUPERVISOR_2, "陈晨", "supervisor"))
+    story = Story(rt, clock)
+    story.apply(D(2024, 4, 8))
+    before = story.events
+    with pytest.raises(UnknownInspector) as refused:
+        story.act("inspect", D(2024, 5, 16), actor=CASEWORKER, outcome="pass", inspectors=["李强", "王芳", "钱七"])
+    assert refused.value.field == "inspectors" and refused.value.rule == "R5"
+    assert refused.value.details["unknown"] == ["李强", "王芳", "钱七"]
+    assert refused.value.details["usernames"] == {"李强": SUPERVISOR, "王芳": CASEWORKER}  # the hint, not a guess
+    assert story.events == before and story.case.state == "applied"  # nothing written
+
+    # the supervisor named as an inspecting user — in any spelling of the username — may not approve
+    story.act("inspect", D(2024, 5, 16), actor=CASEWORKER, outcome="pass", inspectors=["ＳＵＰＥＲＶＩＳＯＲ.ＬＩ"],
+              experts=["钱七"])
+    assert story.case.inspectors == [SUPERVISOR]
+    with pytest.raises(FourEyesViolation) as four_eyes:
+        story.act("approve", D(2024, 6, 14), actor=SUPERVISOR)
+    assert four_eyes.value.rule == "R5"
+    assert story.act("approve", D(2024, 6, 14), actor=SUPERVISOR_2).case.state == "recognized"
+    finish(D(2024, 6, 20), story)
 
 
 def test_r6_the_recognition_period_is_five_years_to_the_corresponding_day(rt, clock):

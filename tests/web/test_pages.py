@@ -185,14 +185,27 @@ def test_recording_an_inspection(rt, sign_in, department):
     client = sign_in(INSPECTOR)
     answer = client.post(f"/cases/{department['applied']}/acts/inspect",
                          data={"on": "2026-05-20", "reason": "现场考察", "outcome": "pass",
-                               "inspectors": "赵磊，钱七", "findings": "场地符合条件"})
+                               "inspectors": f"{INSPECTOR}，{CASEWORKER}", "experts": "钱七、孙教授",
+                               "findings": "场地符合条件"})
     assert answer.status_code == 303
     case = cases.get_case(rt, department["applied"])
-    assert case.state == "inspected" and case.inspectors == ["赵磊", "钱七"]
+    assert case.state == "inspected" and case.inspectors == [INSPECTOR, CASEWORKER]
     event = cases.history(rt, case.id)[-1]
     assert (event.act, event.actor, event.on, event.reason) == ("inspect", INSPECTOR, date(2026, 5, 20), "现场考察")
+    assert event.payload["experts"] == ["钱七", "孙教授"]
     page = client.get(answer.headers["location"]).text
     assert "已记录" in page and "已考察" in page
+
+
+def test_r5_an_inspector_who_is_not_a_user_is_refused_beside_the_field(rt, sign_in, department):
+    answer = sign_in(CASEWORKER).post(f"/cases/{department['applied']}/acts/inspect",
+                                      data={"on": "2026-05-20", "reason": "现场考察", "outcome": "pass",
+                                            "inspectors": "李强，王芳"})
+    assert answer.status_code == 422
+    errors = errors_in(answer.text)
+    assert set(errors) == {"inspectors"} and "考察人员须为系统用户" in errors["inspectors"]
+    assert SUPERVISOR in errors["inspectors"] and CASEWORKER in errors["inspectors"]  # whose names they are
+    assert cases.get_case(rt, department["applied"]).state == "applied"  # nothing written
 
 
 def test_a_date_before_the_application_is_shown_beside_the_date(rt, sign_in, department):
