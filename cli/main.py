@@ -231,6 +231,22 @@ def run() -> None:
     run_all(get_settings())
 
 
+@app.command("prefect-server")
+def prefect_server(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API and the UI.")] = 4200,
+) -> None:
+    """A Prefect server for the flows whose UI contacts no outside host (PREFECT_API_DATABASE_CONNECTION_URL
+    chooses its database; `incubase run` starts one by itself)."""
+    import os
+    import sys
+
+    from cli.prefect_server import offline_env
+
+    env = {**offline_env(), "PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port)}
+    os.execvpe(sys.executable, [sys.executable, "-m", "cli.prefect_server", "start"], env)
+
+
 @app.command("sweep")
 def sweep_command(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")] = None,

@@ -6,8 +6,6 @@ Skipped, with one loud line, only when no browser can be had (`make test` tries 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -18,42 +16,21 @@ import uvicorn
 
 from api.main import create_app
 from services import cases
+from tests.browser import chromium, needs_browser, outside_requests
+from tests.net import free_port
 from tests.story import INSPECTOR, SUPERVISOR
 
 from .conftest import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # `make screens` sets INCUBASE_SCREENS=docs/screens to refresh the README's pictures; a plain test
 # run takes them too (a page that cannot render fails) but leaves the checked-in ones alone
 SCREENS = Path(os.environ.get("INCUBASE_SCREENS") or tempfile.mkdtemp(prefix="incubase-screens-"))
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the Python package playwright is not installed (pip install playwright)"
-    if not (os.access(CHROMIUM, os.X_OK) or shutil.which(CHROMIUM)):
-        return f"no browser at {CHROMIUM} (apt-get install chromium)"
-    return None
-
-
-MISSING = _missing()
-pytestmark = pytest.mark.skipif(
-    MISSING is not None, reason=f"!!! BROWSER TESTS SKIPPED: {MISSING} — the web pages were NOT tested in a browser")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_browser
 
 
 @pytest.fixture
 def server(rt, people, department):
-    port = _free_port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(runtime=rt), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -66,18 +43,28 @@ def server(rt, people, department):
     thread.join(10)
 
 
+class Browser:
+    """Each page in a context of its own (a sign-in of its own); none may ask any host but 127.0.0.1."""
+
+    def __init__(self, browser) -> None:
+        self.browser, self.outside = browser, []
+
+    def new_page(self):
+        context = self.browser.new_context(viewport={"width": 1280, "height": 800})
+        self.outside = outside_requests(context, self.outside)
+        return context.new_page()
+
+
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+    with chromium() as b:
+        pages = Browser(b)
+        yield pages
+        assert pages.outside == [], f"the pages asked other hosts for {pages.outside}"
 
 
 def sign_in(browser, base: str, username: str, shot: str | None = None):
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page()
     page.goto(f"{base}/queue")
     assert page.url.startswith(f"{base}/login")
     if shot:
