@@ -22,7 +22,8 @@ def idempotent(request: Request, user: User, key: str | None, body: BaseModel,
     return Once(user.id, key, fingerprint(request.method, request.url.path, body.model_dump(mode="json")), render)
 
 
-def answer(rt: Runtime, result: ActResult, user: User, *, status: int = 200, location: str | None = None) -> JSONResponse:
+def answer(rt: Runtime, result: ActResult, user: User, *, status: int = 200,
+           location: str | None = None) -> JSONResponse:
     """The stored answer of an idempotent request, else the case as the act left it."""
     if result.answer is not None:
         status, body = result.answer.status, result.answer.body

@@ -17,8 +17,18 @@ from services.ports import CaseNotFound
 from services.users import Forbidden, Unauthenticated, UnknownInspector, UnknownUser
 from statemachines.credit_code import InvalidCreditCode
 from statemachines.errors import (
-    BanInForce, DateOutOfOrder, DomainError, FourEyesViolation, FutureDate, IllegalTransition, InvalidAct,
-    NotDue, OpenCaseExists, StaleVersion, UnknownPolicy, WindowClosed,
+    BanInForce,
+    DateOutOfOrder,
+    DomainError,
+    FourEyesViolation,
+    FutureDate,
+    IllegalTransition,
+    InvalidAct,
+    NotDue,
+    OpenCaseExists,
+    StaleVersion,
+    UnknownPolicy,
+    WindowClosed,
 )
 from statemachines.jurisdiction import UnknownJurisdiction
 

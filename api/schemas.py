@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.ports import CaseSummary
 
 Level = Literal["municipal", "provincial", "national"]
-Text = Field(min_length=1, max_length=4000)
 
 
 class Strict(BaseModel):
@@ -36,65 +35,9 @@ class ApplyIn(Strict):
     jurisdiction: str = Field(min_length=1, max_length=12, examples=["520000"])
     applied_on: date
     reason: str = Field(default="受理申报材料", min_length=1, max_length=4000)
-    window_exception: str | None = Field(default=None, max_length=4000,
-                                         description="A supervisor's reason to accept an application outside the window (R1).")
-
-
-class ActIn(Strict):
-    on: date = Field(description="The business date the act happened (may be before today).")
-    reason: str = Text
-
-
-class InspectIn(ActIn):
-    outcome: Literal["pass", "fail"]
-    inspectors: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
-        default_factory=list, max_length=20, examples=[["caseworker.zhao"]],
-        description="The users who took part, by username (the recorder when empty); none of them may approve (R5).")
-    experts: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
-        default_factory=list, max_length=20, examples=[["张教授"]],
-        description="Outside experts who took part, by name: not users of the system.")
-    findings: str = Field(default="", max_length=8000)
-
-
-class AnnualReportIn(ActIn):
-    year: int = Field(ge=1990, le=2200)
-
-
-class AssessmentIn(ActIn):
-    outcome: Literal["pass", "fail", "missed"]
-    grade: str | None = Field(default=None, max_length=20)
-
-
-class RectificationIn(ActIn):
-    outcome: Literal["pass", "fail"]
-    grade: str | None = Field(default=None, max_length=20)
-
-
-class ComplaintIn(ActIn):
-    summary: str = Text
-    complaint_id: str | None = Field(default=None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")
-
-
-class VerifyComplaintIn(ActIn):
-    complaint_id: str = Field(min_length=1, max_length=32)
-    valid: bool
-
-
-class SuspendIn(ActIn):
-    ground: Literal["fraud", "commitment_breach", "complaints"]
-
-
-class RevokeIn(ActIn):
-    ground: Literal["rectification_failed", "fraud", "commitment_breach", "complaints"]
-
-
-class ReevaluateIn(ActIn):
-    decision: Literal["extend", "lapse"]
-
-
-class PaymentIn(ActIn):
-    number: int = Field(ge=1, le=100)
-    amount_fen: int = Field(ge=1, le=10**12)
+    window_exception: str | None = Field(
+        default=None, max_length=4000,
+        description="A supervisor's reason to accept an application outside the window (R1).")
 
 
 # --- responses -----------------------------------------------------------------------------

@@ -7,11 +7,11 @@ from typing import Any
 from services.authz import permitted_acts
 from services.runtime import Runtime
 from services.users import User
+from statemachines.acts import business_date
 from statemachines.case import Case
 from statemachines.events import Event
 from statemachines.lifecycle import STATE_NAMES_ZH
 from statemachines.policy import Policy
-from statemachines.acts import business_date
 from statemachines.reminders import steps
 from statemachines.timers import timers_for
 
@@ -91,8 +91,8 @@ def policy_summary(p: Policy, today) -> dict[str, Any]:
 def policy_detail(p: Policy, today) -> dict[str, Any]:
     return {
         **policy_summary(p, today),
-        "sources": [{"id": s.id, "title": s.title, "file": s.file,
-                     "issued": s.issued.isoformat() if s.issued else None} for s in p.sources],
+        "sources": [{"id": s.id, "title": s.title, "number": s.number, "issuer": s.issuer,
+                     "issued": s.issued.isoformat() if s.issued else None, "url": s.url} for s in p.sources],
         "parameters": {
             "application_window": [str(md) for md in p.application_window] if p.application_window else None,
             "recognition_period": str(p.recognition_period),

@@ -39,7 +39,7 @@ def project_worker(kind: str, tag: str, ids: list[str], go, out) -> None:
 
     backend = c.Backend(kind, tag)
     rt = c.runtime(backend, NOW)
-    act = lambda cid: cases.record_assessment(rt, cid, outcome="pass", actor=c.CASEWORKER, on=ON,  # noqa: E731
+    act = lambda cid: cases.ACTS["record_assessment"](rt, cid, outcome="pass", actor=c.CASEWORKER, on=ON,  # noqa: E731
                                               reason="考核合格")
     _run(act, ids, go, out)
 

@@ -29,9 +29,9 @@ def main(argv=None) -> None:
             payload = "payload::text" if kind == "postgres" else "payload"
             q = (f'SELECT id, case_id, seq, act, "on", recorded_at, actor, reason, rule, policy_id, policy_version, '
                  f"{payload}, canonical, prev_hash, hash FROM case_events WHERE case_id = {backend.ph} ORDER BY seq")
-            bare = lambda: raw.execute(q, (c.TPL_CASE,)).fetchall()  # noqa: E731
-            replay = lambda: audit.state_as_of(rt, c.TPL_CASE)  # noqa: E731
-            load = lambda: cases.history(rt, c.TPL_CASE)  # noqa: E731
+            bare = lambda raw=raw, q=q: raw.execute(q, (c.TPL_CASE,)).fetchall()  # noqa: E731
+            replay = lambda rt=rt: audit.state_as_of(rt, c.TPL_CASE)  # noqa: E731
+            load = lambda rt=rt: cases.history(rt, c.TPL_CASE)  # noqa: E731
             for fn in (bare, replay, load):
                 fn()  # warm
             t_bare, t_replay, t_load = [], [], []

@@ -87,12 +87,12 @@ def main(argv=None) -> None:
                 t_proj, t_chain, t_bare = [], [], []
                 rounds = args.rounds if size == args.sizes["events"] else 1
                 for _ in range(rounds):
-                    secs, n_bare = c.timed(lambda: bare(backend))
+                    secs, n_bare = c.timed(lambda backend=backend: bare(backend))
                     t_bare.append(n_bare / secs)
-                    secs, (n, events, bad, peak) = c.timed(lambda: verify(rt))
+                    secs, (n, events, bad, peak) = c.timed(lambda rt=rt: verify(rt))
                     t_proj.append(events / secs)
                     assert bad == 0 and events == n_bare, (bad, events, n_bare)
-                    secs, (_, chained, bad, _) = c.timed(lambda: verify(rt, chain_only=True))
+                    secs, (_, chained, bad, _) = c.timed(lambda rt=rt: verify(rt, chain_only=True))
                     t_chain.append(chained / secs)
                     assert bad == 0 and chained == n_bare, (bad, chained, n_bare)
                 peaks[events] = peak

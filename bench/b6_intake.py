@@ -55,9 +55,9 @@ def project(rt, seeds: range) -> None:
 
 class BareInsert:
     def __init__(self, backend: c.Backend) -> None:
-        from statemachines import acts
-        from services.policies import default_policies
         from services.calendars import default_calendar
+        from services.policies import default_policies
+        from statemachines import acts
         from statemachines.timers import timers_for
 
         policies, calendar = default_policies(), default_calendar()
@@ -72,11 +72,14 @@ class BareInsert:
         p, js = backend.ph, ("%s::jsonb" if self.pg else "?")
         self.q = [
             f"INSERT INTO operators (id, credit_code, name, created_at) VALUES ({p}, {p}, {p}, {p})",
-            f"INSERT INTO bases (id, operator_id, name, address, jurisdiction, created_at) VALUES ({p},{p},{p},{p},{p},{p})",
+            "INSERT INTO bases (id, operator_id, name, address, jurisdiction, created_at) "
+            f"VALUES ({p},{p},{p},{p},{p},{p})",
             "INSERT INTO cases (id, base_id, operator_code, level, jurisdiction, state, version, policy_id, "
-            f"policy_version, applied_on, last_on, snapshot, updated_at) VALUES ({p},{p},{p},{p},{p},{p},{p},{p},{p},{p},{p},{js},{p})",
+            "policy_version, applied_on, last_on, snapshot, updated_at) "
+            f"VALUES ({p},{p},{p},{p},{p},{p},{p},{p},{p},{p},{p},{js},{p})",
             'INSERT INTO case_events (case_id, seq, act, "on", recorded_at, actor, reason, rule, policy_id, '
-            f"policy_version, payload, canonical, prev_hash, hash) VALUES ({p},{p},{p},{p},{p},{p},{p},{p},{p},{p},{js},{p},{p},{p})",
+            "policy_version, payload, canonical, prev_hash, hash) "
+            f"VALUES ({p},{p},{p},{p},{p},{p},{p},{p},{p},{p},{js},{p},{p},{p})",
             "INSERT INTO timers (case_id, kind, key, due_on, fires_on, provisional, created_at) "
             f"VALUES ({p},{p},{p},{p},{p},{p},{p})",
         ]
@@ -94,7 +97,8 @@ class BareInsert:
             snap = self.snapshot.replace("CASEID", cid).replace("BASEID", bid)
             conn.execute("BEGIN" if self.pg else "BEGIN IMMEDIATE")
             conn.execute(self.q[0], (oid, code, f"运营机构{s}", self.now))
-            conn.execute(self.q[1], (bid, oid, f"创业孵化基地{s}", "贵州省贵阳市观山湖区长岭北路8号", "520000", self.now))
+            conn.execute(self.q[1], (bid, oid, f"创业孵化基地{s}", "贵州省贵阳市观山湖区长岭北路8号", "520000",
+                                     self.now))
             conn.execute(self.q[2], (cid, bid, code, "provincial", "520000", case.state, case.version, case.policy_id,
                                      case.policy_version, self.on, self.on, snap, self.now))
             conn.execute(self.q[3], (cid, 1, "apply", self.on, self.now, c.CASEWORKER, "受理申报材料", "R1",
@@ -123,10 +127,10 @@ def main(argv=None) -> None:
             project(rt, range(900_000, 900_005))  # warm
             bare(range(900_005, 900_010))
             for _ in range(args.rounds):
-                secs, _ = c.timed(lambda: bare(range(seed, seed + n)))
+                secs, _ = c.timed(lambda bare=bare, seed=seed: bare(range(seed, seed + n)))
                 t_bare.append(n / secs)
                 seed += n
-                secs, _ = c.timed(lambda: project(rt, range(seed, seed + n)))
+                secs, _ = c.timed(lambda rt=rt, seed=seed: project(rt, range(seed, seed + n)))
                 t_proj.append(n / secs)
                 seed += n
             report.add(kind, f"{n:,} applications (+{args.sizes['existing']:,} cases)", t_proj, t_bare,

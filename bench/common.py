@@ -8,6 +8,7 @@ Every program: `python -m bench.bN_x [--backend sqlite|postgres|both] [--smoke] 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import hashlib
 import json
@@ -136,15 +137,14 @@ def _fmt(v) -> str:
 def machine() -> dict:
     mem = ""
     try:
-        mem = next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+        with open("/proc/meminfo") as f:
+            mem = next(line.split()[1] for line in f if line.startswith("MemTotal"))
         mem = f"{int(mem) // 1024 // 1024} GB"
     except Exception:
         pass
     cpu = ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except Exception:
-        pass
+    with contextlib.suppress(Exception), open("/proc/cpuinfo") as f:
+        cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     return {"cpus": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version, "sqlalchemy": sa.__version__, "host": platform.node()}
 
@@ -185,7 +185,7 @@ class Backend:
             self.dbname = f"incubase_bench_{tag}"
             self.url = sa.engine.make_url(PG_ADMIN).set(database=self.dbname).render_as_string(hide_password=False)
 
-    def create(self, migrate: bool = True) -> "Backend":
+    def create(self, migrate: bool = True) -> Backend:
         self.drop()
         if self.kind == "postgres":
             admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -208,7 +208,7 @@ class Backend:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)'))
             admin.dispose()
 
-    def copy_to(self, tag: str) -> "Backend":
+    def copy_to(self, tag: str) -> Backend:
         """A copy of this database (a file copy, or CREATE DATABASE … TEMPLATE)."""
         other = Backend(self.kind, tag)
         other.drop()
@@ -299,7 +299,7 @@ def credit_code(seed: int, division: str = "520100") -> str:
 def ctx(actor: str, on: date):
     from statemachines import acts
 
-    return acts.Act(actor, on, "依规办理", SHANGHAI_10AM(on))
+    return acts.Recording(actor, on, "依规办理", SHANGHAI_10AM(on))
 
 
 def recognized_case(*, reports: int = 2, complaint_pairs: int = 0):
@@ -466,7 +466,7 @@ def fresh_db(kind: str, tag: str, build: Callable[[Backend], None], *, cache: bo
     return backend
 
 
-def backends(args: argparse.Namespace, report: "Report") -> Iterator[str]:
+def backends(args: argparse.Namespace, report: Report) -> Iterator[str]:
     """The backends asked for that can run here; one left out is noted in the report, not skipped silently."""
     for kind in args.backends:
         if (problem := environment_ok(kind)):

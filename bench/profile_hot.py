@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from pyinstrument import Profiler
 
-from bench import common as c
 from bench import b1_act, b3_sweep
+from bench import common as c
 
 
 def _save(name: str, prof: Profiler) -> None:
@@ -29,12 +29,13 @@ def act(kind: str = "sqlite") -> None:
         b1_act.build(backend, 1200)
         rt = c.runtime(backend, b1_act.NOW)
         ids = b1_act.case_ids(1, 1200)
+        assess = cases.ACTS["record_assessment"]
         for cid in ids[:100]:
-            cases.record_assessment(rt, cid, outcome="pass", actor=c.CASEWORKER, on=b1_act.ON, reason="考核合格")
+            assess(rt, cid, outcome="pass", actor=c.CASEWORKER, on=b1_act.ON, reason="考核合格")
         prof = Profiler(interval=0.0002)
         with prof:
             for cid in ids[100:]:
-                cases.record_assessment(rt, cid, outcome="pass", actor=c.CASEWORKER, on=b1_act.ON, reason="考核合格")
+                assess(rt, cid, outcome="pass", actor=c.CASEWORKER, on=b1_act.ON, reason="考核合格")
         _save(f"act_{kind}", prof)
     finally:
         backend.drop()
@@ -97,16 +98,17 @@ def summarise_collapsed(path, top: int = 25) -> str:
     from collections import Counter
 
     incl, own, total = Counter(), Counter(), 0
-    for line in open(path):
-        stack, _, n = line.rstrip().rpartition(" ")
-        n = int(n)
-        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")"
-                  for f in stack.split(";") if f]
-        total += n
-        for f in set(frames):
-            incl[f] += n
-        if frames:
-            own[frames[-1]] += n
+    with open(path) as fh:
+        for line in fh:
+            stack, _, n = line.rstrip().rpartition(" ")
+            n = int(n)
+            frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")"
+                      for f in stack.split(";") if f]
+            total += n
+            for f in set(frames):
+                incl[f] += n
+            if frames:
+                own[frames[-1]] += n
     lines = [f"{total} samples", "inclusive:"]
     lines += [f"  {100 * v / total:5.1f}%  {k}" for k, v in incl.most_common(top)]
     lines += ["on top of the stack:"] + [f"  {100 * v / total:5.1f}%  {k}" for k, v in own.most_common(top)]

@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     schedules: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _webhook_needs_a_secret(self) -> "Settings":
+    def _webhook_needs_a_secret(self) -> Settings:
         # an unsigned webhook would let anyone who learns the URL forge reminders
         if self.webhook_url and len(self.webhook_secret) < 16:
             raise ValueError("INCUBASE_WEBHOOK_SECRET must be at least 16 characters when a webhook is set")

@@ -21,7 +21,8 @@ class SqlAnchorRepository:
         return _anchor(row) if row else None
 
     def latest_before(self, day: date) -> Anchor | None:
-        row = self.conn.execute(sa.select(t.anchors).where(a.day < day).order_by(a.day.desc()).limit(1)).mappings().first()
+        latest = sa.select(t.anchors).where(a.day < day).order_by(a.day.desc()).limit(1)
+        row = self.conn.execute(latest).mappings().first()
         return _anchor(row) if row else None
 
     def all(self, since: date | None = None) -> list[Anchor]:

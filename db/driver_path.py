@@ -84,7 +84,7 @@ class DriverStatement:
             cursor.close()
         if results is None:
             return [tuple(r) for r in rows]
-        return [tuple(v if p is None or v is None else p(v) for p, v in zip(results, r)) for r in rows]
+        return [tuple(v if p is None or v is None else p(v) for p, v in zip(results, r, strict=True)) for r in rows]
 
 
 @contextmanager

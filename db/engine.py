@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-
 # the execution options of a unit of work that only reads (db.uow): PostgreSQL's own, and ours,
 # which SQLite's "begin" below reads
 READ_ONLY = {"postgresql_readonly": True, "incubase_read_only": True}

@@ -20,8 +20,8 @@ from services.ports import CaseFilter, CaseNotFound, CaseSummary, Party
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
-from statemachines.jurisdiction import prefix
 from statemachines.events import Event
+from statemachines.jurisdiction import prefix
 from statemachines.lifecycle import OPEN_STATES
 from statemachines.timers import DEADLINE_KINDS, Timer
 
@@ -229,13 +229,13 @@ class SqlCaseRepository:
                 "ground": ban.ground, "first_day": ban.first_day, "last_day": ban.last_day,
                 "ended_on": ban.ended_on})
         old = _by(before, "complaints", "id")
-        for complaint, now in zip(case.complaints, snapshot["complaints"]):
+        for complaint, now in zip(case.complaints, snapshot["complaints"], strict=True):
             if old.get(now["id"]) != now:
                 _upsert(self.conn, _COMPLAINTS, {"k_case_id": case.id, "k_complaint_id": complaint.id}, {
                     "received_on": complaint.received_on, "summary": complaint.summary,
                     "period": complaint.period, "valid": complaint.valid, "verified_on": complaint.verified_on})
         old = _by(before, "instalments", "number")
-        for inst, now in zip(case.instalments, snapshot["instalments"]):
+        for inst, now in zip(case.instalments, snapshot["instalments"], strict=True):
             if old.get(now["number"]) != now:
                 _upsert(self.conn, _INSTALMENTS, {"k_case_id": case.id, "k_number": inst.number}, {
                     "amount_fen": inst.amount_fen, "due_on": inst.due_on, "status": inst.status,

@@ -19,7 +19,7 @@ class SqlUnitOfWork:
     def __init__(self, engine: Engine, clock, *, read_only: bool = False) -> None:
         self.engine, self.clock, self.read_only = engine, clock, read_only
 
-    def __enter__(self) -> "SqlUnitOfWork":
+    def __enter__(self) -> SqlUnitOfWork:
         self.conn = self.engine.connect()
         if self.read_only:
             self.conn.execution_options(**READ_ONLY)

@@ -13,7 +13,11 @@ from prefect.schedules import Cron
 
 from config import get_settings
 from flows.deadlines import (
-    close_application_round, daily_anchor, deadline_sweep, deliver_reminders, open_application_round,
+    close_application_round,
+    daily_anchor,
+    deadline_sweep,
+    deliver_reminders,
+    open_application_round,
     refresh_provisional_dates,
 )
 

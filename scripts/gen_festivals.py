@@ -67,7 +67,8 @@ def _new_moon_jde(k: int) -> float:
 
 def _beijing_date(jde: float) -> date:
     year = 2000 + (jde - 2451545.0) / 365.25
-    delta_t = 62.92 + 0.32217 * (year - 2000) + 0.005589 * (year - 2000) ** 2  # seconds; NASA 2005-2050 fit, a minute off by 2100 at worst
+    # seconds; NASA 2005-2050 fit, a minute off by 2100 at worst
+    delta_t = 62.92 + 0.32217 * (year - 2000) + 0.005589 * (year - 2000) ** 2
     jd_beijing = jde - delta_t / 86400 + 8 / 24
     return date(2000, 1, 1) + timedelta(days=math.floor(jd_beijing + 0.5) - 2451545)
 

@@ -8,6 +8,7 @@ was recorded. `verify_all` streams case by case, so memory stays flat in the num
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,10 +19,11 @@ from services.ports import ChainLinks
 from services.runtime import Runtime
 from services.users import User
 from statemachines import audit, replay
-from statemachines.case import Case
 from statemachines.acts import business_date
+from statemachines.case import Case
 from statemachines.errors import DomainError, FutureDate, InvalidAct, StaleVersion
 from statemachines.events import SYSTEM_ACTOR, Event, seal
+from statemachines.jurisdiction import covers
 from statemachines.timers import timers_for
 
 Violation = audit.Violation
@@ -126,7 +128,7 @@ def _roles(uow, case_id: str, jurisdiction: str, events: list[Event], users: dic
                 users[e.actor] = uow.users.by_username(e.actor)
             user = users[e.actor]
             grants = covering[e.actor] = [] if user is None else [
-                g for g in user.grants if authz.covers_grant(g.jurisdiction, jurisdiction)]
+                g for g in user.grants if covers(g.jurisdiction, jurisdiction)]
         when = e.recorded_at
         if any(g.role in needed and g.active_at(when) for g in grants):
             continue
@@ -161,7 +163,7 @@ def _keeps_dates_in_order(events: list[Event]) -> None:
     """A corrected business date may not put an act before one it came after (R17)."""
     corrections = replay.corrections_in(events)
     acts = [replay.amended(e, corrections) for e in events if e.act != "correct"]
-    for earlier, later in zip(acts, acts[1:]):
+    for earlier, later in itertools.pairwise(acts):
         if later.on < earlier.on:
             raise InvalidAct(f"the correction puts '{earlier.act}' (seq {earlier.seq}, {earlier.on}) after "
                              f"'{later.act}' (seq {later.seq}, {later.on}), which followed it",

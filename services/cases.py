@@ -6,8 +6,9 @@ one transaction. A stale `expected_version` is refused before anything is writte
 """
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -16,7 +17,7 @@ from services import authz, idempotency, users
 from services.idempotency import Once, StoredAnswer
 from services.runtime import Runtime
 from services.users import User
-from statemachines import acts
+from statemachines import acts, catalogue
 from statemachines import jurisdiction as divisions
 from statemachines.case import Case
 from statemachines.credit_code import CreditCode
@@ -64,7 +65,7 @@ def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, 
         case, events = acts.open_application(
             case_id=case_id or new_id(), base_id=party.base_id, base_name=base_name.strip(), operator_code=code,
             level=level, jurisdiction=jurisdiction, policy=policy, calendar=rt.calendar,
-            ctx=acts.Act(actor, on, reason, rt.clock()),
+            ctx=acts.Recording(actor, on, reason, rt.clock()),
             open_cases=uow.cases.open_cases(party.base_id, level),
             bans=uow.cases.bans(code, party.base_id, level),
             window_exception=window_exception,
@@ -81,9 +82,12 @@ def _answered(uow, once: Once | None, result: ActResult, rt: Runtime) -> ActResu
     return replace(result, answer=idempotency.remember(uow, once, result, rt.clock()))
 
 
-def _act(rt: Runtime, case_id: str, decide: Callable[..., list[Event]], *, actor: str, on: date,
-         reason: str, expected_version: int | None = None, user: User | None = None,
-         once: Once | None = None, **fields: Any) -> ActResult:
+def record(act: str, rt: Runtime, case_id: str, *, actor: str, on: date, reason: str,
+           expected_version: int | None = None, user: User | None = None, once: Once | None = None,
+           **fields: Any) -> ActResult:
+    """Records one act on a case (catalogue.CASE_ACTS): in one transaction, the case locked."""
+    decide = acts.DECIDE[act]
+    fields = PREPARE[act](rt, fields) if act in PREPARE else fields
     with rt.uow() as uow:
         case = uow.cases.get(case_id, for_update=True)
         if user is not None:
@@ -91,100 +95,45 @@ def _act(rt: Runtime, case_id: str, decide: Callable[..., list[Event]], *, actor
         if once is not None and (answer := idempotency.prior(uow, once)) is not None:
             return ActResult(case, [], answer, replayed=True)
         if user is not None:
-            authz.require_act(user, decide.__name__, case.jurisdiction)
+            authz.require_act(user, act, case.jurisdiction)
         if expected_version is not None and expected_version != case.version:
             raise StaleVersion(case_id, expected_version, case.version)
         version = case.version
         policy = rt.policies.get(case.policy_id, case.policy_version)
         try:
-            events = decide(case, policy, rt.calendar, acts.Act(actor, on, reason, rt.clock()), **fields)
+            events = decide(case, policy, rt.calendar, acts.Recording(actor, on, reason, rt.clock()), **fields)
         except (IllegalTransition, NotDue) as refusal:
-            if user is not None:
-                _for_user(refusal, authz.permitted_acts(user, case, policy))
-            raise
+            if user is None:
+                raise
+            raise _for_user(refusal, authz.permitted_acts(user, case, policy)) from None
         uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
         result = _answered(uow, once, ActResult(case, events), rt)
         uow.commit()
     return result
 
 
-def _for_user(refusal: IllegalTransition | NotDue, permitted: list[str]) -> None:
-    """An illegal act names the acts legal now that this user may record, as the case view does."""
-    refusal.details["allowed_actions"] = permitted
+def _for_user(refusal: IllegalTransition | NotDue, permitted: list[str]) -> IllegalTransition | NotDue:
+    """The same refusal, naming the acts legal now that this user may record, as the case view does."""
     if isinstance(refusal, IllegalTransition):
-        refusal.allowed_actions = permitted
-        refusal.args = (f"'{refusal.details['act']}' is not allowed in state '{refusal.details['state']}'; "
-                        f"allowed now: {', '.join(permitted) or 'none'}",)
+        return IllegalTransition(refusal.details["act"], refusal.details["state"], permitted)
+    return NotDue(refusal.message, rule=refusal.rule, **{**refusal.details, "allowed_actions": permitted})
 
 
-def inspect(rt: Runtime, case_id: str, *, outcome: str, inspectors: Sequence[str] = (), experts: Sequence[str] = (),
-            findings: str = "", **common: Any) -> ActResult:
-    """R4; `inspectors` are users (by username, resolved here), `experts` outside experts by name (R5)."""
-    return _act(rt, case_id, acts.inspect, outcome=outcome, inspectors=users.inspecting_users(rt, inspectors),
-                experts=experts, findings=findings, **common)
+def _inspecting_users(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
+    """R5: the inspectors named are users, by username (four eyes compares people)."""
+    return {**fields, "inspectors": users.inspecting_users(rt, fields.get("inspectors") or ())}
 
 
-def approve(rt: Runtime, case_id: str, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.approve, **common)
+def _complaint_id(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
+    return {**fields, "complaint_id": fields.get("complaint_id") or new_id()[:12]}
 
 
-def reject(rt: Runtime, case_id: str, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.reject, **common)
-
-
-def withdraw(rt: Runtime, case_id: str, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.withdraw, **common)
-
-
-def submit_annual_report(rt: Runtime, case_id: str, *, year: int, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.submit_annual_report, year=year, **common)
-
-
-def record_assessment(rt: Runtime, case_id: str, *, outcome: str, grade: str | None = None, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.record_assessment, outcome=outcome, grade=grade, **common)
-
-
-def record_rectification(rt: Runtime, case_id: str, *, outcome: str, grade: str | None = None,
-                         **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.record_rectification, outcome=outcome, grade=grade, **common)
-
-
-def record_complaint(rt: Runtime, case_id: str, *, summary: str, complaint_id: str | None = None,
-                     **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.record_complaint, complaint_id=complaint_id or new_id()[:12],
-                summary=summary, **common)
-
-
-def verify_complaint(rt: Runtime, case_id: str, *, complaint_id: str, valid: bool, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.verify_complaint, complaint_id=complaint_id, valid=valid, **common)
-
-
-def suspend(rt: Runtime, case_id: str, *, ground: str, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.suspend, ground=ground, **common)
-
-
-def reinstate(rt: Runtime, case_id: str, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.reinstate, **common)
-
-
-def revoke(rt: Runtime, case_id: str, *, ground: str, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.revoke, ground=ground, **common)
-
-
-def reevaluate(rt: Runtime, case_id: str, *, decision: str, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.reevaluate, decision=decision, **common)
-
-
-def record_payment(rt: Runtime, case_id: str, *, number: int, amount_fen: int, **common: Any) -> ActResult:
-    return _act(rt, case_id, acts.record_payment, number=number, amount_fen=amount_fen, **common)
-
-
-ACTS: dict[str, Callable[..., ActResult]] = {
-    f.__name__: f for f in (
-        inspect, approve, reject, withdraw, submit_annual_report, record_assessment, record_rectification,
-        record_complaint, verify_complaint, suspend, reinstate, revoke, reevaluate, record_payment,
-    )
+# what the service adds to an act's fields before the domain decides it
+PREPARE: dict[str, Callable[[Runtime, dict[str, Any]], dict[str, Any]]] = {
+    "inspect": _inspecting_users,
+    "record_complaint": _complaint_id,
 }
+ACTS: dict[str, Callable[..., ActResult]] = {a.name: functools.partial(record, a.name) for a in catalogue.CASE_ACTS}
 
 
 def get_case(rt: Runtime, case_id: str, user: User | None = None) -> Case:

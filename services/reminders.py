@@ -115,7 +115,8 @@ def _recipients(uow, case: Case, audience: Sequence[str]) -> list[Recipient]:
             out += [Recipient(f"user:{u.username}", role, u.email)
                     for u in uow.users.holding("supervisor", case.jurisdiction)]
         elif role == "operator":
-            out.append(Recipient(f"operator:{case.operator_code}", role, uow.cases.operator_contact(case.operator_code)))
+            out.append(Recipient(f"operator:{case.operator_code}", role,
+                                 uow.cases.operator_contact(case.operator_code)))
     return out
 
 

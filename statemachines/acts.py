@@ -7,22 +7,31 @@ fails), so one act can write several events in one transaction.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from statemachines import catalogue
 from statemachines.case import Case
+from statemachines.catalogue import MISCONDUCT_GROUNDS, REVOCATION_GROUNDS
 from statemachines.errors import (
-    BanInForce, DateOutOfOrder, FourEyesViolation, FutureDate, IllegalTransition, InvalidAct,
-    NotDue, OpenCaseExists, WindowClosed,
+    BanInForce,
+    DateOutOfOrder,
+    FourEyesViolation,
+    FutureDate,
+    IllegalTransition,
+    InvalidAct,
+    NotDue,
+    OpenCaseExists,
+    WindowClosed,
 )
 from statemachines.events import SYSTEM_ACTOR, Draft, Event, seal
 from statemachines.fold import apply_event
 from statemachines.lifecycle import IN_FORCE, USER_ACTS, acts_from
 from statemachines.periods import deadline, period_end
-from statemachines.policy import MISCONDUCT_GROUNDS, REVOCATION_GROUNDS, Policy
+from statemachines.policy import Policy
 from statemachines.workcalendar import WorkCalendar
 
 # R16: business dates are calendar dates in the jurisdiction's zone.
@@ -34,8 +43,8 @@ def business_date(now: datetime) -> date:
 
 
 @dataclass(frozen=True)
-class Act:
-    """Who records the act, the business date it happened on, why, and when it is recorded."""
+class Recording:
+    """Who records an act, the business date it happened on, why, and when it is recorded."""
 
     actor: str
     on: date
@@ -63,6 +72,22 @@ class BanOnRecord:
     jurisdiction: str = ""  # of the revoked case: who may be shown which case it was
 
 
+# --- the decide function of each act a person records, registered under its declared name
+
+Decide = Callable[..., list[Event]]
+DECIDE: dict[str, Decide] = {}
+
+
+def decides(act: str) -> Callable[[Decide], Decide]:
+    if act not in {a.name for a in catalogue.CASE_ACTS}:
+        raise ValueError(f"'{act}' is not declared as an act recorded on a case (statemachines/catalogue.py)")
+
+    def register(decide: Decide) -> Decide:
+        DECIDE[act] = decide
+        return decide
+    return register
+
+
 # --- what is legal now ---------------------------------------------------------------------
 
 def allowed_acts(case: Case, policy: Policy) -> list[str]:
@@ -88,7 +113,7 @@ def _next_assessment_index(case: Case, policy: Policy) -> int | None:
     return index if index <= len(policy.assessment_offsets()) else None
 
 
-def _check(case: Case, policy: Policy, act: str, ctx: Act) -> None:
+def _check(case: Case, policy: Policy, act: str, ctx: Recording) -> None:
     allowed = allowed_acts(case, policy)
     if act not in allowed:
         if act in USER_ACTS and act in acts_from(case.state):
@@ -98,7 +123,7 @@ def _check(case: Case, policy: Policy, act: str, ctx: Act) -> None:
     _check_who_and_when(ctx, case)
 
 
-def _check_who_and_when(ctx: Act, case: Case | None = None) -> None:
+def _check_who_and_when(ctx: Recording, case: Case | None = None) -> None:
     if not ctx.actor.strip():
         raise InvalidAct("every act names who recorded it", field="actor", rule="R17")
     if not ctx.reason.strip():
@@ -156,8 +181,10 @@ def _revocation(case: Case, policy: Policy, on: date, actor: str, ground: str, r
     })
 
 
-def _one(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, act: str, rule: str,
+def _one(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, act: str,
          payload: dict[str, Any] | None = None) -> list[Event]:
+    """One event of `act`, citing the rule its declaration names first."""
+    rule = catalogue.BY_NAME[act].rules[0]
     return record(case, policy, calendar, [Draft(act, ctx.on, ctx.actor, ctx.reason, rule, payload or {})], ctx.now)
 
 
@@ -165,7 +192,7 @@ def _one(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, act: str,
 
 def open_application(
     *, case_id: str, base_id: str, base_name: str, operator_code: str, level: str,
-    jurisdiction: str, policy: Policy, calendar: WorkCalendar, ctx: Act,
+    jurisdiction: str, policy: Policy, calendar: WorkCalendar, ctx: Recording,
     open_cases: Sequence[str] = (), bans: Sequence[BanOnRecord] = (),
     window_exception: str | None = None,
 ) -> tuple[Case, list[Event]]:
@@ -197,7 +224,8 @@ def open_application(
 
 # --- inspection and approval (R4, R5) ------------------------------------------------------
 
-def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, outcome: str,
+@decides("inspect")
+def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *, outcome: str,
             inspectors: Sequence[str] = (), experts: Sequence[str] = (), findings: str = "") -> list[Event]:
     """`inspectors`: the users who took part, by username (the service resolves them; four eyes
     compares people, so a display name never stands for a user); `experts`: outside experts, by name."""
@@ -209,10 +237,11 @@ def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, out
     payload: dict[str, Any] = {"outcome": outcome, "inspectors": list(inspectors) or [ctx.actor], "findings": findings}
     if names:
         payload["experts"] = names
-    return _one(case, policy, calendar, ctx, "inspect", "R4", payload)
+    return _one(case, policy, calendar, ctx, "inspect", payload)
 
 
-def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> list[Event]:
+@decides("approve")
+def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording) -> list[Event]:
     _check(case, policy, "approve", ctx)
     if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
         raise FourEyesViolation("approve", ctx.actor, "inspect", "R5")
@@ -222,25 +251,29 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> lis
          "due_on": (ctx.on if inst.after is None else period_end(ctx.on, inst.after)).isoformat()}
         for n, inst in enumerate(policy.instalments, start=1)
     ]
-    return _one(case, policy, calendar, ctx, "approve", "R5", {
+    return _one(case, policy, calendar, ctx, "approve", {
         "period": {"number": 1, "start": ctx.on.isoformat(), "end": end.isoformat()},
         "instalments": instalments,
     })
 
 
-def reject(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> list[Event]:
+@decides("reject")
+def reject(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording) -> list[Event]:
     _check(case, policy, "reject", ctx)
-    return _one(case, policy, calendar, ctx, "reject", "R5")
+    return _one(case, policy, calendar, ctx, "reject")
 
 
-def withdraw(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> list[Event]:
+@decides("withdraw")
+def withdraw(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording) -> list[Event]:
     _check(case, policy, "withdraw", ctx)
-    return _one(case, policy, calendar, ctx, "withdraw", "R4")
+    return _one(case, policy, calendar, ctx, "withdraw")
 
 
 # --- in force (R7–R11) ---------------------------------------------------------------------
 
-def submit_annual_report(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, year: int) -> list[Event]:
+@decides("submit_annual_report")
+def submit_annual_report(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
+                         year: int) -> list[Event]:
     _check(case, policy, "submit_annual_report", ctx)
     first = case.recognized_on.year if case.recognized_on else ctx.on.year
     if not first <= year <= ctx.on.year:
@@ -249,10 +282,11 @@ def submit_annual_report(case: Case, policy: Policy, calendar: WorkCalendar, ctx
     if year in case.reports:
         raise InvalidAct(f"the {year} report was already submitted on {case.reports[year]}",
                          field="year", rule="R7")
-    return _one(case, policy, calendar, ctx, "submit_annual_report", "R7", {"year": year})
+    return _one(case, policy, calendar, ctx, "submit_annual_report", {"year": year})
 
 
-def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+@decides("record_assessment")
+def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
                       outcome: str, grade: str | None = None) -> list[Event]:
     _check(case, policy, "record_assessment", ctx)
     grade = _grade(policy, outcome, grade)
@@ -263,14 +297,15 @@ def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: A
         due = deadline(ctx.on, policy.rectification_period, calendar)
         payload["rectification"] = {"deadline": due.date.isoformat(), "provisional": due.provisional,
                                     "period": str(policy.rectification_period)}
-    return _one(case, policy, calendar, ctx, "record_assessment", "R8", payload)
+    return _one(case, policy, calendar, ctx, "record_assessment", payload)
 
 
-def record_rectification(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+@decides("record_rectification")
+def record_rectification(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
                          outcome: str, grade: str | None = None) -> list[Event]:
     _check(case, policy, "record_rectification", ctx)
     _one_of("outcome", outcome, ("pass", "fail"))
-    return _one(case, policy, calendar, ctx, "record_rectification", "R9",
+    return _one(case, policy, calendar, ctx, "record_rectification",
                 {"outcome": outcome, "grade": _grade(policy, outcome, grade)})
 
 
@@ -288,13 +323,14 @@ def _grade(policy: Policy, outcome: str, grade: str | None) -> str:
     return grade
 
 
-def reevaluate(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, decision: str) -> list[Event]:
+@decides("reevaluate")
+def reevaluate(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *, decision: str) -> list[Event]:
     _check(case, policy, "reevaluate", ctx)
     _one_of("decision", decision, ("extend", "lapse"))
     payload: dict[str, Any] = {"decision": decision}
     if decision == "extend":
         payload["period"] = next_period(case, policy)
-    return _one(case, policy, calendar, ctx, "reevaluate", "R10", payload)
+    return _one(case, policy, calendar, ctx, "reevaluate", payload)
 
 
 def next_period(case: Case, policy: Policy) -> dict[str, Any]:
@@ -305,7 +341,8 @@ def next_period(case: Case, policy: Policy) -> dict[str, Any]:
             "end": period_end(start, policy.recognition_period).isoformat()}
 
 
-def record_payment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+@decides("record_payment")
+def record_payment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
                    number: int, amount_fen: int) -> list[Event]:
     _check(case, policy, "record_payment", ctx)
     inst = next((i for i in case.instalments if i.number == number), None)
@@ -315,23 +352,25 @@ def record_payment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act,
     if amount_fen != inst.amount_fen:
         raise InvalidAct(f"instalment {number} is {inst.amount_fen} fen, not {amount_fen}",
                          field="amount_fen", rule="R11")
-    return _one(case, policy, calendar, ctx, "record_payment", "R11", {"number": number, "amount_fen": amount_fen})
+    return _one(case, policy, calendar, ctx, "record_payment", {"number": number, "amount_fen": amount_fen})
 
 
 # --- misconduct (R12–R14) ------------------------------------------------------------------
 
-def record_complaint(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+@decides("record_complaint")
+def record_complaint(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
                      complaint_id: str, summary: str) -> list[Event]:
     _check(case, policy, "record_complaint", ctx)
     if case.complaint(complaint_id) is not None:
         raise InvalidAct(f"complaint {complaint_id} is already recorded", field="complaint_id", rule="R12")
     if not summary.strip():
         raise InvalidAct("a complaint needs a summary", field="summary", rule="R12")
-    return _one(case, policy, calendar, ctx, "record_complaint", "R12",
+    return _one(case, policy, calendar, ctx, "record_complaint",
                 {"complaint_id": complaint_id, "summary": summary})
 
 
-def verify_complaint(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *,
+@decides("verify_complaint")
+def verify_complaint(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
                      complaint_id: str, valid: bool) -> list[Event]:
     _check(case, policy, "verify_complaint", ctx)
     complaint = case.complaint(complaint_id)
@@ -339,21 +378,24 @@ def verify_complaint(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Ac
         waiting = [c.id for c in case.complaints if c.valid is None]
         raise InvalidAct(f"complaint {complaint_id} is not waiting for verification; waiting: {waiting}",
                          field="complaint_id", rule="R12")
-    return _one(case, policy, calendar, ctx, "verify_complaint", "R12", {"complaint_id": complaint_id, "valid": valid})
+    return _one(case, policy, calendar, ctx, "verify_complaint", {"complaint_id": complaint_id, "valid": valid})
 
 
-def suspend(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, ground: str) -> list[Event]:
+@decides("suspend")
+def suspend(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *, ground: str) -> list[Event]:
     _check(case, policy, "suspend", ctx)
     _one_of("ground", ground, MISCONDUCT_GROUNDS)
-    return _one(case, policy, calendar, ctx, "suspend", "R12", {"ground": ground})
+    return _one(case, policy, calendar, ctx, "suspend", {"ground": ground})
 
 
-def reinstate(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act) -> list[Event]:
+@decides("reinstate")
+def reinstate(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording) -> list[Event]:
     _check(case, policy, "reinstate", ctx)
-    return _one(case, policy, calendar, ctx, "reinstate", "R13", {"back_to": case.suspended_from})
+    return _one(case, policy, calendar, ctx, "reinstate", {"back_to": case.suspended_from})
 
 
-def revoke(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, ground: str) -> list[Event]:
+@decides("revoke")
+def revoke(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *, ground: str) -> list[Event]:
     _check(case, policy, "revoke", ctx)
     _one_of("ground", ground, REVOCATION_GROUNDS)
     if ground == "rectification_failed":
@@ -366,7 +408,8 @@ def revoke(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Act, *, grou
     if case.state == "suspended" and case.suspended_by not in (None, SYSTEM_ACTOR) and case.suspended_by == ctx.actor:
         raise FourEyesViolation("revoke", ctx.actor, "suspend", "R13")
     rule = "R9" if ground == "rectification_failed" else "R12"
-    return record(case, policy, calendar, [_revocation(case, policy, ctx.on, ctx.actor, ground, ctx.reason, rule)], ctx.now)
+    return record(case, policy, calendar, [_revocation(case, policy, ctx.on, ctx.actor, ground, ctx.reason, rule)],
+                  ctx.now)
 
 
 def _one_of(field: str, value: Any, choices: Sequence[str]) -> None:

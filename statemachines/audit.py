@@ -14,22 +14,15 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from statemachines import catalogue
 from statemachines.case import Case
 from statemachines.errors import DomainError
 from statemachines.events import GENESIS_HASH, SYSTEM_ACTOR, Event, digest
 from statemachines.fold import apply_event
 from statemachines.replay import PolicyLookup, amended, corrections_in
 
-# the rules an act may cite (an act citing another rule was not recorded by this system)
-ACT_RULES: dict[str, set[str]] = {
-    "apply": {"R1"}, "inspect": {"R4"}, "approve": {"R5"}, "reject": {"R5"}, "withdraw": {"R4"},
-    "submit_annual_report": {"R7"}, "flag_overdue_report": {"R7"}, "record_assessment": {"R8"},
-    "flag_overdue_assessment": {"R8"}, "record_rectification": {"R9"}, "open_rectification_review": {"R9"},
-    "reschedule_rectification": {"R16"}, "extend": {"R10"}, "open_reevaluation_review": {"R10"},
-    "reevaluate": {"R10"}, "instalment_due": {"R11"}, "record_payment": {"R11"}, "record_complaint": {"R12"},
-    "verify_complaint": {"R12"}, "suspend": {"R12"}, "reinstate": {"R13"}, "revoke": {"R9", "R12", "R14"},
-    "end_ban": {"R14"}, "correct": {"R17"},
-}
+# the rules an act may cite, as declared with it (an act citing another was not recorded by this system)
+ACT_RULES: dict[str, set[str]] = {a.name: set(a.rules) for a in catalogue.ACTS}
 
 
 @dataclass(frozen=True)
@@ -51,12 +44,14 @@ def check_chain(case_id: str, events: Iterable[Event]) -> list[Violation]:
                                  f"expected seq {expected_seq}, found {e.seq}"))
             expected_seq = e.seq
         if e.prev_hash != previous_hash:
-            out.append(Violation(case_id, e.seq, "R17", "chain", "prev_hash does not match the hash of the event before"))
+            out.append(Violation(case_id, e.seq, "R17", "chain",
+                                 "prev_hash does not match the hash of the event before"))
         if digest(e.canonical) != e.hash:
             out.append(Violation(case_id, e.seq, "R17", "chain", "hash is not the sha256 of the stored canonical text"))
         mismatch = _canonical_mismatch(e)
         if mismatch:
-            out.append(Violation(case_id, e.seq, "R17", "chain", f"stored columns differ from what was hashed: {mismatch}"))
+            out.append(Violation(case_id, e.seq, "R17", "chain",
+                                 f"stored columns differ from what was hashed: {mismatch}"))
         previous_hash, expected_seq = e.hash, expected_seq + 1
     return out
 
@@ -143,13 +138,15 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
         if e.act == "correct":
             target = e.payload.get("corrects")
             if not isinstance(target, int) or not 1 <= target < e.seq:
-                out.append(Violation(case_id, e.seq, "R17", "transition", f"corrects seq {target}, which does not precede it"))
+                out.append(Violation(case_id, e.seq, "R17", "transition",
+                                     f"corrects seq {target}, which does not precede it"))
             elif case is not None:
                 case.version, case.head_hash = e.seq, e.hash
             continue
         event = amended(e, corrections) if corrections else e
         if e.act == "approve" and (e.actor in inspectors):
-            out.append(Violation(case_id, e.seq, "R5", "four-eyes", f"{e.actor} approved after taking part in the inspection"))
+            out.append(Violation(case_id, e.seq, "R5", "four-eyes",
+                                 f"{e.actor} approved after taking part in the inspection"))
         if e.act == "revoke" and suspender not in (None, SYSTEM_ACTOR) and e.actor == suspender:
             out.append(Violation(case_id, e.seq, "R13", "four-eyes", f"{e.actor} revoked after suspending the case"))
         try:

@@ -148,7 +148,7 @@ class Case:
         return _encode(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Case":
+    def from_dict(cls, data: dict[str, Any]) -> Case:
         return _decode(cls, data)
 
 

@@ -27,7 +27,7 @@ class CreditCode:
     value: str
 
     @classmethod
-    def parse(cls, text: str) -> "CreditCode":
+    def parse(cls, text: str) -> CreditCode:
         code = text.strip().upper()
         if len(code) != 18:
             raise InvalidCreditCode(f"credit code {text!r} has {len(code)} characters, needs 18")

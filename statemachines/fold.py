@@ -193,7 +193,8 @@ def _reinstate(case: Case, e: Event, policy: Policy, before: str) -> None:
 def _revoke(case: Case, e: Event, policy: Policy, before: str) -> None:
     b = e.payload["ban"]
     case.revocation_ground = e.payload["ground"]
-    case.ban = Ban(e.payload["ground"], b["level"], date.fromisoformat(b["first_day"]), date.fromisoformat(b["last_day"]))
+    case.ban = Ban(e.payload["ground"], b["level"], date.fromisoformat(b["first_day"]),
+                   date.fromisoformat(b["last_day"]))
     case.rectification = None
     case.end_reason = f"revoked:{e.payload['ground']}"
     _cancel_unpaid(case)

@@ -44,10 +44,14 @@ class Clause:
 
 @dataclass(frozen=True)
 class Source:
+    """A document a policy cites: its title, 文号, issuing body, date and address, where known."""
+
     id: str
     title: str
-    file: str
+    number: str | None  # 文号, e.g. 沪就促〔2017〕22号
+    issuer: str | None
     issued: date | None
+    url: str | None
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,7 @@ class _Reader:
             raise self.fail(key, f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
         return value
 
-    def section(self, key: str) -> "_Reader":
+    def section(self, key: str) -> _Reader:
         return _Reader(self.get(key, dict), self.where, self._name(key))
 
     def duration(self, key: str) -> Duration:
@@ -225,7 +229,8 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     sources = []
     for i, raw in enumerate(top.get("sources", list)):
         s = _Reader(raw, where, f"sources[{i}]")
-        sources.append(Source(s.get("id", str), s.get("title", str), s.get("file", str, ""), s.a_date("issued", None)))
+        sources.append(Source(s.get("id", str), s.get("title", str), s.get("number", str, None),
+                              s.get("issuer", str, None), s.a_date("issued", None), s.get("url", str, None)))
 
     window = None
     if top.has("application_window"):
@@ -291,7 +296,8 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         after = None if r.get("after", str) == "0d" else r.duration("after")
         instalments.append(Instalment(after, r.positive_int("amount_fen")))
     if sum(i.amount_fen for i in instalments) != total:
-        raise subsidy.fail("instalments", f"amounts add up to {sum(i.amount_fen for i in instalments)} fen, not total_fen {total}")
+        raise subsidy.fail("instalments",
+                           f"amounts add up to {sum(i.amount_fen for i in instalments)} fen, not total_fen {total}")
 
     reminders = top.section("reminders")
     clauses["reminders"] = reminders.clause("R7")

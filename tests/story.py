@@ -48,7 +48,8 @@ class Story:
         self.case_id = result.case.id
         return result
 
-    def act(self, name: str, on: date, *, actor: str = CASEWORKER, reason: str = "依规办理", **fields) -> cases.ActResult:
+    def act(self, name: str, on: date, *, actor: str = CASEWORKER, reason: str = "依规办理",
+            **fields) -> cases.ActResult:
         self.until(on)
         return cases.ACTS[name](self.rt, self.case_id, on=on, actor=actor, reason=reason, **fields)
 

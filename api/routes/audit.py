@@ -15,8 +15,8 @@ from services import audit
 from services.anchors import list_anchors
 from services.dossier import dossier
 from services.stats import statistics
-from services.xlsx import dossier_workbook, statistics_workbook
 from services.users import Forbidden
+from services.xlsx import dossier_workbook, statistics_workbook
 from statemachines.acts import business_date
 from statemachines.errors import InvalidAct
 

@@ -70,7 +70,7 @@ def lifecycle_svg(path: list[str] = (), *, label: Callable[[str], str] = str,
                   act_label: Callable[[str], str] = str, title: str = "",
                   transitions: Iterable[dict[str, Any]] = TRANSITIONS) -> str:
     visited = set(path)
-    taken = set(zip(path, path[1:]))
+    taken = set(zip(path, path[1:], strict=False))  # consecutive pairs: one shorter
     pairs = edges(transitions)
     states = [s for s in STATES]
     for source, dest in pairs:

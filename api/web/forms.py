@@ -1,7 +1,8 @@
-"""The form of each act: its fields, and how a posted form becomes the service call's arguments.
+"""The form of each act, derived from its declaration, and how a posted form is validated.
 
-The fields mirror the JSON API's bodies (api/schemas.py); the service and the domain check
-them, and a refusal names the field it is about, so the page shows it beside that field.
+A posted form is read into the act's request model (api/act_models.py), the same one the JSON API
+validates with; the service and the domain then check the act, and a refusal names the field it
+is about, so the page shows it beside that field.
 """
 from __future__ import annotations
 
@@ -10,39 +11,38 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
+from api.act_models import ACT_MODELS
 from api.problems import PROBLEMS
 from statemachines.case import Case
+from statemachines.catalogue import BY_NAME, Input
 from statemachines.errors import DomainError
+
+# the words of a list typed into one box: commas (also 、 and full-width ones), or spaces
+_SEPARATORS = re.compile(r"[,，、\s]+")
+# pydantic's error types, as the pages say them
+_MESSAGES = {"missing": "required", "string_too_short": "required", "int_parsing": "invalid_number",
+             "int_from_float": "invalid_number", "date_from_datetime_parsing": "invalid_date",
+             "date_parsing": "invalid_date", "date_from_datetime_inexact": "invalid_date"}
 
 
 @dataclass(frozen=True)
 class Field:
+    """A field as the page draws it: text, textarea, int or choice (the choices' values)."""
+
     name: str
-    kind: str = "text"  # text | textarea | int | choice
+    kind: str = "text"
     choices: tuple[str, ...] = ()
     required: bool = True
 
 
-OUTCOME = Field("outcome", "choice", ("pass", "fail"))
-GRADE = Field("grade", required=False)
+def _drawn(i: Input) -> Field:
+    kind = {"choice": "choice", "bool": "choice", "int": "int", "textarea": "textarea"}.get(i.kind, "text")
+    return Field(i.name, kind, i.values, i.required)
 
-FIELDS: dict[str, tuple[Field, ...]] = {
-    "inspect": (OUTCOME, Field("inspectors", required=False), Field("experts", required=False),
-                Field("findings", "textarea", required=False)),
-    "approve": (),
-    "reject": (),
-    "withdraw": (),
-    "submit_annual_report": (Field("year", "int"),),
-    "record_assessment": (Field("outcome", "choice", ("pass", "fail", "missed")), GRADE),
-    "record_rectification": (OUTCOME, GRADE),
-    "record_complaint": (Field("summary", "textarea"), Field("complaint_id", required=False)),
-    "verify_complaint": (Field("complaint_id", "choice"), Field("valid", "choice", ("true", "false"))),
-    "suspend": (Field("ground", "choice", ("fraud", "commitment_breach", "complaints")),),
-    "reinstate": (),
-    "revoke": (Field("ground", "choice", ("rectification_failed", "fraud", "commitment_breach", "complaints")),),
-    "reevaluate": (Field("decision", "choice", ("extend", "lapse")),),
-    "record_payment": (Field("number", "int"), Field("amount_fen", "int")),
-}
+
+FIELDS: dict[str, tuple[Field, ...]] = {name: tuple(_drawn(i) for i in BY_NAME[name].inputs) for name in ACT_MODELS}
 
 
 class FormErrors(Exception):
@@ -64,35 +64,24 @@ def fields_for(act: str, case: Case) -> tuple[Field, ...]:
 
 
 def parse(act: str, form: dict[str, str], t) -> tuple[date, str, dict[str, Any]]:
-    """The business date, the reason and the act's fields; FormErrors names each unreadable field."""
-    errors: dict[str, str] = {}
-    on = None
+    """The business date, the reason and the act's fields, validated by the act's request model;
+    FormErrors names each field it refused."""
+    data: dict[str, Any] = {"on": form.get("on", "").strip(), "reason": form.get("reason", "")}
+    for i in BY_NAME[act].inputs:
+        raw = form.get(i.name, "").strip()
+        if raw:
+            data[i.name] = [w for w in _SEPARATORS.split(raw) if w] if i.kind == "names" else raw
     try:
-        on = date.fromisoformat(form.get("on", "").strip())
-    except ValueError:
-        errors["on"] = t("invalid_date")
-    fields: dict[str, Any] = {}
-    for f in FIELDS[act]:
-        raw = form.get(f.name, "").strip()
-        if not raw:
-            if f.required:
-                errors[f.name] = t("required")
-            continue
-        if f.kind == "int":
-            if not re.fullmatch(r"-?\d{1,12}", raw):
-                errors[f.name] = t("invalid_number")
-                continue
-            fields[f.name] = int(raw)
-        elif f.name == "valid":
-            fields[f.name] = raw == "true"
-        elif f.name in ("inspectors", "experts"):
-            fields[f.name] = [name for name in re.split(r"[,，、\s]+", raw) if name]
-        else:
-            fields[f.name] = raw
-    if errors:
-        raise FormErrors(errors)
-    assert on is not None
-    return on, form.get("reason", ""), fields
+        body = ACT_MODELS[act].model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            name = str(e["loc"][0])
+            errors.setdefault(name, t(_MESSAGES[e["type"]]) if e["type"] in _MESSAGES else e["msg"])
+        raise FormErrors(errors) from None
+    if not body.reason.strip():
+        raise FormErrors({"reason": t("required")})
+    return body.on, body.reason, body.model_dump(exclude={"on", "reason"}, exclude_unset=True)
 
 
 def field_of(exc: DomainError) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 from services.users import ROLE_NAMES_ZH
-from statemachines.lifecycle import STATE_NAMES_ZH
+from statemachines import catalogue
+from statemachines.states import STATE_NAMES_EN, STATE_NAMES_ZH
 
 LANGS = ("zh", "en")
 DEFAULT = "zh"
@@ -13,8 +14,9 @@ ZH: dict[str, str] = {
     "app": "创业孵化基地认定管理", "signin": "登录", "signout": "退出", "username": "用户名", "password": "密码",
     "queue": "待办工作", "dashboard": "统计概览", "case": "案件", "audit": "审计回放", "language": "English",
     "overdue": "已逾期", "due_soon": "30日内到期", "no_deadline": "待办（无期限）", "all_kinds": "全部类别",
-    "search": "搜索", "search_hint": "基地、运营机构名称或统一社会信用代码", "filter": "筛选", "nothing_to_do": "暂无待办事项。",
-    "kind": "类别", "due": "期限", "base": "基地", "operator_code": "统一社会信用代码", "operator": "运营机构 · 统一社会信用代码", "level": "级别",
+    "search": "搜索", "search_hint": "基地、运营机构名称或统一社会信用代码", "filter": "筛选",
+    "nothing_to_do": "暂无待办事项。", "kind": "类别", "due": "期限", "base": "基地",
+    "operator_code": "统一社会信用代码", "operator": "运营机构 · 统一社会信用代码", "level": "级别",
     "state": "状态", "period": "认定期", "policy": "政策", "clauses": "政策条款", "timers": "期限与计时",
     "reminders": "提醒", "complaints": "投诉", "instalments": "补贴分期", "ban": "再申请限制",
     "acts": "可办理事项", "no_acts": "当前没有您可办理的事项。", "timeline": "办理记录", "lifecycle": "生命周期图",
@@ -37,25 +39,10 @@ ZH: dict[str, str] = {
     "k.complaint": "投诉待核实", "k.reevaluation": "复评",
     # levels
     "l.municipal": "市县级", "l.provincial": "省级", "l.national": "国家级",
-    # acts
-    "a.apply": "申报", "a.inspect": "记录现场考察", "a.approve": "批复认定", "a.reject": "不予认定",
-    "a.withdraw": "撤回", "a.submit_annual_report": "登记年度报告", "a.record_assessment": "记录绩效考核",
-    "a.record_rectification": "记录整改复评", "a.record_complaint": "登记投诉", "a.verify_complaint": "核实投诉",
-    "a.suspend": "暂停认定", "a.reinstate": "恢复认定", "a.revoke": "撤销认定", "a.reevaluate": "复评决定",
-    "a.record_payment": "记录补贴支付", "a.extend": "自动延续", "a.flag_overdue_report": "年度报告逾期",
-    "a.flag_overdue_assessment": "考核逾期", "a.open_rectification_review": "整改期满待审",
-    "a.open_reevaluation_review": "期满待复评", "a.end_ban": "限制期满", "a.instalment_due": "补贴到期",
-    "a.reschedule_rectification": "整改期限重算", "a.correct": "更正",
-    # fields of acts
-    "f.outcome": "结果", "f.inspectors": "参加考察的工作人员（用户名，逗号分隔）",
-    "f.experts": "外部专家（姓名，逗号分隔）", "f.findings": "考察意见", "f.year": "报告年度",
-    "f.grade": "等级", "f.summary": "投诉内容", "f.complaint_id": "投诉编号", "f.valid": "是否属实",
-    "f.ground": "事由", "f.decision": "决定", "f.number": "期次", "f.amount_fen": "金额（分）",
-    # choices
-    "c.pass": "通过/达标", "c.fail": "不通过/不达标", "c.missed": "未参加", "c.extend": "延续认定",
-    "c.lapse": "期满终止", "c.fraud": "弄虚作假", "c.commitment_breach": "不履行服务承诺",
-    "c.complaints": "有效投诉达到上限", "c.rectification_failed": "整改后仍不达标", "c.true": "属实",
-    "c.false": "不属实", "c.scheduled": "待到期", "c.due": "应支付", "c.withheld": "暂缓", "c.paid": "已支付",
+    # acts, their fields and choices: named where they are declared (statemachines/catalogue.py)
+    **catalogue.labels("zh"),
+    # instalment statuses
+    "c.scheduled": "待到期", "c.due": "应支付", "c.withheld": "暂缓", "c.paid": "已支付",
     "c.cancelled": "已取消",
     # timers
     "t.annual_report": "年度报告", "t.assessment": "绩效考核", "t.rectification": "整改期限",
@@ -65,16 +52,18 @@ ZH: dict[str, str] = {
     "e.invalid-act": "填写有误", "e.illegal-transition": "当前状态下不能办理此事项",
     "e.not-due": "当前没有可办理的内容", "e.four-eyes": "须由另一位工作人员办理（双人复核）",
     "e.forbidden": "您没有办理此事项的权限",
-    "e.unknown-inspector": "考察人员须为系统用户（填写用户名），外部专家请填在“外部专家”一栏", "e.stale-version": "案件已被他人更新，请刷新后重试",
+    "e.unknown-inspector": "考察人员须为系统用户（填写用户名），外部专家请填在“外部专家”一栏",
+    "e.stale-version": "案件已被他人更新，请刷新后重试",
 }
 
 EN: dict[str, str] = {
     "app": "Incubation base recognition", "signin": "Sign in", "signout": "Sign out", "username": "Username",
     "password": "Password", "queue": "Work queue", "dashboard": "Dashboard", "case": "Case", "audit": "Audit replay",
     "language": "中文", "overdue": "Overdue", "due_soon": "Due within 30 days", "no_deadline": "To do (no deadline)",
-    "all_kinds": "All kinds", "search": "Search", "search_hint": "Base or operator name, or credit code", "filter": "Filter",
-    "nothing_to_do": "Nothing to do.", "kind": "Kind", "due": "Due", "base": "Base",
-    "operator_code": "Credit code", "operator": "Operator · credit code", "level": "Level", "state": "State", "period": "Period", "policy": "Policy",
+    "all_kinds": "All kinds", "search": "Search", "search_hint": "Base or operator name, or credit code",
+    "filter": "Filter", "nothing_to_do": "Nothing to do.", "kind": "Kind", "due": "Due", "base": "Base",
+    "operator_code": "Credit code", "operator": "Operator · credit code", "level": "Level", "state": "State",
+    "period": "Period", "policy": "Policy",
     "clauses": "Policy clauses", "timers": "Deadlines and timers", "reminders": "Reminders",
     "complaints": "Complaints", "instalments": "Subsidy instalments", "ban": "Reapplication ban",
     "acts": "Acts you may record", "no_acts": "There is nothing you may record now.", "timeline": "Timeline",
@@ -99,24 +88,7 @@ EN: dict[str, str] = {
     "k.rectification": "Rectification deadline", "k.complaint": "Complaint to verify",
     "k.reevaluation": "Re-evaluation",
     "l.municipal": "Municipal", "l.provincial": "Provincial", "l.national": "National",
-    "a.apply": "Apply", "a.inspect": "Record the inspection", "a.approve": "Approve", "a.reject": "Reject",
-    "a.withdraw": "Withdraw", "a.submit_annual_report": "Record an annual report",
-    "a.record_assessment": "Record the assessment", "a.record_rectification": "Record the re-assessment",
-    "a.record_complaint": "Record a complaint", "a.verify_complaint": "Verify a complaint",
-    "a.suspend": "Suspend", "a.reinstate": "Reinstate", "a.revoke": "Revoke", "a.reevaluate": "Decide re-evaluation",
-    "a.record_payment": "Record a payment", "a.extend": "Extended", "a.flag_overdue_report": "Report overdue",
-    "a.flag_overdue_assessment": "Assessment overdue", "a.open_rectification_review": "Rectification review",
-    "a.open_reevaluation_review": "Re-evaluation review", "a.end_ban": "Ban ended",
-    "a.instalment_due": "Instalment due", "a.reschedule_rectification": "Deadline recomputed",
-    "a.correct": "Correction",
-    "f.outcome": "Outcome", "f.inspectors": "Staff who inspected (usernames, comma-separated)",
-    "f.experts": "Outside experts (names, comma-separated)", "f.findings": "Findings",
-    "f.year": "Report year", "f.grade": "Grade", "f.summary": "Summary", "f.complaint_id": "Complaint id",
-    "f.valid": "Valid", "f.ground": "Ground", "f.decision": "Decision", "f.number": "Instalment",
-    "f.amount_fen": "Amount (fen)",
-    "c.pass": "Pass", "c.fail": "Fail", "c.missed": "Missed", "c.extend": "Extend", "c.lapse": "Lapse",
-    "c.fraud": "Fraud", "c.commitment_breach": "Commitment breach", "c.complaints": "Complaints",
-    "c.rectification_failed": "Rectification failed", "c.true": "Valid", "c.false": "Not valid",
+    **catalogue.labels("en"),
     "c.scheduled": "Scheduled", "c.due": "Due", "c.withheld": "Withheld", "c.paid": "Paid",
     "c.cancelled": "Cancelled",
     "t.annual_report": "Annual report", "t.assessment": "Assessment", "t.rectification": "Rectification deadline",
@@ -125,14 +97,10 @@ EN: dict[str, str] = {
     "e.invalid-act": "Invalid", "e.illegal-transition": "Not allowed in the current state",
     "e.not-due": "Nothing is due for this act now", "e.four-eyes": "Another person must record this (four eyes)",
     "e.forbidden": "You may not record this act",
-    "e.unknown-inspector": "Inspectors must be users (by username); put outside experts under experts", "e.stale-version": "The case changed meanwhile; reload it",
+    "e.unknown-inspector": "Inspectors must be users (by username); put outside experts under experts",
+    "e.stale-version": "The case changed meanwhile; reload it",
 }
 
-STATE_NAMES_EN = {
-    "applied": "Applied", "inspected": "Inspected", "recognized": "Recognized", "assessed": "Assessed",
-    "rectifying": "Rectifying", "suspended": "Suspended", "revoked": "Revoked", "rejected": "Rejected",
-    "withdrawn": "Withdrawn", "lapsed": "Lapsed",
-}
 ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "auditor": "Auditor", "admin": "Admin"}
 TABLES = {"zh": ZH, "en": EN}
 

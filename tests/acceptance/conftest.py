@@ -7,6 +7,7 @@ codes, printed lines, HTTP answers, Prefect's API, files and processes.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -116,7 +117,7 @@ class Service:
     seen: set[int] = field(default_factory=set)
 
     @classmethod
-    def start(cls, args: Iterable[str | Path], cwd: Path, env: Mapping[str, str], log: Path) -> "Service":
+    def start(cls, args: Iterable[str | Path], cwd: Path, env: Mapping[str, str], log: Path) -> Service:
         # its own process group, as a shell gives a foreground job: Ctrl-C reaches every member
         with log.open("wb") as out:  # the child keeps its own copy of the descriptor
             process = subprocess.Popen([str(a) for a in args], cwd=cwd, env=dict(env), stdout=out,
@@ -154,10 +155,8 @@ class Service:
     def kill(self) -> None:
         """The last resort of a failed test: nothing of it may outlive the run."""
         for pid in {self.process.pid, *self.seen, *descendants(self.process.pid)}:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
         self.process.wait(timeout=30)
 
 

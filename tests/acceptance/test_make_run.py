@@ -25,7 +25,13 @@ import httpx
 import pytest
 
 from tests.acceptance.conftest import (
-    PrefectApi, Service, alive, clean_env, fresh_clone, processes_mentioning, wait_until,
+    PrefectApi,
+    Service,
+    alive,
+    clean_env,
+    fresh_clone,
+    processes_mentioning,
+    wait_until,
 )
 from tests.browser import chromium, needs_browser, outside_requests
 from tests.net import free_port, port_open

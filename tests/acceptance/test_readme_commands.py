@@ -52,9 +52,11 @@ CHECKS: dict[str, Check] = {
         Check(r"^ok: guizhou-provincial-2022 v1 \(520000, provincial\)$"),
     ".venv/bin/incubase demo": Check(r"^loaded 6 demo case\(s\)$\n(?:.*\n)*demo-gy-daxuesheng .*贵阳市大学生创业园"),
     # R15: a period from 2024-02-29 ends on 2027-02-28 (no 29th that February)
-    ".venv/bin/incubase dates period-end 2024-02-29 3y --json": Check(r'^\{"date": "2027-02-28", "provisional": false\}$'),
+    ".venv/bin/incubase dates period-end 2024-02-29 3y --json":
+        Check(r'^\{"date": "2027-02-28", "provisional": false\}$'),
     # R15/R16: 2026-10-01 is National Day; the holiday runs to 10-07, so the last day to act is 10-08
-    ".venv/bin/incubase dates deadline 2026-07-01 3m --json": Check(r'^\{"date": "2026-10-08", "provisional": false\}$'),
+    ".venv/bin/incubase dates deadline 2026-07-01 3m --json":
+        Check(r'^\{"date": "2026-10-08", "provisional": false\}$'),
     # R16: 02-14 is a make-up working Saturday, 02-15…02-23 the Spring Festival: 02-14, 02-24, 02-25
     ".venv/bin/incubase dates add-working-days 2026-02-13 3 --json":
         Check(r'^\{"date": "2026-02-25", "provisional": false\}$'),

@@ -18,7 +18,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.acceptance.conftest import (
-    CHECKOUT, STARTUP_SECONDS, VENV_BIN, PrefectApi, Service, clean_env, run, wait_until,
+    CHECKOUT,
+    STARTUP_SECONDS,
+    VENV_BIN,
+    PrefectApi,
+    Service,
+    clean_env,
+    run,
+    wait_until,
 )
 from tests.conftest import PG_URL, _pg_problem
 from tests.net import free_port, port_open

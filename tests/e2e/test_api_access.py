@@ -190,8 +190,9 @@ def test_r5_four_eyes_compares_people_a_display_name_is_not_an_inspector(rt, clo
     cid = applied_case(callers, clock, seed=3)
     clock.set_day(date(2024, 5, 16))
     with nothing_written(callers, cid):
-        body = problem(callers["caseworker.wang"].act(cid, "inspect", on="2024-05-16", reason="现场考察", outcome="pass",
-                                                      inspectors=["李强", "王芳"]), 422, "/problems/unknown-inspector")
+        body = problem(callers["caseworker.wang"].act(cid, "inspect", on="2024-05-16", reason="现场考察",
+                                                      outcome="pass", inspectors=["李强", "王芳"]),
+                       422, "/problems/unknown-inspector")
     assert (body["field"], body["unknown"]) == ("inspectors", ["李强", "王芳"])
     assert body["usernames"] == {"李强": "supervisor.li", "王芳": "caseworker.wang"}
     ok(callers["caseworker.wang"].act(cid, "inspect", on="2024-05-16", reason="现场考察", outcome="pass",

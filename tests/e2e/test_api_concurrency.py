@@ -85,7 +85,9 @@ def test_if_match_two_simultaneous_requests_exactly_one_wins(rt, clock, callers)
         barrier = threading.Barrier(2)
         results: list = [None, None]
 
-        def post(i: int, caller: Caller) -> None:
+        # bound per round: a thread outliving its join(60) must not see the next round's barrier or results
+        def post(i: int, caller: Caller, *, barrier=barrier, results=results, round_=round_,
+                 version=version) -> None:
             barrier.wait()
             results[i] = caller.act(cid, "record_complaint", **complaint(10 * round_ + i),
                                     headers={"If-Match": str(version)})

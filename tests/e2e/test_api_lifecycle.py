@@ -233,7 +233,7 @@ def test_r1_to_r14_an_eleven_year_guizhou_case_through_the_api(rt, clock, caller
     ]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert events[0]["prev_hash"] == "0" * 64
-    for before, after in zip(events, events[1:]):
+    for before, after in zip(events, events[1:], strict=False):
         assert after["prev_hash"] == before["hash"]
         assert before["recorded_at"] <= after["recorded_at"]
     assert len({e["hash"] for e in events}) == len(events)

@@ -30,7 +30,8 @@ def two_cases(rt, clock, callers) -> tuple[Story, Story]:
     shanghai.act("inspect", date(2024, 7, 22), actor="caseworker.hu", outcome="pass")
     shanghai.act("approve", date(2024, 8, 15), actor="supervisor.li")
     assert guizhou.case.state == shanghai.case.state == "recognized"
-    assert guizhou.timers()[("annual_report", "2024")] == shanghai.timers()[("annual_report", "2024")] == date(2025, 3, 31)
+    assert (guizhou.timers()[("annual_report", "2024")] == shanghai.timers()[("annual_report", "2024")]
+            == date(2025, 3, 31))
     return guizhou, shanghai
 
 
@@ -79,7 +80,8 @@ def test_r8_timers_filter_by_kind(clock, callers, two_cases):
     assert [(r["key"], r["due_on"]) for r in assessments] == [("1.1", "2026-06-15"), ("1.2", "2028-06-14")]
     assert _keys(ok(wang.get(TIMERS, params={"kind": "reevaluation"}))) == [(gz.case_id, "reevaluation", "1")]
     reports = ok(callers["auditor.chen"].get(TIMERS, params={"kind": "annual_report", "due_before": "2025-04-01"}))
-    assert sorted(_keys(reports)) == sorted([(gz.case_id, "annual_report", "2024"), (sh.case_id, "annual_report", "2024")])
+    assert sorted(_keys(reports)) == sorted([(gz.case_id, "annual_report", "2024"),
+                                             (sh.case_id, "annual_report", "2024")])
     assert ok(wang.get(TIMERS, params={"kind": "ban_end"})) == []
     assert wang.get(TIMERS, params={"kind": "birthday"}).status_code == 422
     assert wang.get(TIMERS, params={"due_before": "2025-02-30"}).status_code == 422
@@ -154,7 +156,8 @@ def test_r7_reminders_are_listed_only_for_the_users_jurisdictions(rt, clock, cal
     assert {(r["recipient"], r["channel"]) for r in hu if r["step"] == "d7"} == {
         ("user:caseworker.hu", "inbox"), ("user:caseworker.hu", "webhook"),
         (f"operator:{sh.case.operator_code}", "inbox"), (f"operator:{sh.case.operator_code}", "webhook")}
-    row = next(r for r in wang if r["step"] == "d7" and r["channel"] == "webhook" and r["recipient_role"] == "caseworker")
+    row = next(r for r in wang
+               if r["step"] == "d7" and r["channel"] == "webhook" and r["recipient_role"] == "caseworker")
     assert (row["timer_key"], row["due_on"], row["send_on"], row["status"], row["attempts"], row["last_error"]) == (
         "2024", "2025-03-31", "2025-03-24", "pending", 0, None)
     assert "贵阳市大学生创业园" in row["subject"] and "2025年3月31日" in row["subject"]

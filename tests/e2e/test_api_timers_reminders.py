@@ -39,7 +39,8 @@ def test_r7_reminders_list_by_case_and_status_and_the_case_shows_them(rt, clock,
     rows = wang.get("/api/v1/reminders", params={"case_id": story.case_id}).json()
     assert {(r["timer_kind"], r["step"], r["recipient"]) for r in rows} == {
         ("instalment", "d0", "user:caseworker.wang"),  # R11: the grant falls due on recognition day
-        ("annual_report", "d7", "user:caseworker.wang"), ("annual_report", "d7", f"operator:{story.case.operator_code}")}
+        ("annual_report", "d7", "user:caseworker.wang"),
+        ("annual_report", "d7", f"operator:{story.case.operator_code}")}
     assert wang.get("/api/v1/reminders", params={"status": "failed"}).json() == []
     assert callers["caseworker.hu"].get("/api/v1/reminders").json() == []
     case = callers[SUPERVISOR].get(f"/api/v1/cases/{story.case_id}").json()

@@ -29,7 +29,10 @@ from db.engine import make_engine
 from db.uow import SqlUnitOfWork
 from flows import wiring
 from flows.deadlines import (
-    close_application_round, deadline_sweep, open_application_round, refresh_provisional_dates,
+    close_application_round,
+    deadline_sweep,
+    open_application_round,
+    refresh_provisional_dates,
 )
 from services import cases, users
 from services import sweep as service_sweep
@@ -134,7 +137,8 @@ def _do_acts(rt: Runtime, ids: dict[str, str], day: date) -> None:
         if name == "apply":
             spec = CASES[label]
             ids[label] = cases.apply(
-                rt, operator_name=f"{spec['base']}运营有限公司", credit_code=credit_code(spec["seed"], spec["division"]),
+                rt, operator_name=f"{spec['base']}运营有限公司",
+                credit_code=credit_code(spec["seed"], spec["division"]),
                 base_name=spec["base"], base_address="示例路1号", level=spec["level"],
                 jurisdiction=spec["jurisdiction"], on=day, actor=actor, reason="受理申报材料").case.id
         else:
@@ -145,7 +149,7 @@ def _do_acts(rt: Runtime, ids: dict[str, str], day: date) -> None:
             year = day.year - 1
             if (case.state in REPORTING and case.recognized_on and case.recognized_on.year <= year
                     and year not in case.reports and (label, year) not in LATE_REPORTS):
-                cases.submit_annual_report(rt, case_id, year=year, on=day, actor=CASES[label]["actor"],
+                cases.ACTS["submit_annual_report"](rt, case_id, year=year, on=day, actor=CASES[label]["actor"],
                                            reason="收到年度报告")
 
 
@@ -251,7 +255,8 @@ def test_r7_r16_every_automatic_act_and_reminder_falls_on_its_legal_date_once_ov
     assert _system(events["A"], "instalment_due") == [("instalment_due", d(2024, 6, 14), "R11"),
                                                       ("instalment_due", d(2026, 6, 14), "R11")]
     # R8: assessment 1.1 due 2026-06-14, a Sunday → Monday 06-15; recorded 06-10, after d30 and d7
-    assert _steps(reminders, "A", "assessment", "1.1") == _to({"d30": d(2026, 5, 16), "d7": d(2026, 6, 8)}, wang, op["A"])
+    assert _steps(reminders, "A", "assessment", "1.1") == _to({"d30": d(2026, 5, 16), "d7": d(2026, 6, 8)},
+                                                              wang, op["A"])
     # R10: the period ends 2029-06-14; both assessments passed at once → extended that day
     assert _steps(reminders, "A", "reevaluation", "1") == _to(
         {"d30": d(2029, 5, 15), "d7": d(2029, 6, 7), "d1": d(2029, 6, 13), "d0": d(2029, 6, 14)}, wang)
@@ -362,7 +367,8 @@ def test_r15_r17_the_deadline_sweep_flow_on_the_due_dates_gives_what_daily_sweep
     def flow_on(day: date) -> None:
         if day not in busy:
             return
-        if day in (d(2024, 6, 20), d(2025, 3, 31)):  # two flow runs at once: each timer fired, each reminder planned, once
+        # two flow runs at once: each timer fired, each reminder planned, once
+        if day in (d(2024, 6, 20), d(2025, 3, 31)):
             results, errors, barrier = [], [], threading.Barrier(2)
 
             def run():
@@ -416,13 +422,14 @@ def test_r15_r17_the_deadline_sweep_flow_on_the_due_dates_gives_what_daily_sweep
 def test_r16_a_flow_for_a_future_day_fails_with_future_date_unless_time_travel_is_on(rt, clock):
     _people(rt)
     clock.set_day(d(2024, 4, 8))
-    case_id = cases.apply(rt, operator_name="贵阳高新创业服务有限公司", credit_code=credit_code(7), base_name="贵阳基地",
-                          base_address="贵阳市1号", level="provincial", jurisdiction="520000", on=d(2024, 4, 8),
+    case_id = cases.apply(rt, operator_name="贵阳高新创业服务有限公司", credit_code=credit_code(7),
+                          base_name="贵阳基地", base_address="贵阳市1号", level="provincial", jurisdiction="520000",
+                          on=d(2024, 4, 8),
                           actor=WANG, reason="受理").case.id
     clock.set_day(d(2024, 5, 16))
-    cases.inspect(rt, case_id, outcome="pass", on=d(2024, 5, 16), actor=ZHAO, reason="考察通过")
+    cases.ACTS["inspect"](rt, case_id, outcome="pass", on=d(2024, 5, 16), actor=ZHAO, reason="考察通过")
     clock.set_day(d(2024, 6, 14))
-    cases.approve(rt, case_id, on=d(2024, 6, 14), actor=LI, reason="批复")
+    cases.ACTS["approve"](rt, case_id, on=d(2024, 6, 14), actor=LI, reason="批复")
     service_sweep.sweep(rt, d(2024, 6, 14))
     clock.set_day(d(2025, 3, 31))  # today; the 2024 report becomes overdue tomorrow
     with wiring.using(rt, time_travel=False):
@@ -489,11 +496,11 @@ def test_r16_refresh_flow_moves_provisional_deadlines_to_the_official_calendar(r
     (partial_dir / "notices" / "2026.toml").unlink()
     before = dataclasses.replace(rt, calendar=load_work_calendar(partial_dir))
     ids: dict[str, str] = {}
-    for on, label, name, kwargs in SCRIPT[:9]:  # A, B, C recognized in June 2024
+    for on, _label, _name, _kwargs in SCRIPT[:9]:  # A, B, C recognized in June 2024
         clock.set_day(on)
         _do_acts(before, ids, on)
     clock.set_day(d(2026, 7, 1))
-    cases.record_assessment(before, ids["B"], outcome="fail", on=d(2026, 7, 1), actor=WANG, reason="考核不达标")
+    cases.ACTS["record_assessment"](before, ids["B"], outcome="fail", on=d(2026, 7, 1), actor=WANG, reason="考核不达标")
     b = cases.get_case(rt, ids["B"])
     # 3 months from 2026-07-01 → Thursday 10-01; without the notice only 10-01..03 rest, 10-04 a Sunday → 10-05
     assert (b.rectification.deadline, b.rectification.provisional) == (d(2026, 10, 5), True)

@@ -11,7 +11,11 @@ import pytest
 from config import PROJECT_ROOT
 from flows import wiring
 from flows.deadlines import (
-    close_application_round, daily_anchor, deadline_sweep, open_application_round, refresh_provisional_dates,
+    close_application_round,
+    daily_anchor,
+    deadline_sweep,
+    open_application_round,
+    refresh_provisional_dates,
 )
 from services import cases, users
 from services.calendars import load_work_calendar

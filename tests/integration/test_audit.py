@@ -176,9 +176,8 @@ def test_R17_case_events_refuse_update_and_delete_by_plain_sql(engine, two_cases
                       "UPDATE case_events SET payload = payload WHERE case_id = :id AND seq = 2",
                       "DELETE FROM case_events WHERE case_id = :id AND seq = 3",
                       "DELETE FROM case_events WHERE case_id = :id"):
-        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-            with engine.begin() as conn:
-                conn.execute(sa.text(statement), {"id": a.case_id})
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as conn:
+            conn.execute(sa.text(statement), {"id": a.case_id})
     assert stored_events(engine, a.case_id) == before
     expected = len(before) + len(stored_events(engine, two_cases[1].case_id))
     with engine.connect() as conn:
@@ -558,7 +557,7 @@ def test_R17_as_of_recorded_shows_what_the_system_knew_before_a_back_dated_act(r
     a.act("record_assessment", D(2026, 6, 1), outcome="pass")
     a.clock.set_day(D(2026, 6, 10))
     # recorded on 2026-06-10, but it happened on 2026-06-05 (back-dated)
-    late = cases.submit_annual_report(rt, a.case_id, year=2025, on=D(2026, 6, 5), actor=CASEWORKER,
+    late = cases.ACTS["submit_annual_report"](rt, a.case_id, year=2025, on=D(2026, 6, 5), actor=CASEWORKER,
                                       reason="补录：年报已于6月5日纸质报送")
     recorded_at = late.events[0].recorded_at
     assert late.events[0].on == D(2026, 6, 5) and recorded_at > datetime.combine(D(2026, 6, 5), time(23), SHANGHAI)
@@ -580,11 +579,11 @@ def test_R17_anchor_lists_the_heads_of_the_shanghai_day_written_once_and_chained
     # 07:30 in Guizhou on 4-11 is still 4-10 in UTC
     clock.set_day(D(2024, 4, 11), at=time(7, 30))
     assert clock().date() == D(2024, 4, 10)
-    cases.withdraw(rt, a.case_id, on=D(2024, 4, 11), actor=CASEWORKER, reason="运营机构撤回申报")
+    cases.ACTS["withdraw"](rt, a.case_id, on=D(2024, 4, 11), actor=CASEWORKER, reason="运营机构撤回申报")
     # 00:30 in Guizhou on 4-12 is still 4-11 in UTC
     clock.set_day(D(2024, 4, 12), at=time(0, 30))
     assert clock().date() == D(2024, 4, 11)
-    cases.inspect(rt, b.case_id, on=D(2024, 4, 12), actor=INSPECTOR, reason="现场考察", outcome="pass")
+    cases.ACTS["inspect"](rt, b.case_id, on=D(2024, 4, 12), actor=INSPECTOR, reason="现场考察", outcome="pass")
 
     first = write_anchor(rt, D(2024, 4, 10))
     heads10 = json.loads(first.canonical)["heads"]
@@ -657,7 +656,7 @@ def test_R17_dossier_has_events_timers_reminders_and_verification(rt, two_cases)
     events = a.events
     assert d["case"]["id"] == a.case_id and d["case"]["base"] == BASE_A and d["case"]["state_name"] == "已认定"
     assert [e["seq"] for e in d["events"]] == [e.seq for e in events]
-    for shown, e in zip(d["events"], events):
+    for shown, e in zip(d["events"], events, strict=True):
         assert shown["canonical"] == e.canonical and digest(shown["canonical"]) == shown["hash"] == e.hash
         assert shown["reason"] == e.reason and shown["actor"] == e.actor
     assert BASE_A in d["events"][0]["canonical"]  # Chinese kept as characters in the hashed text

@@ -18,8 +18,7 @@ from db.repository import event_from_row
 from services import audit
 from statemachines.audit import check_chain
 from statemachines.events import seal
-from tests.integration.test_audit import forge, marks, seq_of, stored_events, two_cases, update_row  # noqa: F401
-from tests.integration.test_audit import people, untriggered  # noqa: F401
+from tests.integration.test_audit import forge, marks, people, seq_of, stored_events, two_cases, untriggered, update_row  # noqa: F401  # noqa: F401
 
 D = date
 
@@ -42,7 +41,7 @@ def test_R17_the_driver_reader_gives_the_events_sqlalchemy_gives(rt, engine, two
         with rt.uow() as uow:
             got = uow.cases.events(case_id)
         assert got == expected and len(got) == len(expected) > 3
-        for g, e in zip(got, expected):
+        for g, e in zip(got, expected, strict=True):
             assert type(g.on) is date and type(g.payload) is dict and g.recorded_at.tzinfo is not None
             assert g.recorded_at == e.recorded_at and g.payload == e.payload
 
@@ -101,7 +100,8 @@ def test_R17_every_column_that_differs_from_the_hashed_text_is_named(rt, engine,
     a, _ = two_cases
     events = stored_events(engine, a.case_id)
     target = events[seq_of(events, "inspect") - 1]
-    changed = {"act": "approve", "actor": "someone.else", "reason": "改写", "rule": "R5", "on": target.on + timedelta(1),
+    changed = {"act": "approve", "actor": "someone.else", "reason": "改写", "rule": "R5",
+               "on": target.on + timedelta(1),
                "recorded_at": target.recorded_at + timedelta(microseconds=1), "policy_version": 2,
                "payload": {**target.payload, "outcome": "fail"}, "case_id": "other"}[column]
     tampered = [replace(e, **{column: changed}) if e.seq == target.seq else e for e in events]

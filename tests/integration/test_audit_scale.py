@@ -9,12 +9,11 @@ a file of this test's own, migrated with the real migrations.
 from __future__ import annotations
 
 import gc
-import time as wall
+import logging
 import sys
+import time as wall
 from datetime import UTC, date, datetime
 from functools import partial
-
-import logging
 
 import pytest
 import sqlalchemy as sa
@@ -47,7 +46,7 @@ class Clock:
 
 def template(policy, calendar) -> tuple[object, list]:
     """One case's events through the domain: apply, inspect, approve, a report, then complaint pairs."""
-    ctx = lambda actor, on: acts.Act(actor, on, "依规办理", RECORDED)  # noqa: E731
+    ctx = lambda actor, on: acts.Recording(actor, on, "依规办理", RECORDED)  # noqa: E731
     case, events = acts.open_application(
         case_id="template", base_id="template", base_name="规模测试基地", operator_code=credit_code(0),
         level="provincial", jurisdiction="520000", policy=policy, calendar=calendar,

@@ -23,7 +23,7 @@ def _instalments(engine, case_id: str) -> list[tuple]:
 
 def _complaint(rt, case, clock):
     policy = rt.policies.get(case.policy_id, case.policy_version)
-    events = acts.record_complaint(case, policy, rt.calendar, acts.Act(CASEWORKER, DAY, "来信", clock()),
+    events = acts.record_complaint(case, policy, rt.calendar, acts.Recording(CASEWORKER, DAY, "来信", clock()),
                                    complaint_id="c1", summary="水电费超标收取")
     return events, timers_for(case, policy, rt.calendar)
 

@@ -11,8 +11,8 @@ from freezegun import freeze_time
 from typer.testing import CliRunner
 
 from cli.main import app
-from db.migrate import alembic_config
 from config import PROJECT_ROOT, get_settings
+from db.migrate import alembic_config
 
 GUIZHOU = PROJECT_ROOT / "policies" / "guizhou-provincial-2022.v1.toml"
 

@@ -210,7 +210,7 @@ def test_r7_the_email_arrives_with_its_chinese_subject_and_body_intact(rt, story
 
     assert sorted(rcpts[0] for _, rcpts in box.envelopes) == ["ops@base.example", "wang@dept.example"]
     assert {sender for sender, _ in box.envelopes} == {"incubase@dept.example"}
-    for mail, raw in zip(box.messages, box.raw):
+    for mail, raw in zip(box.messages, box.raw, strict=True):
         row = rows[mail["To"]]
         assert mail["From"] == "incubase@dept.example"
         assert mail["Subject"] == row["subject"]

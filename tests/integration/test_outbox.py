@@ -74,7 +74,8 @@ def test_r7_each_reminder_step_is_planned_once_on_its_day_and_the_overdue_one_es
         (f"operator:{story.case.operator_code}", "inbox", date(2025, 3, 24)),
         (f"operator:{story.case.operator_code}", "email", date(2025, 3, 24)),
         (f"operator:{story.case.operator_code}", "webhook", date(2025, 3, 24))}
-    # overdue: every supervisor covering 520000 (li, 520000; not sun, Guiyang only; not hu, Shanghai), and the caseworker
+    # overdue: every supervisor covering 520000 (li, 520000; not sun, Guiyang only; not hu, Shanghai),
+    # and the caseworker
     assert {rcpt for rcpt, _, _ in by_step["overdue"]} == {"user:supervisor.li", "user:caseworker.wang"}
     assert len(rows) == len({(r["step"], r["recipient"], r["channel"]) for r in rows})
     overdue_flag = [e for e in story.events if e.act == "flag_overdue_report"]

@@ -413,7 +413,8 @@ def test_r9_rectification_deadline_reminders_and_escalation_with_the_review(rt, 
     assert {r["send_on"] for r in rows if r["step"] == "overdue"} == {deadline + timedelta(days=1)}
     assert [e.act for e in story.events if e.actor == "system"][-1] == "open_rectification_review"
     subject = next(r["subject"] for r in rows if r["step"] == "d1")
-    assert "限期整改" in subject and BASE in subject and f"{deadline.year}年{deadline.month}月{deadline.day}日" in subject
+    assert ("限期整改" in subject and BASE in subject
+            and f"{deadline.year}年{deadline.month}月{deadline.day}日" in subject)
 
 
 def test_r9_a_passing_reassessment_stops_the_rectification_reminders(rt, story):

@@ -19,11 +19,18 @@ import pytest
 
 from services import cases, users
 from services.queries import list_cases, pending_timers
-from statemachines.errors import (
-    BanInForce, DateOutOfOrder, FourEyesViolation, FutureDate, IllegalTransition, InvalidAct,
-    NotDue, OpenCaseExists, WindowClosed,
-)
 from services.users import UnknownInspector
+from statemachines.errors import (
+    BanInForce,
+    DateOutOfOrder,
+    FourEyesViolation,
+    FutureDate,
+    IllegalTransition,
+    InvalidAct,
+    NotDue,
+    OpenCaseExists,
+    WindowClosed,
+)
 from statemachines.replay import replay
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story, credit_code
 
@@ -78,7 +85,7 @@ def shanghai_apply(story: Story, on: date, seed: int, base: str, code: str | Non
 def recognize_many(rt, clock, approved: date, *bases: tuple[int, str], inspected: date | None = None) -> list[Story]:
     """Several Guizhou bases through the same round, act by act in date order."""
     stories = [Story(rt, clock) for _ in bases]
-    for story, (seed, base) in zip(stories, bases):
+    for story, (seed, base) in zip(stories, bases, strict=True):
         story.apply(D(approved.year, 4, 8), seed=seed, base=base)
     for story in stories:
         story.act("inspect", inspected or D(approved.year, 5, 16), actor=INSPECTOR, outcome="pass")
@@ -381,7 +388,8 @@ def test_r8_assessments_due_two_and_four_years_after_approval(rt, clock):
     assert (case.rectification.index, case.rectification.opened_on, case.rectification.deadline) == (
         2, D(2028, 6, 8), D(2028, 9, 8))
     event = story.events[-1]
-    assert event.payload["rectification"]["deadline"] == "2028-09-08" and event.payload["rectification"]["period"] == "3m"
+    assert (event.payload["rectification"]["deadline"] == "2028-09-08"
+            and event.payload["rectification"]["period"] == "3m")
     assert timers(story)[("rectification", "1.2")].due_on == D(2028, 9, 8)
     with pytest.raises(IllegalTransition):  # no new assessment while rectifying
         story.act("record_assessment", D(2028, 6, 9), outcome="pass")
@@ -481,7 +489,8 @@ def test_r10_all_first_assessments_passed_extends_automatically_then_a_review_in
     story.until(D(2029, 6, 14))  # the period's last day
     assert system(story, "extend") == [D(2029, 6, 14)]
     extend = [e for e in story.events if e.act == "extend"][0]
-    assert extend.rule == "R10" and extend.payload["period"] == {"number": 2, "start": "2029-06-14", "end": "2034-06-14"}
+    assert (extend.rule == "R10"
+            and extend.payload["period"] == {"number": 2, "start": "2029-06-14", "end": "2034-06-14"})
     case = story.case
     assert case.state == "recognized"
     assert (case.period.number, case.period.start, case.period.end) == (2, D(2029, 6, 14), D(2034, 6, 14))
@@ -789,7 +798,7 @@ def test_r17_every_act_records_its_business_date_and_recording_time(rt, clock):
         story.act("approve", D(2024, 5, 10), actor=SUPERVISOR)
     assert refused.value.rule == "R17" and refused.value.details == {"on": "2024-05-10", "previous": "2024-05-16"}
     with pytest.raises(FutureDate):  # today is 2024-05-20 in Shanghai
-        cases.approve(rt, story.case_id, on=D(2024, 6, 1), actor=SUPERVISOR, reason="批复")
+        cases.ACTS["approve"](rt, story.case_id, on=D(2024, 6, 1), actor=SUPERVISOR, reason="批复")
     assert len(story.events) == 2  # the refusals wrote nothing
     story.act("approve", D(2024, 6, 14), actor=SUPERVISOR)
     story.until(D(2024, 6, 14))
@@ -812,7 +821,7 @@ def test_r17_every_act_records_its_business_date_and_recording_time(rt, clock):
         assert e.reason.strip()
     # append-only and chained: later acts never change earlier events
     assert [e.seq for e in events] == [1, 2, 3, 4]
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:]))
+    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
     story.act("record_assessment", D(2026, 6, 10), outcome="pass")
     assert story.events[:4] == events
     finish(D(2026, 6, 10), story)
@@ -860,7 +869,8 @@ def test_shanghai_policy_grades_and_two_consecutive_fails_revoke_without_rectifi
     assert story.events[n].payload["grade"] == "未参加考核"
     assert (case.state, case.revocation_ground) == ("revoked", "assessment_failed")
     # 3 years from 2029-01-29
-    assert (case.ban.ground, case.ban.first_day, case.ban.last_day) == ("assessment_failed", D(2029, 1, 29), D(2032, 1, 29))
+    assert (case.ban.ground, case.ban.first_day, case.ban.last_day) == (
+        "assessment_failed", D(2029, 1, 29), D(2032, 1, 29))
     assert story.events[-1].payload["ban"]["length"] == "3y"
     assert "rectifying" not in states_along(story)
     assert [a.grade for a in case.assessments] == ["A", "B", "不达标", "未参加考核"]

@@ -60,9 +60,9 @@ def recognize(rt, clock, *, seed: int = 1, base: str = BASES[0]) -> str:
         base_address="贵州省贵阳市观山湖区长岭北路8号", level="provincial", jurisdiction="520000",
         on=APPLIED, actor=CASEWORKER, reason="受理申报材料").case.id
     clock.set_day(INSPECTED)
-    cases.inspect(rt, case_id, outcome="pass", on=INSPECTED, actor=INSPECTOR, reason="现场考察通过")
+    cases.ACTS["inspect"](rt, case_id, outcome="pass", on=INSPECTED, actor=INSPECTOR, reason="现场考察通过")
     clock.set_day(APPROVED)
-    cases.approve(rt, case_id, on=APPROVED, actor=SUPERVISOR, reason="经厅务会研究，同意认定")
+    cases.ACTS["approve"](rt, case_id, on=APPROVED, actor=SUPERVISOR, reason="经厅务会研究，同意认定")
     return case_id
 
 
@@ -160,7 +160,8 @@ def test_a_saved_case_loads_equal_to_what_the_service_returned(rt, clock, engine
     assert tuple(as_date(v) for v in row[2:5]) == (APPROVED, date(2029, 6, 14), date(2024, 9, 2))
     assert rows(engine, "SELECT name FROM bases WHERE id = :b", b=row[5]) == [("遵义市退役军人创业孵化基地",)]
     assert rows(engine, "SELECT reason FROM case_events WHERE case_id = :c ORDER BY seq", c=case_id) == [
-        ("受理申报材料",), ("依规办理",), ("经厅务会研究，同意认定",), ("第1期补助资金到期应付",), ("12333热线转来投诉",)]
+        ("受理申报材料",), ("依规办理",), ("经厅务会研究，同意认定",), ("第1期补助资金到期应付",),
+        ("12333热线转来投诉",)]
     assert rows(engine, "SELECT summary FROM complaints WHERE case_id = :c", c=case_id) == [("承诺的免费场地未兑现",)]
 
 
@@ -171,11 +172,11 @@ def test_of_two_writers_at_the_same_version_one_wins_and_the_other_is_stale(rt, 
     n = cases.get_case(rt, case_id).version   # both writers read version n
     clock.set_day(date(2025, 3, 20))
 
-    first = cases.submit_annual_report(rt, case_id, year=2024, expected_version=n, on=date(2025, 3, 20),
+    first = cases.ACTS["submit_annual_report"](rt, case_id, year=2024, expected_version=n, on=date(2025, 3, 20),
                                        actor=CASEWORKER, reason="收到2024年度工作报告")
     after_first = table_state(engine)
     with pytest.raises(StaleVersion):
-        cases.record_assessment(rt, case_id, outcome="fail", expected_version=n, on=date(2025, 3, 20),
+        cases.ACTS["record_assessment"](rt, case_id, outcome="fail", expected_version=n, on=date(2025, 3, 20),
                                 actor=CASEWORKER, reason="绩效考核不达标")
 
     assert table_state(engine) == after_first
@@ -197,7 +198,8 @@ def test_a_save_at_a_version_no_longer_current_writes_nothing(rt, clock, engine)
         case = uow.cases.get(case_id, for_update=True)
         read = case.version
         policy = rt.policies.get(case.policy_id, case.policy_version)
-        events = acts.record_complaint(case, policy, rt.calendar, acts.Act(CASEWORKER, date(2024, 9, 2), "投诉", clock()),
+        events = acts.record_complaint(case, policy, rt.calendar,
+                                       acts.Recording(CASEWORKER, date(2024, 9, 2), "投诉", clock()),
                                        complaint_id="c1", summary="水电费超标收取")
         uow.cases.save(case, read - 1, events, timers_for(case, policy, rt.calendar))
         uow.commit()
@@ -230,7 +232,7 @@ def test_two_threads_acting_at_the_same_version_one_succeeds(rt, clock, engine):
     timers_before = rows(engine, "SELECT * FROM timers WHERE case_id = :c ORDER BY id", c=case_id)
     clock.set_day(date(2024, 9, 2))
 
-    outcomes = _race(lambda i: cases.record_complaint(
+    outcomes = _race(lambda i: cases.ACTS["record_complaint"](
         rt, case_id, summary=f"第{i}封投诉信", complaint_id=f"c{i}", expected_version=n,
         on=date(2024, 9, 2), actor=CASEWORKER, reason="入驻企业来信"))
 
@@ -249,7 +251,7 @@ def test_two_threads_acting_without_a_version_are_serialised(rt, clock, engine):
     n = cases.get_case(rt, case_id).version
     clock.set_day(date(2024, 9, 2))
 
-    outcomes = _race(lambda i: cases.record_complaint(
+    outcomes = _race(lambda i: cases.ACTS["record_complaint"](
         rt, case_id, summary=f"第{i}封投诉信", complaint_id=f"c{i}", on=date(2024, 9, 2),
         actor=CASEWORKER, reason="入驻企业来信"))
 
@@ -264,12 +266,13 @@ def test_two_threads_acting_without_a_version_are_serialised(rt, clock, engine):
 
 def _illegal(rt, case_id, clock):
     with pytest.raises(IllegalTransition):
-        cases.approve(rt, case_id, on=date(2024, 9, 2), actor=SUPERVISOR, reason="再次批复")
+        cases.ACTS["approve"](rt, case_id, on=date(2024, 9, 2), actor=SUPERVISOR, reason="再次批复")
 
 
 def _future(rt, case_id, clock):
     with pytest.raises(FutureDate):
-        cases.record_complaint(rt, case_id, summary="明日投诉", on=date(2024, 9, 3), actor=CASEWORKER, reason="来信")
+        cases.ACTS["record_complaint"](rt, case_id, summary="明日投诉", on=date(2024, 9, 3), actor=CASEWORKER,
+                                       reason="来信")
 
 
 def _fails_after_writing(rt, case_id, clock, monkeypatch):
@@ -278,7 +281,7 @@ def _fails_after_writing(rt, case_id, clock, monkeypatch):
 
     monkeypatch.setattr(SqlCaseRepository, "_sync_projections", broken)
     with pytest.raises(RuntimeError, match="disk full"):
-        cases.record_assessment(rt, case_id, outcome="fail", on=date(2024, 9, 2), actor=CASEWORKER,
+        cases.ACTS["record_assessment"](rt, case_id, outcome="fail", on=date(2024, 9, 2), actor=CASEWORKER,
                                 reason="绩效考核不达标")
 
 

@@ -113,7 +113,8 @@ def test_r16_today_and_past_days_need_no_time_travel(runner, db_file):
     for as_of in ("2026-11-22", "2026-01-01"):
         result = runner.invoke(app, ["sweep", "--as-of", as_of])
         assert result.exit_code == 0, result.output
-        assert result.stdout.startswith(f"swept to {as_of}: 0 timer(s) fired, 0 event(s), 0 reminder(s) planned, 0 failed")
+        assert result.stdout.startswith(f"swept to {as_of}: 0 timer(s) fired, 0 event(s), "
+                                        "0 reminder(s) planned, 0 failed")
     plain = runner.invoke(app, ["sweep"])
     assert plain.exit_code == 0 and plain.stdout.startswith("swept to 2026-11-22: ")
 

@@ -18,7 +18,8 @@ runner = CliRunner()
         (["deadline", "2024-10-01", "1y"], "2025-10-09", {"date": "2025-10-09", "provisional": False}),
         (["deadline", "2024-02-29", "3y"], "2027-03-01 (provisional)", {"date": "2027-03-01", "provisional": True}),
         (["add-working-days", "2026-02-13", "2"], "2026-02-24", {"date": "2026-02-24", "provisional": False}),
-        (["add-working-days", "2026-12-31", "1"], "2027-01-04 (provisional)", {"date": "2027-01-04", "provisional": True}),
+        (["add-working-days", "2026-12-31", "1"], "2027-01-04 (provisional)",
+         {"date": "2027-01-04", "provisional": True}),
     ],
 )
 def test_r15_r16_dates_commands_print_the_date(args: list[str], text: str, as_json: dict) -> None:
@@ -41,7 +42,8 @@ def test_r15_r16_dates_commands_print_the_date(args: list[str], text: str, as_js
         (["period-end", "20240229", "3y"], "error: '20240229' is not a date (YYYY-MM-DD)"),
         (["period-end", "2024-02-29", "3x"], "error: '3x' is not a duration (e.g. 3y, 6m, 15d, 1y6m)"),
         (["deadline", "2024-02-29", "3x", "--json"], "error: '3x' is not a duration (e.g. 3y, 6m, 15d, 1y6m)"),
-        (["add-working-days", "2024-02-29", "0"], "error: '0' is not a count of working days (a whole number, at least 1)"),
+        (["add-working-days", "2024-02-29", "0"],
+         "error: '0' is not a count of working days (a whole number, at least 1)"),
     ],
 )
 def test_r15_malformed_input_exits_2_with_one_line(args: list[str], message: str) -> None:

@@ -201,7 +201,8 @@ def _without_line(text: str, line: str) -> str:
 
 MALFORMED = {
     "missing_field": (lambda t: _without_line(t, 'period = "5y"'), "recognition.period"),
-    "missing_title": (lambda t: _without_line(t, next(line for line in t.splitlines() if line.startswith("title ="))), "title"),
+    "missing_title": (lambda t: _without_line(t, next(line for line in t.splitlines() if line.startswith("title ="))),
+                      "title"),
     "bad_duration": (lambda t: _edit(t, 'period = "5y"', 'period = "5x"'), "recognition.period"),
     "bad_ban_duration": (lambda t: _edit(t, 'fraud = "5y"', 'fraud = "five years"'), "bans.fraud"),
     "bad_level": (lambda t: _edit(t, 'level = "provincial"', 'level = "regional"'), "level"),

@@ -1,8 +1,11 @@
 """The case snapshot's codec: every field type survives JSON, and decoding under a frozen clock
 (the tests travel in time with freezegun) leaves no fake `date` in the cached decoders."""
 from datetime import date
+
 from freezegun import freeze_time
+
 from statemachines.case import Case, _decoder, _fields_of
+
 
 def test_snapshot_dates_decode_after_a_frozen_first_decode():
     # R15: dates in a snapshot stay dates, whether the hints were first resolved in frozen time or not

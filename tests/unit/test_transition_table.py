@@ -18,10 +18,15 @@ import pytest
 from services.calendars import default_calendar
 from services.policies import default_policies
 from statemachines import acts
-from statemachines.acts import Act, allowed_acts
+from statemachines.acts import Recording, allowed_acts
 from statemachines.case import Assessment, Ban, Case, Complaint, Instalment, Period, Rectification
 from statemachines.errors import (
-    DateOutOfOrder, FourEyesViolation, FutureDate, IllegalTransition, InvalidAct, NotDue,
+    DateOutOfOrder,
+    FourEyesViolation,
+    FutureDate,
+    IllegalTransition,
+    InvalidAct,
+    NotDue,
 )
 from statemachines.events import SYSTEM_ACTOR, Draft
 from statemachines.lifecycle import STATES, SYSTEM_ACTS, USER_ACTS
@@ -42,8 +47,8 @@ NOW = datetime(2025, 6, 10, 10, 0, tzinfo=SHANGHAI)  # when it is recorded: afte
 GRANT_FEN = 50_000_000  # 500,000 CNY provincial grant (R11), all on recognition
 
 
-def ctx(actor: str = ACTOR, on: date = ON, reason: str = "依据现场记录", now: datetime = NOW) -> Act:
-    return Act(actor, on, reason, now)
+def ctx(actor: str = ACTOR, on: date = ON, reason: str = "依据现场记录", now: datetime = NOW) -> Recording:
+    return Recording(actor, on, reason, now)
 
 
 # --- cases built in each state -----------------------------------------------------------------
@@ -227,7 +232,7 @@ def test_the_table_covers_every_state_and_act():
 
 
 def _call(case: Case, act: str, actor: str = ACTOR):
-    return getattr(acts, act)(case, POLICY, CALENDAR, ctx(actor), **ACT_FIELDS[act])
+    return acts.DECIDE[act](case, POLICY, CALENDAR, ctx(actor), **ACT_FIELDS[act])
 
 
 PAIRS = [(state, act) for state in STATES for act in USER_ACTS]

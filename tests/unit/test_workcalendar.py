@@ -92,7 +92,8 @@ def test_r16_year_without_data_is_unavailable() -> None:
 
 
 def test_r16_notice_beats_festivals_for_its_year() -> None:
-    festivals = FestivalDates(2030, date(2030, 2, 2), date(2030, 2, 3), date(2030, 4, 5), date(2030, 6, 5), date(2030, 9, 12))
+    festivals = FestivalDates(2030, date(2030, 2, 2), date(2030, 2, 3), date(2030, 4, 5), date(2030, 6, 5),
+                              date(2030, 9, 12))
     notice = YearNotice(2030, "test", frozenset({date(2030, 3, 1)}), frozenset({date(2030, 3, 2)}))
     cal = WorkCalendar([notice], [festivals])
     assert not cal.is_working_day(date(2030, 3, 1)) and cal.is_working_day(date(2030, 3, 2))
@@ -144,7 +145,8 @@ def test_r16_loader_reads_a_minimal_notice(tmp_path: Path) -> None:
         ("year = 2026", "year = 2027", "year", "file name"),
         ('source = "test"\n', "", "source", "missing"),
         ('name = "元旦"', "name = 1", "holidays[0].name", "not a str"),
-        ('days = ["2026-01-01"]', 'days = ["2026-01-01"]\nmakeup_workdays = []', "holidays[0].makeup_workdays", "unknown"),
+        ('days = ["2026-01-01"]', 'days = ["2026-01-01"]\nmakeup_workdays = []',
+         "holidays[0].makeup_workdays", "unknown"),
     ],
 )
 def test_r16_loader_error_names_file_and_field(tmp_path: Path, old: str, new: str, field: str, problem: str) -> None:

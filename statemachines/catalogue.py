@@ -1,0 +1,261 @@
+"""Every act of the lifecycle, each declared once: its moves in the state machine, who may record
+it, the rules it may cite, what a person enters for it, and its names in both languages.
+
+The machine's table (lifecycle.py), the authorisation (services/authz.py), the rule check of
+`audit verify` (audit.py), the API's request models and routes, the web forms and their labels
+are all derived from these declarations. Adding an act is: one declaration here, its decide
+function (acts.py, registered under the act's name) and its effect (fold.EFFECTS), and its tests.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from statemachines.states import IN_FORCE
+
+# who may record an act: staff who record acts, and those who decide (批复, 撤销, 复评, 恢复)
+CASEWORK = ("caseworker", "supervisor")
+DECISION = ("supervisor",)
+SYSTEM = ()  # fired by the sweep or as a follow-up of another act, never by a person
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Input:
+    """One thing a person enters for an act. `kind`: text, textarea, int, choice, bool or names
+    (a list of names, entered comma-separated on the forms)."""
+
+    name: str
+    kind: str
+    zh: str
+    en: str
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    min_length: int | None = None
+    max_length: int | None = None
+    ge: int | None = None
+    le: int | None = None
+    pattern: str | None = None
+    max_items: int | None = None
+    description: str = ""
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices)
+
+
+@dataclass(frozen=True)
+class ActDecl:
+    name: str
+    zh: str
+    en: str
+    rules: tuple[str, ...]  # the rules the act may cite; the first is the one it usually cites
+    roles: tuple[str, ...]  # who may record it; SYSTEM for the system's own acts
+    moves: tuple[Mapping[str, Any], ...] = ()  # its rows of the transition table, less "trigger"
+    inputs: tuple[Input, ...] = ()
+    summary: str = ""  # one line for the API's documentation
+    on_case: bool = True  # False for `apply` (it opens a case) and `correct` (its own route)
+
+    @property
+    def by_person(self) -> bool:
+        return bool(self.roles)
+
+
+# --- conditions of the moves: they read the event being applied and the policy it was decided under
+
+def _passed(event: Any) -> bool:
+    return event.kwargs["event"].payload.get("outcome") == "pass"
+
+
+def _rectification_enabled(event: Any) -> bool:
+    return event.kwargs["policy"].rectification_enabled
+
+
+def _extends(event: Any) -> bool:
+    return event.kwargs["event"].payload.get("decision") == "extend"
+
+
+def _back_to(state: str):
+    def condition(event: Any) -> bool:
+        return event.kwargs["event"].payload.get("back_to") == state
+    condition.__name__ = f"back_to_{state}"
+    return condition
+
+
+def _move(source: str | list[str] | tuple[str, ...], dest: str, **guards: Any) -> dict[str, Any]:
+    return {"source": list(source) if isinstance(source, tuple | list) else source, "dest": dest, **guards}
+
+
+_WITH_REPORTS = (*IN_FORCE, "suspended")
+_SCHEDULED_ASSESSMENT = ("recognized", "assessed")
+
+# --- the choices a person picks from -------------------------------------------------------
+
+PASS = Choice("pass", "通过/达标", "Pass")
+FAIL = Choice("fail", "不通过/不达标", "Fail")
+MISSED = Choice("missed", "未参加", "Missed")
+GROUNDS = {
+    "rectification_failed": Choice("rectification_failed", "整改后仍不达标", "Rectification failed"),
+    "assessment_failed": Choice("assessment_failed", "考核连续不达标", "Assessments failed"),
+    "fraud": Choice("fraud", "弄虚作假", "Fraud"),
+    "commitment_breach": Choice("commitment_breach", "不履行服务承诺", "Commitment breach"),
+    "complaints": Choice("complaints", "有效投诉达到上限", "Complaints"),
+}
+# grounds of a revocation (R9, R12, R14); misconduct also suspends, and a ban follows every one
+REVOCATION_GROUNDS = tuple(GROUNDS)
+MISCONDUCT_GROUNDS = ("fraud", "commitment_breach", "complaints")
+# what a person may revoke for by hand: a failed assessment revokes by itself (R14)
+REVOKED_BY_HAND = ("rectification_failed", *MISCONDUCT_GROUNDS)
+
+
+def _grounds(names: tuple[str, ...]) -> tuple[Choice, ...]:
+    return tuple(GROUNDS[n] for n in names)
+
+
+_GRADE = Input("grade", "text", "等级", "Grade", required=False, max_length=20,
+               description="One of the policy's grades for the outcome; may be left out where it has only one.")
+
+# --- the acts --------------------------------------------------------------------------------
+
+ACTS: tuple[ActDecl, ...] = (
+    ActDecl("apply", "申报", "Apply", ("R1",), CASEWORK, on_case=False,
+            summary="Apply: open a case (R1–R3)"),
+    ActDecl("inspect", "记录现场考察", "Record the inspection", ("R4",), CASEWORK, (
+        _move("applied", "inspected", conditions=_passed),
+        _move("applied", "rejected", unless=_passed),
+    ), (
+        Input("outcome", "choice", "结果", "Outcome", choices=(PASS, FAIL)),
+        Input("inspectors", "names", "参加考察的工作人员（用户名，逗号分隔）",
+              "Staff who inspected (usernames, comma-separated)",
+              required=False, min_length=1, max_length=64, max_items=20,
+              description="The users who took part, by username (the recorder when empty); none of them may "
+                          "approve (R5)."),
+        Input("experts", "names", "外部专家（姓名，逗号分隔）", "Outside experts (names, comma-separated)",
+              required=False, min_length=1, max_length=100, max_items=20,
+              description="Outside experts who took part, by name: not users of the system."),
+        Input("findings", "textarea", "考察意见", "Findings", required=False, max_length=8000),
+    ), "Record the on-site inspection (R4)"),
+    ActDecl("approve", "批复认定", "Approve", ("R5",), DECISION, (
+        _move("inspected", "recognized"),
+    ), summary="Approve the recognition (批复); starts the period (R5, R6)"),
+    ActDecl("reject", "不予认定", "Reject", ("R5",), DECISION, (
+        _move(("applied", "inspected"), "rejected"),
+    ), summary="Refuse the recognition (R5)"),
+    ActDecl("withdraw", "撤回", "Withdraw", ("R4",), CASEWORK, (
+        _move(("applied", "inspected", *IN_FORCE), "withdrawn"),
+    ), summary="The operator withdraws the application or gives the recognition up"),
+    ActDecl("submit_annual_report", "登记年度报告", "Record an annual report", ("R7",), CASEWORK, (
+        _move(_WITH_REPORTS, "="),  # a report is not a state change
+    ), (Input("year", "int", "报告年度", "Report year", ge=1990, le=2200),), "Record a year's report (R7)"),
+    ActDecl("flag_overdue_report", "年度报告逾期", "Report overdue", ("R7",), SYSTEM, (
+        _move(_WITH_REPORTS, "="),
+    )),
+    ActDecl("record_assessment", "记录绩效考核", "Record the assessment", ("R8",), CASEWORK, (
+        _move(_SCHEDULED_ASSESSMENT, "assessed", conditions=_passed),
+        _move(_SCHEDULED_ASSESSMENT, "rectifying", conditions=_rectification_enabled, unless=_passed),
+        # a policy without rectification keeps a failed case in force, counting consecutive fails
+        _move(_SCHEDULED_ASSESSMENT, "recognized", unless=[_passed, _rectification_enabled]),
+    ), (Input("outcome", "choice", "结果", "Outcome", choices=(PASS, FAIL, MISSED)), _GRADE),
+        "Record the periodic assessment (R8)"),
+    ActDecl("flag_overdue_assessment", "考核逾期", "Assessment overdue", ("R8",), SYSTEM, (
+        _move(_SCHEDULED_ASSESSMENT, "="),
+    )),
+    ActDecl("record_rectification", "记录整改复评", "Record the re-assessment", ("R9",), CASEWORK, (
+        _move("rectifying", "assessed", conditions=_passed),
+        # a failed re-assessment is followed by a revocation event (R9)
+        _move("rectifying", "=", unless=_passed),
+    ), (Input("outcome", "choice", "结果", "Outcome", choices=(PASS, FAIL)), _GRADE),
+        "Record the re-assessment after rectification (R9)"),
+    ActDecl("open_rectification_review", "整改期满待审", "Rectification review", ("R9",), SYSTEM, (
+        _move("rectifying", "="),
+    )),
+    # R16: a provisional deadline is recomputed when the official calendar for its year arrives
+    ActDecl("reschedule_rectification", "整改期限重算", "Deadline recomputed", ("R16",), SYSTEM, (
+        _move("rectifying", "="),
+    )),
+    ActDecl("extend", "自动延续", "Extended", ("R10",), SYSTEM, (
+        _move(_SCHEDULED_ASSESSMENT, "recognized"),
+    )),
+    ActDecl("open_reevaluation_review", "期满待复评", "Re-evaluation review", ("R10",), SYSTEM, (
+        _move(IN_FORCE, "="),
+    )),
+    ActDecl("reevaluate", "复评决定", "Decide re-evaluation", ("R10",), DECISION, (
+        _move(IN_FORCE, "recognized", conditions=_extends),
+        _move(IN_FORCE, "lapsed", unless=_extends),
+    ), (Input("decision", "choice", "决定", "Decision",
+              choices=(Choice("extend", "延续认定", "Extend"), Choice("lapse", "期满终止", "Lapse"))),),
+        "Decide the re-evaluation at the end of the period (R10)"),
+    # R11: withheld while rectifying or suspended, so only payable from these two
+    ActDecl("instalment_due", "补贴到期", "Instalment due", ("R11",), SYSTEM, (
+        _move(_SCHEDULED_ASSESSMENT, "="),
+    )),
+    ActDecl("record_payment", "记录补贴支付", "Record a payment", ("R11",), CASEWORK, (
+        _move(_SCHEDULED_ASSESSMENT, "="),
+    ), (
+        Input("number", "int", "期次", "Instalment", ge=1, le=100),
+        Input("amount_fen", "int", "金额（分）", "Amount (fen)", ge=1, le=10**12),
+    ), "Record the payment of a due subsidy instalment (R11)"),
+    ActDecl("record_complaint", "登记投诉", "Record a complaint", ("R12",), CASEWORK, (
+        _move(_WITH_REPORTS, "="),
+    ), (
+        Input("summary", "textarea", "投诉内容", "Summary", min_length=1, max_length=4000),
+        Input("complaint_id", "text", "投诉编号", "Complaint id", required=False, min_length=1, max_length=32,
+              pattern=r"^[A-Za-z0-9._-]+$", description="Given by the system when left out."),
+    ), "Record a complaint from a served start-up (R12)"),
+    ActDecl("verify_complaint", "核实投诉", "Verify a complaint", ("R12",), CASEWORK, (
+        _move(_WITH_REPORTS, "="),
+    ), (
+        Input("complaint_id", "choice", "投诉编号", "Complaint id", min_length=1, max_length=32,
+              description="A complaint waiting for verification (the case lists them)."),
+        Input("valid", "bool", "是否属实", "Valid",
+              choices=(Choice("true", "属实", "Valid"), Choice("false", "不属实", "Not valid"))),
+    ), "Record whether a complaint is valid (R12)"),
+    ActDecl("suspend", "暂停认定", "Suspend", ("R12",), CASEWORK, (
+        _move(IN_FORCE, "suspended"),
+    ), (Input("ground", "choice", "事由", "Ground", choices=_grounds(MISCONDUCT_GROUNDS)),),
+        "Suspend while misconduct is verified (R12)"),
+    ActDecl("reinstate", "恢复认定", "Reinstate", ("R13",), DECISION, tuple(
+        _move("suspended", state, conditions=_back_to(state)) for state in IN_FORCE
+    ), summary="Reinstate a suspended case (R13)"),
+    ActDecl("revoke", "撤销认定", "Revoke", ("R12", "R9", "R14"), DECISION, (
+        _move((*IN_FORCE, "suspended"), "revoked"),
+    ), (Input("ground", "choice", "事由", "Ground", choices=_grounds(REVOKED_BY_HAND)),),
+        "Revoke the recognition; a ban follows (R9, R12, R14)"),
+    ActDecl("end_ban", "限制期满", "Ban ended", ("R14",), SYSTEM, (
+        _move("revoked", "="),
+    )),
+    ActDecl("correct", "更正", "Correction", ("R17",), DECISION, on_case=False,
+            summary="Correct an event by a compensating event (R17)"),
+)
+
+BY_NAME: dict[str, ActDecl] = {a.name: a for a in ACTS}
+# the acts a person records on an existing case, each with its own route and form
+CASE_ACTS: tuple[ActDecl, ...] = tuple(a for a in ACTS if a.on_case and a.by_person)
+
+
+def transitions() -> list[dict[str, Any]]:
+    """The machine's table: every move of every act, in the order declared."""
+    return [{"trigger": a.name, **move} for a in ACTS for move in a.moves]
+
+
+def labels(lang: str) -> dict[str, str]:
+    """The names of every act (a.*), input (f.*) and choice (c.*) in one language."""
+    out: dict[str, str] = {}
+    pick = (lambda x: x.zh) if lang == "zh" else (lambda x: x.en)
+    for a in ACTS:
+        out[f"a.{a.name}"] = pick(a)
+        for i in a.inputs:
+            out.setdefault(f"f.{i.name}", pick(i))
+            for c in i.choices:
+                out.setdefault(f"c.{c.value}", pick(c))
+    for c in GROUNDS.values():
+        out.setdefault(f"c.{c.value}", pick(c))
+    return out
+
