@@ -2,7 +2,7 @@
 
 Starts a local Prefect server (schedules need one: an ephemeral server refuses them), waits
 for it to be healthy, serves the flows against it in a second process, and runs the API in a
-third; Ctrl-C stops the flows before the server (PREFECT-NOTES.md).
+third; Ctrl-C stops the flows before the server (docs/prefect.md).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The case repository: the aggregate's row, its events, its timers and its projections.
 
-Writes are Core statements (PERF-NOTES.md: the naive ORM path costs several times the CPU),
+Writes are Core statements (bench/README.md: the naive ORM path costs several times the CPU),
 built once; the ones every act runs go to the driver's cursor (db.driver_path). The case row is
 updated only where its version is still the one read, so a lost race writes nothing and raises
 StaleVersion.

@@ -95,7 +95,7 @@ timers = sa.Table(
     sa.Column("fired_at", Stamp),
     sa.Column("created_at", Stamp, nullable=False),
     sa.UniqueConstraint("case_id", "kind", "key"),
-    # only pending timers are indexed: a plain index walks every fired row (PERF-NOTES.md)
+    # only pending timers are indexed: a plain index walks every fired row (bench/README.md)
     sa.Index("ix_timers_pending", "fires_on", "id",
              sqlite_where=sa.text("fired_at IS NULL"), postgresql_where=sa.text("fired_at IS NULL")),
 )

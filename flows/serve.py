@@ -2,7 +2,7 @@
 
 The schedules are those of prefect.yaml, in Asia/Shanghai, unless the operator overrides one
 with INCUBASE_SCHEDULES (e.g. `{"deliver-reminders": "* * * * *"}`). Served deployments are
-named `served-*` so they never collide with the `prefect deploy` ones (PREFECT-NOTES.md).
+named `served-*` so they never collide with the `prefect deploy` ones (docs/prefect.md).
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def schedules(overrides: Mapping[str, str] | None = None) -> dict[str, Cron]:
 
 def deployments():
     # no concurrency limit: overlapping runs are safe (the database keeps each effect once), and
-    # a Prefect slot left taken by a killed run would block every later run (PREFECT-NOTES.md)
+    # a Prefect slot left taken by a killed run would block every later run (docs/prefect.md)
     crons = schedules()
     out = [flow_.to_deployment(name=f"served-{flow_.name}", schedules=[crons[flow_.name]]) for flow_ in SCHEDULED]
     out.append(refresh_provisional_dates.to_deployment(name="served-refresh-provisional-dates"))

@@ -1,4 +1,4 @@
-"""What the services need from storage, declared here and implemented in db/ (STYLE.md)."""
+"""What the services need from storage, declared here and implemented in db/ (README: How it is built)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence

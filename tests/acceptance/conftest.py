@@ -25,7 +25,7 @@ VENV_BIN = Path(sys.executable).parent
 INCUBASE = VENV_BIN / "incubase"
 PREFECT = VENV_BIN / "prefect"
 # a flow run is planned well within this; the first start of a Prefect server on a new database
-# migrates it (PREFECT-NOTES.md: 11–22 s on these machines)
+# migrates it (docs/prefect.md: 10–22 s on these machines)
 STARTUP_SECONDS = 180
 
 

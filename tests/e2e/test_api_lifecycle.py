@@ -1,7 +1,7 @@
 """A Guizhou provincial case through the HTTP API only, from its application in 2024 to the end
 of its reapplication ban and a fresh application in 2037, on business dates.
 
-Every expected date is worked out by hand from the rules (shared/domain/lifecycle.md):
+Every expected date is worked out by hand from the rules (docs/rules.md):
 R6 a 5-year period to the corresponding day; R8 assessments 2 and 4 years after the period
 starts (a deadline on a rest day moves to the next working day, R15); R8 a 3-month rectification
 deadline; R10 automatic extension on the period's last day; R12/R14 a 5-year ban for fraud,

@@ -1,4 +1,4 @@
-"""One scenario per lifecycle rule (R1–R17 of shared/domain/lifecycle.md), on real business dates.
+"""One scenario per lifecycle rule (R1–R17 of docs/rules.md), on real business dates.
 
 Every expected date below is computed by hand from the rules, not by the code under test:
 R15 (the start day is not counted; a period ends on the corresponding day, or on the month's

@@ -1,4 +1,4 @@
-"""Every (state, act) pair of the lifecycle, against a table written by hand from lifecycle.md.
+"""Every (state, act) pair of the lifecycle, against a table written by hand from docs/rules.md.
 
 Each case is built directly in memory in the state under test, with what the state needs (a
 period for the in-force states, `suspended_from` for `suspended`, a rectification for
@@ -138,7 +138,7 @@ ACT_FIELDS: dict[str, dict] = {
 
 X = IllegalTransition
 
-# (state, act) -> the state after the act, or the error it raises. Written from lifecycle.md:
+# (state, act) -> the state after the act, or the error it raises. Written from docs/rules.md:
 #   R4 inspect: applied -> inspected;  R5 approve: inspected -> recognized, reject: -> rejected
 #   withdraw: the application (applied, inspected) or the recognition (in force) is given up
 #   R7 annual report and R12 complaints: in force and suspended, no state change
