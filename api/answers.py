@@ -28,7 +28,7 @@ def answer(rt: Runtime, result: ActResult, user: User, *, status: int = 200,
     if result.answer is not None:
         status, body = result.answer.status, result.answer.body
     else:
-        body = case_view(rt, result.case, user)
+        body = case_view(rt, result.case, user, result.timers)
     headers = {"ETag": f'"{body["version"]}"'}
     if location:
         headers["Location"] = location

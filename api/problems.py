@@ -58,8 +58,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str | None]] = {
     InvalidAct: (422, "A field of the act is invalid", None),
 }
 
-CODES = {cls: getattr(cls, "code", "invalid-credit-code") for cls in PROBLEMS}
-CODES[InvalidCreditCode] = "invalid-credit-code"
+CODES = {cls: cls.code for cls in PROBLEMS}
 
 
 def problem(status: int, code: str, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
@@ -74,6 +73,8 @@ def _known(request: Request, exc: Exception) -> JSONResponse:
     status, title, field = PROBLEMS[cls]
     details = dict(getattr(exc, "details", {}) or {})
     field = details.pop("field", None) or getattr(exc, "field", None) or field
+    # a route whose body names an act's field otherwise (apply's `applied_on` is the act's `on`)
+    field = getattr(request.state, "field_names", {}).get(field, field)
     rule = getattr(exc, "rule", None)
     return problem(status, CODES[cls], title, str(exc), request.url.path, field=field, rule=rule, **details)
 
@@ -93,6 +94,11 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
 def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = {404: "not-found", 405: "method-not-allowed", 400: "bad-request"}.get(exc.status_code, "http-error")
     return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+
+
+def name_fields(request: Request, **names: str) -> None:
+    """This request's body calls the act's fields by these names, which its problems then use."""
+    request.state.field_names = names
 
 
 def install(app: FastAPI) -> None:

@@ -1,6 +1,7 @@
 """How a case, its events and a policy look in the JSON API."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -13,13 +14,15 @@ from statemachines.events import Event
 from statemachines.lifecycle import STATE_NAMES_ZH
 from statemachines.policy import Policy
 from statemachines.reminders import steps
-from statemachines.timers import timers_for
+from statemachines.timers import Timer, timers_for
 
 
-def case_view(rt: Runtime, case: Case, user: User) -> dict[str, Any]:
+def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | None = None) -> dict[str, Any]:
+    """The case as the API shows it; `timers`: those an act just computed and wrote, else derived."""
     policy = rt.policies.get(case.policy_id, case.policy_version)
     period = case.period
-    timers = sorted(timers_for(case, policy, rt.calendar), key=lambda t: (t.due_on, t.kind, t.key))
+    owed = timers_for(case, policy, rt.calendar) if timers is None else timers
+    timers = sorted(owed, key=lambda t: (t.due_on, t.kind, t.key))
     today = business_date(rt.clock())
     return {
         "id": case.id,

@@ -24,7 +24,7 @@ from statemachines.credit_code import CreditCode
 from statemachines.errors import IllegalTransition, InvalidAct, NotDue, StaleVersion
 from statemachines.events import Event
 from statemachines.policy import LEVELS
-from statemachines.timers import timers_for
+from statemachines.timers import Timer, timers_for
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class ActResult:
     events: list[Event]
     answer: StoredAnswer | None = None  # the stored answer of an idempotent request
     replayed: bool = False  # True when this repeats an earlier request: nothing was written
+    timers: tuple[Timer, ...] = ()  # the timers the case owes after the act, as written with it
 
 
 def new_id() -> str:
@@ -70,8 +71,9 @@ def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, 
             bans=uow.cases.bans(code, party.base_id, level),
             window_exception=window_exception,
         )
-        uow.cases.add(case, events, timers_for(case, policy, rt.calendar))
-        result = _answered(uow, once, ActResult(case, events), rt)
+        timers = tuple(timers_for(case, policy, rt.calendar))
+        uow.cases.add(case, events, list(timers))
+        result = _answered(uow, once, ActResult(case, events, timers=timers), rt)
         uow.commit()
     return result
 
@@ -106,8 +108,9 @@ def record(act: str, rt: Runtime, case_id: str, *, actor: str, on: date, reason:
             if user is None:
                 raise
             raise _for_user(refusal, authz.permitted_acts(user, case, policy)) from None
-        uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
-        result = _answered(uow, once, ActResult(case, events), rt)
+        timers = tuple(timers_for(case, policy, rt.calendar))
+        uow.cases.save(case, version, events, list(timers))
+        result = _answered(uow, once, ActResult(case, events, timers=timers), rt)
         uow.commit()
     return result
 

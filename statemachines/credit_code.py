@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from statemachines.errors import DomainError
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-class InvalidCreditCode(ValueError):
+class InvalidCreditCode(DomainError):
     """The text is not a unified social credit code; the message says which part is wrong."""
+
+    code = "invalid-credit-code"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="credit_code")
 
 
 def check_character(first17: str) -> str:

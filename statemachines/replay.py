@@ -6,7 +6,8 @@ while the state follows the corrected record.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -47,9 +48,10 @@ def corrections_in(events: Iterable[Event]) -> dict[int, dict[str, Any]]:
     return merged
 
 
-def replay(events: list[Event], policy_of: PolicyLookup,
-           corrections: dict[int, dict[str, Any]] | None = None) -> Case | None:
-    """Replay: the case folded from nothing, corrections applied to the events they correct.
+def folds(events: list[Event], policy_of: PolicyLookup,
+          corrections: dict[int, dict[str, Any]] | None = None) -> Iterator[Case]:
+    """The case after each event, folded from nothing, corrections applied to the events they
+    correct. The same case object each time, changed in place: read it before asking for the next.
 
     `corrections` defaults to those among `events`; as_of passes the ones known at the moment
     asked about, which may include corrections made after the business day asked about.
@@ -61,12 +63,19 @@ def replay(events: list[Event], policy_of: PolicyLookup,
         if event.act == "correct":
             assert case is not None, "a correction follows the event it corrects"
             case.version, case.head_hash = event.seq, event.hash
-            continue
-        if key != (event.policy_id, event.policy_version):  # one lookup per run of a version
-            key = (event.policy_id, event.policy_version)
-            policy = policy_of(*key)
-        case = apply_event(case, amended(event, corrections) if corrections else event, policy)
-    return case
+        else:
+            if key != (event.policy_id, event.policy_version):  # one lookup per run of a version
+                key = (event.policy_id, event.policy_version)
+                policy = policy_of(*key)
+            case = apply_event(case, amended(event, corrections) if corrections else event, policy)
+        yield case
+
+
+def replay(events: list[Event], policy_of: PolicyLookup,
+           corrections: dict[int, dict[str, Any]] | None = None) -> Case | None:
+    """Replay: the case folded from nothing (None for no events), corrections applied."""
+    last = deque(folds(events, policy_of, corrections), maxlen=1)
+    return last[0] if last else None
 
 
 def as_of(events: list[Event], policy_of: PolicyLookup, *, day: date | None = None,

@@ -22,7 +22,7 @@ def _route(act: str, body_model: type[ActIn], summary: str):
     def record(case_id: str, body: body_model, request: Request, rt: RuntimeDep, user: CurrentUser,  # type: ignore[valid-type]
                version: ExpectedVersion, idempotency_key: IdempotencyKey = None) -> JSONResponse:
         fields = body.model_dump(exclude={"on", "reason"})
-        once = idempotent(request, user, idempotency_key, body, lambda r: (200, case_view(rt, r.case, user)))
+        once = idempotent(request, user, idempotency_key, body, lambda r: (200, case_view(rt, r.case, user, r.timers)))
         result = ACTS[act](rt, case_id, on=body.on, reason=body.reason, actor=user.username, user=user,
                            expected_version=version, once=once, **fields)
         return answer(rt, result, user)

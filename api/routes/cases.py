@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from api import problems
 from api.answers import answer, idempotent
 from api.deps import CurrentUser, IdempotencyKey, Offset, RuntimeDep
 from api.schemas import ApplyIn, CaseOut, CasePage, EventOut, Level
@@ -15,8 +16,6 @@ from services import cases
 from services.ports import CaseFilter
 from services.queries import page_of_cases
 from services.timer_queries import reminders_of
-from statemachines.acts import business_date
-from statemachines.errors import FutureDate, WindowClosed
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 Sort = Literal["applied_on", "-applied_on", "updated", "-updated", "next_due", "-next_due", "state", "-state"]
@@ -25,16 +24,13 @@ Sort = Literal["applied_on", "-applied_on", "updated", "-updated", "next_due", "
 @router.post("", status_code=201, response_model=CaseOut, summary="Apply: open a case (R1–R3)")
 def apply(body: ApplyIn, request: Request, rt: RuntimeDep, user: CurrentUser,
           idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    once = idempotent(request, user, idempotency_key, body, lambda r: (201, case_view(rt, r.case, user)))
-    try:
-        result = cases.apply(
-            rt, operator_name=body.operator.name, credit_code=body.operator.credit_code, base_name=body.base.name,
-            base_address=body.base.address, level=body.level, jurisdiction=body.jurisdiction, on=body.applied_on,
-            actor=user.username, reason=body.reason, window_exception=body.window_exception,
-            contact_email=body.operator.contact_email, user=user, once=once)
-    except (FutureDate, WindowClosed) as refusal:
-        refusal.details["field"] = "applied_on"  # the act's `on` is this request's applied_on
-        raise
+    once = idempotent(request, user, idempotency_key, body, lambda r: (201, case_view(rt, r.case, user, r.timers)))
+    problems.name_fields(request, on="applied_on")
+    result = cases.apply(
+        rt, operator_name=body.operator.name, credit_code=body.operator.credit_code, base_name=body.base.name,
+        base_address=body.base.address, level=body.level, jurisdiction=body.jurisdiction, on=body.applied_on,
+        actor=user.username, reason=body.reason, window_exception=body.window_exception,
+        contact_email=body.operator.contact_email, user=user, once=once)
     return answer(rt, result, user, status=201, location=f"/api/v1/cases/{result.case.id}")
 
 
@@ -74,7 +70,3 @@ def get_events(case_id: str, rt: RuntimeDep, user: CurrentUser) -> JSONResponse:
     # returned as built: a response model would re-serialise recorded_at (+00:00 → Z), and an
     # auditor recomputing a hash over the served fields must see what was hashed
     return JSONResponse([event_view(e) for e in cases.history(rt, case_id, user)])
-
-
-def today(rt) -> date:
-    return business_date(rt.clock())

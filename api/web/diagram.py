@@ -11,9 +11,8 @@ from html import escape
 from typing import Any
 
 from statemachines.events import Event
-from statemachines.fold import apply_event
 from statemachines.lifecycle import STATES, TRANSITIONS
-from statemachines.replay import amended, corrections_in
+from statemachines.replay import folds
 
 # (column, row) of each state: columns follow the lifecycle left to right
 LAYOUT: dict[str, tuple[int, int]] = {
@@ -39,13 +38,9 @@ def edges(transitions: Iterable[dict[str, Any]] = TRANSITIONS) -> dict[tuple[str
 
 
 def path_of(events: list[Event], policy_of: Callable) -> list[str]:
-    """The states the case passed through, in order, folding its events as replay does."""
-    corrections = corrections_in(events)
-    case, states = None, []
-    for e in events:
-        if e.act == "correct":
-            continue
-        case = apply_event(case, amended(e, corrections), policy_of(e.policy_id, e.policy_version))
+    """The states the case passed through, in order, as replay folds its events."""
+    states: list[str] = []
+    for case in folds(events, policy_of):
         if not states or states[-1] != case.state:
             states.append(case.state)
     return states
