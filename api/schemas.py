@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from services.ports import CaseSummary
+from statemachines.events import Event
+from statemachines.policy import Policy
 
 Level = Literal["municipal", "provincial", "national"]
 
@@ -127,6 +129,18 @@ class EventOut(BaseModel):
     prev_hash: str
     hash: str
 
+    @classmethod
+    def of(cls, e: Event) -> EventOut:
+        return cls(seq=e.seq, act=e.act, on=e.on, recorded_at=e.recorded_at, actor=e.actor, reason=e.reason,
+                   rule=e.rule, policy=PolicyRef(id=e.policy_id, version=e.policy_version), payload=dict(e.payload),
+                   prev_hash=e.prev_hash, hash=e.hash)
+
+    @field_serializer("recorded_at")
+    def _as_hashed(self, moment: datetime) -> str:
+        # as in the hashed text (+00:00, not pydantic's Z): an auditor recomputing a hash over the
+        # served fields must see what was hashed
+        return moment.isoformat()
+
 
 class BanInForceOut(BaseModel):
     case_id: str | None
@@ -154,3 +168,8 @@ class PolicySummaryOut(BaseModel):
     effective_from: date
     effective_to: date | None
     in_force: bool
+
+    @classmethod
+    def of(cls, p: Policy, today: date) -> PolicySummaryOut:
+        return cls(id=p.id, version=p.version, title=p.title, jurisdiction=p.jurisdiction, level=p.level,
+                   effective_from=p.effective_from, effective_to=p.effective_to, in_force=p.in_force_on(today))

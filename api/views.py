@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from api.schemas import EventOut, PolicySummaryOut
 from services.authz import permitted_acts
 from services.runtime import Runtime
 from services.users import User
@@ -68,12 +69,7 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
 
 
 def event_view(e: Event) -> dict[str, Any]:
-    return {
-        "seq": e.seq, "act": e.act, "on": e.on.isoformat(), "recorded_at": e.recorded_at.isoformat(),
-        "actor": e.actor, "reason": e.reason, "rule": e.rule,
-        "policy": {"id": e.policy_id, "version": e.policy_version}, "payload": dict(e.payload),
-        "prev_hash": e.prev_hash, "hash": e.hash,
-    }
+    return EventOut.of(e).model_dump(mode="json")
 
 
 def ban_view(ban, user: User) -> dict[str, Any]:
@@ -84,14 +80,11 @@ def ban_view(ban, user: User) -> dict[str, Any]:
             "eligible_from": (ban.last_day + timedelta(days=1)).isoformat()}
 
 
-def policy_summary(p: Policy, today) -> dict[str, Any]:
-    return {"id": p.id, "version": p.version, "title": p.title, "jurisdiction": p.jurisdiction,
-            "level": p.level, "effective_from": p.effective_from.isoformat(),
-            "effective_to": p.effective_to.isoformat() if p.effective_to else None,
-            "in_force": p.in_force_on(today)}
+def policy_summary(p: Policy, today: date) -> dict[str, Any]:
+    return PolicySummaryOut.of(p, today).model_dump(mode="json")
 
 
-def policy_detail(p: Policy, today) -> dict[str, Any]:
+def policy_detail(p: Policy, today: date) -> dict[str, Any]:
     return {
         **policy_summary(p, today),
         "sources": [{"id": s.id, "title": s.title, "number": s.number, "issuer": s.issuer,

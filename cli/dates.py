@@ -32,13 +32,13 @@ _DURATION = Annotated[str, typer.Argument(metavar="DURATION", help="E.g. 3y, 6m,
 @dates_app.command("period-end")
 def period_end_command(start: _START, duration: _DURATION, as_json: _JSON = False) -> None:
     """Last day of a validity period or ban (R15): never moved off rest days."""
-    _print(CalendarDate(period_end(_parse_date(start), _parse_duration(duration)), False), as_json)
+    _print(CalendarDate(period_end(parse_date(start), _parse_duration(duration)), False), as_json)
 
 
 @dates_app.command("deadline")
 def deadline_command(start: _START, duration: _DURATION, as_json: _JSON = False) -> None:
     """Last day for an act (R15): the period's end, moved to the next working day if it rests."""
-    begin, length = _parse_date(start), _parse_duration(duration)
+    begin, length = parse_date(start), _parse_duration(duration)
     _print(_on_calendar(lambda cal: deadline(begin, length, cal)), as_json)
 
 
@@ -49,13 +49,14 @@ def add_working_days_command(
     as_json: _JSON = False,
 ) -> None:
     """The N-th working day after START, 调休 make-up days included (R16)."""
-    begin = _parse_date(start)
+    begin = parse_date(start)
     if not re.fullmatch(r"[1-9]\d*", n):
         _fail(f"{n!r} is not a count of working days (a whole number, at least 1)")
     _print(_on_calendar(lambda cal: add_working_days(begin, int(n), cal)), as_json)
 
 
-def _parse_date(text: str) -> date:
+def parse_date(text: str) -> date:
+    """A date written YYYY-MM-DD, else exit 2 with a one-line error (every command's dates)."""
     # date.fromisoformat also takes 20240229 and 2024-W09; only the one spelling is meant here
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:

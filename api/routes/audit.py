@@ -10,18 +10,18 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, ExpectedVersion, RuntimeDep
+from api.downloads import dossier_file, workbook
 from api.views import case_view
 from services import audit
 from services.anchors import list_anchors
 from services.dossier import dossier
 from services.stats import statistics
 from services.users import Forbidden
-from services.xlsx import dossier_workbook, statistics_workbook
+from services.xlsx import statistics_workbook
 from statemachines.acts import business_date
 from statemachines.errors import InvalidAct
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/cases/{case_id}/state", summary="The case replayed as of a business date or a recorded moment")
@@ -52,11 +52,7 @@ def verify(case_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
 @router.get("/cases/{case_id}/dossier", summary="The dossier as JSON or a spreadsheet (format=xlsx)")
 def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser,
                 format: Literal["json", "xlsx"] = "json") -> Response:
-    d = dossier(rt, case_id, user)
-    if format == "xlsx":
-        return Response(dossier_workbook(d), media_type=XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="dossier-{case_id}.xlsx"'})
-    return JSONResponse(d)
+    return dossier_file(dossier(rt, case_id, user), case_id, format, attach_json=False)
 
 
 @router.get("/stats", summary="Published figures for a jurisdiction and year")
@@ -67,8 +63,7 @@ def stats(rt: RuntimeDep, user: CurrentUser,
         raise Forbidden(f"{user.username} holds no role for jurisdiction {jurisdiction}")
     figures = statistics(rt, jurisdiction, year, business_date(rt.clock())).as_dict()
     if format == "xlsx":
-        return Response(statistics_workbook(figures), media_type=XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="stats-{jurisdiction}-{year}.xlsx"'})
+        return workbook(statistics_workbook(figures), f"stats-{jurisdiction}-{year}.xlsx")
     return JSONResponse(figures)
 
 

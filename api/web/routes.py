@@ -13,11 +13,12 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.deps import RuntimeDep
+from api.downloads import dossier_file
 from api.views import case_view
 from api.web import forms
 from api.web.diagram import lifecycle_svg, path_of
@@ -30,7 +31,6 @@ from services.queries import every_case
 from services.stats import statistics
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
-from services.xlsx import dossier_workbook
 from statemachines.acts import business_date
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES
@@ -38,7 +38,6 @@ from statemachines.policy import LEVELS
 
 HERE = Path(__file__).parent
 COOKIE, LANG_COOKIE = "incubase_session", "incubase_lang"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
@@ -244,11 +243,7 @@ def audit_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser, a
 
 @router.get("/cases/{case_id}/dossier.{fmt}")
 def dossier_download(case_id: str, fmt: str, rt: RuntimeDep, user: PageUser) -> Response:
-    d = dossier(rt, case_id, user)
-    if fmt == "xlsx":
-        return Response(dossier_workbook(d), media_type=XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="dossier-{case_id}.xlsx"'})
-    return JSONResponse(d, headers={"Content-Disposition": f'attachment; filename="dossier-{case_id}.json"'})
+    return dossier_file(dossier(rt, case_id, user), case_id, fmt, attach_json=True)
 
 
 # --- dashboard -----------------------------------------------------------------------------

@@ -16,9 +16,7 @@ import hmac
 import json
 import re
 import signal
-import threading
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -35,6 +33,7 @@ from tests.acceptance.conftest import (
 )
 from tests.browser import chromium, needs_browser, outside_requests
 from tests.net import free_port, port_open
+from tests.webhook import Receiver, receiving
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SECRET = "acceptance-webhook-secret"
@@ -47,28 +46,8 @@ SCHEDULED = {  # the served deployments with a schedule, and their cron (prefect
 }
 
 
-class Webhook(ThreadingHTTPServer):
-    """The department's receiver of signed reminders: keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict, bytes]] = []
-        webhook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                webhook.received.append((dict(self.headers), raw))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", free_port()), Handler)
-
-
 class Running:
-    def __init__(self, service: Service, clone, api_port: int, prefect_port: int, webhook: Webhook) -> None:
+    def __init__(self, service: Service, clone, api_port: int, prefect_port: int, webhook: Receiver) -> None:
         self.service, self.clone, self.webhook = service, clone, webhook
         self.ports = (api_port, prefect_port)
         self.base = f"http://127.0.0.1:{api_port}"
@@ -98,11 +77,14 @@ def today() -> str:
 @pytest.fixture(scope="module")
 def product(tmp_path_factory):
     clone = fresh_clone(tmp_path_factory.mktemp("fresh-clone"))
-    webhook = Webhook()
-    threading.Thread(target=webhook.serve_forever, daemon=True).start()
+    with receiving() as webhook:
+        yield from _running(clone, webhook, tmp_path_factory)
+
+
+def _running(clone, webhook: Receiver, tmp_path_factory):
     api_port, prefect_port = free_port(), free_port()
     env = clean_env(INCUBASE_API_PORT=str(api_port), INCUBASE_PREFECT_PORT=str(prefect_port),
-                    INCUBASE_WEBHOOK_URL=f"http://127.0.0.1:{webhook.server_address[1]}/incubase",
+                    INCUBASE_WEBHOOK_URL=webhook.url,
                     INCUBASE_WEBHOOK_SECRET=SECRET,
                     INCUBASE_SCHEDULES=json.dumps({"deliver-reminders": "* * * * *"}))
     service = Service.start(["make", "run"], clone, env, tmp_path_factory.mktemp("logs") / "make-run.log")
@@ -116,8 +98,6 @@ def product(tmp_path_factory):
             running.close()
         if service.process.poll() is None:
             service.kill()
-        webhook.shutdown()
-        webhook.server_close()
 
 
 def test_make_run_prints_the_full_address_of_every_part(product):
@@ -229,12 +209,12 @@ def test_deliver_reminders_runs_on_its_own_schedule_and_sends_the_signed_webhook
     def sent_by_schedule():
         done = [r for r in product.prefect.flow_runs(deployment["id"])
                 if r["auto_scheduled"] and r["state_type"] == "COMPLETED"]
-        return done and product.webhook.received
+        return done and product.webhook.accepted
 
     wait_until(sent_by_schedule, 150, "a scheduled deliver-reminders run sending the planned webhook", every=2)
-    headers, raw = product.webhook.received[0]
+    headers, raw = product.webhook.accepted[0]
     assert headers["X-Incubase-Signature"] == "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
-    sent = [json.loads(r) for _, r in product.webhook.received]
+    sent = [json.loads(r) for _, r in product.webhook.accepted]
     assert any(m["case_id"] == "demo-bj-shuangchuang" for m in sent), sent
 
 

@@ -14,7 +14,6 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
@@ -35,6 +34,7 @@ from services.runtime import Runtime
 from services.sweep import sweep
 from tests.e2e.conftest import callers, client  # noqa: F401  (fixtures for the HTTP check)
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
+from tests.webhook import receiving
 
 SECRET = "s3cret-for-delivery-tests"
 BASE = "贵阳市大学生创业园"
@@ -75,53 +75,10 @@ def smtp():
         controller.stop()
 
 
-class Receiver:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.calls: list[tuple[str, dict[str, str], bytes, int]] = []  # path, headers, body, status answered
-        self.fail_first = 0
-
-    @property
-    def accepted(self) -> list[tuple[dict[str, str], bytes]]:
-        with self.lock:
-            return [(h, b) for _, h, b, status in self.calls if status < 300]
-
-
 @pytest.fixture
 def webhook():
-    receiver = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            raw = self.rfile.read(int(self.headers["Content-Length"]))
-            with receiver.lock:
-                status = 204
-                if receiver.fail_first > 0:
-                    receiver.fail_first -= 1
-                    status = 500
-                receiver.calls.append((self.path, dict(self.headers), raw, status))
-            self.send_response(status)
-            if status == 500:
-                body = "接收方暂时不可用".encode()
-                self.send_header("Content-Type", "text/plain; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            else:
-                self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver, f"http://127.0.0.1:{server.server_address[1]}/hooks/incubase"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with receiving() as receiver:
+        yield receiver, receiver.url
 
 
 # --- the case and the outbox -----------------------------------------------------------------------

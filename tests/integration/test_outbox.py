@@ -9,7 +9,6 @@ import socket
 import threading
 from datetime import date, timedelta
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from notify.webhook import WebhookSender
 from services import users
 from services.delivery import deliver
 from tests.story import INSPECTOR, SUPERVISOR, Story
+from tests.webhook import receiving
 
 CHANNELS = ("email", "webhook")
 SECRET = "s3cret-for-tests-only"
@@ -152,38 +152,14 @@ def smtp():
 
 @pytest.fixture
 def webhook():
-    received: list[tuple[dict, bytes]] = []
-    state = {"fail_first": 0}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            raw = self.rfile.read(int(self.headers["Content-Length"]))
-            if state["fail_first"] > 0:
-                state["fail_first"] -= 1
-                self.send_response(500)
-                self.end_headers()
-                return
-            received.append((dict(self.headers), raw))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield received, state, f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with receiving("/hook") as receiver:
+        yield receiver
 
 
 def test_r7_reminders_arrive_by_email_and_signed_webhook_in_chinese_and_once(recognized, smtp, webhook):
     story = recognized
     box, port = smtp
-    received, _, url = webhook
+    url = webhook.url
     _sweep_days(story, date(2025, 3, 24), date(2025, 3, 24))
     senders = {"email": SmtpSender("127.0.0.1", port, "incubase@dept.example"), "webhook": WebhookSender(url, SECRET)}
     first = deliver(story.rt, senders)
@@ -193,8 +169,8 @@ def test_r7_reminders_arrive_by_email_and_signed_webhook_in_chinese_and_once(rec
     assert sorted(m["To"] for m in box.messages) == ["ops@base.example", "wang@dept.example"]
     mail = box.messages[0]
     assert "贵阳市大学生创业园" in mail["Subject"] and "2025年3月31日" in mail.get_content()
-    assert len(received) == 2
-    for headers, raw in received:
+    assert len(webhook.accepted) == 2
+    for headers, raw in webhook.accepted:
         expected = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
         assert headers["X-Incubase-Signature"] == expected
         body = json.loads(raw)
@@ -204,11 +180,11 @@ def test_r7_reminders_arrive_by_email_and_signed_webhook_in_chinese_and_once(rec
 
 def test_r7_a_failing_webhook_is_retried_with_backoff_then_failed_and_kept_visible(recognized, webhook, rt, clock):
     story = recognized
-    received, state, url = webhook
+    url = webhook.url
     _sweep_days(story, date(2025, 3, 24), date(2025, 3, 24))
     senders = {"webhook": WebhookSender(url, SECRET)}
 
-    state["fail_first"] = 2
+    webhook.fail_first = 2
     report = deliver(rt, senders)
     assert len(report.retrying) == 2 and not report.sent
     row = _rows(rt, channel="webhook", step="d7")[0]
@@ -216,11 +192,12 @@ def test_r7_a_failing_webhook_is_retried_with_backoff_then_failed_and_kept_visib
     assert deliver(rt, senders).sent == []  # not before its next attempt
     clock.now += timedelta(minutes=2)
     report = deliver(rt, senders)
-    assert len(report.sent) == 2 and len(received) == 2  # the two failures were the first row's and the second's
+    # the two failures were the first row's and the second's
+    assert len(report.sent) == 2 and len(webhook.accepted) == 2
 
     # a receiver that never answers: five attempts, then failed, with the error kept
     _sweep_days(story, date(2025, 3, 30), date(2025, 3, 30))
-    state["fail_first"] = 10**6
+    webhook.fail_first = 10**6
     for _ in range(6):
         deliver(rt, senders)
         clock.now += timedelta(hours=3)
