@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from cli.dates import dates_app
+from cli.dates import dates_app, parse_date
 
 app = typer.Typer(help="incubase — recognition lifecycle of 创业孵化基地.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -173,6 +174,7 @@ def audit_export(
     from statemachines.acts import business_date
 
     rt = build_runtime()
+    render: Callable[[Mapping[str, Any]], bytes]
     if case:
         data = _or_exit(lambda: dossier(rt, case))
         render = dossier_workbook
@@ -290,15 +292,7 @@ def calendar_refresh() -> None:
 
 
 def _parse_day(text: str | None):
-    from datetime import date
-
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        typer.echo(f"error: {text!r} is not a date (YYYY-MM-DD)", err=True)
-        raise typer.Exit(2) from None
+    return None if text is None else parse_date(text)
 
 
 @users_app.command("add")
