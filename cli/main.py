@@ -1,6 +1,7 @@
 """`incubase`: the command line for operators of the service."""
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -117,8 +118,6 @@ def audit_verify(
 ) -> None:
     """Verify hash chains, sequences, stored columns, transitions, roles, four eyes and replay; exit 1
     on any violation. --chain-only proves the record unaltered since written, ~10× faster."""
-    from dataclasses import asdict
-
     from bootstrap import build_chain_links, build_runtime
     from services.audit import verify_all, verify_case
 
@@ -126,27 +125,64 @@ def audit_verify(
         typer.echo("error: give --case ID or --all", err=True)
         raise typer.Exit(2)
     rt = build_runtime()
+    bar = _VerifyProgress(_count_cases(rt)) if all_cases and not as_json else None
     reports = [_or_exit(lambda: verify_case(rt, case, chain_only=chain_only))] if case else verify_all(
-        rt, progress=None if as_json else _progress, chain_only=chain_only,
+        rt, progress=bar.advance if bar else None, chain_only=chain_only,
         links=build_chain_links() if chain_only else None)
     bad = 0
-    for report in reports:
-        bad += not report.ok
-        if as_json:
-            typer.echo(json.dumps({"case_id": report.case_id, "ok": report.ok, "events": report.events,
-                                   "violations": [asdict(v) for v in report.violations]}, ensure_ascii=False))
-        else:
-            for v in report.violations:
-                typer.echo(f"VIOLATION case {v.case_id} seq {v.seq} {v.rule} [{v.check}] {v.message}")
+    with bar or contextlib.nullcontext():
+        for report in reports:
+            bad += _print_report(report, as_json)
     if not as_json:
-        typer.echo(("" if not all_cases else "\n") + ("all verified" if not bad else f"{bad} case(s) with violations"))
+        typer.echo("all verified" if not bad else f"{bad} case(s) with violations")
     if bad:
         raise typer.Exit(1)
 
 
-def _progress(cases: int, events: int) -> None:
-    if cases % 100 == 0:
-        typer.echo(f"\r{cases} cases, {events} events verified", nl=False, err=True)
+def _print_report(report, as_json: bool) -> bool:
+    """Prints one case's verification; True when it has violations."""
+    from dataclasses import asdict
+
+    if as_json:
+        typer.echo(json.dumps({"case_id": report.case_id, "ok": report.ok, "events": report.events,
+                               "violations": [asdict(v) for v in report.violations]}, ensure_ascii=False))
+    else:
+        for v in report.violations:
+            typer.echo(f"VIOLATION case {v.case_id} seq {v.seq} {v.rule} [{v.check}] {v.message}")
+    return not report.ok
+
+
+def _count_cases(rt) -> int:
+    from services.ports import CaseFilter
+    from services.queries import page_of_cases
+
+    return page_of_cases(rt, CaseFilter(limit=1))[1]
+
+
+class _VerifyProgress:
+    """`audit verify --all` on stderr: a bar over the cases, with the events verified and the rate."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TextColumn("cases"),
+            TextColumn("{task.fields[events]} events"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+            console=Console(stderr=True))
+        self.task = self.progress.add_task("verify", total=total, events=0, rate="")
+
+    def advance(self, cases: int, events: int) -> None:
+        speed = self.progress.tasks[0].speed
+        self.progress.update(self.task, completed=cases, events=events,
+                             rate=f"{speed:,.0f} cases/s" if speed else "")
+
+    def __enter__(self) -> _VerifyProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
 
 
 @audit_app.command("rebuild-snapshots")
