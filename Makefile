@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test install migrate demo clean lint screens lock
+.PHONY: run test check install migrate demo clean lint screens lock
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,15 @@ test: install
 		apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null || true; fi
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# the checks that take seconds, to run before every commit: lint, layering, types, the pure domain
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q tests/unit
 
 # the README's screenshots, taken by the browser test (tests/web/test_browser.py)
 screens: install

@@ -29,9 +29,9 @@ def _annotation(i: Input) -> Any:
         return bool
     if i.kind == "names":
         item = Annotated[str, Field(min_length=i.min_length, max_length=i.max_length)]
-        return Annotated[list[item], Field(max_length=i.max_items)]  # type: ignore[valid-type]
+        return Annotated[list[item], Field(max_length=i.max_items)]
     if i.kind == "choice" and i.values:
-        return Literal[i.values]  # type: ignore[valid-type]
+        return Literal[i.values]
     return Annotated[str, Field(min_length=i.min_length, max_length=i.max_length, pattern=i.pattern)]
 
 

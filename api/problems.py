@@ -5,7 +5,8 @@ work commits.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -33,9 +34,10 @@ from statemachines.errors import (
 from statemachines.jurisdiction import UnknownJurisdiction
 
 MEDIA_TYPE = "application/problem+json"
+E = TypeVar("E", bound=Exception)
 
 # status, title, and the request field the error is about (None: not about one field)
-PROBLEMS: dict[type[Exception], tuple[int, str, str | None]] = {
+PROBLEMS: dict[type[DomainError], tuple[int, str, str | None]] = {
     IllegalTransition: (409, "This act is not allowed in the case's current state", None),
     NotDue: (409, "Nothing is due for this act now", None),
     BanInForce: (409, "A reapplication ban is in force", None),
@@ -104,9 +106,18 @@ def name_fields(request: Request, **names: str) -> None:
 def install(app: FastAPI) -> None:
     for cls in PROBLEMS:
         app.add_exception_handler(cls, _known)
-    app.add_exception_handler(DomainError, _known_or_invalid)
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DomainError, _for(DomainError, _known_or_invalid))
+    app.add_exception_handler(RequestValidationError, _for(RequestValidationError, _validation))
+    app.add_exception_handler(StarletteHTTPException, _for(StarletteHTTPException, _http))
+
+
+def _for(kind: type[E], answer: Callable[[Request, E], JSONResponse]) -> Callable[[Request, Exception], JSONResponse]:
+    """A handler Starlette accepts (its handlers take any Exception) for one kind, which is all it is called with."""
+    def handler(request: Request, exc: Exception) -> JSONResponse:
+        if not isinstance(exc, kind):
+            raise exc
+        return answer(request, exc)
+    return handler
 
 
 def _known_or_invalid(request: Request, exc: DomainError) -> JSONResponse:

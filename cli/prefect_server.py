@@ -36,7 +36,7 @@ def main(argv: Sequence[str]) -> None:
     from prefect.cli import app
 
     os.environ.update(OFFLINE_SETTINGS)
-    prefect.__ui_v2_static_path__ = Path(os.devnull) / "no-ui-v2"  # type: ignore[attr-defined]
+    prefect.__ui_v2_static_path__ = Path(os.devnull) / "no-ui-v2"
     sys.argv = ["prefect", "server", *argv]  # Prefect's entry point reads its arguments there
     app()
 

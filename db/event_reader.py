@@ -7,11 +7,11 @@ result processors, so an event is exactly what `select(case_events)` + `event_fr
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect, Engine
 
 from db import tables as t
@@ -40,9 +40,11 @@ def _prepare(dialect: Dialect) -> tuple[str, Processor, Processor, Processor]:
         c = t.case_events.c
         on_p, at_p, payload_p = (col.type.dialect_impl(dialect).result_processor(dialect, None)
                                  for col in (c.on, c.recorded_at, c.payload))
-        # jsonb as text on PostgreSQL; on SQLite the dialect's processor only wraps json.loads
-        payload_p = getattr(dialect, "_json_deserializer", None) or json.loads
-        if dialect.name != "postgresql":
+        if dialect.name == "postgresql":
+            # jsonb read as text (above): the generic JSON type's conversion of text, with the
+            # engine's `json_deserializer`, as psycopg's jsonb loader would have parsed it
+            payload_p = sa.JSON().result_processor(dialect, None)
+        else:
             on_p, at_p = _iso(on_p, date.fromisoformat, 10), _iso(at_p, _utc_from_iso, 26)
         _prepared[key] = (_select(dialect), on_p, at_p, payload_p)
     return _prepared[key]

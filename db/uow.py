@@ -1,6 +1,8 @@
 """The unit of work: one transaction, committed explicitly, rolled back otherwise."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.engine import Engine
 
 from db.anchors import SqlAnchorRepository
@@ -9,6 +11,9 @@ from db.reminders import SqlReminderRepository
 from db.repository import SqlCaseRepository, SqlTimerRepository
 from db.rounds import SqlRoundRepository
 from db.users import SqlIdempotencyRepository, SqlUserRepository
+
+if TYPE_CHECKING:
+    from services.ports import UnitOfWork
 
 
 class SqlUnitOfWork:
@@ -45,3 +50,7 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.tx.rollback()
+
+
+if TYPE_CHECKING:  # mypy holds the storage to every port the services declare (services/ports.py)
+    _PORTS: type[UnitOfWork] = SqlUnitOfWork

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from prefect import serve
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Schedule
 
 from config import get_settings
 from flows.deadlines import (
@@ -32,7 +32,7 @@ DEFAULT_CRONS = {
 }
 
 
-def schedules(overrides: Mapping[str, str] | None = None) -> dict[str, Cron]:
+def schedules(overrides: Mapping[str, str] | None = None) -> dict[str, Schedule]:
     """Each scheduled flow's cron in Asia/Shanghai; ValueError names an unknown flow or a bad cron."""
     overrides = get_settings().schedules if overrides is None else overrides
     unknown = sorted(set(overrides) - set(DEFAULT_CRONS))

@@ -11,17 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from services.runtime import Runtime
+from services.values import Anchor as Anchor
 from statemachines.acts import BUSINESS_ZONE
 from statemachines.events import GENESIS_HASH, canonical_text, digest
-
-
-@dataclass(frozen=True)
-class Anchor:
-    day: date
-    cases: int
-    canonical: str
-    prev_digest: str
-    digest: str
 
 
 @dataclass(frozen=True)

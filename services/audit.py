@@ -15,9 +15,9 @@ from datetime import date, datetime
 from typing import Any
 
 from services import authz
-from services.ports import ChainLinks
+from services.ports import ChainLinks, UnitOfWork
 from services.runtime import Runtime
-from services.users import User
+from services.users import Grant, User
 from statemachines import audit, replay
 from statemachines.acts import business_date
 from statemachines.case import Case
@@ -98,7 +98,7 @@ def _stream_chains(links: ChainLinks, progress: Callable[[int, int], None] | Non
         yield CaseReport(case_id, n, violations)
 
 
-def _verify(uow, rt: Runtime, case_id: str, stored: Case, events: list[Event],
+def _verify(uow: UnitOfWork, rt: Runtime, case_id: str, stored: Case, events: list[Event],
             users: dict[str, User | None]) -> CaseReport:
     report = CaseReport(case_id, len(events))
     report.violations += audit.check_chain(case_id, events)
@@ -113,11 +113,12 @@ def _verify(uow, rt: Runtime, case_id: str, stored: Case, events: list[Event],
     return report
 
 
-def _roles(uow, case_id: str, jurisdiction: str, events: list[Event], users: dict[str, User | None]) -> list[Violation]:
+def _roles(uow: UnitOfWork, case_id: str, jurisdiction: str, events: list[Event],
+           users: dict[str, User | None]) -> list[Violation]:
     """Each person's act needed a role they held, for this jurisdiction, when it was recorded."""
     out = []
     # an actor's grants for this jurisdiction, filtered once per case rather than once per event
-    covering: dict[str, list] = {}
+    covering: dict[str, list[Grant]] = {}
     for e in events:
         if e.actor == SYSTEM_ACTOR:
             continue
@@ -216,7 +217,7 @@ def rebuild_snapshots(rt: Runtime) -> list[str]:
     """Rewrites each stored case that differs from its replay (after the case model gained a
     field, say): the events are the record, the snapshot only a cache of their fold. Cases whose
     history does not verify are left alone, to be looked at. Returns the ids rewritten."""
-    rebuilt = []
+    rebuilt: list[str] = []
     after = ""
     while True:
         with rt.uow() as uow:

@@ -61,7 +61,7 @@ class _File:
             raise self.error(where, f"{value!r} is not a {wanted}")
         return value
 
-    def date(self, value: Any, where: str) -> date:
+    def day(self, value: Any, where: str) -> date:
         # TOML has a native date type; strings are accepted too because the files quote them
         if isinstance(value, date) and type(value) is date:
             return value
@@ -73,7 +73,7 @@ class _File:
         raise self.error(where, f"{value!r} is not a date")
 
     def dates(self, values: list[Any], where: str, year: int) -> list[date]:
-        days = [self.date(v, f"{where}[{i}]") for i, v in enumerate(values)]
+        days = [self.day(v, f"{where}[{i}]") for i, v in enumerate(values)]
         for i, d in enumerate(days):
             if d.year != year:
                 raise self.error(f"{where}[{i}]", f"{d.isoformat()} is not in {year}, the notice's year")
@@ -89,7 +89,7 @@ def _load_notice(path: Path) -> YearNotice:
     if path.stem.isdigit() and int(path.stem) != year:
         raise f.error("year", f"{year} does not match the file name")
     source = f.get(f.data, "source", str, "source")
-    f.date(f.get(f.data, "published", (str, date), "published"), "published")
+    f.day(f.get(f.data, "published", (str, date), "published"), "published")
     names: dict[date, str] = {}
     for i, entry in enumerate(f.get(f.data, "holidays", list, "holidays")):
         where = f"holidays[{i}]"
@@ -122,7 +122,7 @@ def _load_festivals(path: Path) -> list[FestivalDates]:
         if not isinstance(entry, dict):
             raise f.error(where, "is not a table")
         values = {
-            name: f.date(f.get(entry, name, (str, date), f"{where}.{name}"), f"{where}.{name}")
+            name: f.day(f.get(entry, name, (str, date), f"{where}.{name}"), f"{where}.{name}")
             for name in _FESTIVAL_FIELDS
         }
         try:

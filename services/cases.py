@@ -15,6 +15,7 @@ from typing import Any
 
 from services import authz, idempotency, users
 from services.idempotency import Once, StoredAnswer
+from services.ports import UnitOfWork
 from services.runtime import Runtime
 from services.users import User
 from statemachines import acts, catalogue
@@ -78,7 +79,7 @@ def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, 
     return result
 
 
-def _answered(uow, once: Once | None, result: ActResult, rt: Runtime) -> ActResult:
+def _answered(uow: UnitOfWork, once: Once | None, result: ActResult, rt: Runtime) -> ActResult:
     if once is None:
         return result
     return replace(result, answer=idempotency.remember(uow, once, result, rt.clock()))
@@ -118,7 +119,7 @@ def record(act: str, rt: Runtime, case_id: str, *, actor: str, on: date, reason:
 def _for_user(refusal: IllegalTransition | NotDue, permitted: list[str]) -> IllegalTransition | NotDue:
     """The same refusal, naming the acts legal now that this user may record, as the case view does."""
     if isinstance(refusal, IllegalTransition):
-        return IllegalTransition(refusal.details["act"], refusal.details["state"], permitted)
+        return IllegalTransition(refusal.act, refusal.state, permitted)
     return NotDue(refusal.message, rule=refusal.rule, **{**refusal.details, "allowed_actions": permitted})
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from services.runtime import Runtime
+from services.values import Outgoing as Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -23,23 +24,6 @@ MAX_ATTEMPTS = 5
 
 class DeliveryError(Exception):
     """The channel refused or could not be reached; the message says why."""
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    id: int
-    case_id: str
-    timer_kind: str
-    timer_key: str
-    due_on: str
-    step: str
-    recipient: str
-    recipient_role: str
-    channel: str
-    address: str
-    subject: str
-    body: str
-    attempts: int
 
 
 class Sender(Protocol):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from services import cases, users
 from services.ports import CaseNotFound
@@ -23,6 +24,10 @@ def code(first17: str) -> str:
     return first17 + check_character(first17)
 
 
+# an act of a demo case: (act, business date, actor, reason, the act's fields)
+Step = tuple[str, date, str, str, dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class DemoCase:
     id: str
@@ -33,7 +38,7 @@ class DemoCase:
     level: str
     jurisdiction: str
     applied_on: date
-    steps: tuple[tuple, ...]
+    steps: tuple[Step, ...]
 
 
 DEMO = (
@@ -114,8 +119,8 @@ def ensure_demo_users(rt: Runtime) -> list[str]:
     return [u for u, *_ in DEMO_USERS]
 
 
-def demo_tokens(rt: Runtime) -> dict[str, str]:
-    """A fresh token per demo role (tokens are stored hashed, so old ones cannot be shown again)."""
+def demo_tokens(rt: Runtime) -> dict[str, tuple[str, str]]:
+    """(username, a fresh token) per demo role (tokens are stored hashed, so old ones cannot be shown again)."""
     wanted = {"caseworker": "caseworker.wang", "supervisor": "supervisor.li", "auditor": "auditor.chen",
               "admin": "admin"}
     return {role: (username, users.create_token(rt, username, "demo")) for role, username in wanted.items()}

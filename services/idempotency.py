@@ -9,8 +9,11 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from services.ports import UnitOfWork
+from services.values import StoredAnswer as StoredAnswer
 from statemachines.errors import DomainError
 
 
@@ -29,13 +32,6 @@ class RequestInProgress(DomainError):
 
 
 @dataclass(frozen=True)
-class StoredAnswer:
-    fingerprint: str
-    status: int
-    body: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class Once:
     """One idempotent request: whose, its key, what it asked, and how to word its answer."""
 
@@ -50,14 +46,14 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def prior(uow, once: Once) -> StoredAnswer | None:
+def prior(uow: UnitOfWork, once: Once) -> StoredAnswer | None:
     answer = uow.idempotency.get(once.user_id, once.key)
     if answer is not None and answer.fingerprint != once.fingerprint:
         raise IdempotencyKeyReused(once.key)
     return answer
 
 
-def remember(uow, once: Once, result: Any, now) -> StoredAnswer:
+def remember(uow: UnitOfWork, once: Once, result: Any, now: datetime) -> StoredAnswer:
     status, body = once.render(result)
     answer = StoredAnswer(once.fingerprint, status, body)
     if not uow.idempotency.put(once.user_id, once.key, answer, now):

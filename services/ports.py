@@ -4,17 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from services.values import Anchor, Outgoing, Reminder, Round, StoredAnswer, TimerFilter, User
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import DomainError
 from statemachines.events import Event
 from statemachines.timers import Timer
-
-if TYPE_CHECKING:
-    from services.idempotency import StoredAnswer
-    from services.users import User
 
 
 class CaseNotFound(DomainError):
@@ -43,70 +40,258 @@ class DueTimer:
 
 
 class CaseRepository(Protocol):
-    def get(self, case_id: str, *, for_update: bool = False) -> Case: ...
-    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer]) -> None: ...
-    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None: ...
-    def events(self, case_id: str) -> list[Event]: ...
-    def open_cases(self, base_id: str, level: str) -> list[str]: ...
-    def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]: ...
-    def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]: ...
+    """The cases: each one's row (its snapshot and version), its events, and the views across cases."""
+
+    def get(self, case_id: str, *, for_update: bool = False) -> Case:
+        """The case as last saved (locked for the transaction if `for_update`); CaseNotFound if none."""
+        ...
+
+    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer]) -> None:
+        """A new case with its first events and timers; OpenCaseExists if its base already has one open (R3)."""
+        ...
+
+    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None:
+        """The case, events appended, timers reconciled, if still at `expected_version` (else StaleVersion)."""
+        ...
+
+    def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
+        """Reconciles the case's timers without an act (a calendar change): as `save` does."""
+        ...
+
+    def events(self, case_id: str) -> list[Event]:
+        """The case's events as stored, in seq order."""
+        ...
+
+    def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
+        """Up to `limit` case ids in id order after `after` (within a jurisdiction): keyset paging."""
+        ...
+
+    def open_cases(self, base_id: str, level: str) -> list[str]:
+        """The ids of the base's open cases at this level (R3)."""
+        ...
+
+    def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:
+        """The bans not yet ended on the operator, or on the base (R2); whatever level they were imposed at."""
+        ...
+
+    def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
+        """One page of the cases the filter matches, in its order, and how many match in all."""
+        ...
+
     def party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
-              jurisdiction: str, new_id: str) -> Party: ...
+              jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:
+        """The operator (by credit code) and its base (by name) an application names, created if new."""
+        ...
+
+    def operator_contact(self, operator_code: str) -> str | None:
+        """The e-mail address the operator's reminders go to, if it gave one."""
+        ...
 
 
 class TimerRepository(Protocol):
-    def due(self, as_of: date, limit: int) -> list[DueTimer]: ...
-    def claim(self, timer_id: int, fired_at: datetime) -> bool: ...
-    def pending(self, case_id: str) -> list[Timer]: ...
+    """The timers each case owes, each fired once."""
+
+    def due(self, as_of: date, limit: int) -> list[DueTimer]:
+        """Unfired timers whose day to fire is by `as_of`, the oldest first."""
+        ...
+
+    def claim(self, timer_id: int, fired_at: datetime) -> bool:
+        """Marks the timer fired if no one did yet; False if it was (the sweep's exactly once)."""
+        ...
+
+    def pending(self, case_id: str) -> list[Timer]:
+        """The case's unfired timers."""
+        ...
+
+    def fired(self, case_id: str) -> list[dict[str, Any]]:
+        """The case's fired timers (kind, key, due_on, provisional, fired_at), for its dossier."""
+        ...
+
+    def upcoming(self, as_of: date, horizon: date) -> list[DueTimer]:
+        """Unfired timers due from `as_of` and firing by the day after `horizon`: those reminders are planned for."""
+        ...
+
+    def cases_with_provisional(self) -> list[str]:
+        """The ids of the cases with an unfired provisional timer (R16), in id order."""
+        ...
+
+    def search(self, query: TimerFilter) -> list[dict[str, Any]]:
+        """Unfired timers across cases, with their case's jurisdiction, state and base name."""
+        ...
 
 
 class UserRepository(Protocol):
-    def add(self, user_id: str, username: str, display_name: str, now: datetime) -> None: ...
-    def by_username(self, username: str) -> User | None: ...
-    def by_token(self, token_hash: str, now: datetime) -> User | None: ...
-    def all(self) -> list[User]: ...
-    def grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> None: ...
-    def revoke_grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> bool: ...
+    """Users, their dated role grants, their token hashes and their password hashes."""
+
+    def add(self, user_id: str, username: str, display_name: str, now: datetime, email: str | None = None) -> None:
+        """A new user, without grants."""
+        ...
+
+    def by_username(self, username: str) -> User | None:
+        """The user with every grant it ever held, or None."""
+        ...
+
+    def by_token(self, token_hash: str, now: datetime) -> User | None:
+        """The user of a token neither revoked nor expired at `now`, or None."""
+        ...
+
+    def all(self) -> list[User]:
+        """Every user, by username."""
+        ...
+
+    def holding(self, role: str, jurisdiction: str) -> list[User]:
+        """The users whose unrevoked grant of `role` covers the jurisdiction, by username (who to escalate to)."""
+        ...
+
+    def grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> None:
+        """A new grant, dated `now`."""
+        ...
+
+    def revoke_grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> bool:
+        """Ends the user's unrevoked grants of role and jurisdiction at `now` (kept); False if there was none."""
+        ...
+
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
-                  expires_at: datetime | None = None) -> None: ...
-    def revoke_token(self, token_hash: str, now: datetime) -> bool: ...
+                  expires_at: datetime | None = None) -> None:
+        """A new token, stored as its hash, expiring at `expires_at` if given."""
+        ...
+
+    def revoke_token(self, token_hash: str, now: datetime) -> bool:
+        """Ends the token at `now` (kept); False if unknown or already revoked."""
+        ...
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        """Sets the user's password hash for the web sign-in."""
+        ...
+
+    def password_hash(self, username: str) -> str | None:
+        """The user's password hash; None for no password or no such user."""
+        ...
 
 
 class IdempotencyRepository(Protocol):
-    def get(self, user_id: str, key: str) -> StoredAnswer | None: ...
-    def put(self, user_id: str, key: str, answer: StoredAnswer, now: datetime) -> bool: ...
+    """The answers of idempotent requests, per user and key."""
+
+    def get(self, user_id: str, key: str) -> StoredAnswer | None:
+        """The answer stored under the user's key, or None."""
+        ...
+
+    def put(self, user_id: str, key: str, answer: StoredAnswer, now: datetime) -> bool:
+        """Stores the answer unless the key already holds one; False then."""
+        ...
 
 
 class ReminderRepository(Protocol):
-    def add(self, reminder: Any, now: datetime) -> int: ...
-    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Any]: ...
-    def sent(self, reminder_id: int, now: datetime) -> None: ...
-    def failed_attempt(self, reminder_id: int, attempts: int, error: str, retry_at: datetime | None) -> None: ...
-    def search(self, **filters: Any) -> list[dict]: ...
+    """The reminders outbox."""
+
+    def add(self, reminder: Reminder, now: datetime) -> int:
+        """Queues the reminder unless its (timer, step, recipient, channel) is queued already: 1 if new, else 0."""
+        ...
+
+    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Outgoing]:
+        """Takes up to `limit` reminders due to send on these channels (and claims left before `stale_before`)."""
+        ...
+
+    def sent(self, reminder_id: int, now: datetime) -> None:
+        """Records the reminder sent."""
+        ...
+
+    def failed_attempt(self, reminder_id: int, attempts: int, error: str, retry_at: datetime | None) -> None:
+        """Records a failed attempt: retried at `retry_at`, or failed for good when None."""
+        ...
+
+    def search(self, *, case_id: str | None = None, status: str | tuple[str, ...] | None = None,
+               scopes: tuple[str, ...] | None = None, limit: int | None = 100,
+               offset: int = 0) -> list[dict[str, Any]]:
+        """Reminders with their case's jurisdiction, by day to send, filtered; `limit` None: all."""
+        ...
 
 
 class RoundRepository(Protocol):
-    def ensure(self, policy_id: str, year: int, opens_on: date, closes_on: date) -> None: ...
-    def open(self, policy_id: str, year: int, now: datetime) -> None: ...
-    def close(self, policy_id: str, year: int, now: datetime, applications: int) -> None: ...
-    def applications(self, policy_id: str, opens_on: date, closes_on: date) -> int: ...
-    def get(self, policy_id: str, year: int) -> Any: ...
+    """Application rounds per policy and year (R1), each opened and closed once."""
+
+    def ensure(self, policy_id: str, year: int, opens_on: date, closes_on: date) -> None:
+        """The round's row, created if missing."""
+        ...
+
+    def open(self, policy_id: str, year: int, now: datetime) -> None:
+        """Records the round opened at `now`, unless it was already."""
+        ...
+
+    def close(self, policy_id: str, year: int, now: datetime, applications: int) -> None:
+        """Records the round closed at `now` with its count of applications, unless it was already."""
+        ...
+
+    def applications(self, policy_id: str, opens_on: date, closes_on: date) -> int:
+        """How many cases under the policy were applied for between the two days, both included."""
+        ...
+
+    def get(self, policy_id: str, year: int) -> Round:
+        """The round as recorded (it must exist)."""
+        ...
+
+
+class AnchorRepository(Protocol):
+    """The daily anchors of the case heads, append-only, and the heads they are made of."""
+
+    def get(self, day: date) -> Anchor | None:
+        """The anchor of the day, or None."""
+        ...
+
+    def latest_before(self, day: date) -> Anchor | None:
+        """The last anchor before the day, or None."""
+        ...
+
+    def all(self, since: date | None = None) -> list[Anchor]:
+        """The anchors by day (from `since` on)."""
+        ...
+
+    def add(self, anchor: Anchor, now: datetime) -> None:
+        """A new anchor; its day must not have one yet."""
+        ...
+
+    def heads_changed(self, start: datetime, end: datetime) -> list[tuple[str, int, str]]:
+        """(case, seq, hash) of the last event by `end` of each case with an event in [start, end), by case."""
+        ...
+
+    def hash_at(self, case_id: str, seq: int) -> str | None:
+        """The stored hash of the case's event at `seq`, or None."""
+        ...
 
 
 class UnitOfWork(Protocol):
-    cases: CaseRepository
-    timers: TimerRepository
-    users: UserRepository
-    idempotency: IdempotencyRepository
-    reminders: ReminderRepository
-    rounds: RoundRepository
+    """One transaction over every repository: nothing is kept unless committed."""
 
-    def __enter__(self) -> UnitOfWork: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
+    @property
+    def cases(self) -> CaseRepository: ...
+    @property
+    def timers(self) -> TimerRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def reminders(self) -> ReminderRepository: ...
+    @property
+    def rounds(self) -> RoundRepository: ...
+    @property
+    def anchors(self) -> AnchorRepository: ...
 
+    def __enter__(self) -> UnitOfWork:
+        """Begins the transaction."""
+        ...
 
+    def __exit__(self, *exc: object) -> None:
+        """Ends it, rolling back whatever was not committed."""
+        ...
+
+    def commit(self) -> None:
+        """Keeps everything written so far."""
+        ...
+
+    def rollback(self) -> None:
+        """Drops everything written since the last commit."""
+        ...
 
 
 @dataclass(frozen=True)

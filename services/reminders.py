@@ -7,12 +7,14 @@ e-mail or a webhook being configured to be seen.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from services import reminder_texts as texts
+from services.ports import DueTimer, UnitOfWork
 from services.runtime import Runtime
+from services.values import Reminder as Reminder
 from statemachines.case import Case
 from statemachines.reminders import AUDIENCE, ESCALATION, OVERDUE, escalates, lead_days, step_due
 from statemachines.timers import Timer
@@ -27,22 +29,6 @@ class Recipient:
     email: str | None
 
 
-@dataclass(frozen=True)
-class Reminder:
-    case_id: str
-    timer_kind: str
-    timer_key: str
-    due_on: date
-    step: str
-    recipient: str
-    recipient_role: str
-    channel: str
-    address: str
-    subject: str
-    body: str
-    send_on: date
-
-
 class Recipients:
     """Who each audience of a case is, asked of the database once per sweep: every fired deadline
     of a jurisdiction escalates to the same supervisors (bench b3). A grant or e-mail address
@@ -51,7 +37,7 @@ class Recipients:
     def __init__(self) -> None:
         self._known: dict[tuple[str, str], list[Recipient]] = {}
 
-    def of(self, uow, case: Case, audience: Sequence[str]) -> list[Recipient]:
+    def of(self, uow: UnitOfWork, case: Case, audience: Sequence[str]) -> list[Recipient]:
         out: list[Recipient] = []
         for role in audience:
             # what each role's recipients depend on: supervisors on the jurisdiction, the others on one name
@@ -84,7 +70,7 @@ def plan(rt: Runtime, as_of: date, channels: Sequence[str] = (), people: Recipie
     return planned
 
 
-def escalate(uow, now: datetime, case: Case, timer: Timer, on: date, channels: Sequence[str] = (),
+def escalate(uow: UnitOfWork, now: datetime, case: Case, timer: Timer, on: date, channels: Sequence[str] = (),
              people: Recipients | None = None) -> int:
     """A deadline passed: tell the supervisors and the caseworker, in the firing's transaction."""
     if not escalates(timer.kind):
@@ -92,7 +78,7 @@ def escalate(uow, now: datetime, case: Case, timer: Timer, on: date, channels: S
     return _queue(uow, now, case, timer, OVERDUE, on, ESCALATION, channels, people or Recipients())
 
 
-def _queue(uow, now: datetime, case: Case, timer: Timer, step: str, send_on: date,
+def _queue(uow: UnitOfWork, now: datetime, case: Case, timer: Timer, step: str, send_on: date,
            audience: Sequence[str], channels: Sequence[str], people: Recipients) -> int:
     subject = texts.subject(case, timer.kind, timer.key, timer.due_on, step)
     body = texts.body(case, timer.kind, timer.key, timer.due_on, step)
@@ -105,7 +91,7 @@ def _queue(uow, now: datetime, case: Case, timer: Timer, step: str, send_on: dat
     return added
 
 
-def _recipients(uow, case: Case, audience: Sequence[str]) -> list[Recipient]:
+def _recipients(uow: UnitOfWork, case: Case, audience: Sequence[str]) -> list[Recipient]:
     out: list[Recipient] = []
     for role in audience:
         if role == "caseworker" and case.opened_by:
@@ -129,7 +115,7 @@ def _routes(recipient: Recipient, channels: Sequence[str]) -> list[tuple[str, st
     return routes
 
 
-def _by_case(timers) -> dict[str, list[Timer]]:
+def _by_case(timers: Iterable[DueTimer]) -> dict[str, list[Timer]]:
     grouped: dict[str, list[Timer]] = {}
     for t in timers:
         grouped.setdefault(t.case_id, []).append(Timer(t.kind, t.key, t.due_on))

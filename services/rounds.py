@@ -5,21 +5,10 @@ where empty), however often the daily flow runs; closing counts the applications
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from services.runtime import Runtime
-
-
-@dataclass(frozen=True)
-class Round:
-    policy_id: str
-    year: int
-    opens_on: date
-    closes_on: date
-    opened: bool
-    closed: bool
-    applications: int | None
+from services.values import Round as Round
 
 
 def open_rounds(rt: Runtime, year: int, as_of: date) -> list[Round]:

@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from services.runtime import Runtime
 from statemachines import replay
+from statemachines.events import Event
 from statemachines.lifecycle import IN_FORCE
 
 
@@ -24,16 +26,16 @@ class Statistics:
     newly_recognized: int = 0
     extended: int = 0
     assessed: int = 0
-    assessment_results: Counter = field(default_factory=Counter)  # grade → count
+    assessment_results: Counter[str] = field(default_factory=Counter)  # grade → count
     in_rectification: int = 0
     suspended: int = 0
     revoked: int = 0
-    revoked_by_ground: Counter = field(default_factory=Counter)
+    revoked_by_ground: Counter[str] = field(default_factory=Counter)
     bans_in_force: int = 0
     overdue_reports: int = 0
-    by_level: Counter = field(default_factory=Counter)  # in force at the end of the year, per level
+    by_level: Counter[str] = field(default_factory=Counter)  # in force at the end of the year, per level
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {k: (dict(v) if isinstance(v, Counter) else v.isoformat() if isinstance(v, date) else v)
                 for k, v in self.__dict__.items()}
 
@@ -54,7 +56,7 @@ def statistics(rt: Runtime, jurisdiction: str, year: int, today: date, *, page: 
         after = ids[-1]
 
 
-def _count(stats: Statistics, events, rt: Runtime, year: int, as_of: date) -> None:
+def _count(stats: Statistics, events: list[Event], rt: Runtime, year: int, as_of: date) -> None:
     case = replay.as_of(events, rt.policies.get, day=as_of)
     if case is None:
         return

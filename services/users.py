@@ -12,14 +12,16 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from services.ports import UnitOfWork
 from services.runtime import Runtime
+from services.values import ROLES as ROLES
+from services.values import Grant as Grant
+from services.values import User as User
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError, InvalidAct
 
-ROLES = ("caseworker", "supervisor", "auditor", "admin")
 ROLE_NAMES_ZH = {"caseworker": "经办人", "supervisor": "审批人", "auditor": "审计/监督", "admin": "管理员"}
 TOKEN_PREFIX = "ib_"
 _USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,62}")
@@ -51,34 +53,6 @@ class UnknownInspector(InvalidAct):
         super().__init__(f"not a user of the system: {said}; name inspecting users by username, "
                          "and outside experts under 'experts'", field="inspectors", rule="R5")
         self.details.update(unknown=unknown, usernames=hints)
-
-
-@dataclass(frozen=True)
-class Grant:
-    role: str
-    jurisdiction: str
-    granted_at: datetime | None = None
-    revoked_at: datetime | None = None
-
-    def active_at(self, when: datetime) -> bool:
-        return (self.granted_at is None or self.granted_at <= when) and (
-            self.revoked_at is None or when < self.revoked_at)
-
-
-@dataclass(frozen=True)
-class User:
-    id: str
-    username: str
-    display_name: str
-    grants: tuple[Grant, ...]
-    email: str | None = None
-
-    def roles_in(self, code: str) -> set[str]:
-        """The roles this user holds over a jurisdiction code (grants revoked are gone)."""
-        return {g.role for g in self.grants if g.revoked_at is None and divisions.covers(g.jurisdiction, code)}
-
-    def scopes(self, roles: tuple[str, ...] = ROLES) -> list[str]:
-        return sorted({g.jurisdiction for g in self.grants if g.revoked_at is None and g.role in roles})
 
 
 def normal_username(name: str) -> str:
@@ -122,7 +96,7 @@ def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[s
         for role, code in grants:
             uow.users.grant(user_id, role, code, rt.clock())
         uow.commit()
-        return uow.users.by_username(username)
+        return _user(uow, username)
 
 
 def grant(rt: Runtime, username: str, role: str, code: str) -> User:
@@ -131,7 +105,7 @@ def grant(rt: Runtime, username: str, role: str, code: str) -> User:
         user = _user(uow, username)
         uow.users.grant(user.id, role, code, rt.clock())
         uow.commit()
-        return uow.users.by_username(username)
+        return _user(uow, username)
 
 
 def revoke_grant(rt: Runtime, username: str, role: str, code: str) -> User:
@@ -140,7 +114,7 @@ def revoke_grant(rt: Runtime, username: str, role: str, code: str) -> User:
         if not uow.users.revoke_grant(user.id, role, code, rt.clock()):
             raise InvalidAct(f"{username} holds no {role} grant for {code}", field="role")
         uow.commit()
-        return uow.users.by_username(username)
+        return _user(uow, username)
 
 
 def create_token(rt: Runtime, username: str, label: str = "", lifetime: timedelta | None = None) -> str:
@@ -242,7 +216,7 @@ def list_users(rt: Runtime) -> list[User]:
         return uow.users.all()
 
 
-def _user(uow, username: str) -> User:
+def _user(uow: UnitOfWork, username: str) -> User:
     user = uow.users.by_username(username)
     if user is None:
         raise UnknownUser(username)

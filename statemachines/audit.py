@@ -19,6 +19,7 @@ from statemachines.case import Case
 from statemachines.errors import DomainError
 from statemachines.events import GENESIS_HASH, SYSTEM_ACTOR, Event, digest
 from statemachines.fold import apply_event
+from statemachines.policy import Policy
 from statemachines.replay import PolicyLookup, amended, corrections_in
 
 # the rules an act may cite, as declared with it (an act citing another was not recorded by this system)
@@ -79,8 +80,8 @@ def check_chains(rows: Iterable[tuple[str, int | None, str, str, str]]) -> Itera
             if case_id is not None:
                 yield case_id, n, out
             case_id, out, previous_hash, expected_seq, n = cid, [], GENESIS_HASH, 1, 0
-            if seq is None:
-                continue
+        if seq is None:  # the one row of a case without events
+            continue
         n += 1
         if seq != expected_seq:
             out.append(Violation(cid, seq, "R17", "sequence", f"expected seq {expected_seq}, found {seq}"))
@@ -131,7 +132,8 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
     case: Case | None = None
     inspectors: set[str] = set()
     suspender: str | None = None
-    policy, key = None, None
+    policy: Policy | None = None
+    key = None
     for e in events:
         if e.rule not in ACT_RULES.get(e.act, ()):
             out.append(Violation(case_id, e.seq, e.rule, "rule", f"'{e.act}' cannot cite {e.rule}"))
@@ -150,7 +152,7 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
         if e.act == "revoke" and suspender not in (None, SYSTEM_ACTOR) and e.actor == suspender:
             out.append(Violation(case_id, e.seq, "R13", "four-eyes", f"{e.actor} revoked after suspending the case"))
         try:
-            if key != (e.policy_id, e.policy_version):  # one lookup per run of a version
+            if policy is None or key != (e.policy_id, e.policy_version):  # one lookup per run of a version
                 key = (e.policy_id, e.policy_version)
                 policy = policy_of(*key)
             case = apply_event(case, event, policy)

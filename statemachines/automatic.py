@@ -6,7 +6,7 @@ acted since (business dates never go back); the legal date stays in the payload.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from statemachines.acts import business_date, next_period, record
 from statemachines.case import Case
@@ -46,7 +46,7 @@ def recompute_provisional(case: Case, policy: Policy, calendar: WorkCalendar, no
         "deadline": due.date.isoformat(), "provisional": due.provisional, "was": r.deadline.isoformat()})], now)
 
 
-def _decide(case: Case, policy: Policy, timer: Timer, on) -> Draft:
+def _decide(case: Case, policy: Policy, timer: Timer, on: date) -> Draft:
     base = {"timer": {"kind": timer.kind, "key": timer.key, "due_on": timer.due_on.isoformat()}}
     if timer.kind == "annual_report":
         return Draft("flag_overdue_report", on, SYSTEM_ACTOR,

@@ -145,15 +145,17 @@ class Case:
     # --- snapshot ------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        return _encode(self)
+        encoded: dict[str, Any] = _encode(self)
+        return encoded
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Case:
-        return _decode(cls, data)
+        case: Case = _decode(cls, data)
+        return case
 
 
 def _encode(value: Any) -> Any:
-    kind = type(value)
+    kind: type = type(value)
     if kind in _PLAIN:
         return value
     names = _names_of(kind)
@@ -213,7 +215,7 @@ def _decoder(kind: Any) -> Decoder:
     if origin is dict:
         key_type, item = typing.get_args(kind)[0], _decoder(typing.get_args(kind)[1])
         return lambda values: {key_type(k): _or_none(item, v) for k, v in values.items()}
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         fields = tuple((name, _decoder(hint)) for name, hint in _fields_of(kind))
         return lambda data: kind(**{name: _or_none(decode, data[name]) for name, decode in fields if name in data})
     if kind is _DateField:

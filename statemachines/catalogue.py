@@ -8,7 +8,7 @@ function (acts.py, registered under the act's name) and its effect (fold.EFFECTS
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,21 +70,31 @@ class ActDecl:
 
 # --- conditions of the moves: they read the event being applied and the policy it was decided under
 
+Condition = Callable[[Any], bool]  # called with the machine's EventData
+
+
+def _payload(event: Any) -> Mapping[str, object]:
+    """The payload of the event being applied, which the machine is given as `event`."""
+    payload: Mapping[str, object] = event.kwargs["event"].payload
+    return payload
+
+
 def _passed(event: Any) -> bool:
-    return event.kwargs["event"].payload.get("outcome") == "pass"
+    return _payload(event).get("outcome") == "pass"
 
 
 def _rectification_enabled(event: Any) -> bool:
-    return event.kwargs["policy"].rectification_enabled
+    enabled: bool = event.kwargs["policy"].rectification_enabled
+    return enabled
 
 
 def _extends(event: Any) -> bool:
-    return event.kwargs["event"].payload.get("decision") == "extend"
+    return _payload(event).get("decision") == "extend"
 
 
-def _back_to(state: str):
+def _back_to(state: str) -> Condition:
     def condition(event: Any) -> bool:
-        return event.kwargs["event"].payload.get("back_to") == state
+        return _payload(event).get("back_to") == state
     condition.__name__ = f"back_to_{state}"
     return condition
 
@@ -247,8 +257,10 @@ def transitions() -> list[dict[str, Any]]:
 
 def labels(lang: str) -> dict[str, str]:
     """The names of every act (a.*), input (f.*) and choice (c.*) in one language."""
+    def pick(named: ActDecl | Input | Choice) -> str:
+        return named.zh if lang == "zh" else named.en
+
     out: dict[str, str] = {}
-    pick = (lambda x: x.zh) if lang == "zh" else (lambda x: x.en)
     for a in ACTS:
         out[f"a.{a.name}"] = pick(a)
         for i in a.inputs:

@@ -29,7 +29,7 @@ class IllegalTransition(DomainError):
             f"'{act}' is not allowed in state '{state}'; allowed now: {legal}",
             act=act, state=state, allowed_actions=allowed,
         )
-        self.allowed_actions = allowed
+        self.act, self.state, self.allowed_actions = act, state, allowed
 
 
 class InvalidAct(DomainError):

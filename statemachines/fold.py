@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from statemachines.case import Assessment, Ban, Case, Complaint, Instalment, Period, Rectification
 from statemachines.events import Event
@@ -52,7 +53,7 @@ def apply_event(case: Case | None, event: Event, policy: Policy) -> Case:
 
 # --- the effects of each act ---------------------------------------------------------------
 
-def _period(data: dict) -> Period:
+def _period(data: dict[str, Any]) -> Period:
     return Period(data["number"], date.fromisoformat(data["start"]), date.fromisoformat(data["end"]))
 
 

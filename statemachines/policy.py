@@ -6,11 +6,11 @@ Policy as an argument; nothing in the code knows a figure of its own.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from types import MappingProxyType
-from typing import Any
+from types import EllipsisType, MappingProxyType
+from typing import Any, overload
 
 from statemachines.jurisdiction import covers, prefix
 from statemachines.periods import Duration, InvalidDuration
@@ -187,7 +187,13 @@ class _Reader:
             raise self.fail(key, f"{text!r} is not a MM-DD date that exists every year") from None
         return MonthDay(month, day)
 
-    def a_date(self, key: str, default: Any = ...) -> date | None:
+    @overload
+    def a_date(self, key: str) -> date: ...
+    @overload
+    def a_date(self, key: str, default: None) -> date | None: ...
+
+    def a_date(self, key: str, default: EllipsisType | None = ...) -> date | None:
+        """The date at `key`; without a default, a missing key is an error."""
         value = self.get(key, (date, str), default)
         if value is None or isinstance(value, date):
             return value
@@ -196,8 +202,14 @@ class _Reader:
         except ValueError:
             raise self.fail(key, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
-    def positive_int(self, key: str, default: Any = ...) -> int:
-        value = self.get(key, int, default)
+    @overload
+    def positive_int(self, key: str) -> int: ...
+    @overload
+    def positive_int(self, key: str, default: None) -> int | None: ...
+
+    def positive_int(self, key: str, default: EllipsisType | None = ...) -> int | None:
+        """The whole number 0 or more at `key`; without a default, a missing key is an error."""
+        value: int | None = self.get(key, int, default)
         if value is not None and value < 0:
             raise self.fail(key, f"must not be negative, got {value}")
         return value
@@ -354,7 +366,7 @@ class PolicyBook:
         if len(self._by_key) != len(policies):
             raise ValueError("two policy files share an id and version")
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Policy]:
         return iter(sorted(self._by_key.values(), key=lambda p: (p.id, p.version)))
 
     def get(self, policy_id: str, version: int) -> Policy:

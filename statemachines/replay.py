@@ -58,13 +58,14 @@ def folds(events: list[Event], policy_of: PolicyLookup,
     """
     corrections = corrections_in(events) if corrections is None else corrections
     case: Case | None = None
-    policy, key = None, None
+    policy: Policy | None = None
+    key = None
     for event in events:
         if event.act == "correct":
             assert case is not None, "a correction follows the event it corrects"
             case.version, case.head_hash = event.seq, event.hash
         else:
-            if key != (event.policy_id, event.policy_version):  # one lookup per run of a version
+            if policy is None or key != (event.policy_id, event.policy_version):  # one lookup per run of a version
                 key = (event.policy_id, event.policy_version)
                 policy = policy_of(*key)
             case = apply_event(case, amended(event, corrections) if corrections else event, policy)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 
 class CalendarUnavailable(LookupError):
@@ -115,8 +116,16 @@ class WorkCalendar:
         return self.day(d).provisional
 
 
-def _by_year(items: Iterable, what: str) -> dict:
-    result: dict = {}
+class _OfYear(Protocol):
+    @property
+    def year(self) -> int: ...
+
+
+_Y = TypeVar("_Y", bound=_OfYear)
+
+
+def _by_year(items: Iterable[_Y], what: str) -> dict[int, _Y]:
+    result: dict[int, _Y] = {}
     for item in items:
         if item.year in result:
             raise ValueError(f"two sets of {what} for {item.year}")

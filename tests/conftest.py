@@ -3,6 +3,10 @@
 Every test that takes `rt` (or `engine`) runs twice, once per backend. The PostgreSQL half runs
 against INCUBASE_TEST_POSTGRES_URL in a database of its own, created and migrated once per
 session; it is skipped only when no server answers, and the run says so loudly at the end.
+
+A test marked `memory` (or in a module so marked) that takes `rt` but not `engine` also runs a
+third time, on the in-memory storage of tests/fakes/memory.py: the services against the ports
+alone, no database. A test asks for one backend with parametrize("backend", [...], indirect=True).
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from db.uow import SqlUnitOfWork
 from services.calendars import default_calendar
 from services.policies import default_policies
 from services.runtime import Runtime
+from tests.fakes.memory import MemoryStore, MemoryUnitOfWork
 
 PG_URL = os.environ.get("INCUBASE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -77,9 +82,35 @@ def pg_url():
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request, tmp_path, sqlite_template):
-    if request.param == "sqlite":
+SQL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pytest_generate_tests(metafunc):
+    """`backend` over SQLite and PostgreSQL, and the in-memory storage for the tests marked
+    `memory` that read no database of their own; a test's own parametrize("backend") wins."""
+    if "backend" not in metafunc.fixturenames or any(
+            "backend" in _argnames(mark) for mark in metafunc.definition.iter_markers("parametrize")):
+        return
+    memory = metafunc.definition.get_closest_marker("memory") and "engine" not in metafunc.fixturenames
+    metafunc.parametrize("backend", [*SQL_BACKENDS, "memory"] if memory else SQL_BACKENDS, indirect=True)
+
+
+def _argnames(mark) -> list[str]:
+    names = mark.args[0] if mark.args else mark.kwargs.get("argnames", ())
+    return [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+
+
+@pytest.fixture
+def backend(request) -> str:
+    """Which storage `rt` and `engine` use: sqlite, postgres or memory."""
+    return request.param
+
+
+@pytest.fixture
+def engine(request, backend, tmp_path, sqlite_template):
+    if backend == "memory":
+        pytest.fail("a test that reads the database with SQL cannot run on the in-memory storage")
+    if backend == "sqlite":
         path = tmp_path / "incubase.db"
         shutil.copy(sqlite_template, path)
         eng = make_engine(f"sqlite:///{path}")
@@ -96,9 +127,12 @@ def engine(request, tmp_path, sqlite_template):
 
 
 @pytest.fixture
-def rt(engine, clock) -> Runtime:
-    return Runtime(uow=partial(SqlUnitOfWork, engine, clock), clock=clock,
-                   policies=default_policies(), calendar=default_calendar())
+def rt(request, backend, clock) -> Runtime:
+    if backend == "memory":
+        uow = partial(MemoryUnitOfWork, MemoryStore(), clock)
+    else:
+        uow = partial(SqlUnitOfWork, request.getfixturevalue("engine"), clock)
+    return Runtime(uow=uow, clock=clock, policies=default_policies(), calendar=default_calendar())
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -16,6 +16,8 @@ from db import tables as t
 from services import cases, users
 from tests.story import Story
 
+pytestmark = pytest.mark.memory  # the in-memory storage keeps these promises too
+
 
 def test_a_reader_is_not_held_up_by_a_writer_holding_its_transaction(rt, clock):
     story = Story(rt, clock)
@@ -47,7 +49,7 @@ def test_a_reading_unit_sees_what_was_committed_before_it_began(rt, clock):
         assert uow.cases.get(story.case_id).state == "withdrawn"
 
 
-@pytest.mark.parametrize("engine", ["postgres"], indirect=True)
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_postgres_refuses_a_write_in_a_reading_unit(rt, clock):
     with rt.reads() as uow, pytest.raises(sa.exc.InternalError, match="read-only transaction"):
         uow.cases.conn.execute(t.users.insert().values(id="u-x", username="x", display_name="x",

@@ -34,6 +34,9 @@ from statemachines.errors import (
 from statemachines.replay import replay
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story, credit_code
 
+# the rules hold whatever the storage: each scenario also runs on the in-memory ports
+pytestmark = pytest.mark.memory
+
 D = date
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SUPERVISOR_2 = "supervisor.chen"  # a second supervisor, for the four-eyes acts

@@ -1,10 +1,14 @@
-"""The storage contract: what SQLite and PostgreSQL must both keep true.
+"""The storage contract: what SQLite and PostgreSQL, and the in-memory ports of the tests, must all keep true.
 
 Every test here takes `rt` or `engine`, so it runs once per backend (tests/conftest.py). What a
-test checks in the database it reads with plain SQL, not through the repository it checks.
+test checks in the database it reads with plain SQL, not through the repository it checks: through
+`stored`, which reads the rows with SQL, or the in-memory store's tables as they are, so the tests
+taking it run on the in-memory storage too. Those that take `engine` (a statement of their own, the
+schema, a row changed behind the repository's back) run on SQLite and PostgreSQL only.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import threading
@@ -18,7 +22,6 @@ from alembic.script import ScriptDirectory
 
 import statemachines.automatic
 from db.migrate import alembic_config
-from db.repository import SqlCaseRepository
 from db.tables import metadata
 from services import cases
 from services.queries import list_cases, pending_timers
@@ -28,7 +31,10 @@ from statemachines.case import Case
 from statemachines.errors import FutureDate, IllegalTransition, StaleVersion
 from statemachines.events import GENESIS_HASH
 from statemachines.timers import timers_for
+from tests.fakes.memory import MemoryStore
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story, credit_code
+
+pytestmark = pytest.mark.memory
 
 APPLIED, INSPECTED, APPROVED = date(2024, 4, 8), date(2024, 5, 16), date(2024, 6, 14)
 BASES = ("贵阳市大学生创业园", "遵义市退役军人创业孵化基地", "六盘水市农民工返乡创业园")
@@ -124,6 +130,101 @@ def as_utc(value) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+class SqlStored:
+    """What the database holds, read with plain SQL."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def table_state(self) -> dict[str, list[tuple]]:
+        return table_state(self.engine)
+
+    def unfired(self, case_id: str) -> dict[tuple[str, str], date]:
+        return unfired(self.engine, case_id)
+
+    def fired(self, case_id: str) -> dict[tuple[str, str], object]:
+        return fired(self.engine, case_id)
+
+    def event_count(self, case_id: str | None = None) -> int:
+        return event_count(self.engine, case_id)
+
+    def system_events(self) -> list[tuple]:
+        return system_events(self.engine)
+
+    def version_and_state(self, case_id: str) -> list[tuple]:
+        return rows(self.engine, "SELECT version, state FROM cases WHERE id = :c", c=case_id)
+
+    def version(self, case_id: str) -> list[tuple]:
+        return rows(self.engine, "SELECT version FROM cases WHERE id = :c", c=case_id)
+
+    def events(self, case_id: str) -> list[tuple]:
+        """(case_id, seq, act, on, recorded_at, actor, reason, rule, policy_id, policy_version, payload as
+        text, canonical, prev_hash, hash) of the case's events, in seq order."""
+        return rows(self.engine, f"SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = :c ORDER BY seq",
+                    c=case_id)
+
+    def due_timer_ids(self, as_of: date) -> set[int]:
+        return {t for (t,) in rows(self.engine, "SELECT id FROM timers WHERE fired_at IS NULL AND fires_on <= :d",
+                                   d=as_of)}
+
+
+class MemoryStored:
+    """What the in-memory store holds: its committed tables, read as they are."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def table_state(self) -> dict[str, dict]:
+        tables = self.store.tables
+        state = {f.name: dict(getattr(tables, f.name)) for f in dataclasses.fields(tables)}
+        state["case_events"] = state.pop("events")
+        return state
+
+    def unfired(self, case_id: str) -> dict[tuple[str, str], date]:
+        return {(t.kind, t.key): t.due_on for t in self.store.tables.timers.values()
+                if t.case_id == case_id and t.fired_at is None}
+
+    def fired(self, case_id: str) -> dict[tuple[str, str], object]:
+        return {(t.kind, t.key): t.fired_at for t in self.store.tables.timers.values()
+                if t.case_id == case_id and t.fired_at is not None}
+
+    def event_count(self, case_id: str | None = None) -> int:
+        events = self.store.tables.events
+        return sum(map(len, events.values())) if case_id is None else len(events.get(case_id, ()))
+
+    def system_events(self) -> list[tuple]:
+        """As SqlStored's, case by case (the store keeps no order across cases)."""
+        return [(e.case_id, e.act, e.on, tuple(json.loads(e.payload)["timer"][k] for k in ("kind", "key")))
+                for events in self.store.tables.events.values() for e in events if e.actor == "system"]
+
+    def version_and_state(self, case_id: str) -> list[tuple]:
+        row = self.store.tables.cases.get(case_id)
+        return [] if row is None else [(row.version, row.state)]
+
+    def version(self, case_id: str) -> list[tuple]:
+        return [(version,) for version, _ in self.version_and_state(case_id)]
+
+    def events(self, case_id: str) -> list[tuple]:
+        return [tuple(getattr(e, f.name) for f in dataclasses.fields(e))
+                for e in self.store.tables.events.get(case_id, ())]
+
+    def due_timer_ids(self, as_of: date) -> set[int]:
+        return {t.id for t in self.store.tables.timers.values() if t.fired_at is None and t.fires_on <= as_of}
+
+
+@pytest.fixture
+def stored(request, backend, rt):
+    if backend == "memory":
+        return MemoryStored(rt.uow.args[0])
+    return SqlStored(request.getfixturevalue("engine"))
+
+
+def case_repository(rt) -> type:
+    """The class of the backend's case repository, to make it fail on purpose."""
+    with rt.reads() as uow:
+        return type(uow.cases)
+
+
 # --- round trip ----------------------------------------------------------------------------
 
 def test_a_saved_case_loads_equal_to_what_the_service_returned(rt, clock, engine):
@@ -167,33 +268,33 @@ def test_a_saved_case_loads_equal_to_what_the_service_returned(rt, clock, engine
 
 # --- optimistic concurrency ----------------------------------------------------------------
 
-def test_of_two_writers_at_the_same_version_one_wins_and_the_other_is_stale(rt, clock, engine):
+def test_of_two_writers_at_the_same_version_one_wins_and_the_other_is_stale(rt, clock, stored):
     case_id = recognize(rt, clock)
     n = cases.get_case(rt, case_id).version   # both writers read version n
     clock.set_day(date(2025, 3, 20))
 
     first = cases.ACTS["submit_annual_report"](rt, case_id, year=2024, expected_version=n, on=date(2025, 3, 20),
                                        actor=CASEWORKER, reason="收到2024年度工作报告")
-    after_first = table_state(engine)
+    after_first = stored.table_state()
     with pytest.raises(StaleVersion):
         cases.ACTS["record_assessment"](rt, case_id, outcome="fail", expected_version=n, on=date(2025, 3, 20),
                                 actor=CASEWORKER, reason="绩效考核不达标")
 
-    assert table_state(engine) == after_first
-    assert event_count(engine, case_id) == n + 1
-    assert rows(engine, "SELECT version, state FROM cases WHERE id = :c", c=case_id) == [(n + 1, "recognized")]
+    assert stored.table_state() == after_first
+    assert stored.event_count(case_id) == n + 1
+    assert stored.version_and_state(case_id) == [(n + 1, "recognized")]
     assert first.case.version == n + 1
     # the winner's timers, and nothing of the loser's (no rectification, assessments still owed)
     owed = dict(OWED_AFTER_APPROVAL)
     del owed[("annual_report", "2024")]
-    assert unfired(engine, case_id) == owed
+    assert stored.unfired(case_id) == owed
 
 
-def test_a_save_at_a_version_no_longer_current_writes_nothing(rt, clock, engine):
+def test_a_save_at_a_version_no_longer_current_writes_nothing(rt, clock, stored):
     """The repository's own guard, for a writer that got past the service's check."""
     case_id = recognize(rt, clock)
     clock.set_day(date(2024, 9, 2))
-    before = table_state(engine)
+    before = stored.table_state()
     with pytest.raises(StaleVersion), rt.uow() as uow:
         case = uow.cases.get(case_id, for_update=True)
         read = case.version
@@ -203,7 +304,7 @@ def test_a_save_at_a_version_no_longer_current_writes_nothing(rt, clock, engine)
                                        complaint_id="c1", summary="水电费超标收取")
         uow.cases.save(case, read - 1, events, timers_for(case, policy, rt.calendar))
         uow.commit()
-    assert table_state(engine) == before
+    assert stored.table_state() == before
 
 
 def _race(worker, n: int = 2) -> list[object]:
@@ -246,7 +347,7 @@ def test_two_threads_acting_at_the_same_version_one_succeeds(rt, clock, engine):
     assert rows(engine, "SELECT * FROM timers WHERE case_id = :c ORDER BY id", c=case_id) == timers_before
 
 
-def test_two_threads_acting_without_a_version_are_serialised(rt, clock, engine):
+def test_two_threads_acting_without_a_version_are_serialised(rt, clock, stored):
     case_id = recognize(rt, clock)
     n = cases.get_case(rt, case_id).version
     clock.set_day(date(2024, 9, 2))
@@ -257,9 +358,8 @@ def test_two_threads_acting_without_a_version_are_serialised(rt, clock, engine):
 
     assert all(isinstance(o, cases.ActResult) for o in outcomes), outcomes
     assert sorted(o.events[0].seq for o in outcomes) == [n + 1, n + 2]
-    assert [s for (s,) in rows(engine, "SELECT seq FROM case_events WHERE case_id = :c ORDER BY seq", c=case_id)] \
-        == list(range(1, n + 3))
-    assert_chain(engine, case_id)
+    assert [e[1] for e in stored.events(case_id)] == list(range(1, n + 3))
+    assert_chain(stored, case_id)
 
 
 # --- a failed act writes nothing -----------------------------------------------------------
@@ -276,20 +376,20 @@ def _future(rt, case_id, clock):
 
 
 def _fails_after_writing(rt, case_id, clock, monkeypatch):
-    def broken(self, case):
+    def broken(self, *args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(SqlCaseRepository, "_sync_projections", broken)
+    monkeypatch.setattr(case_repository(rt), "_sync_projections", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         cases.ACTS["record_assessment"](rt, case_id, outcome="fail", on=date(2024, 9, 2), actor=CASEWORKER,
                                 reason="绩效考核不达标")
 
 
 @pytest.mark.parametrize("failure", ["illegal act", "future date", "error after the first writes"])
-def test_a_failed_act_writes_nothing(rt, clock, engine, monkeypatch, failure):
+def test_a_failed_act_writes_nothing(rt, clock, stored, monkeypatch, failure):
     case_id = recognize(rt, clock)
     clock.set_day(date(2024, 9, 2))
-    before = table_state(engine)
+    before = stored.table_state()
     assert before["case_events"] and before["timers"]
 
     if failure == "illegal act":
@@ -299,7 +399,7 @@ def test_a_failed_act_writes_nothing(rt, clock, engine, monkeypatch, failure):
     else:
         _fails_after_writing(rt, case_id, clock, monkeypatch)
 
-    assert table_state(engine) == before
+    assert stored.table_state() == before
 
 
 # --- the hash chain ------------------------------------------------------------------------
@@ -308,8 +408,8 @@ EVENT_COLUMNS = 'case_id, seq, act, "on", recorded_at, actor, reason, rule, poli
                 "CAST(payload AS TEXT), canonical, prev_hash, hash"
 
 
-def assert_chain(engine, case_id: str) -> int:
-    events = rows(engine, f"SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = :c ORDER BY seq", c=case_id)
+def assert_chain(stored, case_id: str) -> int:
+    events = stored.events(case_id)
     assert [e[1] for e in events] == list(range(1, len(events) + 1))
     previous = GENESIS_HASH
     for (cid, seq, act, on, recorded_at, actor, reason, rule, policy_id, policy_version, payload,
@@ -330,7 +430,7 @@ def assert_chain(engine, case_id: str) -> int:
     return len(events)
 
 
-def test_events_form_a_hash_chain_over_their_stored_canonical_text(rt, clock, engine):
+def test_events_form_a_hash_chain_over_their_stored_canonical_text(rt, clock, stored):
     story = Story(rt, clock)
     story.recognize(APPLIED, INSPECTED, APPROVED)
     story.act("record_complaint", date(2024, 9, 2), summary="承诺的免费场地未兑现", complaint_id="ts-1")
@@ -338,13 +438,13 @@ def test_events_form_a_hash_chain_over_their_stored_canonical_text(rt, clock, en
     story.act("record_assessment", date(2026, 6, 10), outcome="fail", reason="孵化企业数量不足")
     story.act("record_rectification", date(2026, 8, 20), outcome="pass", reason="整改后复评达标")
 
-    n = assert_chain(engine, story.case_id)
+    n = assert_chain(stored, story.case_id)
     assert n == len(story.events) == 10
     assert [e.act for e in story.events] == [
         "apply", "inspect", "approve", "instalment_due", "record_complaint", "verify_complaint",
         "flag_overdue_report", "flag_overdue_report", "record_assessment", "record_rectification"]
-    first = rows(engine, "SELECT prev_hash, canonical FROM case_events WHERE case_id = :c AND seq = 1",
-                 c=story.case_id)[0]
+    first = next((prev_hash, canonical) for _, seq, *_, canonical, prev_hash, _ in stored.events(story.case_id)
+                 if seq == 1)
     assert first[0] == "0" * 64
     assert "贵阳市大学生创业园" in first[1]   # Chinese kept as characters, not \u escapes
 
@@ -365,35 +465,35 @@ def test_case_and_seq_are_unique(rt, clock, engine):
 
 # --- timers, rescheduled after every act ---------------------------------------------------
 
-def test_timers_follow_the_case_through_approval_failure_and_rectification(rt, clock, engine):
+def test_timers_follow_the_case_through_approval_failure_and_rectification(rt, clock, stored):
     story = Story(rt, clock)
     story.recognize(APPLIED, INSPECTED, APPROVED)
     case_id = story.case_id
-    assert unfired(engine, case_id) == OWED_AFTER_APPROVAL
-    assert fired(engine, case_id) == {}
+    assert stored.unfired(case_id) == OWED_AFTER_APPROVAL
+    assert stored.fired(case_id) == {}
 
     story.act("submit_annual_report", date(2025, 3, 20), year=2024)
     # the sweep before the report fired the instalment on its day; the report drops its timer
-    instalment_fired = fired(engine, case_id)
+    instalment_fired = stored.fired(case_id)
     assert set(instalment_fired) == {("instalment", "1")}
-    assert ("annual_report", "2024") not in unfired(engine, case_id)
+    assert ("annual_report", "2024") not in stored.unfired(case_id)
 
     story.act("record_assessment", date(2026, 6, 10), outcome="fail", reason="孵化企业数量不足")
     assert story.case.state == "rectifying"
-    owed = unfired(engine, case_id)
+    owed = stored.unfired(case_id)
     assert not [k for k in owed if k[0] == "assessment"]
     assert owed[("rectification", "1.1")] == date(2026, 9, 10)   # 3 months after the failed assessment
     assert owed[("reevaluation", "1")] == date(2029, 6, 14)
-    fired_now = fired(engine, case_id)
+    fired_now = stored.fired(case_id)
     assert set(fired_now) == {("instalment", "1"), ("annual_report", "2025")}   # overdue on 2026-04-01
     assert fired_now[("instalment", "1")] == instalment_fired[("instalment", "1")]
 
     story.act("record_rectification", date(2026, 8, 20), outcome="pass", reason="整改后复评达标")
     assert story.case.state == "assessed"
-    owed = unfired(engine, case_id)
+    owed = stored.unfired(case_id)
     assert ("rectification", "1.1") not in owed
     assert {k: v for k, v in owed.items() if k[0] == "assessment"} == {("assessment", "1.2"): date(2028, 6, 14)}
-    assert fired(engine, case_id) == fired_now   # fired rows keep their fired_at, never deleted
+    assert stored.fired(case_id) == fired_now   # fired rows keep their fired_at, never deleted
     assert all(at is not None for at in fired_now.values())
 
 
@@ -441,23 +541,23 @@ def expected_firings(case_ids) -> set[tuple]:
     )}
 
 
-def test_sweeping_twice_fires_each_timer_once(rt, clock, engine):
+def test_sweeping_twice_fires_each_timer_once(rt, clock, stored):
     ids = three_recognised(rt, clock)
     first = sweep(rt, AS_OF)
     assert not first.failed
     assert len(first.fired) == 6
-    assert set(system_events(engine)) == expected_firings(ids)
-    after_first = table_state(engine)
+    assert set(stored.system_events()) == expected_firings(ids)
+    after_first = stored.table_state()
 
     second = sweep(rt, AS_OF)
     assert (second.fired, second.failed) == ([], [])
-    assert table_state(engine) == after_first
-    assert all(len(fired(engine, c)) == 2 for c in ids)
+    assert stored.table_state() == after_first
+    assert all(len(stored.fired(c)) == 2 for c in ids)
 
 
-def test_two_concurrent_sweeps_fire_each_timer_once(rt, clock, engine):
+def test_two_concurrent_sweeps_fire_each_timer_once(rt, clock, stored):
     ids = three_recognised(rt, clock)
-    due_ids = {t for (t,) in rows(engine, "SELECT id FROM timers WHERE fired_at IS NULL AND fires_on <= :d", d=AS_OF)}
+    due_ids = stored.due_timer_ids(AS_OF)
     assert len(due_ids) == 6
 
     reports = _race(lambda i: sweep(rt, AS_OF))
@@ -467,14 +567,14 @@ def test_two_concurrent_sweeps_fire_each_timer_once(rt, clock, engine):
     fired_by = [{t.id for t, _ in r.fired} for r in reports]
     assert fired_by[0].isdisjoint(fired_by[1])
     assert fired_by[0] | fired_by[1] == due_ids
-    events = system_events(engine)
+    events = stored.system_events()
     assert len(events) == 6 and set(events) == expected_firings(ids)
     for c in ids:
-        assert_chain(engine, c)
+        assert_chain(stored, c)
 
 
 def test_a_sweep_that_fails_on_one_case_fires_the_others_and_a_later_sweep_fires_it_once(
-        rt, clock, engine, monkeypatch):
+        rt, clock, stored, monkeypatch):
     ids = three_recognised(rt, clock)
     victim = ids[1]
     real_fire = statemachines.automatic.fire
@@ -491,42 +591,43 @@ def test_a_sweep_that_fails_on_one_case_fires_the_others_and_a_later_sweep_fires
         (victim, "instalment", "1"), (victim, "annual_report", "2024")}
     assert all("RuntimeError: the process died here" in why for _, why in report.failed)
     others = [c for c in ids if c != victim]
-    assert set(system_events(engine)) == expected_firings(others)
-    assert fired(engine, victim) == {}   # the claims were rolled back with the act
-    assert event_count(engine, victim) == 3
+    assert set(stored.system_events()) == expected_firings(others)
+    assert stored.fired(victim) == {}   # the claims were rolled back with the act
+    assert stored.event_count(victim) == 3
 
     monkeypatch.undo()
     later = sweep(rt, AS_OF)
     assert not later.failed
     assert {(t.case_id, t.kind, t.key) for t, _ in later.fired} == {
         (victim, "instalment", "1"), (victim, "annual_report", "2024")}
-    events = system_events(engine)
+    events = stored.system_events()
     assert len(events) == 6 and set(events) == expected_firings(ids)
     assert sweep(rt, AS_OF).fired == []
 
 
-def test_a_sweep_that_dies_mid_write_leaves_no_half_written_case(rt, clock, engine, monkeypatch):
+def test_a_sweep_that_dies_mid_write_leaves_no_half_written_case(rt, clock, stored, monkeypatch):
     ids = three_recognised(rt, clock)
     victim = ids[0]
-    real_sync = SqlCaseRepository._sync_projections
+    repository = case_repository(rt)
+    real_sync = repository._sync_projections
 
-    def sync(self, case):
-        if case.id == victim:
+    def sync(self, *args):
+        if args[-1].id == victim:  # the case
             raise RuntimeError("connection lost")
-        return real_sync(self, case)
+        return real_sync(self, *args)
 
-    monkeypatch.setattr(SqlCaseRepository, "_sync_projections", sync)
+    monkeypatch.setattr(repository, "_sync_projections", sync)
     report = sweep(rt, AS_OF)
     assert {t.case_id for t, _ in report.failed} == {victim}
-    assert event_count(engine, victim) == 3
-    assert rows(engine, "SELECT version FROM cases WHERE id = :c", c=victim) == [(3,)]
-    assert fired(engine, victim) == {}
+    assert stored.event_count(victim) == 3
+    assert stored.version(victim) == [(3,)]
+    assert stored.fired(victim) == {}
 
     monkeypatch.undo()
     sweep(rt, AS_OF)
-    assert set(system_events(engine)) == expected_firings(ids)
-    assert len(system_events(engine)) == 6
-    assert_chain(engine, victim)
+    assert set(stored.system_events()) == expected_firings(ids)
+    assert len(stored.system_events()) == 6
+    assert_chain(stored, victim)
 
 
 # --- the schema ----------------------------------------------------------------------------

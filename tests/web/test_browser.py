@@ -76,7 +76,7 @@ def sign_in(browser, base: str, username: str, shot: str | None = None):
     return page
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_day_in_the_department(rt, server, browser, department):
     SCREENS.mkdir(parents=True, exist_ok=True)
     base = server

@@ -1,0 +1,127 @@
+"""The values the services and their storage hand each other across the ports (services.ports).
+
+Plain frozen dataclasses that import nothing from services, so the ports can name them without
+an import cycle. Each is also importable from the service module that is about it (a user from
+services.users, a reminder from services.reminders, …), where the code using them imports it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from statemachines import jurisdiction as divisions
+
+ROLES = ("caseworker", "supervisor", "auditor", "admin")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role over a jurisdiction, dated: never deleted, revoked from a moment on."""
+
+    role: str
+    jurisdiction: str
+    granted_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def active_at(self, when: datetime) -> bool:
+        return (self.granted_at is None or self.granted_at <= when) and (
+            self.revoked_at is None or when < self.revoked_at)
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    display_name: str
+    grants: tuple[Grant, ...]
+    email: str | None = None
+
+    def roles_in(self, code: str) -> set[str]:
+        """The roles this user holds over a jurisdiction code (grants revoked are gone)."""
+        return {g.role for g in self.grants if g.revoked_at is None and divisions.covers(g.jurisdiction, code)}
+
+    def scopes(self, roles: tuple[str, ...] = ROLES) -> list[str]:
+        return sorted({g.jurisdiction for g in self.grants if g.revoked_at is None and g.role in roles})
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The answer to an idempotent request, stored in the transaction of the act it answers."""
+
+    fingerprint: str
+    status: int
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder to plan into the outbox: once per (timer, step, recipient, channel)."""
+
+    case_id: str
+    timer_kind: str
+    timer_key: str
+    due_on: date
+    step: str
+    recipient: str
+    recipient_role: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    send_on: date
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A reminder of the outbox claimed for sending."""
+
+    id: int
+    case_id: str
+    timer_kind: str
+    timer_key: str
+    due_on: str
+    step: str
+    recipient: str
+    recipient_role: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One day's anchor of the case heads, chained to the day before by its digest."""
+
+    day: date
+    cases: int
+    canonical: str
+    prev_digest: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class Round:
+    """A policy's application round in one year (R1)."""
+
+    policy_id: str
+    year: int
+    opens_on: date
+    closes_on: date
+    opened: bool
+    closed: bool
+    applications: int | None
+
+
+@dataclass(frozen=True)
+class TimerFilter:
+    """Which pending timers a reader asks for, across the cases they may see."""
+
+    due_before: date | None = None
+    kind: str | None = None
+    overdue_on: date | None = None  # only timers whose day to act has passed by this date
+    scopes: tuple[str, ...] | None = None
+    limit: int = 100
+    offset: int = 0

@@ -1,0 +1,809 @@
+"""The storage ports (services/ports.py) in memory: plain dicts of immutable rows, no database.
+
+`MemoryUnitOfWork(store, clock, read_only=...)` is built like db.uow.SqlUnitOfWork and keeps the
+promises the services rely on, with the same errors:
+
+- a unit of work is a transaction: a writing one takes the store's write lock when it begins (as
+  SQLite's BEGIN IMMEDIATE does) and works on a copy of the tables, which `commit` makes the
+  store's; whatever it did not commit is gone when it ends. A reading one takes no lock and reads
+  the tables as they were committed when it began (SQLite's WAL snapshot), and refuses any write
+  (PostgreSQL's READ ONLY transaction);
+- a case is saved only at the version it was read at (StaleVersion otherwise, nothing written),
+  one open case per base and level (OpenCaseExists), events are append-only with (case, seq)
+  unique, timers are reconciled after every act (added, moved, unfired ones no longer owed
+  dropped, fired ones kept) and claimed once; reminders are unique on (case, timer, due date,
+  step, recipient, channel); idempotency keys, anchors and application rounds are written once;
+  tokens expire and are revoked, dated, and grants are dated, never deleted;
+- what the SQL repositories ask with a query (filters, joins, sort orders, NULLs last, paging) is
+  asked here of the rows in Python, with the same results.
+
+Rows are frozen dataclasses and every table a dict that a writer replaces entries of, never
+mutates in place, so copying the tables for a writer copies only the dicts, and a reader's
+snapshot never changes under it. The complaint and instalment projection rows of db/ are not kept:
+no port reads them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from services.ports import CaseFilter, CaseNotFound, CaseSummary, DueTimer, Party, UnitOfWork
+from services.reminders import INBOX
+from services.values import Anchor, Grant, Outgoing, Reminder, Round, StoredAnswer, TimerFilter, User
+from statemachines.acts import BanOnRecord
+from statemachines.case import Case
+from statemachines.errors import OpenCaseExists, StaleVersion
+from statemachines.events import Event, restore
+from statemachines.jurisdiction import covers, prefix
+from statemachines.lifecycle import OPEN_STATES
+from statemachines.timers import DEADLINE_KINDS, Timer
+
+Clock = Callable[[], datetime]
+
+
+class IntegrityError(Exception):
+    """A write a constraint of the schema refuses (sqlalchemy.exc.IntegrityError on the database)."""
+
+
+class ReadOnlyTransaction(Exception):
+    """A write in a reading unit of work (PostgreSQL: "cannot execute … in a read-only transaction")."""
+
+
+class LockTimeout(Exception):
+    """A writing unit of work waited too long for another to end (SQLite: "database is locked")."""
+
+
+# --- the rows --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Operator:
+    id: str
+    credit_code: str
+    name: str
+    contact_email: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class _Base:
+    id: str
+    operator_id: str
+    name: str
+    address: str
+    jurisdiction: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class _Case:
+    id: str
+    base_id: str
+    operator_code: str
+    level: str
+    jurisdiction: str
+    state: str
+    version: int
+    policy_id: str
+    policy_version: int
+    applied_on: date
+    last_on: date
+    period_start: date | None
+    period_end: date | None
+    snapshot: str  # the case as JSON text, as the database's JSON column holds it
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class _Event:
+    case_id: str
+    seq: int
+    act: str
+    on: date
+    recorded_at: datetime
+    actor: str
+    reason: str
+    rule: str
+    policy_id: str
+    policy_version: int
+    payload: str  # JSON text: each read gets its own dict, as from the database
+    canonical: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class _Timer:
+    id: int
+    case_id: str
+    kind: str
+    key: str
+    due_on: date
+    fires_on: date
+    provisional: bool
+    fired_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class _Ban:
+    case_id: str
+    operator_code: str
+    base_id: str
+    level: str
+    ground: str
+    first_day: date
+    last_day: date
+    ended_on: date | None
+
+
+@dataclass(frozen=True)
+class _User:
+    id: str
+    username: str
+    display_name: str
+    email: str | None
+    created_at: datetime
+    password_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class _Grant:
+    id: int
+    user_id: str
+    role: str
+    jurisdiction: str
+    granted_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Token:
+    token_hash: str
+    user_id: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    fingerprint: str
+    status: int
+    body: str  # JSON text
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class _Reminder:
+    id: int
+    case_id: str
+    timer_kind: str
+    timer_key: str
+    due_on: date
+    step: str
+    recipient: str
+    recipient_role: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    send_on: date
+    status: str  # pending | sending | sent | failed
+    attempts: int
+    next_attempt_at: datetime
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+
+    @property
+    def once(self) -> tuple[str, str, str, date, str, str, str]:
+        """The outbox's unique key (uq_reminders_once)."""
+        return (self.case_id, self.timer_kind, self.timer_key, self.due_on, self.step, self.recipient,
+                self.channel)
+
+
+@dataclass(frozen=True)
+class _Round:
+    policy_id: str
+    year: int
+    opens_on: date
+    closes_on: date
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    applications: int | None = None
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    anchor: Anchor
+    created_at: datetime
+
+
+@dataclass
+class Tables:
+    """Every table, keyed as the database's primary and unique keys are."""
+
+    operators: dict[str, _Operator] = field(default_factory=dict)
+    operator_by_code: dict[str, str] = field(default_factory=dict)
+    bases: dict[str, _Base] = field(default_factory=dict)
+    base_by_name: dict[tuple[str, str], str] = field(default_factory=dict)  # (operator_id, name) → id
+    cases: dict[str, _Case] = field(default_factory=dict)
+    events: dict[str, tuple[_Event, ...]] = field(default_factory=dict)  # by case, in seq order
+    timers: dict[int, _Timer] = field(default_factory=dict)
+    bans: dict[str, _Ban] = field(default_factory=dict)
+    users: dict[str, _User] = field(default_factory=dict)
+    user_by_name: dict[str, str] = field(default_factory=dict)
+    grants: dict[int, _Grant] = field(default_factory=dict)
+    tokens: dict[str, _Token] = field(default_factory=dict)
+    answers: dict[tuple[str, str], _Answer] = field(default_factory=dict)
+    reminders: dict[int, _Reminder] = field(default_factory=dict)
+    reminder_by_key: dict[tuple[str, str, str, date, str, str, str], int] = field(default_factory=dict)
+    rounds: dict[tuple[str, int], _Round] = field(default_factory=dict)
+    anchors: dict[date, _Anchor] = field(default_factory=dict)
+    last_id: dict[str, int] = field(default_factory=dict)  # the sequences of the integer keys
+
+    def copy(self) -> Tables:
+        return Tables(**{f.name: dict(getattr(self, f.name)) for f in dataclasses.fields(self)})
+
+    def next_id(self, table: str) -> int:
+        self.last_id[table] = self.last_id.get(table, 0) + 1
+        return self.last_id[table]
+
+
+class MemoryStore:
+    """The committed tables, and the lock a writing unit of work holds."""
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+        self.write_lock = threading.Lock()
+
+
+class MemoryUnitOfWork:
+    """`read_only`: for reads only; it reads the tables committed when it began and refuses writes."""
+
+    def __init__(self, store: MemoryStore, clock: Clock, *, read_only: bool = False,
+                 lock_timeout: float = 30.0) -> None:
+        self.store, self.clock, self.read_only, self.lock_timeout = store, clock, read_only, lock_timeout
+        self._locked = False
+        self._tables = store.tables
+        self.cases = MemoryCaseRepository(self)
+        self.timers = MemoryTimerRepository(self)
+        self.users = MemoryUserRepository(self)
+        self.idempotency = MemoryIdempotencyRepository(self)
+        self.reminders = MemoryReminderRepository(self)
+        self.rounds = MemoryRoundRepository(self)
+        self.anchors = MemoryAnchorRepository(self)
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        if self.read_only:
+            self._tables = self.store.tables
+        else:
+            if not self.store.write_lock.acquire(timeout=self.lock_timeout):
+                raise LockTimeout("another writing unit of work holds the store")
+            self._locked = True
+            self._tables = self.store.tables.copy()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._tables = self.store.tables
+        if self._locked:
+            self._locked = False
+            self.store.write_lock.release()
+
+    def commit(self) -> None:
+        if not self.read_only:
+            self.store.tables = self._tables
+            self._tables = self._tables.copy()
+
+    def rollback(self) -> None:
+        if not self.read_only:
+            self._tables = self.store.tables.copy()
+
+    @property
+    def read(self) -> Tables:
+        """The tables as this unit of work sees them."""
+        return self._tables
+
+    def write(self) -> Tables:
+        """The tables to change; refused in a reading unit of work."""
+        if self.read_only:
+            raise ReadOnlyTransaction("cannot write in a read-only transaction")
+        if not self._locked:
+            raise RuntimeError("a unit of work writes only between __enter__ and __exit__")
+        return self._tables
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(UTC)
+
+
+def _within(code: str, scopes: tuple[str, ...] | None) -> bool:
+    return scopes is None or any(code.startswith(prefix(s)) for s in scopes)
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+_SORT_COLUMNS: dict[str, Callable[[_Case, date | None], Any]] = {
+    "applied_on": lambda c, next_due: c.applied_on,
+    "updated": lambda c, next_due: c.last_on,
+    "next_due": lambda c, next_due: next_due,
+    "state": lambda c, next_due: c.state,
+}
+
+
+class MemoryCaseRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    # --- reading ---
+
+    def get(self, case_id: str, *, for_update: bool = False) -> Case:
+        row = self.uow.read.cases.get(case_id)
+        if row is None:
+            raise CaseNotFound(case_id)
+        return Case.from_dict(json.loads(row.snapshot))
+
+    def events(self, case_id: str) -> list[Event]:
+        return [restore(e.case_id, e.seq, e.act, e.on, e.recorded_at, e.actor, e.reason, e.rule, e.policy_id,
+                        e.policy_version, json.loads(e.payload), e.prev_hash, e.canonical, e.hash)
+                for e in self.uow.read.events.get(case_id, ())]
+
+    def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
+        start = "" if jurisdiction is None else prefix(jurisdiction)
+        ids = sorted(c.id for c in self.uow.read.cases.values() if c.id > after and c.jurisdiction.startswith(start))
+        return ids[:limit]
+
+    def open_cases(self, base_id: str, level: str) -> list[str]:
+        return [c.id for c in self.uow.read.cases.values()
+                if c.base_id == base_id and c.level == level and c.state in OPEN_STATES]
+
+    def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:
+        tables = self.uow.read
+        return [BanOnRecord(b.case_id, b.ground, b.level, b.first_day, b.last_day, tables.cases[b.case_id].jurisdiction)
+                for b in tables.bans.values()
+                if b.ended_on is None and (b.operator_code == operator_code or base_id is not None
+                                           and b.base_id == base_id)]
+
+    def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
+        tables = self.uow.read
+        pending: dict[str, list[_Timer]] = {}
+        for timer in tables.timers.values():
+            if timer.fired_at is None:
+                pending.setdefault(timer.case_id, []).append(timer)
+        next_due = {case_id: min(t.due_on for t in timers) for case_id, timers in pending.items()}
+        rows = [c for c in tables.cases.values()
+                if all(value is None or getattr(c, column) == value for column, value in (
+                    ("state", query.state), ("level", query.level), ("operator_code", query.operator_code)))
+                and (query.jurisdiction is None or c.jurisdiction.startswith(prefix(query.jurisdiction)))
+                and _within(c.jurisdiction, query.scopes)
+                and (query.timer_due_before is None
+                     or (c.id in next_due and next_due[c.id] < query.timer_due_before))]
+        column = _SORT_COLUMNS[query.sort.lstrip("-")]
+        rows.sort(key=lambda c: c.id)
+        ordered = sorted((c for c in rows if column(c, next_due.get(c.id)) is not None),
+                         key=lambda c: column(c, next_due.get(c.id)), reverse=query.sort.startswith("-"))
+        ordered += [c for c in rows if column(c, next_due.get(c.id)) is None]  # NULLs last, either way
+        page = ordered[query.offset:query.offset + query.limit]
+        out = []
+        for c in page:
+            base = tables.bases[c.base_id]
+            # the timer due first; of several due that day, the one the database's order gives last
+            first = next_due.get(c.id)
+            kinds = [t for t in sorted(pending.get(c.id, ()), key=lambda t: t.id) if t.due_on == first]
+            out.append(CaseSummary(
+                id=c.id, base_name=base.name, operator_code=c.operator_code, level=c.level,
+                jurisdiction=c.jurisdiction, state=c.state, version=c.version, period_start=c.period_start,
+                period_end=c.period_end, next_timer=f"{kinds[-1].kind}:{kinds[-1].key}" if kinds else None,
+                next_due=first, operator_name=tables.operators[base.operator_id].name))
+        return out, len(rows)
+
+    def operator_contact(self, operator_code: str) -> str | None:
+        tables = self.uow.read
+        operator_id = tables.operator_by_code.get(operator_code)
+        return None if operator_id is None else tables.operators[operator_id].contact_email
+
+    def party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
+              jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:
+        tables, now = self.uow.write(), self.uow.clock()
+        operator_id = tables.operator_by_code.get(credit_code)
+        if operator_id is None:
+            operator_id = "op" + new_id[:30]
+            tables.operators[operator_id] = _Operator(operator_id, credit_code, operator_name, None, now)
+            tables.operator_by_code[credit_code] = operator_id
+        if contact_email:  # the newest application names the contact reminders go to
+            tables.operators[operator_id] = replace(tables.operators[operator_id], contact_email=contact_email)
+        base_id = tables.base_by_name.get((operator_id, base_name))
+        if base_id is None:
+            base_id = "ba" + new_id[:30]
+            tables.bases[base_id] = _Base(base_id, operator_id, base_name, base_address, jurisdiction, now)
+            tables.base_by_name[(operator_id, base_name)] = base_id
+        return Party(operator_id, base_id)
+
+    # --- writing ---
+
+    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer]) -> None:
+        tables = self.uow.write()
+        if case.id in tables.cases:
+            raise IntegrityError(f"cases.id {case.id} exists")
+        if self._another_open_case(tables, case):
+            raise OpenCaseExists("(an application recorded at the same moment)", case.level)
+        tables.cases[case.id] = self._row(case)
+        self._append(tables, events)
+        self._sync_timers(tables, case.id, timers)
+        self._sync_projections(tables, case)
+
+    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None:
+        tables = self.uow.write()
+        stored = tables.cases.get(case.id)
+        if stored is None or stored.version != expected_version:
+            raise StaleVersion(case.id, expected_version)
+        if self._another_open_case(tables, case):  # the database's index refuses the update
+            raise IntegrityError(f"ix_cases_one_open_per_base: {case.base_id} {case.level}")
+        self._append(tables, events)  # first: a duplicate seq refuses the save before anything changed
+        tables.cases[case.id] = self._row(case)
+        self._sync_timers(tables, case.id, timers)
+        self._sync_projections(tables, case)
+
+    def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
+        self._sync_timers(self.uow.write(), case_id, timers)
+
+    def _another_open_case(self, tables: Tables, case: Case) -> bool:
+        """ix_cases_one_open_per_base: R3 held by the storage too."""
+        return case.state in OPEN_STATES and any(
+            c.id != case.id and c.base_id == case.base_id and c.level == case.level and c.state in OPEN_STATES
+            for c in tables.cases.values())
+
+    def _row(self, case: Case) -> _Case:
+        if case.last_on is None:
+            raise IntegrityError("cases.last_on is NOT NULL")
+        return _Case(
+            id=case.id, base_id=case.base_id, operator_code=case.operator_code, level=case.level,
+            jurisdiction=case.jurisdiction, state=case.state, version=case.version, policy_id=case.policy_id,
+            policy_version=case.policy_version, applied_on=case.applied_on, last_on=case.last_on,
+            period_start=case.period.start if case.period else None,
+            period_end=case.period.end if case.period else None,
+            snapshot=json.dumps(case.to_dict(), ensure_ascii=False), updated_at=_utc(self.uow.clock()))
+
+    def _append(self, tables: Tables, events: Sequence[Event]) -> None:
+        by_case: dict[str, list[_Event]] = {}
+        for e in events:
+            by_case.setdefault(e.case_id, []).append(_Event(
+                e.case_id, e.seq, e.act, e.on, _utc(e.recorded_at), e.actor, e.reason, e.rule, e.policy_id,
+                e.policy_version, json.dumps(dict(e.payload), ensure_ascii=False), e.canonical, e.prev_hash,
+                e.hash))
+        for case_id, new in by_case.items():
+            if case_id not in tables.cases:
+                raise IntegrityError(f"case_events.case_id: no case {case_id}")
+            old = tables.events.get(case_id, ())
+            seqs = [e.seq for e in old] + [e.seq for e in new]
+            if len(set(seqs)) != len(seqs):
+                raise IntegrityError(f"case_events (case_id, seq) of {case_id} not unique")
+            tables.events[case_id] = tuple(sorted((*old, *new), key=lambda e: e.seq))
+
+    def _sync_timers(self, tables: Tables, case_id: str, wanted: Sequence[Timer]) -> None:
+        """Adds what the case now owes, moves changed dates, drops unfired timers it no longer owes."""
+        have = {(t.kind, t.key): t for t in tables.timers.values() if t.case_id == case_id}
+        now = _utc(self.uow.clock())
+        keep = set()
+        for timer in wanted:
+            keep.add(timer.ident)
+            row = have.get(timer.ident)
+            if row is None:
+                timer_id = tables.next_id("timers")
+                tables.timers[timer_id] = _Timer(timer_id, case_id, timer.kind, timer.key, timer.due_on,
+                                                 timer.fires_on, timer.provisional, None, now)
+                have[timer.ident] = tables.timers[timer_id]
+            elif row.fired_at is None and (row.due_on, row.provisional) != (timer.due_on, timer.provisional):
+                tables.timers[row.id] = replace(row, due_on=timer.due_on, fires_on=timer.fires_on,
+                                                provisional=timer.provisional)
+        for ident, row in have.items():
+            if ident not in keep and row.fired_at is None:
+                del tables.timers[row.id]
+
+    def _sync_projections(self, tables: Tables, case: Case) -> None:
+        """The bans row, for the query across cases (R2)."""
+        if case.ban is not None:
+            ban = case.ban
+            tables.bans[case.id] = _Ban(case.id, case.operator_code, case.base_id, ban.level, ban.ground,
+                                        ban.first_day, ban.last_day, ban.ended_on)
+
+
+# --- timers ----------------------------------------------------------------------------------
+
+class MemoryTimerRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def _pending(self) -> list[_Timer]:
+        return [t for t in self.uow.read.timers.values() if t.fired_at is None]
+
+    def due(self, as_of: date, limit: int) -> list[DueTimer]:
+        rows = sorted((t for t in self._pending() if t.fires_on <= as_of), key=lambda t: (t.fires_on, t.id))
+        return [DueTimer(t.id, t.case_id, t.kind, t.key, t.due_on, t.fires_on) for t in rows[:limit]]
+
+    def claim(self, timer_id: int, fired_at: datetime) -> bool:
+        tables = self.uow.write()
+        row = tables.timers.get(timer_id)
+        if row is None or row.fired_at is not None:
+            return False
+        tables.timers[timer_id] = replace(row, fired_at=_utc(fired_at))
+        return True
+
+    def pending(self, case_id: str) -> list[Timer]:
+        rows = sorted((t for t in self._pending() if t.case_id == case_id), key=lambda t: (t.fires_on, t.kind, t.key))
+        return [Timer(t.kind, t.key, t.due_on, t.provisional) for t in rows]
+
+    def fired(self, case_id: str) -> list[dict[str, Any]]:
+        rows = sorted((t for t in self.uow.read.timers.values() if t.case_id == case_id and t.fired_at is not None),
+                      key=lambda t: (t.due_on, t.kind))
+        return [{"kind": t.kind, "key": t.key, "due_on": t.due_on.isoformat(), "provisional": False,
+                 "fired_at": str(t.fired_at)} for t in rows]
+
+    def upcoming(self, as_of: date, horizon: date) -> list[DueTimer]:
+        last = horizon + timedelta(days=1)
+        rows = sorted((t for t in self._pending() if t.fires_on <= last and t.due_on >= as_of),
+                      key=lambda t: (t.case_id, t.due_on, t.id))
+        return [DueTimer(t.id, t.case_id, t.kind, t.key, t.due_on, t.fires_on) for t in rows]
+
+    def cases_with_provisional(self) -> list[str]:
+        return sorted({t.case_id for t in self._pending() if t.provisional})
+
+    def search(self, query: TimerFilter) -> list[dict[str, Any]]:
+        tables = self.uow.read
+        out = []
+        for t in self._pending():
+            case = tables.cases[t.case_id]
+            if ((query.due_before is None or t.due_on < query.due_before)
+                    and (query.kind is None or t.kind == query.kind)
+                    and (query.overdue_on is None or (t.fires_on <= query.overdue_on and t.kind in DEADLINE_KINDS))
+                    and _within(case.jurisdiction, query.scopes)):
+                out.append((t, case))
+        out.sort(key=lambda tc: (tc[0].due_on, tc[0].case_id, tc[0].kind, tc[0].id))
+        return [{"case_id": t.case_id, "kind": t.kind, "key": t.key, "due_on": t.due_on, "fires_on": t.fires_on,
+                 "provisional": t.provisional, "jurisdiction": c.jurisdiction, "state": c.state,
+                 "base_name": tables.bases[c.base_id].name}
+                for t, c in out[query.offset:query.offset + query.limit]]
+
+
+# --- users -----------------------------------------------------------------------------------
+
+class MemoryUserRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def _user(self, row: _User) -> User:
+        grants = sorted((g for g in self.uow.read.grants.values() if g.user_id == row.id), key=lambda g: g.id)
+        return User(row.id, row.username, row.display_name,
+                    tuple(Grant(g.role, g.jurisdiction, g.granted_at, g.revoked_at) for g in grants), row.email)
+
+    def _named(self, username: str) -> _User | None:
+        tables = self.uow.read
+        user_id = tables.user_by_name.get(username)
+        return None if user_id is None else tables.users[user_id]
+
+    def add(self, user_id: str, username: str, display_name: str, now: datetime, email: str | None = None) -> None:
+        tables = self.uow.write()
+        if user_id in tables.users or username in tables.user_by_name:
+            raise IntegrityError(f"users: {user_id} or {username!r} exists")
+        tables.users[user_id] = _User(user_id, username, display_name, email, _utc(now))
+        tables.user_by_name[username] = user_id
+
+    def holding(self, role: str, jurisdiction: str) -> list[User]:
+        tables = self.uow.read
+        ids = {g.user_id for g in tables.grants.values()
+               if g.role == role and g.revoked_at is None and covers(g.jurisdiction, jurisdiction)}
+        return [self._user(u) for u in sorted((tables.users[i] for i in ids), key=lambda u: u.username)]
+
+    def by_username(self, username: str) -> User | None:
+        row = self._named(username)
+        return None if row is None else self._user(row)
+
+    def by_token(self, token_hash: str, now: datetime) -> User | None:
+        token = self.uow.read.tokens.get(token_hash)
+        if token is None or token.revoked_at is not None or (token.expires_at is not None
+                                                               and not token.expires_at > now):
+            return None
+        return self._user(self.uow.read.users[token.user_id])
+
+    def all(self) -> list[User]:
+        return [self._user(u) for u in sorted(self.uow.read.users.values(), key=lambda u: u.username)]
+
+    def grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> None:
+        tables = self.uow.write()
+        if user_id not in tables.users:
+            raise IntegrityError(f"role_grants.user_id: no user {user_id}")
+        grant_id = tables.next_id("role_grants")
+        tables.grants[grant_id] = _Grant(grant_id, user_id, role, jurisdiction, _utc(now))
+
+    def revoke_grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> bool:
+        tables = self.uow.write()
+        live = [g for g in tables.grants.values()
+                if (g.user_id, g.role, g.jurisdiction) == (user_id, role, jurisdiction) and g.revoked_at is None]
+        for g in live:
+            tables.grants[g.id] = replace(g, revoked_at=_utc(now))
+        return bool(live)
+
+    def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
+                  expires_at: datetime | None = None) -> None:
+        tables = self.uow.write()
+        if token_hash in tables.tokens or user_id not in tables.users:
+            raise IntegrityError("api_tokens: the token exists, or its user does not")
+        tables.tokens[token_hash] = _Token(token_hash, user_id, label, _utc(now), None, _utc_or_none(expires_at))
+
+    def revoke_token(self, token_hash: str, now: datetime) -> bool:
+        tables = self.uow.write()
+        token = tables.tokens.get(token_hash)
+        if token is None or token.revoked_at is not None:
+            return False
+        tables.tokens[token_hash] = replace(token, revoked_at=_utc(now))
+        return True
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        tables = self.uow.write()
+        if user_id in tables.users:
+            tables.users[user_id] = replace(tables.users[user_id], password_hash=password_hash)
+
+    def password_hash(self, username: str) -> str | None:
+        row = self._named(username)
+        return None if row is None else row.password_hash
+
+
+class MemoryIdempotencyRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def get(self, user_id: str, key: str) -> StoredAnswer | None:
+        row = self.uow.read.answers.get((user_id, key))
+        return None if row is None else StoredAnswer(row.fingerprint, row.status, json.loads(row.body))
+
+    def put(self, user_id: str, key: str, answer: StoredAnswer, now: datetime) -> bool:
+        tables = self.uow.write()
+        if (user_id, key) in tables.answers:
+            return False
+        tables.answers[(user_id, key)] = _Answer(answer.fingerprint, answer.status,
+                                                 json.dumps(answer.body, ensure_ascii=False), _utc(now))
+        return True
+
+
+# --- the outbox ------------------------------------------------------------------------------
+
+class MemoryReminderRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def add(self, reminder: Reminder, now: datetime) -> int:
+        tables = self.uow.write()
+        if reminder.case_id not in tables.cases:
+            raise IntegrityError(f"reminders.case_id: no case {reminder.case_id}")
+        now = _utc(now)
+        delivered = reminder.channel == INBOX  # the in-app inbox holds it as soon as it exists
+        row = _Reminder(0, **vars(reminder), status="sent" if delivered else "pending", attempts=0,
+                        next_attempt_at=now, claimed_at=None, sent_at=now if delivered else None, last_error=None,
+                        created_at=now)
+        if row.once in tables.reminder_by_key:
+            return 0
+        reminder_id = tables.next_id("reminders")
+        tables.reminders[reminder_id] = replace(row, id=reminder_id)
+        tables.reminder_by_key[row.once] = reminder_id
+        return 1
+
+    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Outgoing]:
+        tables = self.uow.write()
+        ready = sorted((r for r in tables.reminders.values() if r.channel in channels and (
+            (r.status == "pending" and r.next_attempt_at <= now)
+            or (r.status == "sending" and r.claimed_at is not None and r.claimed_at < stale_before))),
+            key=lambda r: (r.next_attempt_at, r.id))[:limit]
+        for r in ready:
+            tables.reminders[r.id] = replace(r, status="sending", claimed_at=_utc(now))
+        return [Outgoing(r.id, r.case_id, r.timer_kind, r.timer_key, r.due_on.isoformat(), r.step, r.recipient,
+                         r.recipient_role, r.channel, r.address, r.subject, r.body, r.attempts) for r in ready]
+
+    def sent(self, reminder_id: int, now: datetime) -> None:
+        tables = self.uow.write()
+        if reminder_id in tables.reminders:
+            tables.reminders[reminder_id] = replace(tables.reminders[reminder_id], status="sent", sent_at=_utc(now),
+                                                    claimed_at=None)
+
+    def failed_attempt(self, reminder_id: int, attempts: int, error: str, retry_at: datetime | None) -> None:
+        tables = self.uow.write()
+        row = tables.reminders.get(reminder_id)
+        if row is None:
+            return
+        row = replace(row, attempts=attempts, last_error=error[:2000], claimed_at=None)
+        tables.reminders[reminder_id] = (replace(row, status="failed") if retry_at is None else
+                                         replace(row, status="pending", next_attempt_at=_utc(retry_at)))
+
+    def search(self, *, case_id: str | None = None, status: str | tuple[str, ...] | None = None,
+               scopes: tuple[str, ...] | None = None, limit: int | None = 100,
+               offset: int = 0) -> list[dict[str, Any]]:
+        tables = self.uow.read
+        statuses = status if isinstance(status, tuple) else None if status is None else (status,)
+        rows = sorted((r for r in tables.reminders.values()
+                       if (case_id is None or r.case_id == case_id) and (statuses is None or r.status in statuses)
+                       and _within(tables.cases[r.case_id].jurisdiction, scopes)),
+                      key=lambda r: (r.send_on, r.id))
+        page = rows[offset:] if limit is None else rows[offset:offset + limit]
+        return [{**vars(r), "jurisdiction": tables.cases[r.case_id].jurisdiction} for r in page]
+
+
+# --- rounds and anchors ----------------------------------------------------------------------
+
+class MemoryRoundRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def ensure(self, policy_id: str, year: int, opens_on: date, closes_on: date) -> None:
+        tables = self.uow.write()
+        tables.rounds.setdefault((policy_id, year), _Round(policy_id, year, opens_on, closes_on))
+
+    def open(self, policy_id: str, year: int, now: datetime) -> None:
+        tables = self.uow.write()
+        row = tables.rounds.get((policy_id, year))
+        if row is not None and row.opened_at is None:
+            tables.rounds[(policy_id, year)] = replace(row, opened_at=_utc(now))
+
+    def close(self, policy_id: str, year: int, now: datetime, applications: int) -> None:
+        tables = self.uow.write()
+        row = tables.rounds.get((policy_id, year))
+        if row is not None and row.closed_at is None:
+            tables.rounds[(policy_id, year)] = replace(row, closed_at=_utc(now), applications=applications,
+                                                       opened_at=row.opened_at or _utc(now))
+
+    def applications(self, policy_id: str, opens_on: date, closes_on: date) -> int:
+        return sum(1 for c in self.uow.read.cases.values()
+                   if c.policy_id == policy_id and opens_on <= c.applied_on <= closes_on)
+
+    def get(self, policy_id: str, year: int) -> Round:
+        row = self.uow.read.rounds[(policy_id, year)]
+        return Round(row.policy_id, row.year, row.opens_on, row.closes_on, row.opened_at is not None,
+                     row.closed_at is not None, row.applications)
+
+
+class MemoryAnchorRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def get(self, day: date) -> Anchor | None:
+        row = self.uow.read.anchors.get(day)
+        return None if row is None else row.anchor
+
+    def latest_before(self, day: date) -> Anchor | None:
+        earlier = [d for d in self.uow.read.anchors if d < day]
+        return self.uow.read.anchors[max(earlier)].anchor if earlier else None
+
+    def all(self, since: date | None = None) -> list[Anchor]:
+        anchors = self.uow.read.anchors
+        return [anchors[d].anchor for d in sorted(anchors) if since is None or d >= since]
+
+    def add(self, anchor: Anchor, now: datetime) -> None:
+        tables = self.uow.write()
+        if anchor.day in tables.anchors:
+            raise IntegrityError(f"anchors.day {anchor.day} exists")
+        tables.anchors[anchor.day] = _Anchor(anchor, _utc(now))
+
+    def heads_changed(self, start: datetime, end: datetime) -> list[tuple[str, int, str]]:
+        heads = []
+        for case_id in sorted(self.uow.read.events):
+            events = self.uow.read.events[case_id]
+            if any(start <= e.recorded_at < end for e in events):
+                last = max((e for e in events if e.recorded_at < end), key=lambda e: e.seq)
+                heads.append((case_id, last.seq, last.hash))
+        return heads
+
+    def hash_at(self, case_id: str, seq: int) -> str | None:
+        return next((e.hash for e in self.uow.read.events.get(case_id, ()) if e.seq == seq), None)
+
+
+if TYPE_CHECKING:  # mypy holds the fake to every port the services declare (services/ports.py)
+    _PORTS: type[UnitOfWork] = MemoryUnitOfWork
