@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from db import tables as t
 from db.driver_path import DriverStatement
-from services.ports import CaseFilter, CaseNotFound, CaseSummary, Party
+from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, Party
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
@@ -44,6 +44,11 @@ class SqlCaseRepository:
         case = Case.from_dict(snapshot)
         self._known[case_id] = (case.version, snapshot)
         return case
+
+    def many(self, case_ids: Sequence[str]) -> list[Case]:
+        c = t.cases.c
+        return [Case.from_dict(snapshot) for chunk in _chunks(case_ids)
+                for snapshot in self.conn.execute(sa.select(c.snapshot).where(c.id.in_(chunk))).scalars()]
 
     def events(self, case_id: str) -> list[Event]:
         from db.event_reader import case_events
@@ -350,6 +355,13 @@ class SqlTimerRepository:
             sa.select(c.case_id).where(c.fired_at.is_(None), c.provisional.is_(True)).distinct().order_by(c.case_id)
         ).scalars())
 
+    def of_cases(self, case_ids: Sequence[str], kinds: Sequence[str]) -> list[CaseTimer]:
+        c = t.timers.c
+        return [CaseTimer(r.case_id, Timer(r.kind, r.key, r.due_on, r.provisional), r.fired_at is not None)
+                for chunk in _chunks(case_ids)
+                for r in self.conn.execute(sa.select(c.case_id, c.kind, c.key, c.due_on, c.provisional, c.fired_at)
+                                           .where(c.case_id.in_(chunk), c.kind.in_(kinds)))]
+
     def upcoming(self, as_of: date, horizon: date):
         """Pending timers due between as_of and horizon: the ones reminders are planned for."""
         from services.ports import DueTimer
@@ -369,6 +381,11 @@ class SqlTimerRepository:
             .where(c.case_id == case_id, c.fired_at.is_(None)).order_by(c.fires_on, c.kind, c.key)
         )
         return [Timer(r.kind, r.key, r.due_on, r.provisional) for r in rows]
+
+
+def _chunks(ids: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    """Lists of ids short enough for one IN (…) of either backend."""
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 def insert_new(conn: Connection, table: sa.Table):

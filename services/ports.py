@@ -39,6 +39,15 @@ class DueTimer:
     fires_on: date
 
 
+@dataclass(frozen=True)
+class CaseTimer:
+    """A stored timer of a case, fired or still pending."""
+
+    case_id: str
+    timer: Timer
+    fired: bool
+
+
 class CaseRepository(Protocol):
     """The cases: each one's row (its snapshot and version), its events, and the views across cases."""
 
@@ -56,6 +65,10 @@ class CaseRepository(Protocol):
 
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
         """Reconciles the case's timers without an act (a calendar change): as `save` does."""
+        ...
+
+    def many(self, case_ids: Sequence[str]) -> list[Case]:
+        """The cases of these ids that exist, as stored, in no particular order (for reading only)."""
         ...
 
     def events(self, case_id: str) -> list[Event]:
@@ -105,6 +118,10 @@ class TimerRepository(Protocol):
 
     def fired(self, case_id: str) -> list[dict[str, Any]]:
         """The case's fired timers (kind, key, due_on, provisional, fired_at), for its dossier."""
+        ...
+
+    def of_cases(self, case_ids: Sequence[str], kinds: Sequence[str]) -> list[CaseTimer]:
+        """Every timer of these kinds of these cases, fired or pending."""
         ...
 
     def upcoming(self, as_of: date, horizon: date) -> list[DueTimer]:

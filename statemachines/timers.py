@@ -79,3 +79,18 @@ def _assessments(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Tim
         due = move_off_rest_days(period_end(case.period.start, offset), calendar)
         out.append(Timer("assessment", f"{case.period.number}.{index}", due.date, due.provisional))
     return out
+
+
+def awaiting_review(case: Case) -> list[tuple[str, str]]:
+    """The fired timers whose consequence waits for a person: an assessment the sweep found overdue
+    in the current period, a rectification or a re-evaluation it put up for review. Their flags stay
+    on the case until someone acts, so these are (kind, key) of timers that fired and still count."""
+    out: list[tuple[str, str]] = []
+    if case.period is not None:
+        prefix = f"assessment_overdue:{case.period.number}."
+        out += [("assessment", flag.split(":", 1)[1]) for flag in case.flags if flag.startswith(prefix)]
+        if case.has_flag("reevaluation_review_due"):
+            out.append(("reevaluation", str(case.period.number)))
+    if case.has_flag("rectification_review_due") and case.rectification is not None:
+        out.append(("rectification", f"{case.rectification.period}.{case.rectification.index}"))
+    return out

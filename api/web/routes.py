@@ -23,7 +23,6 @@ from api.views import case_view
 from api.web import forms
 from api.web.diagram import lifecycle_svg, path_of
 from api.web.i18n import DEFAULT, LANGS, Translator
-from api.web.queue import KINDS, work_queue
 from services import audit, cases, users
 from services.dossier import dossier
 from services.ports import CaseFilter, CaseNotFound
@@ -31,6 +30,7 @@ from services.queries import every_case
 from services.stats import statistics
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
+from services.work_queue import KINDS, work_queue
 from statemachines.acts import business_date
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from services.ports import CaseFilter, CaseNotFound, CaseSummary, DueTimer, Party, UnitOfWork
+from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, UnitOfWork
 from services.reminders import INBOX
 from services.values import Anchor, Grant, Outgoing, Reminder, Round, StoredAnswer, TimerFilter, User
 from statemachines.acts import BanOnRecord
@@ -354,6 +354,10 @@ class MemoryCaseRepository:
             raise CaseNotFound(case_id)
         return Case.from_dict(json.loads(row.snapshot))
 
+    def many(self, case_ids: Sequence[str]) -> list[Case]:
+        rows = self.uow.read.cases
+        return [Case.from_dict(json.loads(rows[i].snapshot)) for i in case_ids if i in rows]
+
     def events(self, case_id: str) -> list[Event]:
         return [restore(e.case_id, e.seq, e.act, e.on, e.recorded_at, e.actor, e.reason, e.rule, e.policy_id,
                         e.policy_version, json.loads(e.payload), e.prev_hash, e.canonical, e.hash)
@@ -549,6 +553,11 @@ class MemoryTimerRepository:
                       key=lambda t: (t.due_on, t.kind))
         return [{"kind": t.kind, "key": t.key, "due_on": t.due_on.isoformat(), "provisional": False,
                  "fired_at": str(t.fired_at)} for t in rows]
+
+    def of_cases(self, case_ids: Sequence[str], kinds: Sequence[str]) -> list[CaseTimer]:
+        wanted = set(case_ids)
+        return [CaseTimer(t.case_id, Timer(t.kind, t.key, t.due_on, t.provisional), t.fired_at is not None)
+                for t in self.uow.read.timers.values() if t.case_id in wanted and t.kind in kinds]
 
     def upcoming(self, as_of: date, horizon: date) -> list[DueTimer]:
         last = horizon + timedelta(days=1)

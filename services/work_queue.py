@@ -1,0 +1,96 @@
+"""The work queue: the cases in the user's jurisdictions that need someone to act.
+
+Overdue first, then due within the horizon, then work without a deadline (an inspection or an
+approval waiting, a complaint to verify). Read from what is stored, in a few queries whatever the
+number of cases: the open cases in scope, their timers (the ones the sweep would fire, and the fired
+ones whose review still waits, with the date they were due) and the snapshots of the cases in force.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from services.ports import CaseFilter, CaseSummary, CaseTimer
+from services.queries import every_case
+from services.runtime import Runtime
+from services.values import User
+from statemachines.case import Case
+from statemachines.lifecycle import OPEN_STATES
+from statemachines.timers import awaiting_review
+
+KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation")
+# the timer kinds that are someone's work (an annual report, a ban's end or an instalment is not)
+TIMER_KINDS = ("assessment", "rectification", "reevaluation")
+# work due this far ahead is shown as due soon; a page setting, not a policy figure
+HORIZON = timedelta(days=30)
+# states whose only work is the next act of a person, with no timer
+WAITING = {"applied": "inspection", "inspected": "approval"}
+GROUPS = ("overdue", "due_soon", "no_deadline")
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    case_id: str
+    base_name: str
+    operator_code: str
+    operator_name: str
+    level: str
+    state: str
+    due_on: date | None
+    overdue: bool
+    detail: str = ""
+
+    @property
+    def group(self) -> str:
+        return "overdue" if self.overdue else "due_soon" if self.due_on else "no_deadline"
+
+
+def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,
+               q: str = "") -> tuple[list[Item], Counter[str]]:
+    """The items to show (filtered) and the counts per kind (of the search, before the kind filter)."""
+    rows = [r for r in _open_cases(rt, user) if _matches(r, q)]
+    in_force = [r.id for r in rows if r.state not in WAITING]
+    with rt.reads() as uow:
+        snapshots = {c.id: c for c in uow.cases.many(in_force)}
+        timers: dict[str, list[CaseTimer]] = {}
+        for stored in uow.timers.of_cases(in_force, TIMER_KINDS):
+            timers.setdefault(stored.case_id, []).append(stored)
+    items: list[Item] = []
+    for row in rows:
+        if row.state in WAITING:
+            items.append(_item(row, WAITING[row.state], None, today))
+        elif row.id in snapshots:
+            items += _items_of(row, snapshots[row.id], timers.get(row.id, []), today)
+    counts = Counter(i.kind for i in items)
+    if kind:
+        items = [i for i in items if i.kind == kind]
+    items.sort(key=lambda i: (GROUPS.index(i.group), i.due_on or date.max, KINDS.index(i.kind), i.base_name))
+    return items, counts
+
+
+def _open_cases(rt: Runtime, user: User) -> list[CaseSummary]:
+    scopes = tuple(user.scopes(("caseworker", "supervisor", "auditor", "admin")))
+    return [r for r in every_case(rt, CaseFilter(scopes=scopes)) if r.state in OPEN_STATES]
+
+
+def _matches(row: CaseSummary, q: str) -> bool:
+    needle = q.strip().casefold()
+    return not needle or any(needle in text.casefold() for text in (row.base_name, row.operator_name,
+                                                                   row.operator_code))
+
+
+def _items_of(row: CaseSummary, case: Case, timers: list[CaseTimer], today: date) -> list[Item]:
+    horizon = today + HORIZON
+    waiting = set(awaiting_review(case))
+    out = [_item(row, s.timer.kind, s.timer.due_on, today, s.timer.key)
+           for s in sorted(timers, key=lambda s: (s.timer.due_on, s.timer.kind, s.timer.key))
+           if (not s.fired and s.timer.due_on <= horizon) or (s.fired and s.timer.ident in waiting)]
+    out += [_item(row, "complaint", None, today, c.id) for c in case.complaints if c.valid is None]
+    return out
+
+
+def _item(row: CaseSummary, kind: str, due: date | None, today: date, detail: str = "") -> Item:
+    return Item(kind, row.id, row.base_name, row.operator_code, row.operator_name, row.level, row.state, due,
+                due is not None and due < today, detail)
