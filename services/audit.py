@@ -16,6 +16,7 @@ from typing import Any
 
 from services import authz
 from services.ports import ChainLinks, UnitOfWork
+from services.queries import case_ids
 from services.runtime import Runtime
 from services.users import Grant, User
 from statemachines import audit, replay
@@ -63,25 +64,19 @@ def verify_all(rt: Runtime, *, page: int = 200, progress: Callable[[int, int], N
     if chain_only and links is not None:
         yield from _stream_chains(links, progress)
         return
-    after, cases_done, events_done = "", 0, 0
+    cases_done, events_done = 0, 0
     users: dict[str, User | None] = {}
-    while True:
+    for case_id in case_ids(rt, page=page):
         with rt.reads() as uow:
-            ids = uow.cases.ids_after(after, page)
-        if not ids:
-            return
-        for case_id in ids:
-            with rt.reads() as uow:
-                if chain_only:
-                    report = _chain_report(case_id, uow.cases.events(case_id))
-                else:
-                    stored = uow.cases.get(case_id)
-                    report = _verify(uow, rt, case_id, stored, uow.cases.events(case_id), users)
-            cases_done, events_done = cases_done + 1, events_done + report.events
-            if progress:
-                progress(cases_done, events_done)
-            yield report
-        after = ids[-1]
+            if chain_only:
+                report = _chain_report(case_id, uow.cases.events(case_id))
+            else:
+                stored = uow.cases.get(case_id)
+                report = _verify(uow, rt, case_id, stored, uow.cases.events(case_id), users)
+        cases_done, events_done = cases_done + 1, events_done + report.events
+        if progress:
+            progress(cases_done, events_done)
+        yield report
 
 
 def _chain_report(case_id: str, events: list[Event]) -> CaseReport:
@@ -218,23 +213,17 @@ def rebuild_snapshots(rt: Runtime) -> list[str]:
     field, say): the events are the record, the snapshot only a cache of their fold. Cases whose
     history does not verify are left alone, to be looked at. Returns the ids rewritten."""
     rebuilt: list[str] = []
-    after = ""
-    while True:
+    for case_id in case_ids(rt, page=200):
         with rt.uow() as uow:
-            ids = uow.cases.ids_after(after, 200)
-        if not ids:
-            return rebuilt
-        for case_id in ids:
-            with rt.uow() as uow:
-                stored = uow.cases.get(case_id, for_update=True)
-                events = uow.cases.events(case_id)
-                if audit.check_chain(case_id, events):
-                    continue
-                replayed = replay.replay(events, rt.policies.get)
-                if replayed is None or replayed == stored:
-                    continue
-                policy = rt.policies.get(replayed.policy_id, replayed.policy_version)
-                uow.cases.save(replayed, stored.version, [], timers_for(replayed, policy, rt.calendar))
-                uow.commit()
-                rebuilt.append(case_id)
-        after = ids[-1]
+            stored = uow.cases.get(case_id, for_update=True)
+            events = uow.cases.events(case_id)
+            if audit.check_chain(case_id, events):
+                continue
+            replayed = replay.replay(events, rt.policies.get)
+            if replayed is None or replayed == stored:
+                continue
+            policy = rt.policies.get(replayed.policy_id, replayed.policy_version)
+            uow.cases.save(replayed, stored.version, [], timers_for(replayed, policy, rt.calendar))
+            uow.commit()
+            rebuilt.append(case_id)
+    return rebuilt

@@ -1,6 +1,7 @@
 """Read-side questions that cross cases."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 from services.ports import CaseFilter, CaseSummary
@@ -25,6 +26,20 @@ def every_case(rt: Runtime, query: CaseFilter, page: int = 500) -> list[CaseSumm
         rows += found
         if not found or len(rows) >= total:
             return rows
+
+
+def case_ids(rt: Runtime, *, jurisdiction: str | None = None, page: int = 500) -> Iterator[str]:
+    """Every case id (in a jurisdiction), in id order, a page at a time: each page is read in a unit
+    of its own, so a walk over every case neither holds one transaction open nor skips nor repeats
+    a case as others are written (keyset, not offset)."""
+    after = ""
+    while True:
+        with rt.reads() as uow:
+            ids = uow.cases.ids_after(after, page, jurisdiction=jurisdiction)
+        yield from ids
+        if len(ids) < page:
+            return
+        after = ids[-1]
 
 
 def pending_timers(rt: Runtime, case_id: str) -> list[Timer]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from services.queries import case_ids
 from services.runtime import Runtime
 from statemachines import replay
 from statemachines.events import Event
@@ -43,17 +44,11 @@ class Statistics:
 def statistics(rt: Runtime, jurisdiction: str, year: int, today: date, *, page: int = 500) -> Statistics:
     as_of = min(date(year, 12, 31), today)
     stats = Statistics(jurisdiction, year, as_of)
-    after = ""
-    while True:
+    for case_id in case_ids(rt, jurisdiction=jurisdiction, page=page):
         with rt.reads() as uow:
-            ids = uow.cases.ids_after(after, page, jurisdiction=jurisdiction)
-        if not ids:
-            return stats
-        for case_id in ids:
-            with rt.reads() as uow:
-                events = uow.cases.events(case_id)
-            _count(stats, events, rt, year, as_of)
-        after = ids[-1]
+            events = uow.cases.events(case_id)
+        _count(stats, events, rt, year, as_of)
+    return stats
 
 
 def _count(stats: Statistics, events: list[Event], rt: Runtime, year: int, as_of: date) -> None:
