@@ -9,7 +9,6 @@ from api.schemas import EventOut, PolicySummaryOut
 from services.authz import permitted_acts
 from services.runtime import Runtime
 from services.users import User
-from statemachines.acts import business_date
 from statemachines.case import Case
 from statemachines.events import Event
 from statemachines.lifecycle import STATE_NAMES_ZH
@@ -24,7 +23,7 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
     period = case.period
     owed = timers_for(case, policy, rt.calendar) if timers is None else timers
     timers = sorted(owed, key=lambda t: (t.due_on, t.kind, t.key))
-    today = business_date(rt.clock())
+    today = rt.today()
     return {
         "id": case.id,
         "state": case.state,

@@ -207,7 +207,6 @@ def audit_export(
     from services.dossier import dossier
     from services.stats import statistics
     from services.xlsx import dossier_workbook, statistics_workbook
-    from statemachines.acts import business_date
 
     rt = build_runtime()
     render: Callable[[Mapping[str, Any]], bytes]
@@ -215,7 +214,7 @@ def audit_export(
         data = _or_exit(lambda: dossier(rt, case))
         render = dossier_workbook
     elif jurisdiction and year:
-        data = statistics(rt, jurisdiction, year, business_date(rt.clock())).as_dict()
+        data = statistics(rt, jurisdiction, year, rt.today()).as_dict()
         render = statistics_workbook
     else:
         typer.echo("error: give --case ID, or --jurisdiction and --year", err=True)
@@ -234,10 +233,9 @@ def audit_anchor(day: Annotated[str | None, typer.Option(help="Day to anchor (de
 
     from bootstrap import build_runtime
     from services.anchors import write_anchor
-    from statemachines.acts import business_date
 
     rt = build_runtime()
-    when = _parse_day(day) or business_date(rt.clock()) - timedelta(days=1)
+    when = _parse_day(day) or rt.today() - timedelta(days=1)
     anchor = write_anchor(rt, when)
     typer.echo(f"{anchor.day} {anchor.cases} case(s) digest {anchor.digest}")
 

@@ -20,7 +20,6 @@ from services.queries import case_ids
 from services.runtime import Runtime
 from services.users import Grant, User
 from statemachines import audit, replay
-from statemachines.acts import business_date
 from statemachines.case import Case
 from statemachines.errors import DomainError, FutureDate, InvalidAct, StaleVersion
 from statemachines.events import SYSTEM_ACTOR, Event, seal
@@ -175,8 +174,8 @@ def correct(rt: Runtime, case_id: str, *, corrects: int, changes: dict[str, Any]
                          field="changes", rule="R17")
     if not reason.strip():
         raise InvalidAct("a correction says why", field="reason", rule="R17")
-    if on > business_date(rt.clock()):
-        raise FutureDate(on, business_date(rt.clock()))
+    if on > rt.today():
+        raise FutureDate(on, rt.today())
     with rt.uow() as uow:
         stored = uow.cases.get(case_id, for_update=True)
         if user is not None:

@@ -8,7 +8,6 @@ from services import audit
 from services.runtime import Runtime
 from services.timer_queries import reminders_of
 from services.users import User
-from statemachines.acts import business_date
 from statemachines.lifecycle import STATE_NAMES_ZH
 from statemachines.timers import timers_for
 
@@ -22,7 +21,7 @@ def dossier(rt: Runtime, case_id: str, user: User | None = None) -> dict[str, An
     policy = rt.policies.get(case.policy_id, case.policy_version)
     return {
         "generated_at": rt.clock().isoformat(),
-        "as_of": business_date(rt.clock()).isoformat(),
+        "as_of": rt.today().isoformat(),
         "case": {
             "id": case.id, "base": case.base_name, "operator_code": case.operator_code, "level": case.level,
             "jurisdiction": case.jurisdiction, "state": case.state, "state_name": STATE_NAMES_ZH[case.state],

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from services.ports import UnitOfWork
+from statemachines.acts import business_date
 from statemachines.policy import PolicyBook
 from statemachines.workcalendar import WorkCalendar
 
@@ -23,3 +24,7 @@ class Runtime:
         """A unit of work that only reads: it takes no write lock on SQLite (pages, queries and
         sign-in do not queue behind acts) and is a READ ONLY transaction on PostgreSQL."""
         return self.uow(read_only=True)
+
+    def today(self) -> date:
+        """The business date now (Asia/Shanghai): the day acts are dated and sweeps run for."""
+        return business_date(self.clock())

@@ -18,7 +18,6 @@ from services.dossier import dossier
 from services.stats import statistics
 from services.users import Forbidden
 from services.xlsx import statistics_workbook
-from statemachines.acts import business_date
 from statemachines.errors import InvalidAct
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -61,7 +60,7 @@ def stats(rt: RuntimeDep, user: CurrentUser,
           format: Literal["json", "xlsx"] = "json") -> Response:
     if not user.roles_in(jurisdiction):
         raise Forbidden(f"{user.username} holds no role for jurisdiction {jurisdiction}")
-    figures = statistics(rt, jurisdiction, year, business_date(rt.clock())).as_dict()
+    figures = statistics(rt, jurisdiction, year, rt.today()).as_dict()
     if format == "xlsx":
         return workbook(statistics_workbook(figures), f"stats-{jurisdiction}-{year}.xlsx")
     return JSONResponse(figures)

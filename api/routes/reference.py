@@ -10,7 +10,6 @@ from api.deps import CurrentUser, RuntimeDep
 from api.schemas import EligibilityOut, Level, PolicySummaryOut
 from api.views import ban_view, policy_detail, policy_summary
 from services.eligibility import eligibility
-from statemachines.acts import business_date
 from statemachines.errors import UnknownPolicy
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
@@ -18,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["reference"])
 
 @router.get("/policies", response_model=list[PolicySummaryOut], summary="Every policy version")
 def list_policies(rt: RuntimeDep, user: CurrentUser) -> list[dict]:
-    today = business_date(rt.clock())
+    today = rt.today()
     return [policy_summary(p, today) for p in rt.policies]
 
 
@@ -27,7 +26,7 @@ def get_policy(policy_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
     versions = rt.policies.versions(policy_id)
     if not versions:
         raise UnknownPolicy(f"no policy {policy_id!r}", policy_id=policy_id)
-    today = business_date(rt.clock())
+    today = rt.today()
     return {"id": policy_id, "versions": [policy_detail(p, today) for p in versions]}
 
 
@@ -39,7 +38,7 @@ def get_eligibility(
     jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     on: date | None = None,
 ) -> dict:
-    day = on or business_date(rt.clock())
+    day = on or rt.today()
     result = eligibility(rt, credit_code=credit_code, level=level, on=day, jurisdiction=jurisdiction)
     return {"credit_code": result.credit_code, "level": level, "on": day.isoformat(),
             "eligible": result.eligible, "bans": [ban_view(b, user) for b in result.bans]}

@@ -31,7 +31,6 @@ from services.stats import statistics
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
 from services.work_queue import KINDS, work_queue
-from statemachines.acts import business_date
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES
 from statemachines.policy import LEVELS
@@ -98,10 +97,6 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     return response
 
 
-def today(rt) -> date:
-    return business_date(rt.clock())
-
-
 def _diagram(t: Translator, events, rt) -> str:
     """The lifecycle with the path these events took, in the page's language."""
     return lifecycle_svg(path_of(events, rt.policies.get), label=t.state, act_label=lambda a: t(f"a.{a}"),
@@ -156,9 +151,9 @@ def logout(request: Request, rt: RuntimeDep) -> RedirectResponse:
 @router.get("/queue")
 def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: str = "") -> HTMLResponse:
     kind = kind if kind in KINDS else ""
-    items, counts = work_queue(rt, user, today(rt), kind=kind or None, q=q)
+    items, counts = work_queue(rt, user, rt.today(), kind=kind or None, q=q)
     return render(request, "queue.html", {"items": items, "counts": counts, "kinds": KINDS, "kind": kind,
-                                          "q": q, "today": today(rt)}, user=user)
+                                          "q": q, "today": rt.today()}, user=user)
 
 
 # --- case ----------------------------------------------------------------------------------
@@ -182,7 +177,7 @@ def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | Non
         "case": case, "view": view, "policy": policy, "events": events, "reminders": reminders, "acts": acts,
         "act": act, "values": values or {}, "errors": errors,
         "general_errors": [msg for field, msg in errors.items() if field not in known],
-        "today": today(rt), "done": request.query_params.get("done"),
+        "today": rt.today(), "done": request.query_params.get("done"),
         "svg": _diagram(t, events, rt),
     }, status=status, user=user)
 
@@ -218,9 +213,9 @@ def record_act(case_id: str, act: str, request: Request, rt: RuntimeDep, user: P
 def audit_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser, as_of: str = "") -> HTMLResponse:
     t = Translator(lang_of(request))
     try:
-        day = date.fromisoformat(as_of) if as_of else today(rt)
+        day = date.fromisoformat(as_of) if as_of else rt.today()
     except ValueError:
-        day = today(rt)
+        day = rt.today()
     try:
         events = cases.history(rt, case_id, user)
         then = audit.state_as_of(rt, case_id, day=day, user=user)
@@ -236,7 +231,7 @@ def audit_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser, a
     return render(request, "audit.html", {
         "case_id": case_id, "base_name": events[0].payload.get("base_name", "") if events else "",
         "day": day, "view": view, "events": shown, "dates": dates, "position": dates.index(day),
-        "report": report, "today": today(rt),
+        "report": report, "today": rt.today(),
         "svg": _diagram(t, shown, rt),
     }, user=user)
 
@@ -254,11 +249,11 @@ def dashboard(request: Request, rt: RuntimeDep, user: PageUser, jurisdiction: st
     jurisdiction = jurisdiction if jurisdiction in scopes else (scopes[0] if scopes else "")
     figures, grid, totals = None, {}, {}
     if jurisdiction:
-        figures = statistics(rt, jurisdiction, today(rt).year, today(rt))
+        figures = statistics(rt, jurisdiction, rt.today().year, rt.today())
         for r in every_case(rt, CaseFilter(jurisdiction=jurisdiction, scopes=tuple(scopes))):
             grid[(r.state, r.level)] = grid.get((r.state, r.level), 0) + 1
             totals[r.state] = totals.get(r.state, 0) + 1
     return render(request, "dashboard.html", {
         "scopes": scopes, "jurisdiction": jurisdiction, "figures": figures, "grid": grid, "totals": totals,
-        "states": [s for s in STATES if totals.get(s)] or list(STATES), "levels": LEVELS, "year": today(rt).year,
+        "states": [s for s in STATES if totals.get(s)] or list(STATES), "levels": LEVELS, "year": rt.today().year,
     }, user=user)
