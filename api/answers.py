@@ -10,16 +10,17 @@ from pydantic import BaseModel
 
 from api.views import case_view
 from services.cases import ActResult
-from services.idempotency import Once, fingerprint
+from services.idempotency import IdempotentRequest, fingerprint
 from services.runtime import Runtime
 from services.users import User
 
 
 def idempotent(request: Request, user: User, key: str | None, body: BaseModel,
-               render: Callable[[ActResult], tuple[int, dict[str, Any]]]) -> Once | None:
+               render: Callable[[ActResult], tuple[int, dict[str, Any]]]) -> IdempotentRequest | None:
     if key is None:
         return None
-    return Once(user.id, key, fingerprint(request.method, request.url.path, body.model_dump(mode="json")), render)
+    asked = fingerprint(request.method, request.url.path, body.model_dump(mode="json"))
+    return IdempotentRequest(user.id, key, asked, render)
 
 
 def answer(rt: Runtime, result: ActResult, user: User, *, status: int = 200,

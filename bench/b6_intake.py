@@ -1,4 +1,4 @@
-"""6. Application round intake: N applications in one window through services.cases.apply (credit
+"""6. Application round intake: N applications in one window through services.cases.open_case (credit
 code parse, party upsert, the ban and duplicate-open-case checks, the domain, the case, its event
 and timers), against a database already holding `existing` cases; vs. bare inserts of the same rows
 (operator, base, case, event, timers) in one transaction per application. One existing case in
@@ -48,7 +48,7 @@ def project(rt, seeds: range) -> None:
     from services import cases
 
     for s in seeds:
-        cases.apply(rt, operator_name=f"运营机构{s}", credit_code=c.credit_code(s, "520200"),
+        cases.open_case(rt, operator_name=f"运营机构{s}", credit_code=c.credit_code(s, "520200"),
                     base_name=f"创业孵化基地{s}", base_address="贵州省贵阳市观山湖区长岭北路8号", level="provincial",
                     jurisdiction="520000", on=ON, actor=c.CASEWORKER, reason="受理申报材料")
 

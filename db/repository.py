@@ -303,7 +303,6 @@ _SORTS = {
     "next_due": lambda nt: nt.c.next_due,
     "state": lambda nt: t.cases.c.state,
 }
-SORTS = tuple(_SORTS) + tuple("-" + s for s in _SORTS)
 
 
 class SqlTimerRepository:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from services import authz, idempotency, users
-from services.idempotency import Once, StoredAnswer
+from services.idempotency import IdempotentRequest, StoredAnswer
 from services.ports import UnitOfWork
 from services.runtime import Runtime
 from services.users import User
@@ -41,10 +41,10 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, base_address: str,
+def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, base_address: str,
           level: str, jurisdiction: str, on: date, actor: str, reason: str,
           window_exception: str | None = None, case_id: str | None = None, contact_email: str | None = None,
-          user: User | None = None, once: Once | None = None) -> ActResult:
+          user: User | None = None, once: IdempotentRequest | None = None) -> ActResult:
     """R1–R3: a new application in the year's round."""
     code = CreditCode.parse(credit_code).value
     for field, value in (("operator_name", operator_name), ("base_name", base_name)):
@@ -79,14 +79,14 @@ def apply(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, 
     return result
 
 
-def _answered(uow: UnitOfWork, once: Once | None, result: ActResult, rt: Runtime) -> ActResult:
+def _answered(uow: UnitOfWork, once: IdempotentRequest | None, result: ActResult, rt: Runtime) -> ActResult:
     if once is None:
         return result
     return replace(result, answer=idempotency.remember(uow, once, result, rt.clock()))
 
 
 def record(act: str, rt: Runtime, case_id: str, *, actor: str, on: date, reason: str,
-           expected_version: int | None = None, user: User | None = None, once: Once | None = None,
+           expected_version: int | None = None, user: User | None = None, once: IdempotentRequest | None = None,
            **fields: Any) -> ActResult:
     """Records one act on a case (catalogue.CASE_ACTS): in one transaction, the case locked."""
     decide = acts.DECIDE[act]

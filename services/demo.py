@@ -137,7 +137,7 @@ def load_demo(rt: Runtime, today: date) -> list[str]:
         except CaseNotFound:
             pass
         sweep(rt, demo.applied_on)
-        cases.apply(rt, case_id=demo.id, operator_name=demo.operator, credit_code=demo.credit_code,
+        cases.open_case(rt, case_id=demo.id, operator_name=demo.operator, credit_code=demo.credit_code,
                     base_name=demo.base, base_address=demo.address, level=demo.level,
                     jurisdiction=demo.jurisdiction, on=demo.applied_on, actor=CASEWORKER, reason="受理申报材料")
         for act, on, actor, reason, fields in demo.steps:

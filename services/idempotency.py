@@ -32,7 +32,7 @@ class RequestInProgress(DomainError):
 
 
 @dataclass(frozen=True)
-class Once:
+class IdempotentRequest:
     """One idempotent request: whose, its key, what it asked, and how to word its answer."""
 
     user_id: str
@@ -46,14 +46,14 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def prior(uow: UnitOfWork, once: Once) -> StoredAnswer | None:
+def prior(uow: UnitOfWork, once: IdempotentRequest) -> StoredAnswer | None:
     answer = uow.idempotency.get(once.user_id, once.key)
     if answer is not None and answer.fingerprint != once.fingerprint:
         raise IdempotencyKeyReused(once.key)
     return answer
 
 
-def remember(uow: UnitOfWork, once: Once, result: Any, now: datetime) -> StoredAnswer:
+def remember(uow: UnitOfWork, once: IdempotentRequest, result: Any, now: datetime) -> StoredAnswer:
     status, body = once.render(result)
     answer = StoredAnswer(once.fingerprint, status, body)
     if not uow.idempotency.put(once.user_id, once.key, answer, now):

@@ -40,7 +40,7 @@ class Story:
     def apply(self, on: date, *, seed: int = 1, base: str = "贵阳市大学生创业园", level: str = "provincial",
               jurisdiction: str = "520000", actor: str = CASEWORKER, **extra) -> cases.ActResult:
         self.until(on)
-        result = cases.apply(
+        result = cases.open_case(
             self.rt, operator_name=extra.pop("operator_name", "贵阳高新创业服务有限公司"),
             credit_code=extra.pop("credit_code", credit_code(seed)),
             base_name=base, base_address="贵州省贵阳市观山湖区长岭北路8号", level=level,

@@ -26,7 +26,7 @@ def apply(body: ApplyIn, request: Request, rt: RuntimeDep, user: CurrentUser,
           idempotency_key: IdempotencyKey = None) -> JSONResponse:
     once = idempotent(request, user, idempotency_key, body, lambda r: (201, case_view(rt, r.case, user, r.timers)))
     problems.name_fields(request, on="applied_on")
-    result = cases.apply(
+    result = cases.open_case(
         rt, operator_name=body.operator.name, credit_code=body.operator.credit_code, base_name=body.base.name,
         base_address=body.base.address, level=body.level, jurisdiction=body.jurisdiction, on=body.applied_on,
         actor=user.username, reason=body.reason, window_exception=body.window_exception,

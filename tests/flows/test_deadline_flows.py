@@ -136,7 +136,7 @@ def _do_acts(rt: Runtime, ids: dict[str, str], day: date) -> None:
         actor = kwargs.pop("actor", CASES[label]["actor"])
         if name == "apply":
             spec = CASES[label]
-            ids[label] = cases.apply(
+            ids[label] = cases.open_case(
                 rt, operator_name=f"{spec['base']}运营有限公司",
                 credit_code=credit_code(spec["seed"], spec["division"]),
                 base_name=spec["base"], base_address="示例路1号", level=spec["level"],
@@ -422,7 +422,7 @@ def test_r15_r17_the_deadline_sweep_flow_on_the_due_dates_gives_what_daily_sweep
 def test_r16_a_flow_for_a_future_day_fails_with_future_date_unless_time_travel_is_on(rt, clock):
     _people(rt)
     clock.set_day(d(2024, 4, 8))
-    case_id = cases.apply(rt, operator_name="贵阳高新创业服务有限公司", credit_code=credit_code(7),
+    case_id = cases.open_case(rt, operator_name="贵阳高新创业服务有限公司", credit_code=credit_code(7),
                           base_name="贵阳基地", base_address="贵阳市1号", level="provincial", jurisdiction="520000",
                           on=d(2024, 4, 8),
                           actor=WANG, reason="受理").case.id
@@ -458,7 +458,7 @@ def test_r1_the_round_flows_open_the_guizhou_round_once_and_close_it_counting_th
 
     def apply(on: date, seed: int, jurisdiction: str = "520000", level: str = "provincial", **extra):
         clock.set_day(on)
-        cases.apply(rt, operator_name=f"运营机构{seed}", credit_code=credit_code(seed, jurisdiction[:4] + "00"),
+        cases.open_case(rt, operator_name=f"运营机构{seed}", credit_code=credit_code(seed, jurisdiction[:4] + "00"),
                     base_name=f"基地{seed}", base_address="示例路1号", level=level, jurisdiction=jurisdiction,
                     on=on, actor=WANG, reason="受理申报材料", **extra)
 

@@ -61,7 +61,7 @@ OWED_AFTER_APPROVAL = {
 def recognize(rt, clock, *, seed: int = 1, base: str = BASES[0]) -> str:
     """A recognised case, recorded through the services without any sweep."""
     clock.set_day(APPLIED)
-    case_id = cases.apply(
+    case_id = cases.open_case(
         rt, operator_name="贵阳高新创业服务有限公司", credit_code=credit_code(seed), base_name=base,
         base_address="贵州省贵阳市观山湖区长岭北路8号", level="provincial", jurisdiction="520000",
         on=APPLIED, actor=CASEWORKER, reason="受理申报材料").case.id
