@@ -1,15 +1,14 @@
 """The reminders outbox."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
 from db.repository import insert_new
-from services.delivery import Outgoing
-from services.reminders import INBOX, Reminder
+from services.reminders import INBOX, Queued, Reminder
 
 r = t.reminders.c
 
@@ -26,7 +25,7 @@ class SqlReminderRepository:
             "next_attempt_at": now, "sent_at": now if delivered else None, "created_at": now}).first()
         return 0 if inserted is None else 1
 
-    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Outgoing]:
+    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Queued]:
         ready = sa.or_(sa.and_(r.status == "pending", r.next_attempt_at <= now),
                        sa.and_(r.status == "sending", r.claimed_at < stale_before))
         rows = self.conn.execute(
@@ -40,10 +39,7 @@ class SqlReminderRepository:
                 r.id == row["id"], r.status == row["status"], r.attempts == row["attempts"], same_claim
             ).values(status="sending", claimed_at=now))
             if done.rowcount == 1:
-                claimed.append(Outgoing(
-                    row["id"], row["case_id"], row["timer_kind"], row["timer_key"], row["due_on"].isoformat(),
-                    row["step"], row["recipient"], row["recipient_role"], row["channel"], row["address"],
-                    row["subject"], row["body"], row["attempts"]))
+                claimed.append(Queued.of_row({**row, "status": "sending"}))
         return claimed
 
     def sent(self, reminder_id: int, now: datetime) -> None:
@@ -73,10 +69,6 @@ class SqlReminderRepository:
             q = q.where(sa.or_(sa.false(), *(t.cases.c.jurisdiction.startswith(prefix(s)) for s in scopes)))
         rows = self.conn.execute(q.order_by(r.send_on, r.id).limit(limit).offset(offset)).mappings().all()
         return [dict(row) for row in rows]
-
-    def pending_for(self, case_id: str, since: date) -> list[dict]:
-        q = sa.select(t.reminders).where(r.case_id == case_id, r.due_on >= since).order_by(r.send_on, r.id)
-        return [dict(row) for row in self.conn.execute(q).mappings()]
 
 
 _inserts: dict[str, sa.Insert] = {}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from services.delivery import DeliveryError, Outgoing
+from services.delivery import DeliveryError, Queued
 
 
 @dataclass(frozen=True)
@@ -19,14 +19,15 @@ class SmtpSender:
     starttls: bool = False
     timeout: float = 10.0
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Queued) -> None:
+        reminder = message.reminder
         mail = EmailMessage()
         mail["From"] = self.sender
-        mail["To"] = message.address
-        mail["Subject"] = message.subject
+        mail["To"] = reminder.address
+        mail["Subject"] = reminder.subject
         mail["Message-ID"] = make_msgid(idstring=f"incubase-reminder-{message.id}")
         mail["X-Incubase-Reminder"] = str(message.id)
-        mail.set_content(message.body, charset="utf-8")
+        mail.set_content(reminder.body, charset="utf-8")
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from services.delivery import DeliveryError, Outgoing
+from services.delivery import DeliveryError, Queued
 
 
 def signature(secret: str, raw: bytes) -> str:
@@ -25,11 +25,12 @@ class WebhookSender:
     secret: str
     timeout: float = 10.0
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Queued) -> None:
+        r = message.reminder
         payload = {
-            "id": message.id, "case_id": message.case_id, "kind": message.timer_kind, "key": message.timer_key,
-            "due_on": message.due_on, "step": message.step, "recipient": message.recipient,
-            "recipient_role": message.recipient_role, "subject": message.subject, "body": message.body,
+            "id": message.id, "case_id": r.case_id, "kind": r.timer_kind, "key": r.timer_key,
+            "due_on": r.due_on.isoformat(), "step": r.step, "recipient": r.recipient,
+            "recipient_role": r.recipient_role, "subject": r.subject, "body": r.body,
         }
         raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=utf-8",

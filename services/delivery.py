@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from services.runtime import Runtime
-from services.values import Outgoing as Outgoing
+from services.values import Queued as Queued
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class DeliveryError(Exception):
 
 
 class Sender(Protocol):
-    def send(self, message: Outgoing) -> None: ...
+    def send(self, message: Queued) -> None: ...
 
 
 @dataclass
@@ -47,7 +47,7 @@ def deliver(rt: Runtime, senders: Mapping[str, Sender], *, batch: int = 100,
         uow.commit()
     for message in claimed:
         try:
-            senders[message.channel].send(message)
+            senders[message.reminder.channel].send(message)
         except DeliveryError as exc:
             attempts = message.attempts + 1
             final = attempts >= max_attempts
@@ -56,8 +56,8 @@ def deliver(rt: Runtime, senders: Mapping[str, Sender], *, batch: int = 100,
                 uow.reminders.failed_attempt(message.id, attempts, str(exc), None if final else retry_at)
                 uow.commit()
             (report.failed if final else report.retrying).append(message.id)
-            log.warning("reminder %s via %s to %s: attempt %s failed: %s", message.id, message.channel,
-                        message.address, attempts, exc)
+            log.warning("reminder %s via %s to %s: attempt %s failed: %s", message.id, message.reminder.channel,
+                        message.reminder.address, attempts, exc)
             continue
         with rt.uow() as uow:
             uow.reminders.sent(message.id, rt.clock())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.values import Anchor, Outgoing, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import Anchor, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import DomainError
@@ -205,8 +205,9 @@ class ReminderRepository(Protocol):
         """Queues the reminder unless its (timer, step, recipient, channel) is queued already: 1 if new, else 0."""
         ...
 
-    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Outgoing]:
-        """Takes up to `limit` reminders due to send on these channels (and claims left before `stale_before`)."""
+    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Queued]:
+        """Takes up to `limit` reminders due to send on these channels (and claims left before `stale_before`),
+        each claimed (status `sending`)."""
         ...
 
     def sent(self, reminder_id: int, now: datetime) -> None:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from services import reminder_texts as texts
 from services.ports import DueTimer, UnitOfWork
 from services.runtime import Runtime
+from services.values import Queued as Queued
 from services.values import Reminder as Reminder
 from statemachines.case import Case
 from statemachines.reminders import AUDIENCE, ESCALATION, OVERDUE, escalates, lead_days, step_due

@@ -6,7 +6,8 @@ services.users, a reminder from services.reminders, …), where the code using t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -56,7 +57,7 @@ class StoredAnswer:
 
 @dataclass(frozen=True)
 class Reminder:
-    """A reminder to plan into the outbox: once per (timer, step, recipient, channel)."""
+    """A reminder planned into the outbox: once per (timer, step, recipient, channel)."""
 
     case_id: str
     timer_kind: str
@@ -71,24 +72,25 @@ class Reminder:
     body: str
     send_on: date
 
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> Reminder:
+        """The reminder of an outbox row (its other columns left aside)."""
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
 
 @dataclass(frozen=True)
-class Outgoing:
-    """A reminder of the outbox claimed for sending."""
+class Queued:
+    """A reminder as the outbox holds it: its id and where its delivery stands (claimed: `sending`)."""
 
     id: int
-    case_id: str
-    timer_kind: str
-    timer_key: str
-    due_on: str
-    step: str
-    recipient: str
-    recipient_role: str
-    channel: str
-    address: str
-    subject: str
-    body: str
+    reminder: Reminder
+    status: str  # pending | sending | sent | failed
     attempts: int
+    last_error: str | None = None
+
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> Queued:
+        return cls(row["id"], Reminder.of_row(row), row["status"], row["attempts"], row["last_error"])
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import CurrentUser, Offset, RuntimeDep
+from services.reminders import Queued
 from services.timer_queries import TimerFilter, find_reminders, find_timers
-from statemachines.acts import business_date
 
 router = APIRouter(prefix="/api/v1", tags=["timers"])
 Kind = Literal["annual_report", "assessment", "rectification", "reevaluation", "ban_end", "instalment"]
@@ -29,6 +29,8 @@ class TimerRow(BaseModel):
 
 
 class ReminderRow(BaseModel):
+    # a queued reminder as the API shows it, without its address and body (no docstring: it would
+    # become the schema's description in /openapi.json)
     id: int
     case_id: str
     timer_kind: str
@@ -44,6 +46,11 @@ class ReminderRow(BaseModel):
     attempts: int
     last_error: str | None
 
+    @classmethod
+    def of(cls, queued: Queued) -> ReminderRow:
+        # the reminder's fields and the outbox's beside them; what the row does not show is left aside
+        return cls.model_validate({**vars(queued.reminder), **vars(queued)})
+
 
 @router.get("/timers", response_model=list[TimerRow], summary="Pending timers of the user's cases")
 def list_timers(
@@ -52,7 +59,7 @@ def list_timers(
     overdue: Annotated[bool, Query(description="Only deadlines already passed and not yet swept.")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0,
 ) -> list[dict]:
-    query = TimerFilter(due_before=due_before, kind=kind, overdue_on=business_date(rt.clock()) if overdue else None,
+    query = TimerFilter(due_before=due_before, kind=kind, overdue_on=rt.today() if overdue else None,
                         scopes=tuple(user.scopes()), limit=limit, offset=offset)
     return find_timers(rt, query)
 
@@ -62,5 +69,6 @@ def list_reminders(
     rt: RuntimeDep, user: CurrentUser,
     case_id: str | None = None, status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0,
-) -> list[dict]:
-    return find_reminders(rt, case_id=case_id, status=status, scopes=tuple(user.scopes()), limit=limit, offset=offset)
+) -> list[ReminderRow]:
+    found = find_reminders(rt, case_id=case_id, status=status, scopes=tuple(user.scopes()), limit=limit, offset=offset)
+    return [ReminderRow.of(Queued.of_row(row)) for row in found]

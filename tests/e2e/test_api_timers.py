@@ -131,7 +131,7 @@ class _Recorder:
         self.sent: list[int] = []
 
     def send(self, message) -> None:
-        if message.recipient.startswith("operator:"):
+        if message.reminder.recipient.startswith("operator:"):
             raise DeliveryError("webhook answered 503: 维护中")
         self.sent.append(message.id)
 

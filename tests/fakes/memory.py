@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, UnitOfWork
 from services.reminders import INBOX
-from services.values import Anchor, Grant, Outgoing, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import Anchor, Grant, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
@@ -181,19 +181,10 @@ class _Answer:
 
 @dataclass(frozen=True)
 class _Reminder:
+    """A row of the outbox: the reminder planned, and where its delivery stands."""
+
     id: int
-    case_id: str
-    timer_kind: str
-    timer_key: str
-    due_on: date
-    step: str
-    recipient: str
-    recipient_role: str
-    channel: str
-    address: str
-    subject: str
-    body: str
-    send_on: date
+    reminder: Reminder
     status: str  # pending | sending | sent | failed
     attempts: int
     next_attempt_at: datetime
@@ -205,8 +196,16 @@ class _Reminder:
     @property
     def once(self) -> tuple[str, str, str, date, str, str, str]:
         """The outbox's unique key (uq_reminders_once)."""
-        return (self.case_id, self.timer_kind, self.timer_key, self.due_on, self.step, self.recipient,
-                self.channel)
+        r = self.reminder
+        return (r.case_id, r.timer_kind, r.timer_key, r.due_on, r.step, r.recipient, r.channel)
+
+    def queued(self) -> Queued:
+        return Queued(self.id, self.reminder, self.status, self.attempts, self.last_error)
+
+    def row(self) -> dict[str, Any]:
+        """The row as the table's columns, in their order."""
+        return {"id": self.id, **vars(self.reminder),
+                **{k: v for k, v in vars(self).items() if k not in ("id", "reminder")}}
 
 
 @dataclass(frozen=True)
@@ -697,7 +696,7 @@ class MemoryReminderRepository:
             raise IntegrityError(f"reminders.case_id: no case {reminder.case_id}")
         now = _utc(now)
         delivered = reminder.channel == INBOX  # the in-app inbox holds it as soon as it exists
-        row = _Reminder(0, **vars(reminder), status="sent" if delivered else "pending", attempts=0,
+        row = _Reminder(0, reminder, status="sent" if delivered else "pending", attempts=0,
                         next_attempt_at=now, claimed_at=None, sent_at=now if delivered else None, last_error=None,
                         created_at=now)
         if row.once in tables.reminder_by_key:
@@ -707,16 +706,15 @@ class MemoryReminderRepository:
         tables.reminder_by_key[row.once] = reminder_id
         return 1
 
-    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Outgoing]:
+    def claim(self, now: datetime, limit: int, channels: list[str], stale_before: datetime) -> list[Queued]:
         tables = self.uow.write()
-        ready = sorted((r for r in tables.reminders.values() if r.channel in channels and (
+        ready = sorted((r for r in tables.reminders.values() if r.reminder.channel in channels and (
             (r.status == "pending" and r.next_attempt_at <= now)
             or (r.status == "sending" and r.claimed_at is not None and r.claimed_at < stale_before))),
             key=lambda r: (r.next_attempt_at, r.id))[:limit]
-        for r in ready:
-            tables.reminders[r.id] = replace(r, status="sending", claimed_at=_utc(now))
-        return [Outgoing(r.id, r.case_id, r.timer_kind, r.timer_key, r.due_on.isoformat(), r.step, r.recipient,
-                         r.recipient_role, r.channel, r.address, r.subject, r.body, r.attempts) for r in ready]
+        claimed = [replace(r, status="sending", claimed_at=_utc(now)) for r in ready]
+        tables.reminders.update((r.id, r) for r in claimed)
+        return [r.queued() for r in claimed]
 
     def sent(self, reminder_id: int, now: datetime) -> None:
         tables = self.uow.write()
@@ -739,11 +737,12 @@ class MemoryReminderRepository:
         tables = self.uow.read
         statuses = status if isinstance(status, tuple) else None if status is None else (status,)
         rows = sorted((r for r in tables.reminders.values()
-                       if (case_id is None or r.case_id == case_id) and (statuses is None or r.status in statuses)
-                       and _within(tables.cases[r.case_id].jurisdiction, scopes)),
-                      key=lambda r: (r.send_on, r.id))
+                       if (case_id is None or r.reminder.case_id == case_id)
+                       and (statuses is None or r.status in statuses)
+                       and _within(tables.cases[r.reminder.case_id].jurisdiction, scopes)),
+                      key=lambda r: (r.reminder.send_on, r.id))
         page = rows[offset:] if limit is None else rows[offset:offset + limit]
-        return [{**vars(r), "jurisdiction": tables.cases[r.case_id].jurisdiction} for r in page]
+        return [{**r.row(), "jurisdiction": tables.cases[r.reminder.case_id].jurisdiction} for r in page]
 
 
 # --- rounds and anchors ----------------------------------------------------------------------
