@@ -335,8 +335,8 @@ def insert_template(backend: Backend, case, events, timers, rt=None) -> None:
     engine = backend.engine()
     with engine.begin() as conn:
         repo = SqlCaseRepository(conn, Clock(SHANGHAI_10AM(case.last_on)))
-        party = repo.party(credit_code=credit_code(0), operator_name="运营机构tpl", base_name="规模测试基地",
-                           base_address="贵州省贵阳市观山湖区", jurisdiction="520000", new_id=TPL_NEW_ID)
+        party = repo.register_party(credit_code=credit_code(0), operator_name="运营机构tpl", base_name="规模测试基地",
+                                    base_address="贵州省贵阳市观山湖区", jurisdiction="520000", new_id=TPL_NEW_ID)
         assert party.base_id == TPL_BASE
         repo.add(case, events, timers)
     engine.dispose()

@@ -124,8 +124,8 @@ class SqlCaseRepository:
         return [BanOnRecord(r["case_id"], r["ground"], r["level"], r["first_day"], r["last_day"], r["jurisdiction"])
                 for r in rows]
 
-    def party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
-              jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:
+    def register_party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
+                       jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:
         """Finds the operator by credit code and its base by name, creating what is new."""
         now = self.clock()
         # insert-if-absent, then read: two concurrent applications of a new operator both succeed

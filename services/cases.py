@@ -61,9 +61,10 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
     with rt.uow() as uow:
         if once is not None and (answer := idempotency.prior(uow, once)) is not None:
             return ActResult(uow.cases.get(answer.body["id"]), [], answer, replayed=True)
-        party = uow.cases.party(credit_code=code, operator_name=operator_name.strip(), base_name=base_name.strip(),
-                                base_address=base_address.strip(), jurisdiction=jurisdiction, new_id=new_id(),
-                                contact_email=users.email_address(contact_email, "operator.contact_email"))
+        party = uow.cases.register_party(
+            credit_code=code, operator_name=operator_name.strip(), base_name=base_name.strip(),
+            base_address=base_address.strip(), jurisdiction=jurisdiction, new_id=new_id(),
+            contact_email=users.email_address(contact_email, "operator.contact_email"))
         case, events = acts.open_application(
             case_id=case_id or new_id(), base_id=party.base_id, base_name=base_name.strip(), operator_code=code,
             level=level, jurisdiction=jurisdiction, policy=policy, calendar=rt.calendar,

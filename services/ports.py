@@ -91,8 +91,8 @@ class CaseRepository(Protocol):
         """One page of the cases the filter matches, in its order, and how many match in all."""
         ...
 
-    def party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
-              jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:
+    def register_party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
+                       jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:
         """The operator (by credit code) and its base (by name) an application names, created if new."""
         ...
 

@@ -416,8 +416,8 @@ class MemoryCaseRepository:
         operator_id = tables.operator_by_code.get(operator_code)
         return None if operator_id is None else tables.operators[operator_id].contact_email
 
-    def party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
-              jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:
+    def register_party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
+                       jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:
         tables, now = self.uow.write(), self.uow.clock()
         operator_id = tables.operator_by_code.get(credit_code)
         if operator_id is None:
