@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import EllipsisType, MappingProxyType
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from statemachines.jurisdiction import covers, prefix
 from statemachines.periods import Duration, InvalidDuration
@@ -226,8 +226,96 @@ class _Reader:
 
 def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Policy:
     top = _Reader(data, where)
-    clauses: dict[str, Clause] = {}
+    level, jurisdiction, version = _identity(top)
+    sources = _sources(top)
+    window, window_clause = _application_window(top)
+    recognition_clause, recognition_period = _recognition(top)
+    report_clause, report_due = _annual_report(top)
+    assessment = _assessment(top)
+    consecutive = assessment.revoke_after_consecutive_fails
+    rectification_period, rectification_clause = _rectification(top, consecutive)
+    reevaluation_clause, auto_extend = _reevaluation(top)
+    bans = _bans(top, rectification_period, consecutive)
+    complaints = _complaints(top)
+    subsidy = _subsidy(top)
+    reminders_clause, offsets = _reminders(top)
+    effective_from, effective_to = _effective_dates(top)
+    clauses = {parameter: clause for parameter, clause in (
+        ("application_window", window_clause),
+        ("recognition_period", recognition_clause),
+        ("annual_report_due", report_clause),
+        ("assessment", assessment.clause),
+        ("rectification_period", rectification_clause),
+        ("reevaluation", reevaluation_clause),
+        ("bans", bans.clause),
+        ("complaints", complaints.clause),
+        ("subsidy", subsidy.clause),
+        ("reminders", reminders_clause),
+    ) if clause is not None}
 
+    return Policy(
+        id=top.get("id", str),
+        version=version,
+        title=top.get("title", str),
+        jurisdiction=jurisdiction,
+        level=level,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        sources=sources,
+        application_window=window,
+        recognition_period=recognition_period,
+        annual_report_due=report_due,
+        assessment_first=assessment.first,
+        assessment_every=assessment.every,
+        pass_grades=assessment.pass_grades,
+        fail_grades=assessment.fail_grades,
+        missed_grade=assessment.missed_grade,
+        revoke_after_consecutive_fails=consecutive,
+        rectification_period=rectification_period,
+        auto_extend=auto_extend,
+        bans=MappingProxyType(bans.durations),
+        ban_scope=bans.scope,
+        complaint_threshold=complaints.threshold,
+        complaint_window=complaints.window,
+        subsidy_total_fen=subsidy.total_fen,
+        instalments=subsidy.instalments,
+        reminder_offsets=offsets,
+        clauses=MappingProxyType(clauses),
+    )
+
+
+# --- one function per part of the file, in the order policy_from_mapping reads them ------------
+
+class _Assessment(NamedTuple):
+    clause: Clause
+    first: Duration
+    every: Duration
+    pass_grades: tuple[str, ...]
+    fail_grades: tuple[str, ...]
+    revoke_after_consecutive_fails: int | None
+    missed_grade: str | None
+
+
+class _Bans(NamedTuple):
+    clause: Clause
+    durations: dict[str, Duration]
+    scope: str
+
+
+class _Complaints(NamedTuple):
+    clause: Clause
+    threshold: int
+    window: str
+
+
+class _Subsidy(NamedTuple):
+    clause: Clause
+    total_fen: int
+    instalments: tuple[Instalment, ...]
+
+
+def _identity(top: _Reader) -> tuple[str, str, int]:
+    """The level, jurisdiction and version at the top of the file."""
     level = top.get("level", str)
     if level not in LEVELS:
         raise top.fail("level", f"{level!r} is not one of {', '.join(LEVELS)}")
@@ -237,49 +325,75 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     version = top.get("version", int)
     if version < 1:
         raise top.fail("version", "must be 1 or more")
+    return level, jurisdiction, version
 
+
+def _sources(top: _Reader) -> tuple[Source, ...]:
     sources = []
     for i, raw in enumerate(top.get("sources", list)):
-        s = _Reader(raw, where, f"sources[{i}]")
+        s = _Reader(raw, top.where, f"sources[{i}]")
         sources.append(Source(s.get("id", str), s.get("title", str), s.get("number", str, None),
                               s.get("issuer", str, None), s.a_date("issued", None), s.get("url", str, None)))
+    return tuple(sources)
 
-    window = None
-    if top.has("application_window"):
-        w = top.section("application_window")
-        window = (w.month_day("opens"), w.month_day("closes"))
-        if (window[1].month, window[1].day) < (window[0].month, window[0].day):
-            raise w.fail("closes", "is before opens")
-        clauses["application_window"] = w.clause("R1")
 
+def _application_window(top: _Reader) -> tuple[tuple[MonthDay, MonthDay] | None, Clause | None]:
+    if not top.has("application_window"):
+        return None, None
+    w = top.section("application_window")
+    window = (w.month_day("opens"), w.month_day("closes"))
+    if (window[1].month, window[1].day) < (window[0].month, window[0].day):
+        raise w.fail("closes", "is before opens")
+    return window, w.clause("R1")
+
+
+def _recognition(top: _Reader) -> tuple[Clause, Duration]:
     rec = top.section("recognition")
-    clauses["recognition_period"] = rec.clause("R6")
+    return rec.clause("R6"), rec.duration("period")
 
+
+def _annual_report(top: _Reader) -> tuple[Clause, MonthDay]:
     report = top.section("annual_report")
-    clauses["annual_report_due"] = report.clause("R7")
+    return report.clause("R7"), report.month_day("due")
 
+
+def _assessment(top: _Reader) -> _Assessment:
     assess = top.section("assessment")
-    clauses["assessment"] = assess.clause("R8")
-    for key in ("first_after", "every"):
-        if assess.duration(key).days:
-            raise assess.fail(key, "must be whole years or months (assessments follow the period's months)")
-    pass_grades = assess.strings("pass_grades")
-    fail_grades = assess.strings("fail_grades")
-    consecutive = assess.positive_int("revoke_after_consecutive_fails", None)
+    clause = assess.clause("R8")
+    first, every = (_whole_months(assess, key) for key in ("first_after", "every"))
+    return _Assessment(
+        clause, first, every,
+        pass_grades=assess.strings("pass_grades"),
+        fail_grades=assess.strings("fail_grades"),
+        revoke_after_consecutive_fails=assess.positive_int("revoke_after_consecutive_fails", None),
+        missed_grade=assess.get("missed_grade", str, None),
+    )
 
-    rectification_period = None
+
+def _whole_months(assess: _Reader, key: str) -> Duration:
+    duration = assess.duration(key)
+    if duration.days:
+        raise assess.fail(key, "must be whole years or months (assessments follow the period's months)")
+    return duration
+
+
+def _rectification(top: _Reader, consecutive: int | None) -> tuple[Duration | None, Clause | None]:
     if top.has("rectification"):
         rect = top.section("rectification")
-        rectification_period = rect.duration("period")
-        clauses["rectification_period"] = rect.clause("R9")
-    elif consecutive is None:
+        return rect.duration("period"), rect.clause("R9")
+    if consecutive is None:
         raise top.fail("rectification", "is missing (or set assessment.revoke_after_consecutive_fails)")
+    return None, None
 
+
+def _reevaluation(top: _Reader) -> tuple[Clause, bool]:
     reeval = top.section("reevaluation")
-    clauses["reevaluation"] = reeval.clause("R10")
+    return reeval.clause("R10"), reeval.get("auto_extend_when_all_passed", bool)
 
+
+def _bans(top: _Reader, rectification_period: Duration | None, consecutive: int | None) -> _Bans:
     bans_section = top.section("bans")
-    clauses["bans"] = bans_section.clause("R14")
+    clause = bans_section.clause("R14")
     bans = {}
     for ground in REVOCATION_GROUNDS:
         if bans_section.has(ground):
@@ -291,71 +405,55 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         raise bans_section.fail("rectification_failed", "is missing (R9)")
     if consecutive is not None and "assessment_failed" not in bans:
         raise bans_section.fail("assessment_failed", "is missing (assessment.revoke_after_consecutive_fails)")
+    return _Bans(clause, bans, scope=_one_of(bans_section, "scope", BAN_SCOPES))
 
+
+def _complaints(top: _Reader) -> _Complaints:
     complaints = top.section("complaints")
-    clauses["complaints"] = complaints.clause("R12")
+    clause = complaints.clause("R12")
     threshold = complaints.positive_int("threshold")
     if threshold < 1:
         raise complaints.fail("threshold", "must be 1 or more")
+    return _Complaints(clause, threshold, window=_one_of(complaints, "window", COMPLAINT_WINDOWS))
 
+
+def _subsidy(top: _Reader) -> _Subsidy:
     subsidy = top.section("subsidy")
-    clauses["subsidy"] = subsidy.clause("R11")
+    clause = subsidy.clause("R11")
     total = subsidy.positive_int("total_fen")
     instalments = []
     for i, raw in enumerate(subsidy.get("instalments", list, [])):
-        r = _Reader(raw, where, f"subsidy.instalments[{i}]")
+        r = _Reader(raw, top.where, f"subsidy.instalments[{i}]")
         # "0d" means on the day of recognition; a Duration is never zero
         after = None if r.get("after", str) == "0d" else r.duration("after")
         instalments.append(Instalment(after, r.positive_int("amount_fen")))
     if sum(i.amount_fen for i in instalments) != total:
         raise subsidy.fail("instalments",
                            f"amounts add up to {sum(i.amount_fen for i in instalments)} fen, not total_fen {total}")
+    return _Subsidy(clause, total, tuple(instalments))
 
+
+def _reminders(top: _Reader) -> tuple[Clause, tuple[int, ...]]:
     reminders = top.section("reminders")
-    clauses["reminders"] = reminders.clause("R7")
+    clause = reminders.clause("R7")
     offsets = reminders.get("offsets_days", list)
     if any(not isinstance(o, int) or isinstance(o, bool) or o < 0 for o in offsets):
         raise reminders.fail("offsets_days", "must be a list of whole days, 0 or more")
+    return clause, tuple(sorted(set(offsets), reverse=True))
 
+
+def _effective_dates(top: _Reader) -> tuple[date, date | None]:
     effective_from, effective_to = top.a_date("effective_from"), top.a_date("effective_to", None)
     if effective_to is not None and effective_to < effective_from:
         raise top.fail("effective_to", f"{effective_to} is before effective_from {effective_from}")
-    ban_scope = bans_section.get("scope", str)
-    if ban_scope not in BAN_SCOPES:
-        raise bans_section.fail("scope", f"{ban_scope!r} is not one of {', '.join(BAN_SCOPES)}")
-    complaint_window = complaints.get("window", str)
-    if complaint_window not in COMPLAINT_WINDOWS:
-        raise complaints.fail("window", f"{complaint_window!r} is not one of {', '.join(COMPLAINT_WINDOWS)}")
+    return effective_from, effective_to
 
-    return Policy(
-        id=top.get("id", str),
-        version=version,
-        title=top.get("title", str),
-        jurisdiction=jurisdiction,
-        level=level,
-        effective_from=effective_from,
-        effective_to=effective_to,
-        sources=tuple(sources),
-        application_window=window,
-        recognition_period=rec.duration("period"),
-        annual_report_due=report.month_day("due"),
-        assessment_first=assess.duration("first_after"),
-        assessment_every=assess.duration("every"),
-        pass_grades=pass_grades,
-        fail_grades=fail_grades,
-        missed_grade=assess.get("missed_grade", str, None),
-        revoke_after_consecutive_fails=consecutive,
-        rectification_period=rectification_period,
-        auto_extend=reeval.get("auto_extend_when_all_passed", bool),
-        bans=MappingProxyType(bans),
-        ban_scope=ban_scope,
-        complaint_threshold=threshold,
-        complaint_window=complaint_window,
-        subsidy_total_fen=total,
-        instalments=tuple(instalments),
-        reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
-        clauses=MappingProxyType(clauses),
-    )
+
+def _one_of(section: _Reader, key: str, allowed: tuple[str, ...]) -> str:
+    value: str = section.get(key, str)
+    if value not in allowed:
+        raise section.fail(key, f"{value!r} is not one of {', '.join(allowed)}")
+    return value
 
 
 class PolicyBook:

@@ -1,0 +1,67 @@
+"""policy_from_mapping reads a policy one section at a time (a function per section): a fault in any
+part of the file is refused with the field it is in, whichever section holds it."""
+from __future__ import annotations
+
+import copy
+import tomllib
+from typing import Any
+
+import pytest
+
+from config import PROJECT_ROOT
+from statemachines.policy import PolicyError, policy_from_mapping
+
+GUIZHOU = tomllib.loads((PROJECT_ROOT / "policies" / "guizhou-provincial-2022.v1.toml").read_text(encoding="utf-8"))
+MISSING = object()
+
+
+def _with(changes: dict[str, Any]) -> dict[str, Any]:
+    data = copy.deepcopy(GUIZHOU)
+    for key, value in changes.items():
+        *sections, leaf = key.split(".")
+        node = data
+        for section in sections:
+            node = node[section]
+        if value is MISSING:
+            del node[leaf]
+        else:
+            node[leaf] = value
+    return data
+
+
+# one fault -> the field the refusal names
+FAULTS = {
+    "recognition.period": (MISSING, "recognition.period"),
+    "annual_report.due": ("02-30", "annual_report.due"),
+    "assessment.missed_grade": (1, "assessment.missed_grade"),
+    "assessment.first_after": ("1y1d", "assessment.first_after"),
+    "assessment.every": ("5x", "assessment.every"),
+    "reevaluation.auto_extend_when_all_passed": (MISSING, "reevaluation.auto_extend_when_all_passed"),
+    "bans.scope": ("county", "bans.scope"),
+    "bans.fraud": (MISSING, "bans.fraud"),
+    "complaints.window": ("rolling", "complaints.window"),
+    "complaints.threshold": (0, "complaints.threshold"),
+    "subsidy.total_fen": (1, "subsidy.instalments"),
+    "reminders.offsets_days": ([-1], "reminders.offsets_days"),
+    "effective_to": ("2000-01-01", "effective_to"),
+    "effective_from": ("x", "effective_from"),
+    "application_window.closes": ("03-01", "application_window.closes"),
+    "level": ("county", "level"),
+    "sources": ([{}], "sources[0].id"),
+    "recognition": (MISSING, "recognition"),
+    "reminders": (MISSING, "reminders"),
+    "title": (MISSING, "title"),
+    "id": (MISSING, "id"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(FAULTS))
+def test_a_fault_in_any_section_is_refused_naming_its_field(key):
+    value, field = FAULTS[key]
+    with pytest.raises(PolicyError) as info:
+        policy_from_mapping(_with({key: value}), where="probe")
+    assert str(info.value).startswith(f"probe: {field}: "), str(info.value)
+
+
+def test_the_file_without_faults_loads():
+    assert policy_from_mapping(_with({}), where="probe").id == GUIZHOU["id"]
