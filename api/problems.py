@@ -32,6 +32,7 @@ from statemachines.errors import (
     WindowClosed,
 )
 from statemachines.jurisdiction import UnknownJurisdiction
+from statemachines.workcalendar import CalendarUnavailable
 
 MEDIA_TYPE = "application/problem+json"
 E = TypeVar("E", bound=Exception)
@@ -58,6 +59,7 @@ PROBLEMS: dict[type[DomainError], tuple[int, str, str | None]] = {
     IdempotencyKeyReused: (422, "Idempotency-Key reused for a different request", "Idempotency-Key"),
     UnknownInspector: (422, "An inspector named is not a user of the system", "inspectors"),
     InvalidAct: (422, "A field of the act is invalid", None),
+    CalendarUnavailable: (422, "No work calendar is loaded for the year of this date", None),
 }
 
 CODES = {cls: cls.code for cls in PROBLEMS}

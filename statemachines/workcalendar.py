@@ -14,9 +14,20 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Protocol, TypeVar
 
+from statemachines.errors import DomainError
 
-class CalendarUnavailable(LookupError):
-    """Neither an official notice nor festival dates are loaded for the year asked about."""
+
+class CalendarUnavailable(DomainError, LookupError):
+    """Neither an official notice nor festival dates are loaded for the year asked about: a date
+    there cannot be computed, so the act or question is refused rather than guessed (R16)."""
+
+    code = "calendar-unavailable"
+    rule = "R16"
+
+    def __init__(self, year: int) -> None:
+        super().__init__(f"no work calendar for {year}: neither its official notice nor its festival dates "
+                         "are loaded", year=year)
+        self.year = year
 
 
 @dataclass(frozen=True)
@@ -102,9 +113,7 @@ class WorkCalendar:
             return DayInfo(not weekend, False, "周末" if weekend else "工作日")
         statutory = self._statutory.get(d.year)
         if statutory is None:
-            raise CalendarUnavailable(
-                f"no work calendar for {d.year}: neither its official notice nor its festival dates are loaded"
-            )
+            raise CalendarUnavailable(d.year)
         if d in statutory:
             return DayInfo(False, True, statutory[d])
         return DayInfo(not weekend, True, "周末" if weekend else "工作日")
