@@ -39,7 +39,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # the checks that take seconds, to run before every commit: lint, layering, types, the pure domain
 check: install

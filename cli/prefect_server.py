@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 
 # Prefect's settings that keep a server and its clients quiet on a closed network
 OFFLINE_SETTINGS: Mapping[str, str] = {
@@ -31,11 +32,20 @@ def offline_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return {**(os.environ if base is None else base), **OFFLINE_SETTINGS}
 
 
+def check_ui_switch(prefect: ModuleType) -> None:
+    """The one place this project sets a library's internals: fail loudly, naming the version,
+    when an upgrade of Prefect no longer has the attribute (tests/flows/test_prefect_internals.py)."""
+    if not isinstance(getattr(prefect, "__ui_v2_static_path__", None), Path):
+        raise RuntimeError(f"Prefect {prefect.__version__} has no __ui_v2_static_path__: the v2 UI (which calls "
+                           "amplitude.com) cannot be left out; see cli/prefect_server.py")
+
+
 def main(argv: Sequence[str]) -> None:
     import prefect
     from prefect.cli import app
 
     os.environ.update(OFFLINE_SETTINGS)
+    check_ui_switch(prefect)
     prefect.__ui_v2_static_path__ = Path(os.devnull) / "no-ui-v2"
     sys.argv = ["prefect", "server", *argv]  # Prefect's entry point reads its arguments there
     app()

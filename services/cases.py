@@ -42,9 +42,9 @@ def new_id() -> str:
 
 
 def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, base_address: str,
-          level: str, jurisdiction: str, on: date, actor: str, reason: str,
-          window_exception: str | None = None, case_id: str | None = None, contact_email: str | None = None,
-          user: User | None = None, once: IdempotentRequest | None = None) -> ActResult:
+              level: str, jurisdiction: str, on: date, actor: str, reason: str,
+              window_exception: str | None = None, case_id: str | None = None, contact_email: str | None = None,
+              user: User | None = None, once: IdempotentRequest | None = None) -> ActResult:
     """R1–R3: a new application in the year's round."""
     code = CreditCode.parse(credit_code).value
     for field, value in (("operator_name", operator_name), ("base_name", base_name)):

@@ -31,6 +31,7 @@ from tests.fakes.memory import MemoryStore, MemoryUnitOfWork
 
 PG_URL = os.environ.get("INCUBASE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+PG_SKIPPED = "PostgreSQL not reachable"
 _pg_problem: list[str] = []
 
 
@@ -117,7 +118,7 @@ def engine(request, backend, tmp_path, sqlite_template):
     else:
         url = request.getfixturevalue("pg_url")
         if url is None:
-            pytest.skip(f"PostgreSQL not reachable ({_pg_problem[0]})")
+            pytest.skip(f"{PG_SKIPPED} ({_pg_problem[0]})")
         eng = make_engine(url)
         with eng.begin() as conn:
             names = ", ".join(t.name for t in metadata.sorted_tables)
@@ -136,10 +137,17 @@ def rt(request, backend, clock) -> Runtime:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if _pg_problem:
+    # under pytest-xdist the skips happen in the workers: their reports, not this process's state, say so
+    problems = [*_pg_problem, *(reason for reason in _skip_reasons(terminalreporter) if PG_SKIPPED in reason)]
+    if problems:
         bar = "!" * 100
         terminalreporter.write_line(bar, red=True, bold=True)
         terminalreporter.write_line(
-            f"POSTGRESQL NOT REACHABLE — the PostgreSQL half of the suite was SKIPPED: {_pg_problem[0]}",
+            f"POSTGRESQL NOT REACHABLE — the PostgreSQL half of the suite was SKIPPED: {problems[0]}",
             red=True, bold=True)
         terminalreporter.write_line(bar, red=True, bold=True)
+
+
+def _skip_reasons(terminalreporter) -> list[str]:
+    return [str(report.longrepr[-1]) for report in terminalreporter.stats.get("skipped", [])
+            if isinstance(report.longrepr, tuple)]
