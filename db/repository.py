@@ -115,12 +115,14 @@ class SqlCaseRepository:
 
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:
         b = t.bans.c
-        # every level: whether a ban bars this level is the policy's scope, decided in the domain
+        # every level and jurisdiction, ended or not: whether a ban bars an application is the policy's
+        # scope and the application's own date (one received during a ban and entered after it ended
+        # is still refused), decided in the domain
         match = b.operator_code == operator_code if base_id is None else sa.or_(
             b.operator_code == operator_code, b.base_id == base_id)
         rows = self.conn.execute(
             sa.select(t.bans, t.cases.c.jurisdiction).join(t.cases, t.cases.c.id == b.case_id)
-            .where(b.ended_on.is_(None), match)).mappings()
+            .where(match)).mappings()
         return [BanOnRecord(r["case_id"], r["ground"], r["level"], r["first_day"], r["last_day"], r["jurisdiction"])
                 for r in rows]
 

@@ -29,6 +29,6 @@ def eligibility(rt: Runtime, *, credit_code: str, level: str, on: date, jurisdic
     in_force = [
         b for b in found
         if b.first_day <= on <= b.last_day
-        and (policy.ban_applies(b.level, level) if policy else b.level == level)
+        and (policy.ban_applies(b.level, b.jurisdiction, level) if policy else b.level == level)
     ]
     return Eligibility(code, level, on, in_force)

@@ -84,7 +84,8 @@ class CaseRepository(Protocol):
         ...
 
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:
-        """The bans not yet ended on the operator, or on the base (R2); whatever level they were imposed at."""
+        """Every ban on record on the operator, or on the base (R2), ended or not, whatever the level and
+        jurisdiction it was imposed at: which of them bars an application is the domain's to say."""
         ...
 
     def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:

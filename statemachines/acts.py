@@ -205,7 +205,7 @@ def open_application(
         if not opens <= ctx.on <= closes:
             raise WindowClosed(ctx.on, opens, closes)
     for ban in bans:
-        if policy.ban_applies(ban.level, level) and ban.first_day <= ctx.on <= ban.last_day:
+        if policy.ban_applies(ban.level, ban.jurisdiction, level) and ban.first_day <= ctx.on <= ban.last_day:
             raise BanInForce(case_id=ban.case_id, ground=ban.ground, level=ban.level, last_day=ban.last_day)
     if open_cases:
         raise OpenCaseExists(open_cases[0], level)

@@ -20,7 +20,7 @@ REVOCATION_GROUNDS = (
     "rectification_failed", "assessment_failed", "fraud", "commitment_breach", "complaints",
 )
 MISCONDUCT_GROUNDS = ("fraud", "commitment_breach", "complaints")
-BAN_SCOPES = ("level", "all")
+BAN_SCOPES = ("level", "jurisdiction", "all")
 # the only window the texts support so far; a rolling window would be a new value here
 COMPLAINT_WINDOWS = ("period",)
 
@@ -94,7 +94,7 @@ class Policy:
     rectification_period: Duration | None
     auto_extend: bool
     bans: Mapping[str, Duration]
-    ban_scope: str  # "level": a ban bars the same level only; "all": every level
+    ban_scope: str  # which bans on record bar an application under this policy: see ban_applies
     complaint_threshold: int
     complaint_window: str  # "period": valid complaints count within the current period
     subsidy_total_fen: int
@@ -129,8 +129,14 @@ class Policy:
     def ban_for(self, ground: str) -> Duration:
         return self.bans[ground]
 
-    def ban_applies(self, ban_level: str, level: str) -> bool:
-        return self.ban_scope == "all" or ban_level == level
+    def ban_applies(self, ban_level: str, ban_jurisdiction: str, level: str) -> bool:
+        """R14: whether a ban of a case of `ban_level` in `ban_jurisdiction` bars an application at
+        `level` under this policy. "level" (the usual): a ban of the same level in this policy's
+        jurisdiction; "jurisdiction": of any level in it; "all": any ban anywhere. So a ban of
+        Hubei never refuses a Guizhou application unless Guizhou's policy says "all"."""
+        if self.ban_scope == "all":
+            return True
+        return covers(self.jurisdiction, ban_jurisdiction) and (self.ban_scope == "jurisdiction" or ban_level == level)
 
     def cite(self, parameter: str) -> Clause | None:
         return self.clauses.get(parameter)

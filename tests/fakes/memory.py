@@ -375,8 +375,7 @@ class MemoryCaseRepository:
         tables = self.uow.read
         return [BanOnRecord(b.case_id, b.ground, b.level, b.first_day, b.last_day, tables.cases[b.case_id].jurisdiction)
                 for b in tables.bans.values()
-                if b.ended_on is None and (b.operator_code == operator_code or base_id is not None
-                                           and b.base_id == base_id)]
+                if b.operator_code == operator_code or base_id is not None and b.base_id == base_id]
 
     def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
         tables = self.uow.read

@@ -1,0 +1,87 @@
+"""R2/R14: which bans bar an application. A ban bars the same level in the jurisdiction of the
+policy the application falls under (bans.scope = "level"), not another province's; and a ban is
+judged on the application's own date, so one received during a ban and entered after the ban
+ended is still refused. Runs on SQLite, PostgreSQL and the in-memory storage."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import tomllib
+from datetime import date as D
+
+import pytest
+
+from config import PROJECT_ROOT
+from services.eligibility import eligibility
+from services.policies import default_policies
+from statemachines.errors import BanInForce
+from statemachines.policy import PolicyBook, policy_from_mapping
+from tests.story import INSPECTOR, SUPERVISOR, Story, credit_code
+
+pytestmark = pytest.mark.memory
+
+GUIZHOU = tomllib.loads((PROJECT_ROOT / "policies" / "guizhou-provincial-2022.v1.toml").read_text(encoding="utf-8"))
+
+
+def province(code: str, scope: str = "level"):
+    """Guizhou's rules as another province's policy (a test's: only the jurisdiction and scope differ)."""
+    data = copy.deepcopy(GUIZHOU)
+    data.update(id=f"test-{code}", jurisdiction=code)
+    data["bans"]["scope"] = scope
+    return policy_from_mapping(data, where=f"test-{code}")
+
+
+def with_policies(rt, *extra):
+    return dataclasses.replace(rt, policies=PolicyBook([*default_policies(), *extra]))
+
+
+def revoked_for_complaints(rt, clock, jurisdiction: str) -> Story:
+    """A provincial base of `jurisdiction` recognised in 2024 and revoked on 2025-04-15 (ban to 2030-04-15)."""
+    story = Story(rt, clock)
+    story.apply(D(2024, 4, 8), seed=1, jurisdiction=jurisdiction)
+    story.act("inspect", D(2024, 5, 16), actor=INSPECTOR, outcome="pass")
+    story.act("approve", D(2024, 6, 14), actor=SUPERVISOR)
+    for n, day in enumerate((D(2025, 3, 3), D(2025, 3, 10), D(2025, 3, 17)), start=1):
+        story.act("record_complaint", day, complaint_id=f"c{n}", summary=f"入驻企业投诉{n}：承诺的服务未提供")
+    for n in (1, 2, 3):
+        story.act("verify_complaint", D(2025, 3, 24), complaint_id=f"c{n}", valid=True)
+    story.act("revoke", D(2025, 4, 15), actor=SUPERVISOR, ground="complaints")
+    return story
+
+
+def test_r14_a_ban_of_another_province_does_not_bar_an_application_here(rt, clock):
+    rt = with_policies(rt, province("420000"))
+    hubei = revoked_for_complaints(rt, clock, "420000")
+    assert hubei.case.state == "revoked"
+    # the same operator, at the same level, in Guizhou: not Hubei's ban to enforce
+    assert Story(rt, clock).apply(D(2026, 4, 8), seed=1, base="遵义市创业园").case.state == "applied"
+    assert eligibility(rt, credit_code=credit_code(1), level="provincial", on=D(2026, 4, 8),
+                       jurisdiction="520000").eligible
+    # in Hubei itself the ban holds
+    with pytest.raises(BanInForce) as refused:
+        Story(rt, clock).apply(D(2026, 4, 8), seed=1, base="武汉市创业园", jurisdiction="420000")
+    assert refused.value.details["case_id"] == hubei.case_id
+
+
+def test_r14_a_policy_may_bar_every_ban_on_record_anywhere(rt, clock):
+    rt = with_policies(rt, province("420000"), province("430000", scope="all"))
+    revoked_for_complaints(rt, clock, "420000")
+    with pytest.raises(BanInForce):
+        Story(rt, clock).apply(D(2026, 4, 8), seed=1, base="长沙市创业园", jurisdiction="430000")
+    assert not eligibility(rt, credit_code=credit_code(1), level="provincial", on=D(2026, 4, 8),
+                           jurisdiction="430000").eligible
+
+
+def test_r2_an_application_dated_during_a_ban_is_refused_after_the_ban_ended(rt, clock):
+    old = revoked_for_complaints(rt, clock, "520000")
+    old.until(D(2030, 4, 16))  # the sweep records the ban's end
+    assert old.case.ban.ended_on == D(2030, 4, 16)
+    # a paper application received on 2030-04-10 (the ban's last days), entered now
+    late = Story(rt, clock)
+    late.clock.set_day(D(2030, 4, 20))
+    with pytest.raises(BanInForce):
+        late.apply(D(2030, 4, 10), seed=1, base="贵阳市大学生创业园二期")
+    assert not eligibility(rt, credit_code=credit_code(1), level="provincial", on=D(2030, 4, 10),
+                           jurisdiction="520000").eligible
+    assert eligibility(rt, credit_code=credit_code(1), level="provincial", on=D(2030, 4, 16),
+                       jurisdiction="520000").eligible
