@@ -59,15 +59,15 @@ def policies_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 
 @policies_app.command("check")
 def policies_check(file: Annotated[Path, typer.Argument(help="A policy file (TOML).")]) -> None:
-    """Validate one policy file; exit 1 naming the file and field when it is wrong."""
+    """Validate one policy file: every problem on a line of its own (file, field, what is wrong), exit 2."""
     from services.policies import load_policy_file
     from statemachines.policy import PolicyError
 
     try:
         policy = load_policy_file(file)
     except PolicyError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        _report_problems(exc)
+        raise typer.Exit(2) from None
     defaults = [name for name, clause in policy.clauses.items() if clause.default]
     typer.echo(f"ok: {policy.id} v{policy.version} ({policy.jurisdiction}, {policy.level})")
     if defaults:
@@ -103,6 +103,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
     import uvicorn
 
+    from cli.run import load_rules
+
+    load_rules()
     typer.echo(f"incubase API on http://{host}:{port}/api/v1  docs: http://{host}:{port}/docs")
     uvicorn.run("api.main:app", host=host, port=port, log_level="info")
 
@@ -421,5 +424,23 @@ def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def main() -> None:
+    """The console script: the commands, and for a wrong policy or calendar file (which every
+    command that loads them may meet) one line per problem and exit status 2, not a traceback."""
+    from services.calendars import CalendarDataError
+    from statemachines.policy import PolicyError
+
+    try:
+        app()
+    except (PolicyError, CalendarDataError) as exc:
+        _report_problems(exc)
+        raise SystemExit(2) from None
+
+
+def _report_problems(exc: Exception) -> None:
+    for line in str(exc).splitlines():
+        typer.echo(f"error: {line}", err=True)
+
+
 if __name__ == "__main__":
-    app()
+    main()

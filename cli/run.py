@@ -65,6 +65,16 @@ def _exit_on_signal(signum, _frame) -> None:
     raise SystemExit(128 + signum)
 
 
+def load_rules() -> None:
+    """Reads the policy and calendar files before anything starts: a wrong one stops the command
+    with one line per problem and exit status 2 (cli.main.main), not a server that fails to start."""
+    from services.calendars import default_calendar
+    from services.policies import default_policies
+
+    default_policies()
+    default_calendar()
+
+
 def run_all(settings: Settings) -> None:
     from flows.serve import schedules
 
@@ -73,6 +83,7 @@ def run_all(settings: Settings) -> None:
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    load_rules()
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGHUP, _exit_on_signal)
     env = prefect_env(settings)

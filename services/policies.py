@@ -23,7 +23,14 @@ def load_policies(directory: Path) -> PolicyBook:
     files = sorted(directory.glob("*.toml"))
     if not files:
         raise PolicyError(str(directory), "holds no policy files (*.toml)")
-    return PolicyBook([load_policy_file(f) for f in files])
+    loaded = [(f, load_policy_file(f)) for f in files]
+    first: dict[tuple[str, int], Path] = {}
+    for path, policy in loaded:
+        if policy.key in first:
+            raise PolicyError(str(path), f"id {policy.id!r} version {policy.version} is also that of "
+                                         f"{first[policy.key]}")
+        first[policy.key] = path
+    return PolicyBook([policy for _, policy in loaded])
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ Policy as an argument; nothing in the code knows a figure of its own.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import EllipsisType, MappingProxyType
@@ -21,16 +21,25 @@ REVOCATION_GROUNDS = (
 )
 MISCONDUCT_GROUNDS = ("fraud", "commitment_breach", "complaints")
 BAN_SCOPES = ("level", "jurisdiction", "all")
+UNKNOWN_KEY = "is not a key of a policy file"
 # the only window the texts support so far; a rolling window would be a new value here
 COMPLAINT_WINDOWS = ("period",)
 
 
 class PolicyError(ValueError):
-    """A policy file is malformed; the message names the file and the field."""
+    """A policy file is malformed; the message names the file and the field, one line per problem
+    (`problems`: each "field: what is wrong")."""
 
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
+    def __init__(self, where: str, message: str, problems: tuple[str, ...] = ()) -> None:
+        self.problems = problems or (message,)
+        super().__init__("\n".join(f"{where}: {problem}" for problem in self.problems))
         self.where = where
+
+    @classmethod
+    def of(cls, where: str, errors: list[PolicyError]) -> PolicyError:
+        """Several problems of one file as one error."""
+        problems = tuple(p for e in errors for p in e.problems)
+        return cls(where, problems[0], problems)
 
 
 @dataclass(frozen=True)
@@ -151,8 +160,20 @@ def _months(duration: Duration) -> int:
 class _Reader:
     """Walks a nested mapping, so that every error names the field that is wrong."""
 
-    def __init__(self, data: Mapping[str, Any], where: str, path: str = "") -> None:
+    def __init__(self, data: Mapping[str, Any], where: str, path: str = "",
+                 readers: list[_Reader] | None = None) -> None:
         self.data, self.where, self.path = data, where, path
+        self.asked: set[str] = set()  # the keys the code has looked for: any other key is unknown
+        self.readers = [] if readers is None else readers  # this reader and every one below it
+        self.readers.append(self)
+
+    def child(self, data: Mapping[str, Any], path: str) -> _Reader:
+        return _Reader(data, self.where, path, self.readers)
+
+    def unknown(self) -> list[str]:
+        """Every key of this reader and those below it that no part of the code asked for."""
+        return [f"{r._name(key)}: {UNKNOWN_KEY}" for r in self.readers
+                for key in r.data if key not in r.asked]
 
     def _name(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
@@ -161,9 +182,11 @@ class _Reader:
         return PolicyError(self.where, f"{self._name(key)}: {message}")
 
     def has(self, key: str) -> bool:
+        self.asked.add(key)
         return key in self.data
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        self.asked.add(key)
         if key not in self.data:
             if default is ...:
                 raise self.fail(key, "is missing")
@@ -176,7 +199,7 @@ class _Reader:
         return value
 
     def section(self, key: str) -> _Reader:
-        return _Reader(self.get(key, dict), self.where, self._name(key))
+        return self.child(self.get(key, dict), self._name(key))
 
     def duration(self, key: str) -> Duration:
         try:
@@ -231,21 +254,56 @@ class _Reader:
 
 
 def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Policy:
+    """The policy a file's mapping describes. Every section is read even when an earlier one is
+    wrong, so a reviewer sees every problem at once (a section that depends on a wrong one is left
+    until that is fixed); keys no section knows are reported once the rest reads."""
     top = _Reader(data, where)
-    level, jurisdiction, version = _identity(top)
-    sources = _sources(top)
-    window, window_clause = _application_window(top)
-    recognition_clause, recognition_period = _recognition(top)
-    report_clause, report_due = _annual_report(top)
-    assessment = _assessment(top)
+    errors: list[PolicyError] = []
+    parts: dict[str, Any] = {}
+
+    def read(name: str, section: Callable[[], object], *needs: str) -> None:
+        if all(n in parts for n in needs):
+            try:
+                parts[name] = section()
+            except PolicyError as exc:
+                errors.append(exc)
+
+    read("identity", lambda: _identity(top))
+    read("sources", lambda: _sources(top))
+    read("window", lambda: _application_window(top))
+    read("recognition", lambda: _recognition(top))
+    read("report", lambda: _annual_report(top))
+    read("assessment", lambda: _assessment(top))
+    read("rectification", lambda: _rectification(top, parts["assessment"].revoke_after_consecutive_fails),
+         "assessment")
+    read("reevaluation", lambda: _reevaluation(top))
+    read("bans", lambda: _bans(top, parts["rectification"][0], parts["assessment"].revoke_after_consecutive_fails),
+         "assessment", "rectification")
+    read("complaints", lambda: _complaints(top))
+    read("subsidy", lambda: _subsidy(top))
+    read("reminders", lambda: _reminders(top))
+    read("effective", lambda: _effective_dates(top))
+    read("names", lambda: (top.get("id", str), top.get("title", str)))
+    if not errors and (unknown := top.unknown()):
+        errors.append(PolicyError(where, unknown[0], tuple(unknown)))
+    if errors:
+        raise PolicyError.of(where, errors)
+
+    level, jurisdiction, version = parts["identity"]
+    sources = parts["sources"]
+    window, window_clause = parts["window"]
+    recognition_clause, recognition_period = parts["recognition"]
+    report_clause, report_due = parts["report"]
+    assessment: _Assessment = parts["assessment"]
     consecutive = assessment.revoke_after_consecutive_fails
-    rectification_period, rectification_clause = _rectification(top, consecutive)
-    reevaluation_clause, auto_extend = _reevaluation(top)
-    bans = _bans(top, rectification_period, consecutive)
-    complaints = _complaints(top)
-    subsidy = _subsidy(top)
-    reminders_clause, offsets = _reminders(top)
-    effective_from, effective_to = _effective_dates(top)
+    rectification_period, rectification_clause = parts["rectification"]
+    reevaluation_clause, auto_extend = parts["reevaluation"]
+    bans: _Bans = parts["bans"]
+    complaints: _Complaints = parts["complaints"]
+    subsidy: _Subsidy = parts["subsidy"]
+    reminders_clause, offsets = parts["reminders"]
+    effective_from, effective_to = parts["effective"]
+    policy_id, title = parts["names"]
     clauses = {parameter: clause for parameter, clause in (
         ("application_window", window_clause),
         ("recognition_period", recognition_clause),
@@ -260,9 +318,9 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     ) if clause is not None}
 
     return Policy(
-        id=top.get("id", str),
+        id=policy_id,
         version=version,
-        title=top.get("title", str),
+        title=title,
         jurisdiction=jurisdiction,
         level=level,
         effective_from=effective_from,
@@ -337,7 +395,7 @@ def _identity(top: _Reader) -> tuple[str, str, int]:
 def _sources(top: _Reader) -> tuple[Source, ...]:
     sources = []
     for i, raw in enumerate(top.get("sources", list)):
-        s = _Reader(raw, top.where, f"sources[{i}]")
+        s = top.child(raw, f"sources[{i}]")
         sources.append(Source(s.get("id", str), s.get("title", str), s.get("number", str, None),
                               s.get("issuer", str, None), s.a_date("issued", None), s.get("url", str, None)))
     return tuple(sources)
@@ -429,7 +487,7 @@ def _subsidy(top: _Reader) -> _Subsidy:
     total = subsidy.positive_int("total_fen")
     instalments = []
     for i, raw in enumerate(subsidy.get("instalments", list, [])):
-        r = _Reader(raw, top.where, f"subsidy.instalments[{i}]")
+        r = top.child(raw, f"subsidy.instalments[{i}]")
         # "0d" means on the day of recognition; a Duration is never zero
         after = None if r.get("after", str) == "0d" else r.duration("after")
         instalments.append(Instalment(after, r.positive_int("amount_fen")))

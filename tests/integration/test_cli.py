@@ -114,7 +114,7 @@ def test_policies_check_refuses_a_broken_file_naming_file_and_field(runner, db_f
     broken.write_text(text.replace(old, new), encoding="utf-8")
 
     result = runner.invoke(app, ["policies", "check", str(broken)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert result.stdout == ""
     assert result.stderr.startswith("error: ")
     assert str(broken) in result.stderr
@@ -125,7 +125,7 @@ def test_policies_check_refuses_a_file_that_is_not_toml(runner, db_file, tmp_pat
     broken = tmp_path / "garbled.toml"
     broken.write_text('id = "x\n', encoding="utf-8")
     result = runner.invoke(app, ["policies", "check", str(broken)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert str(broken) in result.stderr and "not valid TOML" in result.stderr
 
 

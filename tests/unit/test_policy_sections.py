@@ -65,3 +65,35 @@ def test_a_fault_in_any_section_is_refused_naming_its_field(key):
 
 def test_the_file_without_faults_loads():
     assert policy_from_mapping(_with({}), where="probe").id == GUIZHOU["id"]
+
+
+def test_faults_in_several_sections_are_all_reported_one_line_each():
+    with pytest.raises(PolicyError) as info:
+        policy_from_mapping(_with({"recognition.period": "5x", "complaints.threshold": 0, "level": "county"}),
+                            where="probe")
+    assert [p.split(":")[0] for p in info.value.problems] == ["level", "recognition.period", "complaints.threshold"]
+    assert str(info.value).splitlines()[1].startswith("probe: recognition.period: ")
+
+
+@pytest.mark.parametrize(("key", "shown"), [
+    ("colour", "colour"), ("assessment.grade_scale", "assessment.grade_scale"),
+    ("subsidy.instalments", "subsidy.instalments[0].amount_fenn"),
+])
+def test_a_key_no_policy_has_is_refused_with_its_path(key, shown):
+    data = _with({})
+    if key == "subsidy.instalments":
+        data["subsidy"]["instalments"][0]["amount_fenn"] = 1
+    else:
+        node, *rest = key.split(".")
+        (data[node] if rest else data)[rest[0] if rest else node] = "x"
+    with pytest.raises(PolicyError) as info:
+        policy_from_mapping(data, where="probe")
+    assert info.value.problems == (f"{shown}: is not a key of a policy file",)
+
+
+def test_unknown_keys_wait_until_the_rest_of_the_file_reads():
+    data = _with({"complaints.threshold": 0})
+    data["colour"] = "red"
+    with pytest.raises(PolicyError) as info:
+        policy_from_mapping(data, where="probe")
+    assert [p.split(":")[0] for p in info.value.problems] == ["complaints.threshold"]
