@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from types import EllipsisType, MappingProxyType
 from typing import Any, NamedTuple, overload
 
 from statemachines.jurisdiction import covers, prefix
-from statemachines.periods import Duration, InvalidDuration
+from statemachines.periods import Duration, InvalidDuration, period_end
 
 LEVELS = ("municipal", "provincial", "national")
 REVOCATION_GROUNDS = (
@@ -224,6 +224,8 @@ class _Reader:
     def a_date(self, key: str, default: EllipsisType | None = ...) -> date | None:
         """The date at `key`; without a default, a missing key is an error."""
         value = self.get(key, (date, str), default)
+        if isinstance(value, datetime):  # TOML's date-times are dates to Python: say which is meant
+            raise self.fail(key, f"{value.isoformat()} is a date and time; a date is due (YYYY-MM-DD)")
         if value is None or isinstance(value, date):
             return value
         try:
@@ -280,7 +282,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     read("bans", lambda: _bans(top, parts["rectification"][0], parts["assessment"].revoke_after_consecutive_fails),
          "assessment", "rectification")
     read("complaints", lambda: _complaints(top))
-    read("subsidy", lambda: _subsidy(top))
+    read("subsidy", lambda: _subsidy(top, parts["recognition"][1]), "recognition")
     read("reminders", lambda: _reminders(top))
     read("effective", lambda: _effective_dates(top))
     read("names", lambda: (top.get("id", str), top.get("title", str)))
@@ -425,10 +427,17 @@ def _assessment(top: _Reader) -> _Assessment:
     assess = top.section("assessment")
     clause = assess.clause("R8")
     first, every = (_whole_months(assess, key) for key in ("first_after", "every"))
+    passing, failing = (assess.strings(key) for key in ("pass_grades", "fail_grades"))
+    for key, grades in (("pass_grades", passing), ("fail_grades", failing)):
+        if not grades:
+            raise assess.fail(key, "must name at least one grade")
+    both = [g for g in failing if g in passing]
+    if both:
+        raise assess.fail("fail_grades", f"{both[0]!r} is a pass grade too")
     return _Assessment(
         clause, first, every,
-        pass_grades=assess.strings("pass_grades"),
-        fail_grades=assess.strings("fail_grades"),
+        pass_grades=passing,
+        fail_grades=failing,
         revoke_after_consecutive_fails=assess.positive_int("revoke_after_consecutive_fails", None),
         missed_grade=assess.get("missed_grade", str, None),
     )
@@ -481,7 +490,7 @@ def _complaints(top: _Reader) -> _Complaints:
     return _Complaints(clause, threshold, window=_one_of(complaints, "window", COMPLAINT_WINDOWS))
 
 
-def _subsidy(top: _Reader) -> _Subsidy:
+def _subsidy(top: _Reader, period: Duration) -> _Subsidy:
     subsidy = top.section("subsidy")
     clause = subsidy.clause("R11")
     total = subsidy.positive_int("total_fen")
@@ -490,11 +499,19 @@ def _subsidy(top: _Reader) -> _Subsidy:
         r = top.child(raw, f"subsidy.instalments[{i}]")
         # "0d" means on the day of recognition; a Duration is never zero
         after = None if r.get("after", str) == "0d" else r.duration("after")
+        if after is not None and _longer(after, period):
+            raise r.fail("after", f"{after} is after the recognition period ({period}) ends")
         instalments.append(Instalment(after, r.positive_int("amount_fen")))
     if sum(i.amount_fen for i in instalments) != total:
         raise subsidy.fail("instalments",
                            f"amounts add up to {sum(i.amount_fen for i in instalments)} fen, not total_fen {total}")
     return _Subsidy(clause, total, tuple(instalments))
+
+
+def _longer(a: Duration, b: Duration) -> bool:
+    """Whether `a` from a day ends after `b` from it, whatever the day (months of 28 to 31 days)."""
+    starts = (date(2001, 1, 31), date(2001, 2, 28), date(2004, 2, 29), date(2001, 7, 1))
+    return any(period_end(start, a) > period_end(start, b) for start in starts)
 
 
 def _reminders(top: _Reader) -> tuple[Clause, tuple[int, ...]]:

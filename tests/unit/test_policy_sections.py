@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -97,3 +98,25 @@ def test_unknown_keys_wait_until_the_rest_of_the_file_reads():
     with pytest.raises(PolicyError) as info:
         policy_from_mapping(data, where="probe")
     assert [p.split(":")[0] for p in info.value.problems] == ["complaints.threshold"]
+
+
+@pytest.mark.parametrize(("changes", "problem"), [
+    ({"assessment.fail_grades": ["不达标", "达标"]}, "assessment.fail_grades: '达标' is a pass grade too"),
+    ({"assessment.pass_grades": []}, "assessment.pass_grades: must name at least one grade"),
+    ({"effective_from": datetime(2022, 7, 22, 9, 0)},
+     "effective_from: 2022-07-22T09:00:00 is a date and time; a date is due (YYYY-MM-DD)"),
+    ({"subsidy.instalments": [{"after": "0d", "amount_fen": 20000000}, {"after": "5y1d", "amount_fen": 30000000}]},
+     "subsidy.instalments[1].after: 5y1d is after the recognition period (5y) ends"),
+])
+def test_a_file_that_contradicts_itself_is_refused(changes, problem):
+    """Cross-field checks: grades on both sides of the line, an empty scale, a date-time where a
+    date is due, a payment after the recognition it belongs to has ended."""
+    with pytest.raises(PolicyError) as info:
+        policy_from_mapping(_with(changes), where="probe")
+    assert info.value.problems == (problem,)
+
+
+def test_an_instalment_on_the_last_day_of_the_period_is_accepted():
+    policy = policy_from_mapping(_with({"subsidy.instalments": [
+        {"after": "0d", "amount_fen": 20000000}, {"after": "5y", "amount_fen": 30000000}]}), where="probe")
+    assert [i.amount_fen for i in policy.instalments] == [20000000, 30000000]
