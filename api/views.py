@@ -91,7 +91,8 @@ def policy_detail(p: Policy, today: date) -> dict[str, Any]:
         "parameters": {
             "application_window": [str(md) for md in p.application_window] if p.application_window else None,
             "recognition_period": str(p.recognition_period),
-            "annual_report_due": str(p.annual_report_due),
+            "annual_report_due": str(p.annual_report_due) if p.annual_report_due else None,
+            "annual_report_year": p.annual_report_year if p.annual_report_due else None,
             "assessment_first_after": str(p.assessment_first),
             "assessment_every": str(p.assessment_every),
             "pass_grades": list(p.pass_grades),

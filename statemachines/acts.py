@@ -275,6 +275,8 @@ def withdraw(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording)
 def submit_annual_report(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
                          year: int) -> list[Event]:
     _check(case, policy, "submit_annual_report", ctx)
+    if policy.annual_report_due is None:
+        raise InvalidAct(f"{policy.title} asks for no annual reports", field="year", rule="R7")
     first = case.recognized_on.year if case.recognized_on else ctx.on.year
     if not first <= year <= ctx.on.year:
         raise InvalidAct(f"the report year must be between {first} and {ctx.on.year}, got {year}",

@@ -22,6 +22,7 @@ REVOCATION_GROUNDS = (
 MISCONDUCT_GROUNDS = ("fraud", "commitment_breach", "complaints")
 BAN_SCOPES = ("level", "jurisdiction", "all")
 UNKNOWN_KEY = "is not a key of a policy file"
+ANNUAL_REPORT_YEARS = ("next", "same")  # [annual_report] year: when the report on year N is due
 # the only window the texts support so far; a rolling window would be a new value here
 COMPLAINT_WINDOWS = ("period",)
 
@@ -93,7 +94,7 @@ class Policy:
     sources: tuple[Source, ...]
     application_window: tuple[MonthDay, MonthDay] | None
     recognition_period: Duration
-    annual_report_due: MonthDay
+    annual_report_due: MonthDay | None  # None: the policy asks for no annual reports
     assessment_first: Duration
     assessment_every: Duration
     pass_grades: tuple[str, ...]
@@ -110,6 +111,7 @@ class Policy:
     instalments: tuple[Instalment, ...]
     reminder_offsets: tuple[int, ...]
     clauses: Mapping[str, Clause] = field(default_factory=dict)
+    annual_report_year: str = "next"  # the report on year N is due in N+1 ("next") or in N ("same")
 
     @property
     def key(self) -> tuple[str, int]:
@@ -134,6 +136,12 @@ class Policy:
             offsets.append(Duration(years=months // 12, months=months % 12))
             months += step
         return offsets
+
+    def annual_report_deadline(self, year: int) -> date | None:
+        """R7: the day the report on `year` is due, before rest days move it; None: none is asked for."""
+        if self.annual_report_due is None:
+            return None
+        return self.annual_report_due.in_year(year + 1 if self.annual_report_year == "next" else year)
 
     def ban_for(self, ground: str) -> Duration:
         return self.bans[ground]
@@ -295,7 +303,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     sources = parts["sources"]
     window, window_clause = parts["window"]
     recognition_clause, recognition_period = parts["recognition"]
-    report_clause, report_due = parts["report"]
+    report_clause, report_due, report_year = parts["report"]
     assessment: _Assessment = parts["assessment"]
     consecutive = assessment.revoke_after_consecutive_fails
     rectification_period, rectification_clause = parts["rectification"]
@@ -331,6 +339,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         application_window=window,
         recognition_period=recognition_period,
         annual_report_due=report_due,
+        annual_report_year=report_year,
         assessment_first=assessment.first,
         assessment_every=assessment.every,
         pass_grades=assessment.pass_grades,
@@ -418,9 +427,14 @@ def _recognition(top: _Reader) -> tuple[Clause, Duration]:
     return rec.clause("R6"), rec.duration("period")
 
 
-def _annual_report(top: _Reader) -> tuple[Clause, MonthDay]:
+def _annual_report(top: _Reader) -> tuple[Clause, MonthDay | None, str]:
+    """The report's due date and whether a year's report is due that year ("same") or the next
+    ("next", the usual); `required = false` where the policy asks for none."""
     report = top.section("annual_report")
-    return report.clause("R7"), report.month_day("due")
+    clause = report.clause("R7")
+    if not report.get("required", bool, True):
+        return clause, None, "next"
+    return clause, report.month_day("due"), _one_of(report, "year", ANNUAL_REPORT_YEARS)
 
 
 def _assessment(top: _Reader) -> _Assessment:

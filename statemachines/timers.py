@@ -61,9 +61,12 @@ def _annual_reports(case: Case, policy: Policy, calendar: WorkCalendar) -> list[
         return []
     out = []
     for year in range(case.recognized_on.year, case.period.end.year + 1):
-        if year in case.reports or case.has_flag(f"annual_report_overdue:{year}"):
+        deadline = policy.annual_report_deadline(year)
+        if deadline is None or year in case.reports or case.has_flag(f"annual_report_overdue:{year}"):
             continue
-        due = move_off_rest_days(policy.annual_report_due.in_year(year + 1), calendar)
+        due = move_off_rest_days(deadline, calendar)
+        if due.date <= case.recognized_on:  # due in its own year, before the base was recognised
+            continue
         out.append(Timer("annual_report", str(year), due.date, due.provisional))
     return out
 

@@ -65,3 +65,13 @@ def test_the_service_does_not_start_on_a_wrong_policy_folder_and_says_why_in_one
         result = run([INCUBASE, *command], tmp_path, env, timeout=60)
         assert (result.returncode, result.stderr) == (
             2, f"error: {folder / GUIZHOU.name}: complaints.threshold: must be 1 or more\n"), command
+
+
+def test_policies_check_reads_when_annual_reports_are_due(tmp_path):
+    same_year = broken_copy(tmp_path / "same", ('year = "next"', 'year = "same"'))
+    result = run([INCUBASE, "policies", "check", same_year], tmp_path, clean_env())
+    assert result.returncode == 0 and result.stdout.startswith("ok: guizhou-provincial-2022 v1"), result.stderr
+    later = broken_copy(tmp_path / "later", ('year = "next"', 'year = "later"'))
+    result = run([INCUBASE, "policies", "check", later], tmp_path, clean_env())
+    assert (result.returncode, result.stderr) == (
+        2, f"error: {later}: annual_report.year: 'later' is not one of next, same\n")
