@@ -26,13 +26,17 @@ dates_app = typer.Typer(
 
 _JSON = Annotated[bool, typer.Option("--json", help='Print {"date": ..., "provisional": ...}.')]
 _START = Annotated[str, typer.Argument(metavar="START", help="The day of the triggering act, YYYY-MM-DD.")]
-_DURATION = Annotated[str, typer.Argument(metavar="DURATION", help="E.g. 3y, 6m, 15d, 1y6m.")]
+_DURATION = Annotated[str, typer.Argument(
+    metavar="DURATION", help="E.g. 3y, 6m, 15d, 1y6m; 20wd (working days, deadlines only).")]
 
 
 @dates_app.command("period-end")
 def period_end_command(start: _START, duration: _DURATION, as_json: _JSON = False) -> None:
     """Last day of a validity period or ban (R15): never moved off rest days."""
-    _print(CalendarDate(period_end(parse_date(start), _parse_duration(duration)), False), as_json)
+    begin, length = parse_date(start), _parse_duration(duration)
+    if length.working_days:
+        _fail(f"{length} counts working days: a period or ban ends on a calendar day (use `dates deadline`)")
+    _print(CalendarDate(period_end(begin, length), False), as_json)
 
 
 @dates_app.command("deadline")

@@ -16,10 +16,11 @@ from datetime import date, timedelta
 from statemachines.workcalendar import WorkCalendar
 
 _DURATION = re.compile(r"(?:([1-9]\d*)y)?(?:([1-9]\d*)m)?(?:([1-9]\d*)d)?")
+_WORKING_DAYS = re.compile(r"([1-9]\d*)wd")  # 工作日: counted on the official calendar (R16)
 
 
 class InvalidDuration(ValueError):
-    """The text is not a duration like 3y, 6m, 15d or 1y6m."""
+    """The text is not a duration like 3y, 6m, 15d, 1y6m or 20wd."""
 
 
 @dataclass(frozen=True)
@@ -27,24 +28,31 @@ class Duration:
     years: int = 0
     months: int = 0
     days: int = 0
+    working_days: int = 0  # alone: "20个工作日" counts working days, not calendar time
 
     def __post_init__(self) -> None:
-        if min(self.years, self.months, self.days) < 0:
+        if min(self.years, self.months, self.days, self.working_days) < 0:
             raise InvalidDuration(f"duration {self.years}y{self.months}m{self.days}d has a negative part")
-        if not (self.years or self.months or self.days):
+        if self.working_days and (self.years or self.months or self.days):
+            raise InvalidDuration("working days cannot be combined with years, months or days")
+        if not (self.years or self.months or self.days or self.working_days):
             # a zero-length ban or deadline is a mistake upstream, not a period
             raise InvalidDuration("a duration needs at least one unit above zero")
 
     @classmethod
     def parse(cls, text: str) -> Duration:
+        working = _WORKING_DAYS.fullmatch(text)
+        if working is not None:
+            return cls(working_days=int(working.group(1)))
         match = _DURATION.fullmatch(text)
         if not text or match is None:
-            raise InvalidDuration(f"{text!r} is not a duration (e.g. 3y, 6m, 15d, 1y6m)")
+            raise InvalidDuration(f"{text!r} is not a duration (e.g. 3y, 6m, 15d, 1y6m, 20wd)")
         years, months, days = (int(g) if g else 0 for g in match.groups())
         return cls(years, months, days)
 
     def __str__(self) -> str:
-        return "".join(f"{n}{unit}" for n, unit in ((self.years, "y"), (self.months, "m"), (self.days, "d")) if n)
+        units = ((self.years, "y"), (self.months, "m"), (self.days, "d"), (self.working_days, "wd"))
+        return "".join(f"{n}{unit}" for n, unit in units if n)
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,8 @@ class CalendarDate:
 
 def period_end(start: date, duration: Duration) -> date:
     """The last day of a validity period or ban (never moved off rest days)."""
+    if duration.working_days:  # refused for periods by the policy loader; a caller's mistake here
+        raise InvalidDuration(f"{duration} counts working days: only a deadline (deadline()) has them")
     months = start.month - 1 + duration.months + 12 * duration.years
     year, month = start.year + months // 12, months % 12 + 1
     day = min(start.day, _gregorian.monthrange(year, month)[1])
@@ -62,7 +72,10 @@ def period_end(start: date, duration: Duration) -> date:
 
 
 def deadline(start: date, duration: Duration, calendar: WorkCalendar) -> CalendarDate:
-    """The last day for an act: the period's end, moved to the next working day if it rests."""
+    """The last day for an act: the period's end, moved to the next working day if it rests; for a
+    period in working days, the last of them (the start day not counted, art. 201)."""
+    if duration.working_days:
+        return add_working_days(start, duration.working_days, calendar)
     return move_off_rest_days(period_end(start, duration), calendar)
 
 

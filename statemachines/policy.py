@@ -209,11 +209,16 @@ class _Reader:
     def section(self, key: str) -> _Reader:
         return self.child(self.get(key, dict), self._name(key))
 
-    def duration(self, key: str) -> Duration:
+    def duration(self, key: str, *, working_days: bool = False) -> Duration:
+        """`working_days`: whether the duration may count working days (a deadline for an act may;
+        a validity period, a ban or a date of payment ends on a calendar day)."""
         try:
-            return Duration.parse(self.get(key, str))
+            duration = Duration.parse(self.get(key, str))
         except InvalidDuration as exc:
             raise self.fail(key, str(exc)) from None
+        if duration.working_days and not working_days:
+            raise self.fail(key, f"{duration}: working days count only for a deadline to act, not here")
+        return duration
 
     def month_day(self, key: str) -> MonthDay:
         text = self.get(key, str)
@@ -467,7 +472,7 @@ def _whole_months(assess: _Reader, key: str) -> Duration:
 def _rectification(top: _Reader, consecutive: int | None) -> tuple[Duration | None, Clause | None]:
     if top.has("rectification"):
         rect = top.section("rectification")
-        return rect.duration("period"), rect.clause("R9")
+        return rect.duration("period", working_days=True), rect.clause("R9")
     if consecutive is None:
         raise top.fail("rectification", "is missing (or set assessment.revoke_after_consecutive_fails)")
     return None, None

@@ -29,7 +29,8 @@ def test_policies_check_prints_every_problem_of_a_file_and_exits_2(tmp_path):
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert lines == [f"error: {path}: recognition.period: 'five years' is not a duration (e.g. 3y, 6m, 15d, 1y6m)",
+    assert lines == [f"error: {path}: recognition.period: 'five years' is not a duration "
+                     "(e.g. 3y, 6m, 15d, 1y6m, 20wd)",
                      f"error: {path}: complaints.threshold: must be 1 or more"]
 
 

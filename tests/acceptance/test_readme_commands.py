@@ -60,6 +60,9 @@ CHECKS: dict[str, Check] = {
     # R16: 02-14 is a make-up working Saturday, 02-15…02-23 the Spring Festival: 02-14, 02-24, 02-25
     ".venv/bin/incubase dates add-working-days 2026-02-13 3 --json":
         Check(r'^\{"date": "2026-02-25", "provisional": false\}$'),
+    # R9/R16: 20 working days (整改期限) from 2026-09-14: 中秋 and 国庆 rest, the make-up days work
+    ".venv/bin/incubase dates deadline 2026-09-14 20wd --json":
+        Check(r'^\{"date": "2026-10-16", "provisional": false\}$'),
     ".venv/bin/incubase users add wang.fang --name 王芳 --role caseworker --jurisdiction 520000":
         Check(r"^added wang\.fang \(王芳\): caseworker@520000$"),
     '.venv/bin/incubase tokens create wang.fang --label "王芳的工作站"': Check(TOKEN.pattern),

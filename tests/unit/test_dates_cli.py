@@ -18,6 +18,8 @@ runner = CliRunner()
         (["deadline", "2024-10-01", "1y"], "2025-10-09", {"date": "2025-10-09", "provisional": False}),
         (["deadline", "2024-02-29", "3y"], "2027-03-01 (provisional)", {"date": "2027-03-01", "provisional": True}),
         (["add-working-days", "2026-02-13", "2"], "2026-02-24", {"date": "2026-02-24", "provisional": False}),
+        # 整改 in 5 working days from Monday 2026-09-28: 9-29, 9-30, then 国庆 to 10-7, 10-8, 10-9, 10-10 (调休)
+        (["deadline", "2026-09-28", "5wd"], "2026-10-10", {"date": "2026-10-10", "provisional": False}),
         (["add-working-days", "2026-12-31", "1"], "2027-01-04 (provisional)",
          {"date": "2027-01-04", "provisional": True}),
     ],
@@ -40,10 +42,12 @@ def test_r15_r16_dates_commands_print_the_date(args: list[str], text: str, as_js
         (["deadline", "2024-02-30", "3y"], "error: '2024-02-30' is not a date (YYYY-MM-DD)"),
         (["add-working-days", "2024-02-30", "3"], "error: '2024-02-30' is not a date (YYYY-MM-DD)"),
         (["period-end", "20240229", "3y"], "error: '20240229' is not a date (YYYY-MM-DD)"),
-        (["period-end", "2024-02-29", "3x"], "error: '3x' is not a duration (e.g. 3y, 6m, 15d, 1y6m)"),
-        (["deadline", "2024-02-29", "3x", "--json"], "error: '3x' is not a duration (e.g. 3y, 6m, 15d, 1y6m)"),
+        (["period-end", "2024-02-29", "3x"], "error: '3x' is not a duration (e.g. 3y, 6m, 15d, 1y6m, 20wd)"),
+        (["deadline", "2024-02-29", "3x", "--json"], "error: '3x' is not a duration (e.g. 3y, 6m, 15d, 1y6m, 20wd)"),
         (["add-working-days", "2024-02-29", "0"],
          "error: '0' is not a count of working days (a whole number, at least 1)"),
+        (["period-end", "2026-09-28", "5wd"],
+         "error: 5wd counts working days: a period or ban ends on a calendar day (use `dates deadline`)"),
     ],
 )
 def test_r15_malformed_input_exits_2_with_one_line(args: list[str], message: str) -> None:

@@ -14,6 +14,7 @@ from statemachines.policy import PolicyError, policy_from_mapping
 
 GUIZHOU = tomllib.loads((PROJECT_ROOT / "policies" / "guizhou-provincial-2022.v1.toml").read_text(encoding="utf-8"))
 MISSING = object()
+ONLY_DEADLINES = "working days count only for a deadline to act, not here"
 
 
 def _with(changes: dict[str, Any]) -> dict[str, Any]:
@@ -107,10 +108,13 @@ def test_unknown_keys_wait_until_the_rest_of_the_file_reads():
      "effective_from: 2022-07-22T09:00:00 is a date and time; a date is due (YYYY-MM-DD)"),
     ({"subsidy.instalments": [{"after": "0d", "amount_fen": 20000000}, {"after": "5y1d", "amount_fen": 30000000}]},
      "subsidy.instalments[1].after: 5y1d is after the recognition period (5y) ends"),
+    ({"recognition.period": "20wd"}, f"recognition.period: 20wd: {ONLY_DEADLINES}"),
+    ({"bans.fraud": "20wd"}, f"bans.fraud: 20wd: {ONLY_DEADLINES}"),
 ])
 def test_a_file_that_contradicts_itself_is_refused(changes, problem):
     """Cross-field checks: grades on both sides of the line, an empty scale, a date-time where a
-    date is due, a payment after the recognition it belongs to has ended."""
+    date is due, a payment after the recognition it belongs to has ended, working days where a
+    period or ban (which end on a calendar day) is meant."""
     with pytest.raises(PolicyError) as info:
         policy_from_mapping(_with(changes), where="probe")
     assert info.value.problems == (problem,)
@@ -120,3 +124,8 @@ def test_an_instalment_on_the_last_day_of_the_period_is_accepted():
     policy = policy_from_mapping(_with({"subsidy.instalments": [
         {"after": "0d", "amount_fen": 20000000}, {"after": "5y", "amount_fen": 30000000}]}), where="probe")
     assert [i.amount_fen for i in policy.instalments] == [20000000, 30000000]
+
+
+def test_a_rectification_period_may_count_working_days():
+    policy = policy_from_mapping(_with({"rectification.period": "20wd"}), where="probe")
+    assert str(policy.rectification_period) == "20wd"
