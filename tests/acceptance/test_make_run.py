@@ -110,7 +110,9 @@ def test_make_run_prints_the_full_address_of_every_part(product):
 
 
 def test_the_scheduler_creates_runs_for_every_scheduled_deployment(product):
-    deployments = wait_until(lambda: (d := product.prefect.deployments()).keys() >= SCHEDULED.keys() and d,
+    # `serve` registers its deployments one by one: wait for all of them, the on-demand one included
+    served = SCHEDULED.keys() | {"served-refresh-provisional-dates"}
+    deployments = wait_until(lambda: (d := product.prefect.deployments()).keys() >= served and d,
                              60, "the served deployments appearing")
     for name, cron in SCHEDULED.items():
         schedules = [s["schedule"] for s in deployments[name]["schedules"]]
