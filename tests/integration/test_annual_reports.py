@@ -2,25 +2,20 @@
 for no annual reports at all. Runs on SQLite, PostgreSQL and the in-memory storage."""
 from __future__ import annotations
 
-import copy
 from datetime import date as D
 
 import pytest
 
 from statemachines.errors import InvalidAct
-from statemachines.policy import policy_from_mapping
-from tests.integration.test_ban_scope import GUIZHOU, with_policies
+from tests.policy_variants import variant, with_policies
 from tests.story import INSPECTOR, SUPERVISOR, Story
 
 pytestmark = pytest.mark.memory
 
 
 def hunan(**annual_report):
-    """Guizhou's rules under another province's code, with its own [annual_report] (a test's)."""
-    data = copy.deepcopy(GUIZHOU)
-    data.update(id="test-430000", jurisdiction="430000")
-    data["annual_report"] = {"clause": "测试用条款", **annual_report}
-    return policy_from_mapping(data, where="test-430000")
+    """Hunan (a test's) with its own [annual_report] in place of Guizhou's."""
+    return variant("430000", replace={"annual_report": {"clause": "测试用条款", **annual_report}})
 
 
 def recognized(rt, clock) -> Story:

@@ -4,35 +4,20 @@ judged on the application's own date, so one received during a ban and entered a
 ended is still refused. Runs on SQLite, PostgreSQL and the in-memory storage."""
 from __future__ import annotations
 
-import copy
-import dataclasses
-import tomllib
 from datetime import date as D
 
 import pytest
 
-from config import PROJECT_ROOT
 from services.eligibility import eligibility
-from services.policies import default_policies
 from statemachines.errors import BanInForce
-from statemachines.policy import PolicyBook, policy_from_mapping
+from tests.policy_variants import variant, with_policies
 from tests.story import INSPECTOR, SUPERVISOR, Story, credit_code
 
 pytestmark = pytest.mark.memory
 
-GUIZHOU = tomllib.loads((PROJECT_ROOT / "policies" / "guizhou-provincial-2022.v1.toml").read_text(encoding="utf-8"))
-
 
 def province(code: str, scope: str = "level"):
-    """Guizhou's rules as another province's policy (a test's: only the jurisdiction and scope differ)."""
-    data = copy.deepcopy(GUIZHOU)
-    data.update(id=f"test-{code}", jurisdiction=code)
-    data["bans"]["scope"] = scope
-    return policy_from_mapping(data, where=f"test-{code}")
-
-
-def with_policies(rt, *extra):
-    return dataclasses.replace(rt, policies=PolicyBook([*default_policies(), *extra]))
+    return variant(code, bans={"scope": scope})
 
 
 def revoked_for_complaints(rt, clock, jurisdiction: str) -> Story:

@@ -3,23 +3,18 @@ them on the official calendar, 调休 make-up days counted, and the sweep acts t
 Runs on SQLite, PostgreSQL and the in-memory storage."""
 from __future__ import annotations
 
-import copy
 from datetime import date as D
 
 import pytest
 
-from statemachines.policy import policy_from_mapping
-from tests.integration.test_ban_scope import GUIZHOU, with_policies
+from tests.policy_variants import variant, with_policies
 from tests.story import INSPECTOR, SUPERVISOR, Story
 
 pytestmark = pytest.mark.memory
 
 
 def twenty_working_days():
-    data = copy.deepcopy(GUIZHOU)
-    data.update(id="test-430000", jurisdiction="430000")
-    data["rectification"]["period"] = "20wd"
-    return policy_from_mapping(data, where="test-430000")
+    return variant("430000", rectification={"period": "20wd"})
 
 
 def test_r9_r16_a_rectification_deadline_in_working_days(rt, clock):

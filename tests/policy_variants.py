@@ -1,0 +1,29 @@
+"""Guizhou's policy under another province's code, with some sections changed: the rules a scenario
+test needs that no shipped policy has, built by the real loader (policy_from_mapping)."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import tomllib
+from typing import Any
+
+from config import PROJECT_ROOT
+from services.policies import default_policies
+from statemachines.policy import Policy, PolicyBook, policy_from_mapping
+
+GUIZHOU = tomllib.loads((PROJECT_ROOT / "policies" / "guizhou-provincial-2022.v1.toml").read_text(encoding="utf-8"))
+
+
+def variant(code: str, replace: dict[str, dict[str, Any]] | None = None, **merge: dict[str, Any]) -> Policy:
+    """Guizhou's rules as province `code`'s policy (id `test-<code>`): the sections in `replace`
+    instead of Guizhou's, the keys in `merge` over Guizhou's."""
+    data = copy.deepcopy(GUIZHOU)
+    data.update(id=f"test-{code}", jurisdiction=code, **(replace or {}))
+    for name, keys in merge.items():
+        data[name] = {**data[name], **keys}
+    return policy_from_mapping(data, where=f"test-{code}")
+
+
+def with_policies(rt, *extra: Policy):
+    """The runtime with the shipped policies and these."""
+    return dataclasses.replace(rt, policies=PolicyBook([*default_policies(), *extra]))
