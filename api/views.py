@@ -101,7 +101,7 @@ def policy_detail(p: Policy, today: date) -> dict[str, Any]:
             "revoke_after_consecutive_fails": p.revoke_after_consecutive_fails,
             "rectification_period": str(p.rectification_period) if p.rectification_period else None,
             "auto_extend": p.auto_extend,
-            "bans": {ground: str(d) for ground, d in p.bans.items()},
+            "bans": {ground: str(d) if d else "none" for ground, d in p.bans.items()},
             "ban_scope": p.ban_scope,
             "complaint_threshold": p.complaint_threshold,
             "complaint_window": p.complaint_window,

@@ -174,11 +174,10 @@ def follow_ups(case: Case, policy: Policy, calendar: WorkCalendar, event: Event)
 
 def _revocation(case: Case, policy: Policy, on: date, actor: str, ground: str, reason: str, rule: str) -> Draft:
     ban_length = policy.ban_for(ground)
-    return Draft("revoke", on, actor, reason, rule, {
-        "ground": ground,
-        "ban": {"level": case.level, "length": str(ban_length), "first_day": on.isoformat(),
-                "last_day": period_end(on, ban_length).isoformat()},
-    })
+    ban = None if ban_length is None else {
+        "level": case.level, "length": str(ban_length), "first_day": on.isoformat(),
+        "last_day": period_end(on, ban_length).isoformat()}
+    return Draft("revoke", on, actor, reason, rule, {"ground": ground, "ban": ban})
 
 
 def _one(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, act: str,

@@ -76,3 +76,9 @@ def test_policies_check_reads_when_annual_reports_are_due(tmp_path):
     result = run([INCUBASE, "policies", "check", later], tmp_path, clean_env())
     assert (result.returncode, result.stderr) == (
         2, f"error: {later}: annual_report.year: 'later' is not one of next, same\n")
+
+
+def test_policies_check_accepts_a_ground_with_no_ban(tmp_path):
+    path = broken_copy(tmp_path / "no-ban", ('complaints = "5y"', 'complaints = "none"'))
+    result = run([INCUBASE, "policies", "check", path], tmp_path, clean_env())
+    assert result.returncode == 0 and result.stdout.startswith("ok: guizhou-provincial-2022 v1"), result.stderr

@@ -70,3 +70,14 @@ def test_r2_an_application_dated_during_a_ban_is_refused_after_the_ban_ended(rt,
                            jurisdiction="520000").eligible
     assert eligibility(rt, credit_code=credit_code(1), level="provincial", on=D(2030, 4, 16),
                        jurisdiction="520000").eligible
+
+
+def test_r14_a_ground_for_which_the_policy_sets_no_ban(rt, clock):
+    rt = with_policies(rt, variant("420000", bans={"complaints": "none"}))
+    story = revoked_for_complaints(rt, clock, "420000")
+    case = story.case
+    assert (case.state, case.revocation_ground, case.ban) == ("revoked", "complaints", None)
+    assert story.events[-1].payload["ban"] is None and story.timers() == {}
+    again = Story(rt, clock).apply(D(2025, 4, 16), seed=1, base="武汉市创业园二期", jurisdiction="420000",
+                                   actor=SUPERVISOR, window_exception="撤销未设暂停申请期限")
+    assert again.case.state == "applied"
