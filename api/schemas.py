@@ -10,7 +10,7 @@ from services.ports import CaseSummary
 from statemachines.events import Event
 from statemachines.policy import Policy
 
-Level = Literal["municipal", "provincial", "national"]
+Level = Literal["county", "municipal", "provincial", "national"]  # statemachines.policy.LEVELS
 
 
 class Strict(BaseModel):

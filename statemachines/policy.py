@@ -15,7 +15,8 @@ from typing import Any, NamedTuple, overload
 from statemachines.jurisdiction import covers, prefix
 from statemachines.periods import Duration, InvalidDuration, period_end
 
-LEVELS = ("municipal", "provincial", "national")
+# 区/县级, 市/州级, 省级, 国家级: a policy of a level governs the cases of that level in its jurisdiction
+LEVELS = ("county", "municipal", "provincial", "national")
 REVOCATION_GROUNDS = (
     "rectification_failed", "assessment_failed", "fraud", "commitment_breach", "complaints",
 )

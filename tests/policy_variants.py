@@ -14,9 +14,9 @@ from statemachines.policy import Policy, PolicyBook, policy_from_mapping
 GUIZHOU = tomllib.loads((PROJECT_ROOT / "policies" / "guizhou-provincial-2022.v1.toml").read_text(encoding="utf-8"))
 
 
-def variant(code: str, replace: dict[str, dict[str, Any]] | None = None, **merge: dict[str, Any]) -> Policy:
-    """Guizhou's rules as province `code`'s policy (id `test-<code>`): the sections in `replace`
-    instead of Guizhou's, the keys in `merge` over Guizhou's."""
+def variant(code: str, replace: dict[str, Any] | None = None, **merge: dict[str, Any]) -> Policy:
+    """Guizhou's rules as `code`'s policy (id `test-<code>`): the top-level keys and sections in
+    `replace` instead of Guizhou's (e.g. its level), the keys in `merge` over Guizhou's sections."""
     data = copy.deepcopy(GUIZHOU)
     data.update(id=f"test-{code}", jurisdiction=code, **(replace or {}))
     for name, keys in merge.items():

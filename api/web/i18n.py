@@ -38,7 +38,7 @@ ZH: dict[str, str] = {
     "k.inspection": "待考察", "k.approval": "待批复", "k.assessment": "考核到期", "k.rectification": "整改期限",
     "k.complaint": "投诉待核实", "k.reevaluation": "复评",
     # levels
-    "l.municipal": "市县级", "l.provincial": "省级", "l.national": "国家级",
+    "l.county": "区县级", "l.municipal": "市州级", "l.provincial": "省级", "l.national": "国家级",
     # acts, their fields and choices: named where they are declared (statemachines/catalogue.py)
     **catalogue.labels("zh"),
     # instalment statuses
@@ -88,7 +88,8 @@ EN: dict[str, str] = {
     "k.inspection": "Inspection pending", "k.approval": "Approval pending", "k.assessment": "Assessment due",
     "k.rectification": "Rectification deadline", "k.complaint": "Complaint to verify",
     "k.reevaluation": "Re-evaluation",
-    "l.municipal": "Municipal", "l.provincial": "Provincial", "l.national": "National",
+    "l.county": "County/district", "l.municipal": "Municipal", "l.provincial": "Provincial",
+    "l.national": "National",
     **catalogue.labels("en"),
     "c.scheduled": "Scheduled", "c.due": "Due", "c.withheld": "Withheld", "c.paid": "Paid",
     "c.cancelled": "Cancelled",

@@ -179,9 +179,12 @@ def test_unknown_jurisdiction_or_level_is_422_naming_the_field(rt, clock, caller
         for code in ("990000", "52000", "52000x"):
             body = problem(wang.post(CASES, json=apply_body(jurisdiction=code)), 422, "/problems/unknown-jurisdiction")
             assert body["field"] == "jurisdiction" and body["jurisdiction"] == code
-        body = problem(wang.post(CASES, json=apply_body(level="county")), 422, "/problems/validation")
+        body = problem(wang.post(CASES, json=apply_body(level="regional")), 422, "/problems/validation")
         assert body["field"] == "level"
-    body = problem(wang.get("/api/v1/eligibility", params={"credit_code": credit_code(1), "level": "county"}),
+        # a level there is, but no policy of it in Guizhou
+        body = problem(wang.post(CASES, json=apply_body(level="county")), 422, "/problems/unknown-policy")
+        assert (body["field"], body["level"]) == ("jurisdiction", "county")
+    body = problem(wang.get("/api/v1/eligibility", params={"credit_code": credit_code(1), "level": "regional"}),
                    422, "/problems/validation")
     assert body["field"] == "level"
 

@@ -246,7 +246,7 @@ def test_a_malformed_policy_names_the_file_and_the_field(tmp_path, case):
 
 def test_a_malformed_policy_fails_the_whole_book(tmp_path):
     _write(tmp_path, "good.toml", _guizhou_text())
-    bad = _write(tmp_path, "bad.toml", _edit(_guizhou_text(), 'level = "provincial"', 'level = "county"'))
+    bad = _write(tmp_path, "bad.toml", _edit(_guizhou_text(), 'level = "provincial"', 'level = "regional"'))
     with pytest.raises(PolicyError) as info:
         load_policies(tmp_path)
     assert str(bad) in str(info.value) and "level" in str(info.value)

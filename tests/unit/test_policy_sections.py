@@ -48,7 +48,7 @@ FAULTS = {
     "effective_to": ("2000-01-01", "effective_to"),
     "effective_from": ("x", "effective_from"),
     "application_window.closes": ("03-01", "application_window.closes"),
-    "level": ("county", "level"),
+    "level": ("regional", "level"),
     "sources": ([{}], "sources[0].id"),
     "recognition": (MISSING, "recognition"),
     "reminders": (MISSING, "reminders"),
@@ -71,7 +71,7 @@ def test_the_file_without_faults_loads():
 
 def test_faults_in_several_sections_are_all_reported_one_line_each():
     with pytest.raises(PolicyError) as info:
-        policy_from_mapping(_with({"recognition.period": "5x", "complaints.threshold": 0, "level": "county"}),
+        policy_from_mapping(_with({"recognition.period": "5x", "complaints.threshold": 0, "level": "regional"}),
                             where="probe")
     assert [p.split(":")[0] for p in info.value.problems] == ["level", "recognition.period", "complaints.threshold"]
     assert str(info.value).splitlines()[1].startswith("probe: recognition.period: ")
