@@ -22,7 +22,7 @@ from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
 from statemachines.events import Event
 from statemachines.jurisdiction import prefix
-from statemachines.lifecycle import OPEN_STATES
+from statemachines.lifecycle import IN_FORCE, OPEN_STATES
 from statemachines.timers import DEADLINE_KINDS, Timer
 
 
@@ -111,6 +111,12 @@ class SqlCaseRepository:
         c = t.cases.c
         return list(self.conn.execute(
             sa.select(c.id).where(c.base_id == base_id, c.level == level, c.state.in_(OPEN_STATES))
+        ).scalars())
+
+    def in_force(self, base_id: str, level: str) -> list[str]:
+        c = t.cases.c
+        return list(self.conn.execute(
+            sa.select(c.id).where(c.base_id == base_id, c.level == level, c.state.in_(IN_FORCE))
         ).scalars())
 
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:

@@ -72,6 +72,8 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
             open_cases=uow.cases.open_cases(party.base_id, level),
             bans=uow.cases.bans(code, party.base_id, level),
             window_exception=window_exception,
+            prerequisite_cases=(uow.cases.in_force(party.base_id, policy.prerequisite_level)
+                                if policy.prerequisite_level else ()),
         )
         timers = tuple(timers_for(case, policy, rt.calendar))
         uow.cases.add(case, events, list(timers))

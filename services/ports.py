@@ -83,6 +83,10 @@ class CaseRepository(Protocol):
         """The ids of the base's open cases at this level (R3)."""
         ...
 
+    def in_force(self, base_id: str, level: str) -> list[str]:
+        """The base's cases at the level whose recognition is in force (R18)."""
+        ...
+
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:
         """Every ban on record on the operator, or on the base (R2), ended or not, whatever the level and
         jurisdiction it was imposed at: which of them bars an application is the domain's to say."""

@@ -25,6 +25,7 @@ from statemachines.errors import (
     InvalidAct,
     NotDue,
     OpenCaseExists,
+    PrerequisiteMissing,
     WindowClosed,
 )
 from statemachines.events import SYSTEM_ACTOR, Draft, Event, seal
@@ -193,8 +194,9 @@ def open_application(
     *, case_id: str, base_id: str, base_name: str, operator_code: str, level: str,
     jurisdiction: str, policy: Policy, calendar: WorkCalendar, ctx: Recording,
     open_cases: Sequence[str] = (), bans: Sequence[BanOnRecord] = (),
-    window_exception: str | None = None,
+    window_exception: str | None = None, prerequisite_cases: Sequence[str] = (),
 ) -> tuple[Case, list[Event]]:
+    """`prerequisite_cases`: the base's cases in force at the policy's prerequisite level (R18)."""
     _check_who_and_when(ctx)
     if window_exception is not None and not window_exception.strip():
         raise InvalidAct("an exception to the application window must give its reason",
@@ -206,6 +208,8 @@ def open_application(
     for ban in bans:
         if policy.ban_applies(ban.level, ban.jurisdiction, level) and ban.first_day <= ctx.on <= ban.last_day:
             raise BanInForce(case_id=ban.case_id, ground=ban.ground, level=ban.level, last_day=ban.last_day)
+    if policy.prerequisite_level is not None and not prerequisite_cases:
+        raise PrerequisiteMissing(level, policy.prerequisite_level)
     if open_cases:
         raise OpenCaseExists(open_cases[0], level)
     payload = {

@@ -93,6 +93,15 @@ class OpenCaseExists(DomainError):
         super().__init__(f"the base already has an open case at level '{level}': {case_id}", case_id=case_id)
 
 
+class PrerequisiteMissing(DomainError):
+    code = "prerequisite-missing"
+    rule = "R18"
+
+    def __init__(self, level: str, required: str) -> None:
+        super().__init__(f"an application at level '{level}' needs the base's recognition at level '{required}' "
+                         "in force, and it has none", level=level, required_level=required)
+
+
 class FourEyesViolation(DomainError):
     code = "four-eyes"
 

@@ -112,6 +112,7 @@ class Policy:
     instalments: tuple[Instalment, ...]
     reminder_offsets: tuple[int, ...]
     clauses: Mapping[str, Clause] = field(default_factory=dict)
+    prerequisite_level: str | None = None  # R18: the lower level a base must be recognised at to apply
     annual_report_year: str = "next"  # the report on year N is due in N+1 ("next") or in N ("same")
 
     @property
@@ -301,6 +302,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     read("reminders", lambda: _reminders(top))
     read("effective", lambda: _effective_dates(top))
     read("names", lambda: (top.get("id", str), top.get("title", str)))
+    read("prerequisite", lambda: _prerequisite(top, parts["identity"][0]), "identity")
     if not errors and (unknown := top.unknown()):
         errors.append(PolicyError(where, unknown[0], tuple(unknown)))
     if errors:
@@ -321,6 +323,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     reminders_clause, offsets = parts["reminders"]
     effective_from, effective_to = parts["effective"]
     policy_id, title = parts["names"]
+    prerequisite_level, prerequisite_clause = parts["prerequisite"]
     clauses = {parameter: clause for parameter, clause in (
         ("application_window", window_clause),
         ("recognition_period", recognition_clause),
@@ -332,6 +335,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         ("complaints", complaints.clause),
         ("subsidy", subsidy.clause),
         ("reminders", reminders_clause),
+        ("prerequisite", prerequisite_clause),
     ) if clause is not None}
 
     return Policy(
@@ -347,6 +351,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         recognition_period=recognition_period,
         annual_report_due=report_due,
         annual_report_year=report_year,
+        prerequisite_level=prerequisite_level,
         assessment_first=assessment.first,
         assessment_every=assessment.every,
         pass_grades=assessment.pass_grades,
@@ -528,6 +533,18 @@ def _subsidy(top: _Reader, period: Duration) -> _Subsidy:
         raise subsidy.fail("instalments",
                            f"amounts add up to {sum(i.amount_fen for i in instalments)} fen, not total_fen {total}")
     return _Subsidy(clause, total, tuple(instalments))
+
+
+def _prerequisite(top: _Reader, level: str) -> tuple[str | None, Clause | None]:
+    """R18, optional: the lower level at which a base must hold a recognition in force to apply."""
+    if not top.has("prerequisite"):
+        return None, None
+    section = top.section("prerequisite")
+    clause = section.clause("R18")
+    required = _one_of(section, "level", LEVELS)
+    if LEVELS.index(required) >= LEVELS.index(level):
+        raise section.fail("level", f"{required!r} is not below the policy's level {level!r}")
+    return required, clause
 
 
 def _longer(a: Duration, b: Duration) -> bool:

@@ -10,7 +10,8 @@ from config import PROJECT_ROOT
 from statemachines.policy import policy_from_mapping
 
 DOC = (PROJECT_ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
-OPTIONAL = {"effective_to", "annual_report.required"}
+OPTIONAL = {"effective_to", "annual_report.required", "prerequisite.level", "prerequisite.clause",
+            "prerequisite.default"}
 
 
 def keys_of(node: dict, path: str = "") -> set[str]:

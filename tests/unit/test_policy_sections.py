@@ -110,6 +110,8 @@ def test_unknown_keys_wait_until_the_rest_of_the_file_reads():
      "subsidy.instalments[1].after: 5y1d is after the recognition period (5y) ends"),
     ({"recognition.period": "20wd"}, f"recognition.period: 20wd: {ONLY_DEADLINES}"),
     ({"bans.fraud": "20wd"}, f"bans.fraud: 20wd: {ONLY_DEADLINES}"),
+    ({"prerequisite": {"level": "provincial", "clause": "x"}},
+     "prerequisite.level: 'provincial' is not below the policy's level 'provincial'"),
 ])
 def test_a_file_that_contradicts_itself_is_refused(changes, problem):
     """Cross-field checks: grades on both sides of the line, an empty scale, a date-time where a
