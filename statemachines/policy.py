@@ -295,7 +295,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     read("rectification", lambda: _rectification(top, parts["assessment"].revoke_after_consecutive_fails),
          "assessment")
     read("reevaluation", lambda: _reevaluation(top))
-    read("bans", lambda: _bans(top, parts["rectification"][0], parts["assessment"].revoke_after_consecutive_fails),
+    read("bans", lambda: _bans(top, parts["rectification"][1], parts["assessment"].revoke_after_consecutive_fails),
          "assessment", "rectification")
     read("complaints", lambda: _complaints(top))
     read("subsidy", lambda: _subsidy(top, parts["recognition"][1]), "recognition")
@@ -310,12 +310,12 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
 
     level, jurisdiction, version = parts["identity"]
     sources = parts["sources"]
-    window, window_clause = parts["window"]
+    window_clause, window = parts["window"]
     recognition_clause, recognition_period = parts["recognition"]
     report_clause, report_due, report_year = parts["report"]
     assessment: _Assessment = parts["assessment"]
     consecutive = assessment.revoke_after_consecutive_fails
-    rectification_period, rectification_clause = parts["rectification"]
+    rectification_clause, rectification_period = parts["rectification"]
     reevaluation_clause, auto_extend = parts["reevaluation"]
     bans: _Bans = parts["bans"]
     complaints: _Complaints = parts["complaints"]
@@ -323,7 +323,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     reminders_clause, offsets = parts["reminders"]
     effective_from, effective_to = parts["effective"]
     policy_id, title = parts["names"]
-    prerequisite_level, prerequisite_clause = parts["prerequisite"]
+    prerequisite_clause, prerequisite_level = parts["prerequisite"]
     clauses = {parameter: clause for parameter, clause in (
         ("application_window", window_clause),
         ("recognition_period", recognition_clause),
@@ -371,7 +371,8 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     )
 
 
-# --- one function per part of the file, in the order policy_from_mapping reads them ------------
+# --- one function per part of the file, in the order policy_from_mapping reads them; each
+# returns its clause (None where the part is absent) first, then what it reads ---------------------
 
 class _Assessment(NamedTuple):
     clause: Clause
@@ -403,9 +404,7 @@ class _Subsidy(NamedTuple):
 
 def _identity(top: _Reader) -> tuple[str, str, int]:
     """The level, jurisdiction and version at the top of the file."""
-    level = top.get("level", str)
-    if level not in LEVELS:
-        raise top.fail("level", f"{level!r} is not one of {', '.join(LEVELS)}")
+    level = _one_of(top, "level", LEVELS)
     jurisdiction = top.get("jurisdiction", str)
     if len(jurisdiction) != 6 or not jurisdiction.isdigit():
         raise top.fail("jurisdiction", f"{jurisdiction!r} is not a six-digit GB/T 2260 code")
@@ -424,14 +423,14 @@ def _sources(top: _Reader) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _application_window(top: _Reader) -> tuple[tuple[MonthDay, MonthDay] | None, Clause | None]:
+def _application_window(top: _Reader) -> tuple[Clause | None, tuple[MonthDay, MonthDay] | None]:
     if not top.has("application_window"):
         return None, None
     w = top.section("application_window")
     window = (w.month_day("opens"), w.month_day("closes"))
     if (window[1].month, window[1].day) < (window[0].month, window[0].day):
         raise w.fail("closes", "is before opens")
-    return window, w.clause("R1")
+    return w.clause("R1"), window
 
 
 def _recognition(top: _Reader) -> tuple[Clause, Duration]:
@@ -476,10 +475,11 @@ def _whole_months(assess: _Reader, key: str) -> Duration:
     return duration
 
 
-def _rectification(top: _Reader, consecutive: int | None) -> tuple[Duration | None, Clause | None]:
+def _rectification(top: _Reader, consecutive: int | None) -> tuple[Clause | None, Duration | None]:
     if top.has("rectification"):
         rect = top.section("rectification")
-        return rect.duration("period", working_days=True), rect.clause("R9")
+        period = rect.duration("period", working_days=True)
+        return rect.clause("R9"), period
     if consecutive is None:
         raise top.fail("rectification", "is missing (or set assessment.revoke_after_consecutive_fails)")
     return None, None
@@ -535,7 +535,7 @@ def _subsidy(top: _Reader, period: Duration) -> _Subsidy:
     return _Subsidy(clause, total, tuple(instalments))
 
 
-def _prerequisite(top: _Reader, level: str) -> tuple[str | None, Clause | None]:
+def _prerequisite(top: _Reader, level: str) -> tuple[Clause | None, str | None]:
     """R18, optional: the lower level at which a base must hold a recognition in force to apply."""
     if not top.has("prerequisite"):
         return None, None
@@ -544,7 +544,7 @@ def _prerequisite(top: _Reader, level: str) -> tuple[str | None, Clause | None]:
     required = _one_of(section, "level", LEVELS)
     if LEVELS.index(required) >= LEVELS.index(level):
         raise section.fail("level", f"{required!r} is not below the policy's level {level!r}")
-    return required, clause
+    return clause, required
 
 
 def _longer(a: Duration, b: Duration) -> bool:
