@@ -22,7 +22,6 @@ from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
 from statemachines.events import Event
 from statemachines.jurisdiction import prefix
-from statemachines.lifecycle import IN_FORCE, OPEN_STATES
 from statemachines.timers import DEADLINE_KINDS, Timer
 
 
@@ -107,16 +106,10 @@ class SqlCaseRepository:
         return self.conn.execute(sa.select(t.operators.c.contact_email).where(
             t.operators.c.credit_code == operator_code)).scalar_one_or_none()
 
-    def open_cases(self, base_id: str, level: str) -> list[str]:
+    def of_base(self, base_id: str, level: str, states: Sequence[str]) -> list[str]:
         c = t.cases.c
         return list(self.conn.execute(
-            sa.select(c.id).where(c.base_id == base_id, c.level == level, c.state.in_(OPEN_STATES))
-        ).scalars())
-
-    def in_force(self, base_id: str, level: str) -> list[str]:
-        c = t.cases.c
-        return list(self.conn.execute(
-            sa.select(c.id).where(c.base_id == base_id, c.level == level, c.state.in_(IN_FORCE))
+            sa.select(c.id).where(c.base_id == base_id, c.level == level, c.state.in_(states))
         ).scalars())
 
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:

@@ -25,6 +25,7 @@ from statemachines.credit_code import CreditCode
 from statemachines.errors import IllegalTransition, InvalidAct, NotDue, StaleVersion
 from statemachines.events import Event
 from statemachines.policy import LEVELS
+from statemachines.states import IN_FORCE, OPEN_STATES
 from statemachines.timers import Timer, timers_for
 
 
@@ -69,10 +70,10 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
             case_id=case_id or new_id(), base_id=party.base_id, base_name=base_name.strip(), operator_code=code,
             level=level, jurisdiction=jurisdiction, policy=policy, calendar=rt.calendar,
             ctx=acts.Recording(actor, on, reason, rt.clock()),
-            open_cases=uow.cases.open_cases(party.base_id, level),
+            open_cases=uow.cases.of_base(party.base_id, level, OPEN_STATES),
             bans=uow.cases.bans(code, party.base_id, level),
             window_exception=window_exception,
-            prerequisite_cases=(uow.cases.in_force(party.base_id, policy.prerequisite_level)
+            prerequisite_cases=(uow.cases.of_base(party.base_id, policy.prerequisite_level, IN_FORCE)
                                 if policy.prerequisite_level else ()),
         )
         timers = tuple(timers_for(case, policy, rt.calendar))

@@ -79,12 +79,9 @@ class CaseRepository(Protocol):
         """Up to `limit` case ids in id order after `after` (within a jurisdiction): keyset paging."""
         ...
 
-    def open_cases(self, base_id: str, level: str) -> list[str]:
-        """The ids of the base's open cases at this level (R3)."""
-        ...
-
-    def in_force(self, base_id: str, level: str) -> list[str]:
-        """The base's cases at the level whose recognition is in force (R18)."""
+    def of_base(self, base_id: str, level: str, states: Sequence[str]) -> list[str]:
+        """The ids of the base's cases at this level in these states: its open ones (R3), those
+        whose recognition is in force (R18)."""
         ...
 
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:

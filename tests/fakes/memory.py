@@ -40,7 +40,7 @@ from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
 from statemachines.events import Event, restore
 from statemachines.jurisdiction import covers, prefix
-from statemachines.lifecycle import IN_FORCE, OPEN_STATES
+from statemachines.lifecycle import OPEN_STATES
 from statemachines.timers import DEADLINE_KINDS, Timer
 
 Clock = Callable[[], datetime]
@@ -367,13 +367,9 @@ class MemoryCaseRepository:
         ids = sorted(c.id for c in self.uow.read.cases.values() if c.id > after and c.jurisdiction.startswith(start))
         return ids[:limit]
 
-    def open_cases(self, base_id: str, level: str) -> list[str]:
+    def of_base(self, base_id: str, level: str, states: Sequence[str]) -> list[str]:
         return [c.id for c in self.uow.read.cases.values()
-                if c.base_id == base_id and c.level == level and c.state in OPEN_STATES]
-
-    def in_force(self, base_id: str, level: str) -> list[str]:
-        return [c.id for c in self.uow.read.cases.values()
-                if c.base_id == base_id and c.level == level and c.state in IN_FORCE]
+                if c.base_id == base_id and c.level == level and c.state in states]
 
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:
         tables = self.uow.read
