@@ -66,7 +66,7 @@ class BanOut(BaseModel):
     ground: str
     level: str
     first_day: date
-    last_day: date
+    last_day: date | None = Field(description="None: a permanent ban (不得再次申报)")
     ended_on: date | None
 
 
@@ -147,8 +147,8 @@ class BanInForceOut(BaseModel):
     ground: str
     level: str
     first_day: date
-    last_day: date
-    eligible_from: date
+    last_day: date | None = Field(description="None: a permanent ban")
+    eligible_from: date | None = Field(description="None: never, under a permanent ban")
 
 
 class EligibilityOut(BaseModel):

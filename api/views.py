@@ -52,7 +52,7 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
         "flags": list(case.flags),
         "ban": None if case.ban is None else {
             "ground": case.ban.ground, "level": case.ban.level, "first_day": case.ban.first_day.isoformat(),
-            "last_day": case.ban.last_day.isoformat(),
+            "last_day": case.ban.last_day.isoformat() if case.ban.last_day else None,
             "ended_on": case.ban.ended_on.isoformat() if case.ban.ended_on else None},
         "complaints": [
             {"id": c.id, "received_on": c.received_on.isoformat(), "summary": c.summary, "valid": c.valid,
@@ -75,8 +75,9 @@ def ban_view(ban, user: User) -> dict[str, Any]:
     # the ban itself is the operator's to know; which case it came from only within one's jurisdictions
     visible = bool(user.roles_in(ban.jurisdiction)) if ban.jurisdiction else False
     return {"case_id": ban.case_id if visible else None, "ground": ban.ground, "level": ban.level,
-            "first_day": ban.first_day.isoformat(), "last_day": ban.last_day.isoformat(),
-            "eligible_from": (ban.last_day + timedelta(days=1)).isoformat()}
+            "first_day": ban.first_day.isoformat(),
+            "last_day": ban.last_day.isoformat() if ban.last_day else None,
+            "eligible_from": (ban.last_day + timedelta(days=1)).isoformat() if ban.last_day else None}
 
 
 def policy_summary(p: Policy, today: date) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def policy_detail(p: Policy, today: date) -> dict[str, Any]:
             "revoke_after_consecutive_fails": p.revoke_after_consecutive_fails,
             "rectification_period": str(p.rectification_period) if p.rectification_period else None,
             "auto_extend": p.auto_extend,
-            "bans": {ground: str(d) if d else "none" for ground, d in p.bans.items()},
+            "bans": {ground: str(d) if d is not None else "none" for ground, d in p.bans.items()},
             "ban_scope": p.ban_scope,
             "complaint_threshold": p.complaint_threshold,
             "complaint_window": p.complaint_window,

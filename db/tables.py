@@ -108,7 +108,7 @@ bans = sa.Table(
     sa.Column("level", sa.String(16), nullable=False),
     sa.Column("ground", sa.String(32), nullable=False),
     sa.Column("first_day", sa.Date, nullable=False),
-    sa.Column("last_day", sa.Date, nullable=False),
+    sa.Column("last_day", sa.Date),  # NULL: a permanent ban
     sa.Column("ended_on", sa.Date),
 )
 

@@ -28,7 +28,7 @@ def eligibility(rt: Runtime, *, credit_code: str, level: str, on: date, jurisdic
         found = uow.cases.bans(code, None, level)
     in_force = [
         b for b in found
-        if b.first_day <= on <= b.last_day
+        if b.bars_on(on)
         and (policy.ban_applies(b.level, b.jurisdiction, level) if policy else b.level == level)
     ]
     return Eligibility(code, level, on, in_force)

@@ -61,7 +61,7 @@ def _count(stats: Statistics, events: list[Event], rt: Runtime, year: int, as_of
         stats.by_level[case.level] += 1
     stats.in_rectification += case.state == "rectifying"
     stats.suspended += case.state == "suspended"
-    if case.ban is not None and case.ban.first_day <= as_of <= case.ban.last_day and case.ban.ended_on is None:
+    if case.ban is not None and case.ban.bars_on(as_of):
         stats.bans_in_force += 1
     corrections = replay.corrections_in(events)
     for e in (replay.amended(e, corrections) for e in events):

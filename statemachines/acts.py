@@ -32,7 +32,7 @@ from statemachines.events import SYSTEM_ACTOR, Draft, Event, seal
 from statemachines.fold import apply_event
 from statemachines.lifecycle import IN_FORCE, USER_ACTS, acts_from
 from statemachines.periods import deadline, period_end
-from statemachines.policy import Policy
+from statemachines.policy import Permanent, Policy
 from statemachines.workcalendar import WorkCalendar
 
 # R16: business dates are calendar dates in the jurisdiction's zone.
@@ -69,8 +69,12 @@ class BanOnRecord:
     ground: str
     level: str
     first_day: date
-    last_day: date
+    last_day: date | None  # None: permanent
     jurisdiction: str = ""  # of the revoked case: who may be shown which case it was
+
+    def bars_on(self, day: date) -> bool:
+        """Whether the ban is in force on `day` (a permanent one from its first day on)."""
+        return self.first_day <= day and (self.last_day is None or day <= self.last_day)
 
 
 # --- the decide function of each act a person records, registered under its declared name
@@ -177,7 +181,7 @@ def _revocation(case: Case, policy: Policy, on: date, actor: str, ground: str, r
     ban_length = policy.ban_for(ground)
     ban = None if ban_length is None else {
         "level": case.level, "length": str(ban_length), "first_day": on.isoformat(),
-        "last_day": period_end(on, ban_length).isoformat()}
+        "last_day": None if isinstance(ban_length, Permanent) else period_end(on, ban_length).isoformat()}
     return Draft("revoke", on, actor, reason, rule, {"ground": ground, "ban": ban})
 
 
@@ -206,7 +210,7 @@ def open_application(
         if not opens <= ctx.on <= closes:
             raise WindowClosed(ctx.on, opens, closes)
     for ban in bans:
-        if policy.ban_applies(ban.level, ban.jurisdiction, level) and ban.first_day <= ctx.on <= ban.last_day:
+        if policy.ban_applies(ban.level, ban.jurisdiction, level) and ban.bars_on(ctx.on):
             raise BanInForce(case_id=ban.case_id, ground=ban.ground, level=ban.level, last_day=ban.last_day)
     if policy.prerequisite_level is not None and not prerequisite_cases:
         raise PrerequisiteMissing(level, policy.prerequisite_level)

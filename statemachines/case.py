@@ -59,8 +59,11 @@ class Ban:
     ground: str
     level: str
     first_day: date
-    last_day: date
+    last_day: date | None  # None: permanent (R14), so no ban_end follows
     ended_on: date | None = None
+
+    def bars_on(self, day: date) -> bool:
+        return self.ended_on is None and self.first_day <= day and (self.last_day is None or day <= self.last_day)
 
 
 @dataclass

@@ -77,11 +77,14 @@ class BanInForce(DomainError):
     code = "ban-in-force"
     rule = "R2"
 
-    def __init__(self, *, case_id: str, ground: str, level: str, last_day: date) -> None:
+    def __init__(self, *, case_id: str, ground: str, level: str, last_day: date | None) -> None:
+        """`last_day` None: the ban is permanent (不得再次申报)."""
+        until = ("is permanent: no new application is possible at this level" if last_day is None else
+                 f"runs until {last_day}; a new application is possible from "
+                 f"{date.fromordinal(last_day.toordinal() + 1)}")
         super().__init__(
-            f"a reapplication ban at level '{level}' for '{ground}' (case {case_id}) runs until "
-            f"{last_day}; a new application is possible from {date.fromordinal(last_day.toordinal() + 1)}",
-            case_id=case_id, ground=ground, level=level, last_day=str(last_day),
+            f"a reapplication ban at level '{level}' for '{ground}' (case {case_id}) {until}",
+            case_id=case_id, ground=ground, level=level, last_day=None if last_day is None else str(last_day),
         )
 
 

@@ -195,7 +195,7 @@ def _revoke(case: Case, e: Event, policy: Policy, before: str) -> None:
     b = e.payload["ban"]  # None where the policy sets no ban for the ground
     case.revocation_ground = e.payload["ground"]
     case.ban = None if b is None else Ban(e.payload["ground"], b["level"], date.fromisoformat(b["first_day"]),
-                                          date.fromisoformat(b["last_day"]))
+                                          None if b["last_day"] is None else date.fromisoformat(b["last_day"]))
     case.rectification = None
     case.end_reason = f"revoked:{e.payload['ground']}"
     _cancel_unpaid(case)

@@ -78,6 +78,19 @@ class MonthDay:
 
 
 @dataclass(frozen=True)
+class Permanent:
+    """A ban without end (不得再次申报): the ground bars a new application for good."""
+
+    def __str__(self) -> str:
+        return "permanent"
+
+
+PERMANENT = Permanent()
+# how long a revocation on a ground bars a new application: a duration, for good, or not at all
+BanLength = Duration | Permanent | None
+
+
+@dataclass(frozen=True)
 class Instalment:
     after: Duration | None  # None: on the day of recognition
     amount_fen: int
@@ -104,7 +117,7 @@ class Policy:
     revoke_after_consecutive_fails: int | None
     rectification_period: Duration | None
     auto_extend: bool
-    bans: Mapping[str, Duration | None]  # per ground; None: a revocation on it bars no reapplication
+    bans: Mapping[str, BanLength]  # per ground; None: a revocation on it bars no reapplication
     ban_scope: str  # which bans on record bar an application under this policy: see ban_applies
     complaint_threshold: int
     complaint_window: str  # "period": valid complaints count within the current period
@@ -145,8 +158,9 @@ class Policy:
             return None
         return self.annual_report_due.in_year(year + 1 if self.annual_report_year == "next" else year)
 
-    def ban_for(self, ground: str) -> Duration | None:
-        """R14: how long a revocation on `ground` bars a new application; None: not at all."""
+    def ban_for(self, ground: str) -> BanLength:
+        """R14: how long a revocation on `ground` bars a new application: a duration, PERMANENT,
+        or None (not at all)."""
         return self.bans[ground]
 
     def ban_applies(self, ban_level: str, ban_jurisdiction: str, level: str) -> bool:
@@ -386,7 +400,7 @@ class _Assessment(NamedTuple):
 
 class _Bans(NamedTuple):
     clause: Clause
-    durations: dict[str, Duration | None]
+    durations: dict[str, BanLength]
     scope: str
 
 
@@ -493,11 +507,12 @@ def _reevaluation(top: _Reader) -> tuple[Clause, bool]:
 def _bans(top: _Reader, rectification_period: Duration | None, consecutive: int | None) -> _Bans:
     bans_section = top.section("bans")
     clause = bans_section.clause("R14")
-    bans: dict[str, Duration | None] = {}
+    bans: dict[str, BanLength] = {}
     for ground in REVOCATION_GROUNDS:
-        if bans_section.has(ground):  # "none": the policy sets no ban for this ground, on purpose
-            none = bans_section.get(ground, str) == "none"
-            bans[ground] = None if none else bans_section.duration(ground)
+        if bans_section.has(ground):  # "none": no ban for this ground, on purpose; "permanent": for good
+            word = bans_section.get(ground, str)
+            bans[ground] = (None if word == "none" else PERMANENT if word == "permanent"
+                            else bans_section.duration(ground))
     for ground in MISCONDUCT_GROUNDS:
         if ground not in bans:
             raise bans_section.fail(ground, "is missing: every misconduct ground needs a ban (R12)")

@@ -50,7 +50,7 @@ def timers_for(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer
         timers.append(Timer("rectification", f"{r.period}.{r.index}", r.deadline, r.provisional))
     if case.state in IN_FORCE and case.period is not None and not case.has_flag("reevaluation_review_due"):
         timers.append(Timer("reevaluation", str(case.period.number), case.period.end))
-    if case.state == "revoked" and case.ban is not None and case.ban.ended_on is None:
+    if case.state == "revoked" and case.ban is not None and case.ban.ended_on is None and case.ban.last_day:
         timers.append(Timer("ban_end", "1", case.ban.last_day + timedelta(days=1)))
     return timers
 

@@ -25,3 +25,4 @@ def test_r2_eligibility_hides_the_case_id_outside_the_callers_jurisdictions(rt, 
     assert inside["bans"][0]["case_id"] == story.case_id
     assert outside["bans"][0]["case_id"] is None
     assert outside["bans"][0]["last_day"] == inside["bans"][0]["last_day"] == "2030-03-10"
+

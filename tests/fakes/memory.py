@@ -137,7 +137,7 @@ class _Ban:
     level: str
     ground: str
     first_day: date
-    last_day: date
+    last_day: date | None
     ended_on: date | None
 
 

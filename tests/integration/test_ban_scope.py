@@ -81,3 +81,26 @@ def test_r14_a_ground_for_which_the_policy_sets_no_ban(rt, clock):
     again = Story(rt, clock).apply(D(2025, 4, 16), seed=1, base="武汉市创业园二期", jurisdiction="420000",
                                    actor=SUPERVISOR, window_exception="撤销未设暂停申请期限")
     assert again.case.state == "applied"
+
+
+def test_r14_a_permanent_ban_never_ends(rt, clock):
+    """不得再次申报: a ground whose ban is "permanent" bars the operator at that level for good; no
+    ban-end timer is owed, the ban is kept with no last day, and an application decades later is
+    refused naming it."""
+    rt = with_policies(rt, variant("420000", bans={"complaints": "permanent"}))
+    story = revoked_for_complaints(rt, clock, "420000")
+    case = story.case
+    assert (case.state, case.ban.ground, case.ban.first_day, case.ban.last_day) == (
+        "revoked", "complaints", D(2025, 4, 15), None)
+    assert story.events[-1].payload["ban"]["length"] == "permanent"
+    assert story.timers() == {}
+    story.until(D(2045, 4, 16))  # sweeps over twenty years record nothing
+    assert story.case.ban.ended_on is None and story.case.version == case.version
+    later = Story(rt, clock)
+    with pytest.raises(BanInForce) as refused:
+        later.apply(D(2045, 4, 16), seed=1, base="武汉市创业园", jurisdiction="420000")
+    assert refused.value.details["last_day"] is None
+    assert "permanent" in str(refused.value)
+    verdict = eligibility(rt, credit_code=credit_code(1), level="provincial", on=D(2045, 4, 16),
+                          jurisdiction="420000")
+    assert not verdict.eligible and verdict.bans[0].last_day is None

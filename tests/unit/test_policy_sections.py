@@ -41,6 +41,7 @@ FAULTS = {
     "reevaluation.auto_extend_when_all_passed": (MISSING, "reevaluation.auto_extend_when_all_passed"),
     "bans.scope": ("county", "bans.scope"),
     "bans.fraud": (MISSING, "bans.fraud"),
+    "bans.complaints": ("forever", "bans.complaints"),
     "complaints.window": ("rolling", "complaints.window"),
     "complaints.threshold": (0, "complaints.threshold"),
     "subsidy.total_fen": (1, "subsidy.instalments"),
@@ -131,3 +132,11 @@ def test_an_instalment_on_the_last_day_of_the_period_is_accepted():
 def test_a_rectification_period_may_count_working_days():
     policy = policy_from_mapping(_with({"rectification.period": "20wd"}), where="probe")
     assert str(policy.rectification_period) == "20wd"
+
+
+def test_r14_a_ban_may_be_permanent_or_none_per_ground():
+    from statemachines.policy import PERMANENT
+
+    policy = policy_from_mapping(_with({"bans.fraud": "permanent", "bans.complaints": "none"}), where="probe")
+    assert (policy.ban_for("fraud"), policy.ban_for("complaints"), str(policy.ban_for("commitment_breach"))) == (
+        PERMANENT, None, "5y")
