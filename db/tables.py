@@ -215,6 +215,12 @@ application_rounds = sa.Table(
     sa.Column("opened_at", Stamp),
     sa.Column("closed_at", Stamp),
     sa.Column("applications", sa.Integer),
+    # R19: a round announced by a person (policies whose rounds are announced each year)
+    sa.Column("quota", sa.Integer),
+    sa.Column("announced_by", sa.String(64)),
+    sa.Column("announced_at", Stamp),
+    sa.Column("document", sa.String(100)),  # the notice's 文号 or title
+    sa.Column("reason", sa.Text),
 )
 
 # the daily anchor: the head hash of every case changed that day, chained to the day before,

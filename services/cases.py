@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from services import authz, idempotency, users
+from services import authz, idempotency, rounds, users
 from services.idempotency import IdempotentRequest, StoredAnswer
 from services.ports import UnitOfWork
 from services.runtime import Runtime
@@ -24,7 +24,7 @@ from statemachines.case import Case
 from statemachines.credit_code import CreditCode
 from statemachines.errors import IllegalTransition, InvalidAct, NotDue, StaleVersion
 from statemachines.events import Event
-from statemachines.policy import LEVELS
+from statemachines.policy import LEVELS, Policy
 from statemachines.states import IN_FORCE, OPEN_STATES
 from statemachines.timers import Timer, timers_for
 
@@ -75,6 +75,7 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
             window_exception=window_exception,
             prerequisite_cases=(uow.cases.of_base(party.base_id, policy.prerequisite_level, IN_FORCE)
                                 if policy.prerequisite_level else ()),
+            announced=rounds.announced_windows(uow, policy),
         )
         timers = tuple(timers_for(case, policy, rt.calendar))
         uow.cases.add(case, events, list(timers))
@@ -107,6 +108,8 @@ def record(act: str, rt: Runtime, case_id: str, *, actor: str, on: date, reason:
             raise StaleVersion(case_id, expected_version, case.version)
         version = case.version
         policy = rt.policies.get(case.policy_id, case.policy_version)
+        if act in CONTEXT:
+            fields = {**fields, **CONTEXT[act](uow, case, policy)}
         try:
             events = decide(case, policy, rt.calendar, acts.Recording(actor, on, reason, rt.clock()), **fields)
         except (IllegalTransition, NotDue) as refusal:
@@ -140,6 +143,17 @@ def _complaint_id(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
 PREPARE: dict[str, Callable[[Runtime, dict[str, Any]], dict[str, Any]]] = {
     "inspect": _inspecting_users,
     "record_complaint": _complaint_id,
+}
+
+
+def _round_quota(uow: UnitOfWork, case: Case, policy: Policy) -> dict[str, Any]:
+    quota = rounds.quota_of(uow, case, policy) if case.state == "inspected" else None
+    return {} if quota is None else {"round_quota": quota}
+
+
+# what the storage adds to an act's fields, read in the act's own transaction (the case locked)
+CONTEXT: dict[str, Callable[[UnitOfWork, Case, Policy], dict[str, Any]]] = {
+    "approve": _round_quota,
 }
 ACTS: dict[str, Callable[..., ActResult]] = {a.name: functools.partial(record, a.name) for a in catalogue.CASE_ACTS}
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.values import Anchor, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import Anchor, Announcement, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import DomainError
@@ -248,6 +248,25 @@ class RoundRepository(Protocol):
 
     def get(self, policy_id: str, year: int) -> Round:
         """The round as recorded (it must exist)."""
+        ...
+
+    def find(self, policy_id: str, year: int) -> Round | None:
+        """The round as recorded, or None."""
+        ...
+
+    def announce(self, policy_id: str, year: int, opens_on: date, closes_on: date, quota: int | None,
+                 announcement: Announcement) -> None:
+        """Records a round announced by a person (R19); the row must not exist yet."""
+        ...
+
+    def of_policy(self, policy_id: str) -> list[Round]:
+        """Every round of the policy on record, by year."""
+        ...
+
+    def approvals(self, policy_id: str, year: int, opens_on: date, closes_on: date) -> int:
+        """How many cases applied for under the policy between the two days were ever approved,
+        counted with the round's row locked until the transaction ends, so two approvals at once
+        cannot both take the last place of a quota (R19); the row is created if missing."""
         ...
 
 

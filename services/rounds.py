@@ -1,4 +1,5 @@
-"""Application rounds (R1): each policy's window opens and closes once a year.
+"""Application rounds (R1, R19): each policy's window opens and closes once a year; where a policy's
+rounds are announced, a supervisor or admin publishes each year's dates and quota first.
 
 Opening and closing are recorded once per policy and year (the row's timestamps are set only
 where empty), however often the daily flow runs; closing counts the applications received.
@@ -7,8 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.ports import UnitOfWork
 from services.runtime import Runtime
+from services.users import Forbidden, User
+from services.values import Announcement
 from services.values import Round as Round
+from statemachines.case import Case
+from statemachines.errors import InvalidAct, RoundAlreadyAnnounced
+from statemachines.policy import Policy
+from statemachines.rounds import RoundQuota, RoundWindow
+
+ANNOUNCERS = ("supervisor", "admin")
 
 
 def open_rounds(rt: Runtime, year: int, as_of: date) -> list[Round]:
@@ -25,11 +35,10 @@ def _rounds(rt: Runtime, year: int, as_of: date, *, closing: bool) -> list[Round
     out = []
     with rt.uow() as uow:
         for policy in rt.policies:
-            if policy.application_window is None:
+            window = _window(uow, policy, year)
+            if window is None or not policy.in_force_on(window[0]):
                 continue
-            opens, closes = (md.in_year(year) for md in policy.application_window)
-            if not policy.in_force_on(opens):
-                continue
+            opens, closes = window
             uow.rounds.ensure(policy.id, year, opens, closes)
             if closing and as_of > closes:
                 uow.rounds.close(policy.id, year, rt.clock(), uow.rounds.applications(policy.id, opens, closes))
@@ -38,3 +47,80 @@ def _rounds(rt: Runtime, year: int, as_of: date, *, closing: bool) -> list[Round
             out.append(uow.rounds.get(policy.id, year))
         uow.commit()
     return out
+
+
+def _window(uow: UnitOfWork, policy: Policy, year: int) -> tuple[date, date] | None:
+    """The round of `year`: fixed by the policy, or as announced (None: not announced)."""
+    if not policy.rounds_announced:
+        return policy.window_of(year)
+    found = uow.rounds.find(policy.id, year)
+    return None if found is None or found.announcement is None else (found.opens_on, found.closes_on)
+
+
+def announce(rt: Runtime, user: User, *, policy_id: str, year: int, opens_on: date, closes_on: date,
+             quota: int | None, document: str, reason: str) -> Round:
+    """R19: publishes a year's round of a policy whose rounds are announced: its dates, its quota
+    (the policy's where none is given), the notice it was published under and why; once a year."""
+    versions = rt.policies.versions(policy_id)
+    policy = next((p for p in reversed(versions) if p.in_force_on(opens_on)), None)
+    if policy is None:
+        raise InvalidAct(f"no version of {policy_id!r} is in force on {opens_on}", field="opens_on", rule="R19")
+    if not user.roles_in(policy.jurisdiction) & set(ANNOUNCERS):
+        raise Forbidden(f"announcing a round of {policy_id} needs the role supervisor or admin for "
+                        f"{policy.jurisdiction}", act="announce_round", needed=list(ANNOUNCERS))
+    if not policy.rounds_announced:
+        raise InvalidAct(f"{policy.title} fixes its window in the policy; its rounds are not announced",
+                         field="policy_id", rule="R1")
+    for field, text in (("document", document), ("reason", reason)):
+        if not text.strip():
+            raise InvalidAct(f"an announcement names its {field}", field=field, rule="R19")
+    if opens_on.year != year:
+        raise InvalidAct(f"the {year} round opens in {year}, not on {opens_on}", field="opens_on", rule="R19")
+    if closes_on < opens_on:
+        raise InvalidAct(f"the round closes ({closes_on}) before it opens ({opens_on})", field="closes_on", rule="R19")
+    if quota is not None and quota < 1:
+        raise InvalidAct("a quota is 1 or more (leave it out for none)", field="quota", rule="R19")
+    with rt.uow() as uow:
+        if uow.rounds.find(policy_id, year) is not None:
+            raise RoundAlreadyAnnounced(policy_id, year)
+        for other in uow.rounds.of_policy(policy_id):
+            if other.opens_on <= closes_on and opens_on <= other.closes_on:
+                raise InvalidAct(f"the {other.year} round ({other.opens_on} to {other.closes_on}) overlaps it",
+                                 field="opens_on", rule="R19")
+        uow.rounds.announce(policy_id, year, opens_on, closes_on, quota if quota is not None else policy.round_quota,
+                            Announcement(user.username, rt.clock(), document.strip(), reason.strip()))
+        announced = uow.rounds.get(policy_id, year)
+        uow.commit()
+    return announced
+
+
+def listed(rt: Runtime, policy_id: str) -> list[Round]:
+    """The policy's rounds on record, announced or opened by the daily flow, by year."""
+    with rt.reads() as uow:
+        return uow.rounds.of_policy(policy_id)
+
+
+def announced_windows(uow: UnitOfWork, policy: Policy) -> list[RoundWindow]:
+    """The policy's announced rounds, as the domain judges an application against them."""
+    if not policy.rounds_announced:
+        return []
+    return [RoundWindow(r.year, r.opens_on, r.closes_on, r.quota) for r in uow.rounds.of_policy(policy.id)
+            if r.announcement is not None]
+
+
+def quota_of(uow: UnitOfWork, case: Case, policy: Policy) -> RoundQuota | None:
+    """R19: the quota of the round the case was received in and its approvals so far, counted with
+    the round locked; None where the round has no quota or the case came outside a round."""
+    if case.round_year is None:
+        return None
+    if policy.rounds_announced:
+        found = uow.rounds.find(policy.id, case.round_year)
+        if found is None or found.quota is None:
+            return None
+        limit, (opens, closes) = found.quota, (found.opens_on, found.closes_on)
+    else:
+        window = policy.window_of(case.round_year)
+        if policy.round_quota is None or window is None:
+            return None
+        limit, (opens, closes) = policy.round_quota, window
+    return RoundQuota(case.round_year, limit, uow.rounds.approvals(policy.id, case.round_year, opens, closes))

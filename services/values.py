@@ -115,6 +115,18 @@ class Round:
     opened: bool
     closed: bool
     applications: int | None
+    quota: int | None = None
+    announcement: Announcement | None = None  # where the round was announced by a person (R19)
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """Who announced a round (R19), when, under which notice (文号 or title) and why."""
+
+    by: str
+    at: datetime
+    document: str
+    reason: str
 
 
 @dataclass(frozen=True)

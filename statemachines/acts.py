@@ -23,9 +23,11 @@ from statemachines.errors import (
     FutureDate,
     IllegalTransition,
     InvalidAct,
+    NoRoundAnnounced,
     NotDue,
     OpenCaseExists,
     PrerequisiteMissing,
+    QuotaReached,
     WindowClosed,
 )
 from statemachines.events import SYSTEM_ACTOR, Draft, Event, seal
@@ -33,6 +35,7 @@ from statemachines.fold import apply_event
 from statemachines.lifecycle import IN_FORCE, USER_ACTS, acts_from
 from statemachines.periods import deadline, period_end
 from statemachines.policy import Permanent, Policy
+from statemachines.rounds import RoundQuota, RoundWindow, fixed_rounds, next_round, round_on
 from statemachines.workcalendar import WorkCalendar
 
 # R16: business dates are calendar dates in the jurisdiction's zone.
@@ -199,16 +202,23 @@ def open_application(
     jurisdiction: str, policy: Policy, calendar: WorkCalendar, ctx: Recording,
     open_cases: Sequence[str] = (), bans: Sequence[BanOnRecord] = (),
     window_exception: str | None = None, prerequisite_cases: Sequence[str] = (),
+    announced: Sequence[RoundWindow] = (),
 ) -> tuple[Case, list[Event]]:
-    """`prerequisite_cases`: the base's cases in force at the policy's prerequisite level (R18)."""
+    """`prerequisite_cases`: the base's cases in force at the policy's prerequisite level (R18);
+    `announced`: the policy's announced rounds, where its rounds are announced (R19)."""
     _check_who_and_when(ctx)
     if window_exception is not None and not window_exception.strip():
         raise InvalidAct("an exception to the application window must give its reason",
                          field="window_exception", rule="R1")
-    if policy.application_window is not None and not window_exception:
-        opens, closes = (md.in_year(ctx.on.year) for md in policy.application_window)
-        if not opens <= ctx.on <= closes:
-            raise WindowClosed(ctx.on, opens, closes)
+    rounds = list(announced) if policy.rounds_announced else fixed_rounds(policy, ctx.on)
+    current = round_on(rounds, ctx.on)
+    if (policy.rounds_announced or policy.application_window is not None) and current is None \
+            and not window_exception:
+        # the round of the application's year explains the refusal best; failing that, the next one
+        named = next((r for r in rounds if r.year == ctx.on.year), None) or next_round(rounds, ctx.on)
+        if named is None:
+            raise NoRoundAnnounced(ctx.on, policy.id)
+        raise WindowClosed(ctx.on, named.opens, named.closes)
     for ban in bans:
         if policy.ban_applies(ban.level, ban.jurisdiction, level) and ban.bars_on(ctx.on):
             raise BanInForce(case_id=ban.case_id, ground=ban.ground, level=ban.level, last_day=ban.last_day)
@@ -216,12 +226,14 @@ def open_application(
         raise PrerequisiteMissing(level, policy.prerequisite_level)
     if open_cases:
         raise OpenCaseExists(open_cases[0], level)
-    payload = {
+    payload: dict[str, Any] = {
         "base_id": base_id, "base_name": base_name, "operator_code": operator_code,
         "level": level, "jurisdiction": jurisdiction,
     }
     if window_exception:
         payload["window_exception"] = window_exception
+    if current is not None:
+        payload["round"] = current.year  # the round whose quota an approval counts against (R19)
     event = seal(Event(
         case_id=case_id, seq=1, act="apply", on=ctx.on, recorded_at=ctx.now, actor=ctx.actor,
         reason=ctx.reason, rule="R1", policy_id=policy.id, policy_version=policy.version, payload=payload,
@@ -248,20 +260,28 @@ def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
 
 
 @decides("approve")
-def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording) -> list[Event]:
+def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
+            round_quota: RoundQuota | None = None) -> list[Event]:
+    """`round_quota`: the case's round's quota and its approvals so far, where it has one (R19)."""
     _check(case, policy, "approve", ctx)
     if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
         raise FourEyesViolation("approve", ctx.actor, "inspect", "R5")
+    if round_quota is not None and round_quota.approved >= round_quota.limit:
+        raise QuotaReached(round_quota.year, round_quota.limit, round_quota.approved)
     end = period_end(ctx.on, policy.recognition_period)
     instalments = [
         {"number": n, "amount_fen": inst.amount_fen,
          "due_on": (ctx.on if inst.after is None else period_end(ctx.on, inst.after)).isoformat()}
         for n, inst in enumerate(policy.instalments, start=1)
     ]
-    return _one(case, policy, calendar, ctx, "approve", {
+    payload: dict[str, Any] = {
         "period": {"number": 1, "start": ctx.on.isoformat(), "end": end.isoformat()},
         "instalments": instalments,
-    })
+    }
+    if round_quota is not None:  # the place it takes: the auditor sees the quota was kept
+        payload["round"] = {"year": round_quota.year, "quota": round_quota.limit,
+                            "approved_before": round_quota.approved}
+    return _one(case, policy, calendar, ctx, "approve", payload)
 
 
 @decides("reject")

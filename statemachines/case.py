@@ -93,6 +93,7 @@ class Case:
     last_on: date | None = None
     last_act: str | None = None
     window_exception: str | None = None
+    round_year: int | None = None  # the application round it was received in (R19); None: outside one
     inspected_by: str | None = None
     inspectors: list[str] = field(default_factory=list)
     recognized_on: date | None = None

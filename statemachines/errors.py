@@ -66,11 +66,44 @@ class WindowClosed(DomainError):
     rule = "R1"
 
     def __init__(self, on: date, opens: date, closes: date) -> None:
+        """`opens`, `closes`: the round of `on`'s year (or, where none opens that year, the next one)."""
         super().__init__(
-            f"the {on.year} application window is {opens} to {closes}; {on} is outside it "
+            f"{on} is outside the application window; the {opens.year} round is {opens} to {closes} "
             "(a supervisor may record a reasoned exception)",
             opens=str(opens), closes=str(closes),
         )
+
+
+class NoRoundAnnounced(DomainError):
+    """R19: under a policy whose rounds are announced, no round is announced that holds the date."""
+
+    code = "no-round-announced"
+    rule = "R19"
+
+    def __init__(self, on: date, policy_id: str) -> None:
+        super().__init__(
+            f"no application round of {policy_id} is announced that is open on {on} "
+            "(a supervisor may record a reasoned exception)", on=str(on), policy_id=policy_id)
+
+
+class QuotaReached(DomainError):
+    """R19: the round's quota of approvals is used up."""
+
+    code = "quota-reached"
+    rule = "R19"
+
+    def __init__(self, year: int, quota: int, approved: int) -> None:
+        super().__init__(
+            f"the {year} round's quota of {quota} recognitions is used up ({approved} approved)",
+            year=year, quota=quota, approved=approved)
+
+
+class RoundAlreadyAnnounced(DomainError):
+    code = "round-already-announced"
+    rule = "R19"
+
+    def __init__(self, policy_id: str, year: int) -> None:
+        super().__init__(f"the {year} round of {policy_id} is already announced", policy_id=policy_id, year=year)
 
 
 class BanInForce(DomainError):

@@ -33,6 +33,7 @@ def start_case(event: Event) -> Case:
         applied_on=event.on,
         opened_by=event.actor,
         window_exception=p.get("window_exception"),
+        round_year=p.get("round"),
     )
 
 

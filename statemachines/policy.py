@@ -126,6 +126,8 @@ class Policy:
     reminder_offsets: tuple[int, ...]
     clauses: Mapping[str, Clause] = field(default_factory=dict)
     prerequisite_level: str | None = None  # R18: the lower level a base must be recognised at to apply
+    rounds_announced: bool = False  # R19: each year's round is announced (dates, quota), not fixed here
+    round_quota: int | None = None  # R19: approvals per round at most (an announcement may set its own)
     annual_report_year: str = "next"  # the report on year N is due in N+1 ("next") or in N ("same")
 
     @property
@@ -142,6 +144,15 @@ class Policy:
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def window_of(self, year: int) -> tuple[date, date] | None:
+        """R1: the first and last day of the round that opens in `year` (a window that spans 1 January
+        closes the next year); None where the file fixes no window."""
+        if self.application_window is None:
+            return None
+        opens, closes = self.application_window
+        spans = (closes.month, closes.day) < (opens.month, opens.day)
+        return opens.in_year(year), closes.in_year(year + 1 if spans else year)
 
     def assessment_offsets(self) -> list[Duration]:
         """Assessments fall at first, first+every, … strictly inside the period (R8)."""
@@ -324,7 +335,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
 
     level, jurisdiction, version = parts["identity"]
     sources = parts["sources"]
-    window_clause, window = parts["window"]
+    window_clause, window, announced, quota = parts["window"]
     recognition_clause, recognition_period = parts["recognition"]
     report_clause, report_due, report_year = parts["report"]
     assessment: _Assessment = parts["assessment"]
@@ -366,6 +377,8 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         annual_report_due=report_due,
         annual_report_year=report_year,
         prerequisite_level=prerequisite_level,
+        rounds_announced=announced,
+        round_quota=quota,
         assessment_first=assessment.first,
         assessment_every=assessment.every,
         pass_grades=assessment.pass_grades,
@@ -437,14 +450,29 @@ def _sources(top: _Reader) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _application_window(top: _Reader) -> tuple[Clause | None, tuple[MonthDay, MonthDay] | None]:
+class _Window(NamedTuple):
+    clause: Clause | None
+    window: tuple[MonthDay, MonthDay] | None
+    announced: bool
+    quota: int | None
+
+
+def _application_window(top: _Reader) -> _Window:
+    """A fixed yearly window (`opens`, `closes`; a `closes` before `opens` ends in the next year), or
+    `announced = true`: each year's dates are announced (R19); `quota`, optional, per round."""
     if not top.has("application_window"):
-        return None, None
+        return _Window(None, None, False, None)
     w = top.section("application_window")
-    window = (w.month_day("opens"), w.month_day("closes"))
-    if (window[1].month, window[1].day) < (window[0].month, window[0].day):
-        raise w.fail("closes", "is before opens")
-    return w.clause("R1"), window
+    clause, announced = w.clause("R1"), w.get("announced", bool, False)
+    quota = w.positive_int("quota", None)
+    if quota == 0:
+        raise w.fail("quota", "must be 1 or more (leave it out for no quota)")
+    if announced:
+        for key in ("opens", "closes"):
+            if w.has(key):
+                raise w.fail(key, "is announced each year: leave it out, or set announced = false")
+        return _Window(clause, None, True, quota)
+    return _Window(clause, (w.month_day("opens"), w.month_day("closes")), False, quota)
 
 
 def _recognition(top: _Reader) -> tuple[Clause, Duration]:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, UnitOfWork
 from services.reminders import INBOX
-from services.values import Anchor, Grant, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import Anchor, Announcement, Grant, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
@@ -217,6 +217,8 @@ class _Round:
     opened_at: datetime | None = None
     closed_at: datetime | None = None
     applications: int | None = None
+    quota: int | None = None
+    announcement: Announcement | None = None
 
 
 @dataclass(frozen=True)
@@ -772,9 +774,38 @@ class MemoryRoundRepository:
                    if c.policy_id == policy_id and opens_on <= c.applied_on <= closes_on)
 
     def get(self, policy_id: str, year: int) -> Round:
-        row = self.uow.read.rounds[(policy_id, year)]
-        return Round(row.policy_id, row.year, row.opens_on, row.closes_on, row.opened_at is not None,
-                     row.closed_at is not None, row.applications)
+        found = self.find(policy_id, year)
+        if found is None:
+            raise LookupError(f"no round {policy_id} {year}")
+        return found
+
+    def find(self, policy_id: str, year: int) -> Round | None:
+        row = self.uow.read.rounds.get((policy_id, year))
+        return None if row is None else _round(row)
+
+    def announce(self, policy_id: str, year: int, opens_on: date, closes_on: date, quota: int | None,
+                 announcement: Announcement) -> None:
+        tables = self.uow.write()
+        if (policy_id, year) in tables.rounds:
+            raise IntegrityError(f"application_rounds ({policy_id}, {year}) exists")
+        stamped = replace(announcement, at=_utc(announcement.at))
+        tables.rounds[(policy_id, year)] = _Round(policy_id, year, opens_on, closes_on, quota=quota,
+                                                  announcement=stamped)
+
+    def of_policy(self, policy_id: str) -> list[Round]:
+        rows = self.uow.read.rounds.values()
+        return [_round(r) for r in sorted(rows, key=lambda r: r.year) if r.policy_id == policy_id]
+
+    def approvals(self, policy_id: str, year: int, opens_on: date, closes_on: date) -> int:
+        self.ensure(policy_id, year, opens_on, closes_on)  # the fake's writer holds its one lock
+        return sum(1 for c in self.uow.read.cases.values()
+                   if c.policy_id == policy_id and opens_on <= c.applied_on <= closes_on
+                   and c.period_start is not None)
+
+
+def _round(row: _Round) -> Round:
+    return Round(row.policy_id, row.year, row.opens_on, row.closes_on, row.opened_at is not None,
+                 row.closed_at is not None, row.applications, row.quota, row.announcement)
 
 
 class MemoryAnchorRepository:

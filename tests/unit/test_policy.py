@@ -227,8 +227,10 @@ MALFORMED = {
     "effective_to_before_effective_from": (
         lambda t: _edit(t, "effective_from = 2022-07-22", "effective_from = 2022-07-22\neffective_to = 2020-01-01"),
         "effective_to"),
-    "window_closes_before_opens": (lambda t: _edit(t, 'closes = "04-30"', 'closes = "03-01"'),
-                                   "application_window.closes"),
+    "window_announced_and_fixed": (lambda t: _edit(t, 'closes = "04-30"', 'closes = "04-30"\nannounced = true'),
+                                   "application_window.opens"),
+    "window_quota_zero": (lambda t: _edit(t, 'closes = "04-30"', 'closes = "04-30"\nquota = 0'),
+                          "application_window.quota"),
 }
 
 

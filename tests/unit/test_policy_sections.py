@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -48,7 +48,8 @@ FAULTS = {
     "reminders.offsets_days": ([-1], "reminders.offsets_days"),
     "effective_to": ("2000-01-01", "effective_to"),
     "effective_from": ("x", "effective_from"),
-    "application_window.closes": ("03-01", "application_window.closes"),
+    "application_window.closes": ("02-29", "application_window.closes"),
+    "application_window.quota": (-1, "application_window.quota"),
     "level": ("regional", "level"),
     "sources": ([{}], "sources[0].id"),
     "recognition": (MISSING, "recognition"),
@@ -140,3 +141,10 @@ def test_r14_a_ban_may_be_permanent_or_none_per_ground():
     policy = policy_from_mapping(_with({"bans.fraud": "permanent", "bans.complaints": "none"}), where="probe")
     assert (policy.ban_for("fraud"), policy.ban_for("complaints"), str(policy.ban_for("commitment_breach"))) == (
         PERMANENT, None, "5y")
+
+
+def test_r1_a_window_may_span_the_new_year():
+    """Guangzhou's round for 2023 closed on 2024-01-19: a `closes` before `opens` ends the next year."""
+    policy = policy_from_mapping(_with({"application_window.opens": "12-01",
+                                        "application_window.closes": "01-19"}), where="probe")
+    assert policy.window_of(2023) == (date(2023, 12, 1), date(2024, 1, 19))
