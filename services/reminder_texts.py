@@ -10,6 +10,7 @@ WHAT = {
     "assessment": "第{period}认定期第{index}次绩效考核",
     "rectification": "限期整改",
     "reevaluation": "认定期满复评",
+    "reevaluation_decision": "第{key}认定期期满复评决定（逾期未决定的，认定终止）",
     "instalment": "第{key}期补助资金拨付",
 }
 

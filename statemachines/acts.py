@@ -268,7 +268,10 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
         raise FourEyesViolation("approve", ctx.actor, "inspect", "R5")
     if round_quota is not None and round_quota.approved >= round_quota.limit:
         raise QuotaReached(round_quota.year, round_quota.limit, round_quota.approved)
-    end = period_end(ctx.on, policy.recognition_period)
+    end = policy.period_from(ctx.on)
+    if end is None:
+        raise InvalidAct(f"{policy.title} ended on {policy.effective_to}, and its recognitions with it: "
+                         "none can start now", field="on", rule="R6")
     instalments = [
         {"number": n, "amount_fen": inst.amount_fen,
          "due_on": (ctx.on if inst.after is None else period_end(ctx.on, inst.after)).isoformat()}
@@ -358,16 +361,23 @@ def reevaluate(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recordin
     _one_of("decision", decision, ("extend", "lapse"))
     payload: dict[str, Any] = {"decision": decision}
     if decision == "extend":
-        payload["period"] = next_period(case, policy)
+        period = next_period(case, policy)
+        if period is None:
+            raise InvalidAct(f"{policy.title} ended on {policy.effective_to}, and its recognitions with it: "
+                             "the recognition cannot be extended", field="decision", rule="R6")
+        payload["period"] = period
     return _one(case, policy, calendar, ctx, "reevaluate", payload)
 
 
-def next_period(case: Case, policy: Policy) -> dict[str, Any]:
-    """The new period starts where the old one ends (R10), and runs the policy's length (R6)."""
+def next_period(case: Case, policy: Policy) -> dict[str, Any] | None:
+    """The new period starts where the old one ends (R10), and runs the policy's length (R6), or to
+    the plan's end; None where the recognition ends with a plan that has ended."""
     assert case.period is not None
     start = case.period.end
-    return {"number": case.period.number + 1, "start": start.isoformat(),
-            "end": period_end(start, policy.recognition_period).isoformat()}
+    end = policy.period_from(start)
+    if end is None:
+        return None
+    return {"number": case.period.number + 1, "start": start.isoformat(), "end": end.isoformat()}
 
 
 @decides("record_payment")

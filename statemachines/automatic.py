@@ -60,11 +60,22 @@ def _decide(case: Case, policy: Policy, timer: Timer, on: date) -> Draft:
         return Draft("open_rectification_review", on, SYSTEM_ACTOR,
                      f"整改期限（{timer.due_on}）届满，待经办人复核", "R9", base)
     if timer.kind == "reevaluation":
+        following = next_period(case, policy)
+        if following is None:
+            return Draft("lapse", on, SYSTEM_ACTOR, f"政策有效期已于{policy.effective_to}届满，认定随之终止", "R6",
+                         {**base, "why": "plan_ended"})
         if _extends_automatically(case, policy):
             return Draft("extend", on, SYSTEM_ACTOR, "认定期内连续考核达标，自动延续认定", "R10",
-                         {**base, "period": next_period(case, policy)})
+                         {**base, "period": following})
+        if policy.period_end_action == "reapply":
+            return Draft("lapse", on, SYSTEM_ACTOR, "认定期届满，认定终止；如需继续，须重新申报认定", "R10",
+                         {**base, "why": "reapply"})
         return Draft("open_reevaluation_review", on, SYSTEM_ACTOR,
                      "认定期届满，不符合自动延续条件，待复评决定", "R10", base)
+    if timer.kind == "reevaluation_decision":
+        return Draft("lapse", on, SYSTEM_ACTOR,
+                     f"认定期届满后{policy.decision_pending_for}内未作出复评决定（截至{timer.due_on}），认定终止",
+                     "R10", {**base, "why": "undecided"})
     if timer.kind == "ban_end":
         return Draft("end_ban", on, SYSTEM_ACTOR, "暂停申请期限届满，恢复申请资格", "R14", base)
     if timer.kind == "instalment":

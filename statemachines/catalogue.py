@@ -196,6 +196,11 @@ ACTS: tuple[ActDecl, ...] = (
     ActDecl("open_reevaluation_review", "期满待复评", "Re-evaluation review", ("R10",), SYSTEM, (
         _move(IN_FORCE, "="),
     )),
+    # R10: at the period's end where the policy asks for a new application, or when no decision came
+    # within the time it continues provisionally; R6: when the plan it ends with has ended
+    ActDecl("lapse", "期满终止", "Lapsed", ("R10", "R6"), SYSTEM, (
+        _move(IN_FORCE, "lapsed"),
+    )),
     ActDecl("reevaluate", "复评决定", "Decide re-evaluation", ("R10",), DECISION, (
         _move(IN_FORCE, "recognized", conditions=_extends),
         _move(IN_FORCE, "lapsed", unless=_extends),

@@ -156,6 +156,12 @@ def _new_period(case: Case, e: Event, policy: Policy, before: str) -> None:
         _cancel_unpaid(case)
 
 
+def _lapse(case: Case, e: Event, policy: Policy, before: str) -> None:
+    case.end_reason = "lapsed"
+    case.lower_flag("reevaluation_review_due")
+    _cancel_unpaid(case)
+
+
 def _instalment_due(case: Case, e: Event, policy: Policy, before: str) -> None:
     _instalment(case, e.payload["number"]).status = "due"
 
@@ -222,6 +228,7 @@ EFFECTS: dict[str, Effect] = {
     "extend": _new_period,
     "open_reevaluation_review": _flag("reevaluation_review_due"),
     "reevaluate": _new_period,
+    "lapse": _lapse,
     "instalment_due": _instalment_due,
     "record_payment": _payment,
     "record_complaint": _complaint,

@@ -26,6 +26,8 @@ UNKNOWN_KEY = "is not a key of a policy file"
 ANNUAL_REPORT_YEARS = ("next", "same")  # [annual_report] year: when the report on year N is due
 # the only window the texts support so far; a rolling window would be a new value here
 COMPLAINT_WINDOWS = ("period",)
+# [reevaluation] at_end: what follows a period's end that does not extend itself (R10)
+PERIOD_END_ACTIONS = ("review", "reapply")
 
 
 class PolicyError(ValueError):
@@ -128,6 +130,10 @@ class Policy:
     prerequisite_level: str | None = None  # R18: the lower level a base must be recognised at to apply
     rounds_announced: bool = False  # R19: each year's round is announced (dates, quota), not fixed here
     round_quota: int | None = None  # R19: approvals per round at most (an announcement may set its own)
+    # R10: at a period's end not extended by itself, "review" (a person decides) or "reapply" (it lapses)
+    period_end_action: str = "review"
+    decision_pending_for: Duration | None = None  # R10: in force this long awaiting the decision, then lapses
+    ends_with_plan: bool = False  # R6: no period runs past effective_to (a validity that ends with the plan)
     annual_report_year: str = "next"  # the report on year N is due in N+1 ("next") or in N ("same")
 
     @property
@@ -153,6 +159,14 @@ class Policy:
         opens, closes = self.application_window
         spans = (closes.month, closes.day) < (opens.month, opens.day)
         return opens.in_year(year), closes.in_year(year + 1 if spans else year)
+
+    def period_from(self, start: date) -> date | None:
+        """R6: the last day of a period that starts on `start`: its length, or the plan's last day where
+        the recognition ends with the plan; None where the plan has ended by then (no period)."""
+        end = period_end(start, self.recognition_period)
+        if not self.ends_with_plan or self.effective_to is None:
+            return end
+        return min(end, self.effective_to) if start < self.effective_to else None
 
     def assessment_offsets(self) -> list[Duration]:
         """Assessments fall at first, first+every, … strictly inside the period (R8)."""
@@ -328,6 +342,8 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     read("effective", lambda: _effective_dates(top))
     read("names", lambda: (top.get("id", str), top.get("title", str)))
     read("prerequisite", lambda: _prerequisite(top, parts["identity"][0]), "identity")
+    read("plan", lambda: _ends_with_plan(top, parts["recognition"][2], parts["effective"][1]),
+         "recognition", "effective")
     if not errors and (unknown := top.unknown()):
         errors.append(PolicyError(where, unknown[0], tuple(unknown)))
     if errors:
@@ -336,12 +352,12 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     level, jurisdiction, version = parts["identity"]
     sources = parts["sources"]
     window_clause, window, announced, quota = parts["window"]
-    recognition_clause, recognition_period = parts["recognition"]
+    recognition_clause, recognition_period, ends_with_plan = parts["recognition"]
     report_clause, report_due, report_year = parts["report"]
     assessment: _Assessment = parts["assessment"]
     consecutive = assessment.revoke_after_consecutive_fails
     rectification_clause, rectification_period = parts["rectification"]
-    reevaluation_clause, auto_extend = parts["reevaluation"]
+    reevaluation: _Reevaluation = parts["reevaluation"]
     bans: _Bans = parts["bans"]
     complaints: _Complaints = parts["complaints"]
     subsidy: _Subsidy = parts["subsidy"]
@@ -355,7 +371,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         ("annual_report_due", report_clause),
         ("assessment", assessment.clause),
         ("rectification_period", rectification_clause),
-        ("reevaluation", reevaluation_clause),
+        ("reevaluation", reevaluation.clause),
         ("bans", bans.clause),
         ("complaints", complaints.clause),
         ("subsidy", subsidy.clause),
@@ -386,7 +402,10 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         missed_grade=assessment.missed_grade,
         revoke_after_consecutive_fails=consecutive,
         rectification_period=rectification_period,
-        auto_extend=auto_extend,
+        auto_extend=reevaluation.auto_extend,
+        period_end_action=reevaluation.at_end,
+        decision_pending_for=reevaluation.pending_for,
+        ends_with_plan=ends_with_plan,
         bans=MappingProxyType(bans.durations),
         ban_scope=bans.scope,
         complaint_threshold=complaints.threshold,
@@ -475,9 +494,10 @@ def _application_window(top: _Reader) -> _Window:
     return _Window(clause, (w.month_day("opens"), w.month_day("closes")), False, quota)
 
 
-def _recognition(top: _Reader) -> tuple[Clause, Duration]:
+def _recognition(top: _Reader) -> tuple[Clause, Duration, bool]:
+    """The period's length, and `ends_with_plan`: whether no period runs past `effective_to`."""
     rec = top.section("recognition")
-    return rec.clause("R6"), rec.duration("period")
+    return rec.clause("R6"), rec.duration("period"), rec.get("ends_with_plan", bool, False)
 
 
 def _annual_report(top: _Reader) -> tuple[Clause, MonthDay | None, str]:
@@ -527,9 +547,24 @@ def _rectification(top: _Reader, consecutive: int | None) -> tuple[Clause | None
     return None, None
 
 
-def _reevaluation(top: _Reader) -> tuple[Clause, bool]:
+class _Reevaluation(NamedTuple):
+    clause: Clause
+    auto_extend: bool
+    at_end: str
+    pending_for: Duration | None
+
+
+def _reevaluation(top: _Reader) -> _Reevaluation:
+    """What follows a period's end: extension where every assessment passed (if so set), else a
+    person's decision ("review", in force meanwhile, for at most `pending_for` where given, then
+    it lapses) or "reapply": the recognition lapses and the base applies anew."""
     reeval = top.section("reevaluation")
-    return reeval.clause("R10"), reeval.get("auto_extend_when_all_passed", bool)
+    clause, auto_extend = reeval.clause("R10"), reeval.get("auto_extend_when_all_passed", bool)
+    at_end = _one_of(reeval, "at_end", PERIOD_END_ACTIONS) if reeval.has("at_end") else "review"
+    pending_for = reeval.duration("pending_for") if reeval.has("pending_for") else None
+    if pending_for is not None and at_end != "review":
+        raise reeval.fail("pending_for", f"applies only while a decision is pending (at_end = review), not {at_end!r}")
+    return _Reevaluation(clause, auto_extend, at_end, pending_for)
 
 
 def _bans(top: _Reader, rectification_period: Duration | None, consecutive: int | None) -> _Bans:
@@ -603,6 +638,11 @@ def _reminders(top: _Reader) -> tuple[Clause, tuple[int, ...]]:
     if any(not isinstance(o, int) or isinstance(o, bool) or o < 0 for o in offsets):
         raise reminders.fail("offsets_days", "must be a list of whole days, 0 or more")
     return clause, tuple(sorted(set(offsets), reverse=True))
+
+
+def _ends_with_plan(top: _Reader, ends_with_plan: bool, effective_to: date | None) -> None:
+    if ends_with_plan and effective_to is None:
+        raise top.fail("recognition", "ends_with_plan needs effective_to: the plan's last day")
 
 
 def _effective_dates(top: _Reader) -> tuple[date, date | None]:

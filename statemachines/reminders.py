@@ -18,6 +18,7 @@ AUDIENCE = {
     "assessment": ("caseworker", "operator"),
     "rectification": ("caseworker", "operator"),
     "reevaluation": ("caseworker",),
+    "reevaluation_decision": ("supervisor",),
     "instalment": ("caseworker",),
 }
 ESCALATION = ("supervisor", "caseworker")

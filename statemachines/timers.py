@@ -18,7 +18,7 @@ from statemachines.policy import Policy
 from statemachines.workcalendar import WorkCalendar
 
 # kinds whose due date is the last day to act: the system acts the day after
-DEADLINE_KINDS = ("annual_report", "assessment", "rectification")
+DEADLINE_KINDS = ("annual_report", "assessment", "rectification", "reevaluation_decision")
 KINDS = (*DEADLINE_KINDS, "reevaluation", "ban_end", "instalment")
 
 
@@ -50,6 +50,11 @@ def timers_for(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer
         timers.append(Timer("rectification", f"{r.period}.{r.index}", r.deadline, r.provisional))
     if case.state in IN_FORCE and case.period is not None and not case.has_flag("reevaluation_review_due"):
         timers.append(Timer("reevaluation", str(case.period.number), case.period.end))
+    if case.state in IN_FORCE and case.period is not None and case.has_flag("reevaluation_review_due") \
+            and policy.decision_pending_for is not None:
+        # R10: the last day it stays in force awaiting the decision; it lapses the day after
+        timers.append(Timer("reevaluation_decision", str(case.period.number),
+                            period_end(case.period.end, policy.decision_pending_for)))
     if case.state == "revoked" and case.ban is not None and case.ban.ended_on is None and case.ban.last_day:
         timers.append(Timer("ban_end", "1", case.ban.last_day + timedelta(days=1)))
     return timers

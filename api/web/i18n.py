@@ -47,7 +47,8 @@ ZH: dict[str, str] = {
     "c.cancelled": "已取消",
     # timers
     "t.annual_report": "年度报告", "t.assessment": "绩效考核", "t.rectification": "整改期限",
-    "t.reevaluation": "复评（认定期满）", "t.ban_end": "限制期满", "t.instalment": "补贴分期",
+    "t.reevaluation": "复评（认定期满）",
+    "t.reevaluation_decision": "复评决定期限", "t.ban_end": "限制期满", "t.instalment": "补贴分期",
     # errors
     "e.date-out-of-order": "业务日期早于本案上一次办理的日期", "e.future-date": "业务日期不能晚于今天",
     "e.invalid-act": "填写有误", "e.illegal-transition": "当前状态下不能办理此事项",
@@ -97,7 +98,9 @@ EN: dict[str, str] = {
     "c.scheduled": "Scheduled", "c.due": "Due", "c.withheld": "Withheld", "c.paid": "Paid",
     "c.cancelled": "Cancelled",
     "t.annual_report": "Annual report", "t.assessment": "Assessment", "t.rectification": "Rectification deadline",
-    "t.reevaluation": "Re-evaluation (end of period)", "t.ban_end": "Ban ends", "t.instalment": "Subsidy instalment",
+    "t.reevaluation": "Re-evaluation (end of period)",
+    "t.reevaluation_decision": "Re-evaluation decision due",
+    "t.ban_end": "Ban ends", "t.instalment": "Subsidy instalment",
     "e.date-out-of-order": "The date is before the case's last act", "e.future-date": "The date is in the future",
     "e.invalid-act": "Invalid", "e.illegal-transition": "Not allowed in the current state",
     "e.not-due": "Nothing is due for this act now", "e.four-eyes": "Another person must record this (four eyes)",

@@ -199,6 +199,7 @@ SYSTEM_PAYLOADS: dict[str, dict] = {
     "open_rectification_review": {},
     "reschedule_rectification": {"deadline": "2025-01-06", "provisional": False, "was": "2025-01-03"},
     "open_reevaluation_review": {},
+    "lapse": {"why": "reapply"},
     "end_ban": {},
     "instalment_due": {"number": 1},
 }
@@ -216,6 +217,8 @@ SYSTEM_TABLE: dict[str, dict[str, str]] = {
     "reschedule_rectification": {"rectifying": "rectifying"},
     # R10: re-evaluation review at the end of the period, for any in-force state
     "open_reevaluation_review": {"recognized": "recognized", "assessed": "assessed", "rectifying": "rectifying"},
+    # R10/R6: the period ends without a decision, or where the policy asks for a new application
+    "lapse": {"recognized": "lapsed", "assessed": "lapsed", "rectifying": "lapsed"},
     # R14: the ban ends, the case stays revoked
     "end_ban": {"revoked": "revoked"},
     # R11: instalments fall due only while not withheld
