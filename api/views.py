@@ -111,5 +111,6 @@ def policy_detail(p: Policy, today: date) -> dict[str, Any]:
                             for i in p.instalments],
             "reminder_offsets_days": list(p.reminder_offsets),
         },
-        "clauses": {name: {"rule": c.rule, "text": c.text, "default": c.default} for name, c in p.clauses.items()},
+        "clauses": {name: {"rule": c.rule, "text": c.text, "default": c.default, "ours": list(c.ours)}
+                    for name, c in p.clauses.items()},
     }

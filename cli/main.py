@@ -68,7 +68,8 @@ def policies_check(file: Annotated[Path, typer.Argument(help="A policy file (TOM
     except PolicyError as exc:
         _report_problems(exc)
         raise typer.Exit(2) from None
-    defaults = [name for name, clause in policy.clauses.items() if clause.default]
+    defaults = [f"{name} ({', '.join(clause.ours)})" if clause.ours else name
+                for name, clause in policy.clauses.items() if clause.default]
     typer.echo(f"ok: {policy.id} v{policy.version} ({policy.jurisdiction}, {policy.level})")
     if defaults:
         typer.echo(f"parameters marked as our defaults (not in the text): {', '.join(defaults)}")

@@ -48,11 +48,18 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class Clause:
-    """Where a parameter comes from: the rule it serves, the clause text, and whether it is ours."""
+    """Where a parameter comes from: the rule it serves, the clause text, and which of its figures
+    are ours (not in the text): `default` is True where any is; `ours` names them, and is empty
+    where the whole section is ours (`default = true` in the file)."""
 
     rule: str
     text: str
     default: bool
+    ours: tuple[str, ...] = ()
+
+    def is_ours(self, key: str) -> bool:
+        """Whether the figure at `key` of the section is our default, not the text's."""
+        return self.default and (not self.ours or key in self.ours)
 
 
 @dataclass(frozen=True)
@@ -307,7 +314,17 @@ class _Reader:
         return tuple(values)
 
     def clause(self, rule: str) -> Clause:
-        return Clause(rule=rule, text=self.get("clause", str), default=self.get("default", bool, False))
+        """The section's source. `default` is `true` (every figure of the section is ours) or a list
+        of the keys whose figures are ours, the rest coming from the clause's text."""
+        text = self.get("clause", str)
+        marked = self.get("default", (bool, list), False)
+        if isinstance(marked, bool):
+            return Clause(rule=rule, text=text, default=marked)
+        figures = [k for k in self.data if k not in ("clause", "default")]
+        if not marked or any(not isinstance(k, str) or k not in figures for k in marked):
+            raise self.fail("default", f"names keys of this section whose figures are ours ({', '.join(figures)}), "
+                                       f"got {marked!r}")
+        return Clause(rule=rule, text=text, default=True, ours=tuple(marked))
 
 
 def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Policy:

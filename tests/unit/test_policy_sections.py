@@ -42,6 +42,7 @@ FAULTS = {
     "bans.scope": ("county", "bans.scope"),
     "bans.fraud": (MISSING, "bans.fraud"),
     "bans.complaints": ("forever", "bans.complaints"),
+    "annual_report.default": (["deadline"], "annual_report.default"),
     "complaints.window": ("rolling", "complaints.window"),
     "complaints.threshold": (0, "complaints.threshold"),
     "subsidy.total_fen": (1, "subsidy.instalments"),
@@ -148,3 +149,12 @@ def test_r1_a_window_may_span_the_new_year():
     policy = policy_from_mapping(_with({"application_window.opens": "12-01",
                                         "application_window.closes": "01-19"}), where="probe")
     assert policy.window_of(2023) == (date(2023, 12, 1), date(2024, 1, 19))
+
+
+def test_a_section_marks_which_of_its_figures_are_ours():
+    """Per figure, not per section: Guizhou's text gives the report's year (按年度报送), not its date."""
+    policy = policy_from_mapping(_with({"annual_report.default": ["due"]}), where="probe")
+    clause = policy.cite("annual_report_due")
+    assert (clause.default, clause.ours, clause.is_ours("due"), clause.is_ours("year")) == (True, ("due",), True, False)
+    whole = policy.cite("application_window")
+    assert whole.is_ours("opens") and whole.is_ours("closes") and whole.ours == ()
