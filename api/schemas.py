@@ -40,6 +40,10 @@ class ApplyIn(Strict):
     window_exception: str | None = Field(
         default=None, max_length=4000,
         description="A supervisor's reason to accept an application outside the window (R1).")
+    prerequisite_document: str | None = Field(
+        default=None, max_length=200,
+        description="The 文号 of the lower recognition a policy asks for, where it is not recorded here and the "
+                    "policy accepts its document (R18).")
 
 
 # --- responses -----------------------------------------------------------------------------

@@ -310,7 +310,8 @@ def recognized_case(*, reports: int = 2, complaint_pairs: int = 0):
     from statemachines import acts
 
     policies, calendar = default_policies(), default_calendar()
-    policy = policies.select("520000", "provincial", date(2024, 4, 10))
+    # 001's own rules (v1): the 2024 round's version (v2) asks for a municipal recognition first
+    policy = policies.get("guizhou-provincial-2022", 1)
     case, events = acts.open_application(
         case_id=TPL_CASE, base_id=TPL_BASE, base_name="规模测试基地", operator_code=credit_code(0),
         level="provincial", jurisdiction="520000", policy=policy, calendar=calendar,

@@ -45,7 +45,8 @@ def new_id() -> str:
 def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: str, base_address: str,
               level: str, jurisdiction: str, on: date, actor: str, reason: str,
               window_exception: str | None = None, case_id: str | None = None, contact_email: str | None = None,
-              user: User | None = None, once: IdempotentRequest | None = None) -> ActResult:
+              user: User | None = None, once: IdempotentRequest | None = None,
+              prerequisite_document: str | None = None) -> ActResult:
     """R1–R3: a new application in the year's round."""
     code = CreditCode.parse(credit_code).value
     for field, value in (("operator_name", operator_name), ("base_name", base_name)):
@@ -75,7 +76,7 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
             window_exception=window_exception,
             prerequisite_cases=(uow.cases.of_base(party.base_id, policy.prerequisite_level, IN_FORCE)
                                 if policy.prerequisite_level else ()),
-            announced=rounds.announced_windows(uow, policy),
+            announced=rounds.announced_windows(uow, policy), prerequisite_document=prerequisite_document,
         )
         timers = tuple(timers_for(case, policy, rt.calendar))
         uow.cases.add(case, events, list(timers))

@@ -52,9 +52,9 @@ DEMO = (
                  ("record_assessment", date(2025, 7, 2), CASEWORKER, "2025年绩效考核：达标", {"outcome": "pass"}),
              )),
     DemoCase("demo-zy-tuiyi", "遵义红创孵化器管理有限公司", code("91520300MA6D2Y002"),
-             "遵义市退役军人创业孵化基地", "贵州省遵义市汇川区上海路100号", "provincial", "520000", date(2024, 4, 8), (
-                 ("inspect", date(2024, 5, 16), INSPECTOR, "现场考察通过", {"outcome": "pass"}),
-                 ("approve", date(2024, 6, 14), SUPERVISOR, "同意认定", {}),
+             "遵义市退役军人创业孵化基地", "贵州省遵义市汇川区上海路100号", "provincial", "520000", date(2025, 4, 8), (
+                 ("inspect", date(2025, 5, 16), INSPECTOR, "现场考察通过", {"outcome": "pass"}),
+                 ("approve", date(2025, 6, 14), SUPERVISOR, "同意认定", {}),
                  ("record_complaint", date(2025, 9, 1), CASEWORKER, "12333热线转来投诉",
                   {"summary": "承诺的免费场地未兑现", "complaint_id": "ts-2025-001"}),
                  ("verify_complaint", date(2025, 9, 20), CASEWORKER, "经核实属实",

@@ -202,10 +202,11 @@ def open_application(
     jurisdiction: str, policy: Policy, calendar: WorkCalendar, ctx: Recording,
     open_cases: Sequence[str] = (), bans: Sequence[BanOnRecord] = (),
     window_exception: str | None = None, prerequisite_cases: Sequence[str] = (),
-    announced: Sequence[RoundWindow] = (),
+    announced: Sequence[RoundWindow] = (), prerequisite_document: str | None = None,
 ) -> tuple[Case, list[Event]]:
     """`prerequisite_cases`: the base's cases in force at the policy's prerequisite level (R18);
-    `announced`: the policy's announced rounds, where its rounds are announced (R19)."""
+    `announced`: the policy's announced rounds, where its rounds are announced (R19);
+    `prerequisite_document`: the 文号 of a lower recognition not recorded here, where the policy accepts it."""
     _check_who_and_when(ctx)
     if window_exception is not None and not window_exception.strip():
         raise InvalidAct("an exception to the application window must give its reason",
@@ -222,8 +223,7 @@ def open_application(
     for ban in bans:
         if policy.ban_applies(ban.level, ban.jurisdiction, level) and ban.bars_on(ctx.on):
             raise BanInForce(case_id=ban.case_id, ground=ban.ground, level=ban.level, last_day=ban.last_day)
-    if policy.prerequisite_level is not None and not prerequisite_cases:
-        raise PrerequisiteMissing(level, policy.prerequisite_level)
+    prerequisite = _prerequisite_shown(policy, level, prerequisite_cases, prerequisite_document)
     if open_cases:
         raise OpenCaseExists(open_cases[0], level)
     payload: dict[str, Any] = {
@@ -232,6 +232,8 @@ def open_application(
     }
     if window_exception:
         payload["window_exception"] = window_exception
+    if prerequisite is not None:
+        payload["prerequisite"] = prerequisite
     if current is not None:
         payload["round"] = current.year  # the round whose quota an approval counts against (R19)
     event = seal(Event(
@@ -239,6 +241,24 @@ def open_application(
         reason=ctx.reason, rule="R1", policy_id=policy.id, policy_version=policy.version, payload=payload,
     ))
     return apply_event(None, event, policy), [event]
+
+
+def _prerequisite_shown(policy: Policy, level: str, cases: Sequence[str],
+                        document: str | None) -> dict[str, str] | None:
+    """R18: what shows the lower recognition the policy asks for — a case in force here, or, where
+    the policy accepts it, the document (文号) of one recorded elsewhere; None where none is asked."""
+    document = (document or "").strip()
+    if document and policy.prerequisite_proof != "case_or_document":
+        raise InvalidAct(f"{policy.title} accepts no document for a lower recognition"
+                         + ("" if policy.prerequisite_level else " (it asks for none)"),
+                         field="prerequisite_document", rule="R18")
+    if policy.prerequisite_level is None:
+        return None
+    if cases:
+        return {"level": policy.prerequisite_level, "case_id": cases[0]}
+    if document:
+        return {"level": policy.prerequisite_level, "document": document}
+    raise PrerequisiteMissing(level, policy.prerequisite_level, policy.prerequisite_proof == "case_or_document")
 
 
 # --- inspection and approval (R4, R5) ------------------------------------------------------

@@ -133,9 +133,11 @@ class PrerequisiteMissing(DomainError):
     code = "prerequisite-missing"
     rule = "R18"
 
-    def __init__(self, level: str, required: str) -> None:
+    def __init__(self, level: str, required: str, document_accepted: bool = False) -> None:
+        """`document_accepted`: the policy accepts the lower recognition's document instead of a case."""
+        instead = " (or the document of that recognition, prerequisite_document)" if document_accepted else ""
         super().__init__(f"an application at level '{level}' needs the base's recognition at level '{required}' "
-                         "in force, and it has none", level=level, required_level=required)
+                         f"in force{instead}, and it has none", level=level, required_level=required)
 
 
 class FourEyesViolation(DomainError):

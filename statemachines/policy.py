@@ -28,6 +28,8 @@ ANNUAL_REPORT_YEARS = ("next", "same")  # [annual_report] year: when the report 
 COMPLAINT_WINDOWS = ("period",)
 # [reevaluation] at_end: what follows a period's end that does not extend itself (R10)
 PERIOD_END_ACTIONS = ("review", "reapply")
+# [prerequisite] proof: what shows the lower recognition (R18): a case in force here, or also its document
+PREREQUISITE_PROOFS = ("case", "case_or_document")
 
 
 class PolicyError(ValueError):
@@ -135,6 +137,7 @@ class Policy:
     reminder_offsets: tuple[int, ...]
     clauses: Mapping[str, Clause] = field(default_factory=dict)
     prerequisite_level: str | None = None  # R18: the lower level a base must be recognised at to apply
+    prerequisite_proof: str = "case"  # R18: "case_or_document" also accepts the recognition's 文号
     rounds_announced: bool = False  # R19: each year's round is announced (dates, quota), not fixed here
     round_quota: int | None = None  # R19: approvals per round at most (an announcement may set its own)
     # R10: at a period's end not extended by itself, "review" (a person decides) or "reapply" (it lapses)
@@ -381,7 +384,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     reminders_clause, offsets = parts["reminders"]
     effective_from, effective_to = parts["effective"]
     policy_id, title = parts["names"]
-    prerequisite_clause, prerequisite_level = parts["prerequisite"]
+    prerequisite_clause, prerequisite_level, prerequisite_proof = parts["prerequisite"]
     clauses = {parameter: clause for parameter, clause in (
         ("application_window", window_clause),
         ("recognition_period", recognition_clause),
@@ -410,6 +413,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         annual_report_due=report_due,
         annual_report_year=report_year,
         prerequisite_level=prerequisite_level,
+        prerequisite_proof=prerequisite_proof,
         rounds_announced=announced,
         round_quota=quota,
         assessment_first=assessment.first,
@@ -630,16 +634,18 @@ def _subsidy(top: _Reader, period: Duration) -> _Subsidy:
     return _Subsidy(clause, total, tuple(instalments))
 
 
-def _prerequisite(top: _Reader, level: str) -> tuple[Clause | None, str | None]:
-    """R18, optional: the lower level at which a base must hold a recognition in force to apply."""
+def _prerequisite(top: _Reader, level: str) -> tuple[Clause | None, str | None, str]:
+    """R18, optional: the lower level at which a base must hold a recognition in force to apply, and
+    whether the document of a recognition not recorded here may show it instead (`proof`)."""
     if not top.has("prerequisite"):
-        return None, None
+        return None, None, "case"
     section = top.section("prerequisite")
     clause = section.clause("R18")
     required = _one_of(section, "level", LEVELS)
     if LEVELS.index(required) >= LEVELS.index(level):
         raise section.fail("level", f"{required!r} is not below the policy's level {level!r}")
-    return clause, required
+    proof = _one_of(section, "proof", PREREQUISITE_PROOFS) if section.has("proof") else "case"
+    return clause, required, proof
 
 
 def _longer(a: Duration, b: Duration) -> bool:

@@ -25,9 +25,9 @@ from db.migrate import upgrade
 from db.tables import metadata
 from db.uow import SqlUnitOfWork
 from services.calendars import default_calendar
-from services.policies import default_policies
 from services.runtime import Runtime
 from tests.fakes.memory import MemoryStore, MemoryUnitOfWork
+from tests.policy_variants import scenario_policies
 
 PG_URL = os.environ.get("INCUBASE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -133,7 +133,7 @@ def rt(request, backend, clock) -> Runtime:
         uow = partial(MemoryUnitOfWork, MemoryStore(), clock)
     else:
         uow = partial(SqlUnitOfWork, request.getfixturevalue("engine"), clock)
-    return Runtime(uow=uow, clock=clock, policies=default_policies(), calendar=default_calendar())
+    return Runtime(uow=uow, clock=clock, policies=scenario_policies(), calendar=default_calendar())
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -30,7 +30,8 @@ def apply(body: ApplyIn, request: Request, rt: RuntimeDep, user: CurrentUser,
         rt, operator_name=body.operator.name, credit_code=body.operator.credit_code, base_name=body.base.name,
         base_address=body.base.address, level=body.level, jurisdiction=body.jurisdiction, on=body.applied_on,
         actor=user.username, reason=body.reason, window_exception=body.window_exception,
-        contact_email=body.operator.contact_email, user=user, once=once)
+        contact_email=body.operator.contact_email, user=user, once=once,
+        prerequisite_document=body.prerequisite_document)
     return answer(rt, result, user, status=201, location=f"/api/v1/cases/{result.case.id}")
 
 

@@ -21,9 +21,9 @@ from db.uow import SqlUnitOfWork
 from services import users
 from services.anchors import write_anchor
 from services.calendars import default_calendar
-from services.policies import default_policies
 from services.runtime import Runtime
 from tests.conftest import FakeClock
+from tests.policy_variants import scenario_policies
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
 D = date
@@ -198,7 +198,7 @@ def cli_db(tmp_path, monkeypatch):
     get_settings.cache_clear()
     engine = make_engine(url)
     clock = FakeClock(datetime(2022, 1, 1, 2, 0, tzinfo=UTC))
-    rt = Runtime(uow=partial(SqlUnitOfWork, engine, clock), clock=clock, policies=default_policies(),
+    rt = Runtime(uow=partial(SqlUnitOfWork, engine, clock), clock=clock, policies=scenario_policies(),
                  calendar=default_calendar())
     users.add_user(rt, CASEWORKER, "王芳", [("caseworker", "520000")])
     users.add_user(rt, INSPECTOR, "赵磊", [("caseworker", "520000")])

@@ -37,7 +37,6 @@ from flows.deadlines import (
 from services import cases, users
 from services import sweep as service_sweep
 from services.calendars import default_calendar, load_work_calendar
-from services.policies import default_policies
 from services.queries import pending_timers
 from services.runtime import Runtime
 from statemachines import automatic
@@ -47,6 +46,7 @@ from statemachines.periods import Duration
 from statemachines.policy import Instalment, PolicyBook
 from statemachines.timers import DEADLINE_KINDS
 from tests.conftest import FakeClock
+from tests.policy_variants import scenario_policies
 from tests.story import credit_code
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -66,7 +66,7 @@ def _people(rt: Runtime) -> None:
 
 def _policies() -> PolicyBook:
     """The reviewed policies, plus a Guizhou one for Zunyi paying the grant in two instalments (R11)."""
-    book = default_policies()
+    book = scenario_policies()
     gz = book.get("guizhou-provincial-2022", 1)
     zunyi = dataclasses.replace(gz, id="zunyi-provincial-test", jurisdiction="520300", instalments=(
         Instalment(None, 25_000_000), Instalment(Duration(years=2), 25_000_000)))

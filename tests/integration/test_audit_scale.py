@@ -26,10 +26,10 @@ from db.uow import SqlUnitOfWork
 from services import users
 from services.audit import verify_all
 from services.calendars import default_calendar
-from services.policies import default_policies
 from services.runtime import Runtime
 from statemachines import acts
 from statemachines.events import GENESIS_HASH, Event, seal
+from tests.policy_variants import scenario_policies
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, credit_code
 
 EVENTS_PER_CASE = 500  # 3 to recognize, a report, then complaint + verification pairs
@@ -149,7 +149,7 @@ def quiet_machine():
 
 
 def test_R17_verify_all_streams_100000_events_in_bounded_memory(tmp_path, quiet_machine):
-    policies, calendar = default_policies(), default_calendar()
+    policies, calendar = scenario_policies(), default_calendar()
     results = {}
     started = wall.monotonic()
     for cases in (40, 200):  # 20,000 and 100,000 events

@@ -67,11 +67,12 @@ def test_db_upgrade_creates_the_schema(runner, db_file):
     assert scalar(db_file, "SELECT COUNT(*) FROM alembic_version") == 1
 
 
-def test_policies_list_shows_both_policies(runner, db_file):
+def test_policies_list_shows_every_policy_version(runner, db_file):
     result = runner.invoke(app, ["policies", "list"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert len(lines) == 2
+    assert len(lines) == len(list((PROJECT_ROOT / "policies").glob("*.toml")))
+    assert any(line.startswith("guizhou-provincial-2022 v2") and "from 2024-03-26" in line for line in lines)
     assert any(line.startswith("guizhou-provincial-2022 v1") and "520000 provincial" in line
                and "贵州省省级创业孵化示范基地认定与管理" in line for line in lines)
     assert any(line.startswith("shanghai-municipal v1") and "310000 municipal" in line for line in lines)
@@ -80,8 +81,8 @@ def test_policies_list_shows_both_policies(runner, db_file):
 def test_policies_list_as_json(runner, db_file):
     result = runner.invoke(app, ["policies", "list", "--json"])
     assert result.exit_code == 0, result.output
-    rows = {row["id"]: row for row in json.loads(result.stdout)}
-    assert set(rows) == {"guizhou-provincial-2022", "shanghai-municipal"}
+    rows = {row["id"]: row for row in json.loads(result.stdout) if row["version"] == 1}
+    assert {"guizhou-provincial-2022", "shanghai-municipal", "mohrss-national"} <= set(rows)
     assert rows["guizhou-provincial-2022"] == {
         "id": "guizhou-provincial-2022", "version": 1, "jurisdiction": "520000", "level": "provincial",
         "effective_from": "2022-07-22", "effective_to": None,

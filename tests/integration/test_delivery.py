@@ -29,10 +29,10 @@ from notify.webhook import WebhookSender
 from services import users
 from services.calendars import default_calendar
 from services.delivery import BACKOFF, MAX_ATTEMPTS, deliver
-from services.policies import default_policies
 from services.runtime import Runtime
 from services.sweep import sweep
 from tests.e2e.conftest import callers, client  # noqa: F401  (fixtures for the HTTP check)
+from tests.policy_variants import scenario_policies
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 from tests.webhook import receiving
 
@@ -470,7 +470,7 @@ def pg_rt(pg_url, clock):
     from functools import partial
 
     yield Runtime(uow=partial(SqlUnitOfWork, engine, clock), clock=clock,
-                  policies=default_policies(), calendar=default_calendar())
+                  policies=scenario_policies(), calendar=default_calendar())
     engine.dispose()
 
 

@@ -18,9 +18,9 @@ from db.migrate import upgrade
 from db.uow import SqlUnitOfWork
 from services import users
 from services.calendars import default_calendar
-from services.policies import default_policies
 from services.runtime import Runtime
 from tests.conftest import FakeClock
+from tests.policy_variants import scenario_policies
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
 NOON_2026_11_22 = datetime(2026, 11, 22, 4, 0)  # 12:00 in Asia/Shanghai
@@ -51,7 +51,7 @@ def recognized(db_file) -> Story:
     engine = make_engine(f"sqlite:///{db_file}")
     clock = FakeClock(datetime(2024, 4, 1, 2, 0, tzinfo=UTC))
     rt = Runtime(uow=partial(SqlUnitOfWork, engine, clock), clock=clock,
-                 policies=default_policies(), calendar=default_calendar())
+                 policies=scenario_policies(), calendar=default_calendar())
     users.add_user(rt, CASEWORKER, "王芳", [("caseworker", "520000")])
     users.add_user(rt, INSPECTOR, "赵磊", [("caseworker", "520000")])
     users.add_user(rt, SUPERVISOR, "李强", [("supervisor", "520000")])

@@ -108,9 +108,22 @@ def test_R8_assessment_offsets(book):
 
 @pytest.mark.parametrize("jurisdiction", ["520000", "520100", "522700"])
 def test_select_picks_guizhou_by_jurisdiction_prefix(book, jurisdiction):
-    p = book.select(jurisdiction, "provincial", date(2024, 4, 10))
+    p = book.select(jurisdiction, "provincial", date(2025, 4, 10))
     assert p.key == GUIZHOU
     assert p.level == "provincial"
+
+
+@pytest.mark.parametrize(("on", "version"), [
+    (date(2024, 3, 25), 1), (date(2024, 3, 26), 2), (date(2024, 8, 12), 2), (date(2024, 8, 13), 1)])
+def test_a_version_for_one_round_governs_only_within_its_dates(book, on, version):
+    """Guizhou's 2024 round (v2, 2024-03-26 to 08-12) and 001's own rules (v1) before and after it."""
+    assert book.select("520100", "provincial", on).key == ("guizhou-provincial-2022", version)
+
+
+@pytest.mark.parametrize(("jurisdiction", "policy_id"), [
+    ("520100", "guizhou-national-2022"), ("440306", "mohrss-national"), ("350100", "mohrss-national")])
+def test_a_national_case_falls_under_its_provinces_national_policy_where_one_exists(book, jurisdiction, policy_id):
+    assert book.select(jurisdiction, "national", date(2025, 4, 10)).id == policy_id
 
 
 def test_select_picks_shanghai_municipal(book):
@@ -119,7 +132,7 @@ def test_select_picks_shanghai_municipal(book):
 
 @pytest.mark.parametrize(("jurisdiction", "level", "on"), [
     ("520100", "provincial", date(2022, 7, 21)),  # before Guizhou's policy took effect
-    ("520100", "national", date(2024, 4, 10)),  # no national policy for Guizhou
+    ("520100", "national", date(2016, 4, 10)),  # before the national policy
     ("520100", "municipal", date(2024, 4, 10)),
     ("310110", "provincial", date(2024, 4, 10)),
     ("440300", "provincial", date(2024, 4, 10)),  # Shenzhen: no policy at all

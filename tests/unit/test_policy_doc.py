@@ -11,7 +11,7 @@ from statemachines.policy import policy_from_mapping
 
 DOC = (PROJECT_ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
 OPTIONAL = {"effective_to", "annual_report.required", "prerequisite.level", "prerequisite.clause",
-            "prerequisite.default", "application_window.announced", "application_window.quota",
+            "prerequisite.default", "prerequisite.proof", "application_window.announced", "application_window.quota",
             "recognition.ends_with_plan", "reevaluation.at_end", "reevaluation.pending_for"}
 
 

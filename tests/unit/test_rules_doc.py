@@ -26,7 +26,9 @@ DOC = ROOT / "docs" / "rules.md"
 POLICIES = ROOT / "policies"
 GUIZHOU = POLICIES / "guizhou-provincial-2022.v1.toml"
 SHANGHAI = POLICIES / "shanghai-municipal.v1.toml"
-FIGURE_FILES = {"": GUIZHOU, "Shanghai": SHANGHAI}
+# whose figure a row gives: Guizhou's v1 when unlabelled, else a file named by "<id> v<version>"
+FIGURE_FILES = {"": GUIZHOU, "Shanghai": SHANGHAI, **{
+    path.name.removesuffix(".toml").replace(".v", " v"): path for path in POLICIES.glob("*.toml")}}
 
 CODE_DIRS = ("statemachines", "services", "api", "flows", "cli", "db")
 RULE_ID = re.compile(r"\bR(\d+)\b")
@@ -192,11 +194,15 @@ class _NoValidType:
 def loader_reads(key: str) -> bool:
     """True when the loader reads `key`: a value of the wrong type there is refused, naming the key.
 
-    The probe goes into the Guizhou file's mapping, so the key's section must be one a shipped
-    policy has; a key the loader ignores (a typo, a renamed field) is left unread and fails.
+    The probe goes into the Guizhou file's mapping (a section it lacks is taken from the first
+    shipped policy that has it), so the key's section must be one a shipped policy has; a key the
+    loader ignores (a typo, a renamed field) is left unread and fails.
     """
     data = copy.deepcopy(tomllib.loads(GUIZHOU.read_text(encoding="utf-8")))
     *sections, leaf = key.split(".")
+    if sections and sections[0] not in data:
+        shipped = (tomllib.loads(path.read_text(encoding="utf-8")) for path in sorted(POLICIES.glob("*.toml")))
+        data[sections[0]] = next((copy.deepcopy(d[sections[0]]) for d in shipped if sections[0] in d), None)
     node = data
     for section in sections:
         node = node.get(section)

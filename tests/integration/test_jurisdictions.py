@@ -1,0 +1,121 @@
+"""One life of a base under each shipped jurisdiction's own rules, written from its text: the dates,
+the states, the money and the bans that its policy file says (each figure cited there, or marked
+as ours). Runs on SQLite, PostgreSQL and the in-memory storage."""
+from __future__ import annotations
+
+from datetime import date as D
+
+import pytest
+
+from services import rounds, users
+from services.policies import default_policies
+from statemachines.errors import InvalidAct, PrerequisiteMissing, WindowClosed
+from tests.policy_variants import variant, with_policies
+from tests.story import INSPECTOR, SUPERVISOR, Story
+
+pytestmark = pytest.mark.memory
+
+SHIPPED = default_policies()
+GUIZHOU_2024 = SHIPPED.get("guizhou-provincial-2022", 2)
+
+
+def municipal(code: str):
+    """A 市(州) policy of `code` with Guizhou's figures (no shipped file: the municipal measures were
+    not read), for the recognition that a higher level's prerequisite asks for."""
+    return variant(code, replace={"level": "municipal", "effective_from": D(2020, 1, 1), "application_window": {
+        "opens": "01-01", "closes": "12-31", "clause": "测试：市级全年受理", "default": True}})
+
+
+def recognised_municipally(rt, clock, code: str, seed: int, base: str, approved: D) -> Story:
+    story = Story(rt, clock)
+    story.apply(D(approved.year, 3, 1), seed=seed, base=base, level="municipal", jurisdiction=code)
+    story.act("inspect", D(approved.year, 3, 20), actor=INSPECTOR, outcome="pass")
+    story.act("approve", approved, actor=SUPERVISOR)
+    return story
+
+
+def test_guizhou_2024_round_asks_for_a_municipal_recognition_and_closes_on_12_august(rt, clock):
+    """gz-2024: the round ran from the notice (2024-03-26) to 2024-08-12, open to bases already
+    recognised by a 市(州); the rest is 001: a 5-year period, 50万元 on recognition, assessments
+    after 2 and 4 years. Before and after the round, 001's own rules (v1) govern again."""
+    rt = with_policies(rt, GUIZHOU_2024, municipal("520300"))
+    with pytest.raises(PrerequisiteMissing) as refused:
+        Story(rt, clock).apply(D(2024, 4, 15), seed=1, base="遵义市新蒲创业园", jurisdiction="520300")
+    assert refused.value.details == {"level": "provincial", "required_level": "municipal"}
+
+    recognised_municipally(rt, clock, "520300", 1, "遵义市新蒲创业园", D(2023, 6, 1))
+    story = Story(rt, clock)
+    story.apply(D(2024, 8, 12), seed=1, base="遵义市新蒲创业园", jurisdiction="520300")  # its last day
+    case = story.case
+    assert (case.policy_id, case.policy_version, case.round_year) == ("guizhou-provincial-2022", 2, 2024)
+    story.act("inspect", D(2024, 9, 10), actor=INSPECTOR, outcome="pass")
+    case = story.act("approve", D(2024, 10, 15), actor=SUPERVISOR).case
+    assert (case.state, case.period.end) == ("recognized", D(2029, 10, 15))
+    assert [(i.amount_fen, i.due_on) for i in case.instalments] == [(50_000_000, D(2024, 10, 15))]
+    assert story.timers()[("assessment", "1.1")] == D(2026, 10, 15)
+    # the day after the round, a new application falls under v1 again, whose window is April's
+    with pytest.raises(WindowClosed):
+        Story(rt, clock).apply(D(2024, 8, 13), seed=2, base="遵义市汇川创业园", jurisdiction="520300")
+
+
+def test_guizhou_pays_100_wan_to_a_base_recognised_nationally(rt, clock):
+    """001 §三(六)二: 对成功创建国家级创业孵化基地的，给予100万元一次性补助资金; the national round is
+    announced (mohrss-2019: batches), and only a provincial 示范基地 may apply (gov-2017)."""
+    provincial = Story(rt, clock)
+    provincial.recognize(D(2023, 4, 10), D(2023, 5, 10), D(2023, 6, 30), seed=3, base="贵阳市大学生创业园")
+    chief = users.add_user(rt, "supervisor.gz", "李强", [("supervisor", "520000")])
+    clock.set_day(D(2025, 5, 6))
+    rounds.announce(rt, chief, policy_id="guizhou-national-2022", year=2025, opens_on=D(2025, 5, 6),
+                    closes_on=D(2025, 6, 30), quota=None, document="人社厅函〔2025〕（第五批）",
+                    reason="转发人社部第五批全国创业孵化示范基地推荐通知")
+    national = Story(rt, clock)
+    national.apply(D(2025, 5, 20), seed=3, base="贵阳市大学生创业园", level="national")
+    assert national.case.policy_id == "guizhou-national-2022"
+    national.act("inspect", D(2025, 7, 1), actor=INSPECTOR, outcome="pass")
+    case = national.act("approve", D(2025, 9, 1), actor=SUPERVISOR).case
+    assert [(i.amount_fen, i.due_on) for i in case.instalments] == [(100_000_000, D(2025, 9, 1))]
+    national.until(D(2025, 9, 1))  # the day's sweep after the approval: due that day
+    assert national.case.instalments[0].status == "due"
+    case = national.act("record_payment", D(2025, 9, 20), number=1, amount_fen=100_000_000).case
+    assert case.instalments[0].status == "paid"
+    # the ministry's re-evaluation at the end of the period decides; no assessment falls inside it
+    assert not any(kind == "assessment" for kind, _ in national.timers())
+    national.until(D(2030, 9, 1))
+    assert national.case.has_flag("reevaluation_review_due") and national.case.state == "recognized"
+
+
+def test_fujian_a_provincial_life_from_a_municipal_recognition_to_a_ban(rt, clock):
+    """fj-2021: 50万元 to a provincial 示范基地, applicants already recognised by a 设区市; the
+    rest is ours (marked default in the file): 5 years, assessments after 2 and 4 years, a 3-month
+    rectification, then revocation and a 3-year ban."""
+    rt = with_policies(rt, municipal("350100"))
+    recognised_municipally(rt, clock, "350100", 4, "福州市鼓楼区创业园", D(2022, 4, 1))
+    story = Story(rt, clock)
+    story.apply(D(2022, 11, 7), seed=4, base="福州市鼓楼区创业园", jurisdiction="350100")  # no window
+    story.act("inspect", D(2022, 12, 1), actor=INSPECTOR, outcome="pass")
+    case = story.act("approve", D(2023, 1, 16), actor=SUPERVISOR).case
+    assert (case.policy_id, case.period.end) == ("fujian-provincial", D(2028, 1, 16))
+    story.act("record_payment", D(2023, 2, 1), number=1, amount_fen=50_000_000)
+    story.act("record_assessment", D(2025, 1, 10), outcome="fail")
+    case = story.case
+    assert (case.state, case.rectification.deadline) == ("rectifying", D(2025, 4, 10))
+    story.act("record_rectification", D(2025, 4, 8), outcome="fail")
+    case = story.case
+    assert (case.state, case.ban.ground, case.ban.last_day) == ("revoked", "rectification_failed", D(2028, 4, 8))
+    assert case.instalments[0].status == "paid"
+    story.until(D(2028, 4, 9))
+    assert story.case.ban.ended_on == D(2028, 4, 9)
+
+
+def test_r18_a_municipal_recognition_recorded_elsewhere_is_shown_by_its_document(rt, clock):
+    """The 2024 round's policy accepts the 文号 of a 市(州) recognition that is not recorded here; the
+    application records it as the evidence, and a policy that asks for none refuses a document."""
+    rt = with_policies(rt, GUIZHOU_2024)
+    story = Story(rt, clock)
+    story.apply(D(2024, 5, 6), seed=5, base="毕节市创业孵化园", jurisdiction="520500",
+                prerequisite_document="毕人社发〔2023〕21号")
+    apply = story.events[0]
+    assert apply.payload["prerequisite"] == {"level": "municipal", "document": "毕人社发〔2023〕21号"}
+    with pytest.raises(InvalidAct) as refused:  # v1 (after the round) asks for no lower recognition
+        Story(rt, clock).apply(D(2025, 4, 8), seed=6, base="安顺市创业园", prerequisite_document="安人社〔2024〕3号")
+    assert refused.value.field == "prerequisite_document"
