@@ -472,9 +472,12 @@ class _Subsidy(NamedTuple):
 def _identity(top: _Reader) -> tuple[str, str, int]:
     """The level, jurisdiction and version at the top of the file."""
     level = _one_of(top, "level", LEVELS)
+    from statemachines import jurisdiction as divisions
+
     jurisdiction = top.get("jurisdiction", str)
-    if len(jurisdiction) != 6 or not jurisdiction.isdigit():
-        raise top.fail("jurisdiction", f"{jurisdiction!r} is not a six-digit GB/T 2260 code")
+    # a division since abolished may still have its policy: the one its cases were decided under
+    if (why := divisions.refusal(jurisdiction, abolished_too=True)) is not None:
+        raise top.fail("jurisdiction", f"{jurisdiction!r} {why}")
     version = top.get("version", int)
     if version < 1:
         raise top.fail("version", "must be 1 or more")

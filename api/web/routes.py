@@ -31,6 +31,7 @@ from services.stats import statistics
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
 from services.work_queue import KINDS, work_queue
+from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES
 from statemachines.policy import LEVELS
@@ -39,6 +40,8 @@ HERE = Path(__file__).parent
 COOKIE, LANG_COOKIE = "incubase_session", "incubase_lang"
 
 templates = Jinja2Templates(directory=HERE / "templates")
+# a jurisdiction as people read it: 520000 贵州省, 440306 广东省深圳市宝安区
+templates.env.globals["division"] = divisions.label
 router = APIRouter(include_in_schema=False)
 
 
