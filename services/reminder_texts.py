@@ -11,6 +11,7 @@ WHAT = {
     "rectification": "限期整改",
     "reevaluation": "认定期满复评",
     "instalment": "第{key}期补助资金拨付",
+    "clawback": "撤销认定后补助资金退回",
 }
 
 

@@ -19,6 +19,7 @@ AUDIENCE = {
     "rectification": ("caseworker", "operator"),
     "reevaluation": ("caseworker",),
     "instalment": ("caseworker",),
+    "clawback": ("caseworker", "operator"),  # R20: money owed back after a revocation
 }
 ESCALATION = ("supervisor", "caseworker")
 OVERDUE = "overdue"
