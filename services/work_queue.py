@@ -24,6 +24,8 @@ KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "
 # the timer kinds that are someone's work (an annual report, a ban's end or an instalment is not);
 # money owed back (R20) is work on a revoked case, the one kind after the case has ended
 TIMER_KINDS = ("assessment", "rectification", "reevaluation", "clawback")
+# kinds of work most departments rarely have: offered as a filter, with a count, only when there is some
+OCCASIONAL = ("clawback",)
 # work due this far ahead is shown as due soon; a page setting, not a policy figure
 HORIZON = timedelta(days=30)
 # states whose only work is the next act of a person, with no timer
@@ -74,6 +76,11 @@ def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,
         items = [i for i in items if i.kind == kind]
     items.sort(key=lambda i: (GROUPS.index(i.group), i.due_on or date.max, KINDS.index(i.kind), i.base_name))
     return items, counts
+
+
+def kinds_to_offer(counts: Counter[str], chosen: str = "") -> list[str]:
+    """The kinds to filter by: every usual one, and an occasional one where there is such work."""
+    return [k for k in KINDS if k not in OCCASIONAL or counts[k] or k == chosen]
 
 
 def _cases(rt: Runtime, user: User) -> list[CaseSummary]:

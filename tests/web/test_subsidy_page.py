@@ -52,3 +52,12 @@ def test_r20_the_page_asks_for_the_tier_and_shows_the_money_paid_owed_and_owed_b
     assert '<dl class="facts" id="clawback">' in page and "补助资金退回" in page
     assert '<dd class="num" id="clawback-outstanding">100,000.00</dd>' in page
     assert 'action="/cases/' + story.case_id + '/acts/record_repayment"' in page
+    # a month before the deadline to repay, the queue offers the kind, and lists the case under it
+    clock.set_day(date(2024, 11, 20))
+    queue = sign_in(CASEWORKER).get("/queue").text
+    assert re.search(r'data-kind="clawback"[^>]*>\s*补助资金待退回 <b class="count">1</b>', queue)
+    assert f'data-case="{story.case_id}" data-kind="clawback"' in queue
+
+
+def test_r20_the_queue_offers_money_owed_back_only_where_some_is(sign_in):
+    assert 'data-kind="clawback"' not in sign_in(CASEWORKER).get("/queue").text
