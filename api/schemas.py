@@ -87,7 +87,23 @@ class InstalmentOut(BaseModel):
     due_on: date
     amount_fen: int
     status: str
-    paid_on: date | None
+    paid_on: date | None = Field(description="The day it was paid in full")
+    paid_fen: int = Field(description="Paid so far (R20: a part payment leaves it due)")
+    outstanding_fen: int = Field(description="Still to pay; 0 once paid or cancelled")
+    grade: str | None = Field(description="The assessment grade that earned it (R20); null: the grant on recognition")
+
+
+class ClawbackOut(BaseModel):
+    """R20: money a revocation on a clawback ground made owed back (追回/退回)."""
+
+    ground: str
+    since: date
+    owed_fen: int
+    repaid_fen: int
+    outstanding_fen: int
+    repaid_on: date | None
+    due_on: date | None = Field(description="The last day to repay, where the policy sets one (clawback_within)")
+    overdue: bool
 
 
 class CaseOut(BaseModel):
@@ -109,6 +125,8 @@ class CaseOut(BaseModel):
     ban: BanOut | None
     complaints: list[ComplaintOut]
     instalments: list[InstalmentOut]
+    subsidy_tier: str | None = Field(description="The subsidy tier chosen at approval (R20), if the policy has tiers")
+    clawback: ClawbackOut | None
     upcoming_reminders: list[dict[str, Any]] = Field(description="Reminder steps still ahead")
     reminders: list[dict[str, Any]] = Field(default_factory=list, description="Reminders not yet delivered, or failed")
 

@@ -61,10 +61,25 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
         ],
         "instalments": [
             {"number": i.number, "due_on": i.due_on.isoformat(), "amount_fen": i.amount_fen, "status": i.status,
-             "paid_on": i.paid_on.isoformat() if i.paid_on else None}
+             "paid_on": i.paid_on.isoformat() if i.paid_on else None, "paid_fen": i.paid_fen,
+             "outstanding_fen": 0 if i.status == "cancelled" else i.outstanding_fen, "grade": i.grade}
             for i in case.instalments
         ],
+        "subsidy_tier": case.tier,
+        "clawback": _clawback_view(case, timers),
     }
+
+
+def _clawback_view(case: Case, timers: Sequence[Timer]) -> dict[str, Any] | None:
+    """R20: what a revocation made owed back, what is repaid and outstanding, by when, and if late."""
+    claw = case.clawback
+    if claw is None:
+        return None
+    due = next((t.due_on for t in timers if t.kind == "clawback"), None)
+    return {"ground": claw.ground, "since": claw.since.isoformat(), "owed_fen": claw.owed_fen,
+            "repaid_fen": claw.repaid_fen, "outstanding_fen": claw.outstanding_fen,
+            "repaid_on": claw.repaid_on.isoformat() if claw.repaid_on else None,
+            "due_on": due.isoformat() if due else None, "overdue": case.has_flag("clawback_overdue")}
 
 
 def event_view(e: Event) -> dict[str, Any]:
@@ -109,6 +124,13 @@ def policy_detail(p: Policy, today: date) -> dict[str, Any]:
             "subsidy_total_fen": p.subsidy_total_fen,
             "instalments": [{"after": str(i.after) if i.after else "0d", "amount_fen": i.amount_fen}
                             for i in p.instalments],
+            "subsidy_per_grade": dict(p.subsidy_per_grade),
+            "subsidy_cap_fen": p.subsidy_cap_fen,
+            "subsidy_tiers": [{"name": t.name, "amount_fen": t.amount_fen, "criterion": t.criterion}
+                              for t in p.subsidy_tiers],
+            "partial_payments": p.partial_payments,
+            "clawback_grounds": list(p.clawback_grounds),
+            "clawback_within": str(p.clawback_within) if p.clawback_within else None,
             "reminder_offsets_days": list(p.reminder_offsets),
         },
         "clauses": {name: {"rule": c.rule, "text": c.text, "default": c.default, "ours": list(c.ours)}

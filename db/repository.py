@@ -223,7 +223,8 @@ class SqlCaseRepository:
             _MOVE_TIMER.run_many(self.conn, moved)
 
     def _sync_projections(self, case: Case) -> None:
-        """Bans, complaints and instalments as rows, for the queries that cross cases (R2).
+        """Bans, complaints, instalments and money owed back as rows, for the queries that cross
+        cases (R2, R20).
 
         Of the case's new snapshot, writes what differs from the snapshot the rows were last
         written from; every row when that one is not known."""
@@ -245,7 +246,12 @@ class SqlCaseRepository:
             if old.get(now["number"]) != now:
                 _upsert(self.conn, _INSTALMENTS, {"k_case_id": case.id, "k_number": inst.number}, {
                     "amount_fen": inst.amount_fen, "due_on": inst.due_on, "status": inst.status,
-                    "paid_on": inst.paid_on})
+                    "paid_on": inst.paid_on, "paid_fen": inst.paid_fen})
+        if case.clawback is not None and (before is None or _changed(before, snapshot, "clawback")):
+            claw = case.clawback
+            _upsert(self.conn, _CLAWBACKS, {"k_case_id": case.id}, {
+                "ground": claw.ground, "since": claw.since, "owed_fen": claw.owed_fen,
+                "repaid_fen": claw.repaid_fen, "repaid_on": claw.repaid_on})
 
 
 def _changed(before: dict, after: dict, *keys: str) -> bool:
@@ -296,6 +302,8 @@ _COMPLAINTS = (t.complaints.update().where(*_stmt_where(t.complaints, ["case_id"
                t.complaints.insert())
 _INSTALMENTS = (t.subsidy_instalments.update().where(*_stmt_where(t.subsidy_instalments, ["case_id", "number"])),
                 t.subsidy_instalments.insert())
+_CLAWBACKS = (t.subsidy_clawbacks.update().where(*_stmt_where(t.subsidy_clawbacks, ["case_id"])),
+              t.subsidy_clawbacks.insert())
 
 
 _SORTS = {

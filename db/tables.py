@@ -131,6 +131,19 @@ subsidy_instalments = sa.Table(
     sa.Column("due_on", sa.Date, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("paid_on", sa.Date),
+    # paid so far: a part payment leaves the instalment due (R20)
+    sa.Column("paid_fen", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+# money a revocation on a clawback ground made owed back, and what of it is repaid (R20)
+subsidy_clawbacks = sa.Table(
+    "subsidy_clawbacks", metadata,
+    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("ground", sa.String(32), nullable=False),
+    sa.Column("since", sa.Date, nullable=False),
+    sa.Column("owed_fen", sa.BigInteger, nullable=False),
+    sa.Column("repaid_fen", sa.BigInteger, nullable=False),
+    sa.Column("repaid_on", sa.Date),
 )
 
 users = sa.Table(

@@ -12,6 +12,7 @@ WHAT = {
     "reevaluation": "认定期满复评",
     "reevaluation_decision": "第{key}认定期期满复评决定（逾期未决定的，认定终止）",
     "instalment": "第{key}期补助资金拨付",
+    "clawback": "撤销认定后补助资金退回",
 }
 
 

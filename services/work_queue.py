@@ -1,7 +1,8 @@
 """The work queue: the cases in the user's jurisdictions that need someone to act.
 
 Overdue first, then due within the horizon, then work without a deadline (an inspection or an
-approval waiting, a complaint to verify). Read from what is stored, in a few queries whatever the
+approval waiting, a complaint to verify); of the cases that ended, a revoked one that owes money
+back by a deadline (R20). Read from what is stored, in a few queries whatever the
 number of cases: the open cases in scope, their timers (the ones the sweep would fire, and the fired
 ones whose review still waits, with the date they were due) and the snapshots of the cases in force.
 """
@@ -19,9 +20,12 @@ from statemachines.case import Case
 from statemachines.lifecycle import OPEN_STATES
 from statemachines.timers import awaiting_review
 
-KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation")
-# the timer kinds that are someone's work (an annual report, a ban's end or an instalment is not)
-TIMER_KINDS = ("assessment", "rectification", "reevaluation")
+KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation", "clawback")
+# the timer kinds that are someone's work (an annual report, a ban's end or an instalment is not);
+# money owed back (R20) is work on a revoked case, the one kind after the case has ended
+TIMER_KINDS = ("assessment", "rectification", "reevaluation", "clawback")
+# kinds of work most departments rarely have: offered as a filter, with a count, only when there is some
+OCCASIONAL = ("clawback",)
 # work due this far ahead is shown as due soon; a page setting, not a policy figure
 HORIZON = timedelta(days=30)
 # states whose only work is the next act of a person, with no timer
@@ -50,13 +54,17 @@ class Item:
 def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,
                q: str = "") -> tuple[list[Item], Counter[str]]:
     """The items to show (filtered) and the counts per kind (of the search, before the kind filter)."""
-    rows = [r for r in _open_cases(rt, user) if _matches(r, q)]
-    in_force = [r.id for r in rows if r.state not in WAITING]
+    rows = [r for r in _cases(rt, user) if _matches(r, q)]
+    in_force = [r.id for r in rows if r.state in OPEN_STATES and r.state not in WAITING]
+    revoked = [r.id for r in rows if r.state == "revoked"]
     with rt.reads() as uow:
-        snapshots = {c.id: c for c in uow.cases.many(in_force)}
         timers: dict[str, list[CaseTimer]] = {}
         for stored in uow.timers.of_cases(in_force, TIMER_KINDS):
             timers.setdefault(stored.case_id, []).append(stored)
+        # of the revoked cases, only those with money owed back (R20) are read further
+        for stored in uow.timers.of_cases(revoked, ("clawback",)):
+            timers.setdefault(stored.case_id, []).append(stored)
+        snapshots = {c.id: c for c in uow.cases.many([*in_force, *(i for i in revoked if i in timers)])}
     items: list[Item] = []
     for row in rows:
         if row.state in WAITING:
@@ -70,9 +78,15 @@ def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,
     return items, counts
 
 
-def _open_cases(rt: Runtime, user: User) -> list[CaseSummary]:
+def kinds_to_offer(counts: Counter[str], chosen: str = "") -> list[str]:
+    """The kinds to filter by: every usual one, and an occasional one where there is such work."""
+    return [k for k in KINDS if k not in OCCASIONAL or counts[k] or k == chosen]
+
+
+def _cases(rt: Runtime, user: User) -> list[CaseSummary]:
+    """The open cases in the user's scope, and the revoked ones, which may owe money back (R20)."""
     scopes = tuple(user.scopes(("caseworker", "supervisor", "auditor", "admin")))
-    return [r for r in every_case(rt, CaseFilter(scopes=scopes)) if r.state in OPEN_STATES]
+    return [r for r in every_case(rt, CaseFilter(scopes=scopes)) if r.state in (*OPEN_STATES, "revoked")]
 
 
 def _matches(row: CaseSummary, q: str) -> bool:
@@ -87,7 +101,8 @@ def _items_of(row: CaseSummary, case: Case, timers: list[CaseTimer], today: date
     out = [_item(row, s.timer.kind, s.timer.due_on, today, s.timer.key)
            for s in sorted(timers, key=lambda s: (s.timer.due_on, s.timer.kind, s.timer.key))
            if (not s.fired and s.timer.due_on <= horizon) or (s.fired and s.timer.ident in waiting)]
-    out += [_item(row, "complaint", None, today, c.id) for c in case.complaints if c.valid is None]
+    if row.state in OPEN_STATES:  # a complaint left on a revoked case is no one's work any more
+        out += [_item(row, "complaint", None, today, c.id) for c in case.complaints if c.valid is None]
     return out
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from statemachines import catalogue
+from statemachines import catalogue, subsidy
 from statemachines.case import Case
 from statemachines.catalogue import MISCONDUCT_GROUNDS, REVOCATION_GROUNDS
 from statemachines.errors import (
@@ -34,7 +34,7 @@ from statemachines.events import SYSTEM_ACTOR, Draft, Event, seal
 from statemachines.fold import apply_event
 from statemachines.lifecycle import IN_FORCE, USER_ACTS, acts_from
 from statemachines.periods import deadline, period_end
-from statemachines.policy import Permanent, Policy
+from statemachines.policy import Permanent, Policy, Tier
 from statemachines.rounds import RoundQuota, RoundWindow, fixed_rounds, next_round, round_on
 from statemachines.workcalendar import WorkCalendar
 
@@ -109,6 +109,8 @@ def _available(case: Case, policy: Policy, act: str) -> str | None:
         return "no complaint is waiting for verification"
     if act == "record_payment" and not any(i.status == "due" for i in case.instalments):
         return "no subsidy instalment is due for payment"
+    if act == "record_repayment" and (case.clawback is None or case.clawback.outstanding_fen <= 0):
+        return "nothing is owed back: the case was not revoked on a clawback ground, or all of it is repaid"
     if act == "record_assessment" and _next_assessment_index(case, policy) is None:
         return "every assessment of this period is recorded"
     if act == "reevaluate" and not case.has_flag("reevaluation_review_due"):
@@ -185,7 +187,11 @@ def _revocation(case: Case, policy: Policy, on: date, actor: str, ground: str, r
     ban = None if ban_length is None else {
         "level": case.level, "length": str(ban_length), "first_day": on.isoformat(),
         "last_day": None if isinstance(ban_length, Permanent) else period_end(on, ban_length).isoformat()}
-    return Draft("revoke", on, actor, reason, rule, {"ground": ground, "ban": ban})
+    payload: dict[str, Any] = {"ground": ground, "ban": ban}
+    owed = subsidy.clawback(case, policy, ground)
+    if owed is not None:  # R20: what was paid is owed back
+        payload["clawback"] = owed
+    return Draft("revoke", on, actor, reason, rule, payload)
 
 
 def _one(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, act: str,
@@ -281,9 +287,11 @@ def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
 
 @decides("approve")
 def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
-            round_quota: RoundQuota | None = None) -> list[Event]:
-    """`round_quota`: the case's round's quota and its approvals so far, where it has one (R19)."""
+            round_quota: RoundQuota | None = None, tier: str | None = None) -> list[Event]:
+    """`round_quota`: the case's round's quota and its approvals so far, where it has one (R19);
+    `tier`: the subsidy tier the base is recognised at, where the policy has tiers (R20)."""
     _check(case, policy, "approve", ctx)
+    chosen = _tier(policy, tier)
     if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
         raise FourEyesViolation("approve", ctx.actor, "inspect", "R5")
     if round_quota is not None and round_quota.approved >= round_quota.limit:
@@ -292,19 +300,29 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
     if end is None:
         raise InvalidAct(f"{policy.title} ended on {policy.effective_to}, and its recognitions with it: "
                          "none can start now", field="on", rule="R6")
-    instalments = [
-        {"number": n, "amount_fen": inst.amount_fen,
-         "due_on": (ctx.on if inst.after is None else period_end(ctx.on, inst.after)).isoformat()}
-        for n, inst in enumerate(policy.instalments, start=1)
-    ]
     payload: dict[str, Any] = {
         "period": {"number": 1, "start": ctx.on.isoformat(), "end": end.isoformat()},
-        "instalments": instalments,
+        "instalments": subsidy.grant(policy, chosen, ctx.on),
     }
+    if chosen is not None:  # the tier and the criterion it was chosen by, as the policy states them
+        payload["tier"] = {"name": chosen.name, "criterion": chosen.criterion, "amount_fen": chosen.amount_fen}
     if round_quota is not None:  # the place it takes: the auditor sees the quota was kept
         payload["round"] = {"year": round_quota.year, "quota": round_quota.limit,
                             "approved_before": round_quota.approved}
     return _one(case, policy, calendar, ctx, "approve", payload)
+
+
+def _tier(policy: Policy, name: str | None) -> Tier | None:
+    """R20: the tier named, one of the policy's; a policy without tiers takes none."""
+    names = [t.name for t in policy.subsidy_tiers]
+    if not policy.subsidy_tiers:
+        if name is not None:
+            raise InvalidAct(f"{policy.title} has no subsidy tiers; leave the tier out", field="tier", rule="R20")
+        return None
+    chosen = next((t for t in policy.subsidy_tiers if t.name == (name or "").strip()), None)
+    if chosen is None:
+        raise InvalidAct(f"the subsidy tier must be one of {', '.join(names)}, got {name!r}", field="tier", rule="R20")
+    return chosen
 
 
 @decides("reject")
@@ -349,6 +367,7 @@ def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: R
         due = deadline(ctx.on, policy.rectification_period, calendar)
         payload["rectification"] = {"deadline": due.date.isoformat(), "provisional": due.provisional,
                                     "period": str(policy.rectification_period)}
+    _earns(case, policy, payload, ctx.on)
     return _one(case, policy, calendar, ctx, "record_assessment", payload)
 
 
@@ -357,8 +376,16 @@ def record_rectification(case: Case, policy: Policy, calendar: WorkCalendar, ctx
                          outcome: str, grade: str | None = None) -> list[Event]:
     _check(case, policy, "record_rectification", ctx)
     _one_of("outcome", outcome, ("pass", "fail"))
-    return _one(case, policy, calendar, ctx, "record_rectification",
-                {"outcome": outcome, "grade": _grade(policy, outcome, grade)})
+    payload: dict[str, Any] = {"outcome": outcome, "grade": _grade(policy, outcome, grade)}
+    # a passing re-assessment passes the assessment it replaces, which earned nothing when it failed
+    _earns(case, policy, payload, ctx.on)
+    return _one(case, policy, calendar, ctx, "record_rectification", payload)
+
+
+def _earns(case: Case, policy: Policy, payload: dict[str, Any], on: date) -> None:
+    """R20: a passing assessment of a grade the policy pays for adds its instalment to the payload."""
+    if payload["outcome"] == "pass" and (instalment := subsidy.earned(case, policy, payload["grade"], on)):
+        payload["instalment"] = instalment
 
 
 def _grade(policy: Policy, outcome: str, grade: str | None) -> str:
@@ -403,15 +430,41 @@ def next_period(case: Case, policy: Policy) -> dict[str, Any] | None:
 @decides("record_payment")
 def record_payment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
                    number: int, amount_fen: int) -> list[Event]:
+    """R11: a due instalment paid; R20: where the policy takes part payments, less than it still
+    owes is recorded as a part and the rest stays due."""
     _check(case, policy, "record_payment", ctx)
     inst = next((i for i in case.instalments if i.number == number), None)
     if inst is None or inst.status != "due":
         due = [i.number for i in case.instalments if i.status == "due"]
         raise InvalidAct(f"instalment {number} is not due for payment; due now: {due}", field="number", rule="R11")
-    if amount_fen != inst.amount_fen:
-        raise InvalidAct(f"instalment {number} is {inst.amount_fen} fen, not {amount_fen}",
-                         field="amount_fen", rule="R11")
-    return _one(case, policy, calendar, ctx, "record_payment", {"number": number, "amount_fen": amount_fen})
+    outstanding = inst.outstanding_fen
+    if amount_fen > outstanding:
+        raise InvalidAct(f"instalment {number} has {outstanding} fen outstanding; {amount_fen} is more than that",
+                         field="amount_fen", rule="R20" if policy.partial_payments else "R11")
+    if amount_fen < outstanding and not policy.partial_payments:
+        raise InvalidAct(f"instalment {number} is {inst.amount_fen} fen, not {amount_fen} "
+                         "(this policy takes no part payments)", field="amount_fen", rule="R11")
+    payload: dict[str, Any] = {"number": number, "amount_fen": amount_fen}
+    if not policy.partial_payments:
+        return _one(case, policy, calendar, ctx, "record_payment", payload)
+    payload.update(paid_fen=inst.paid_fen + amount_fen, outstanding_fen=outstanding - amount_fen)
+    rule = "R20" if amount_fen < outstanding else "R11"  # a part payment is R20's
+    return record(case, policy, calendar, [Draft("record_payment", ctx.on, ctx.actor, ctx.reason, rule, payload)],
+                  ctx.now)
+
+
+@decides("record_repayment")
+def record_repayment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
+                     amount_fen: int) -> list[Event]:
+    """R20: money owed back after a revocation on a clawback ground, paid back, in parts or at once."""
+    _check(case, policy, "record_repayment", ctx)
+    assert case.clawback is not None  # _check: something is owed back
+    outstanding = case.clawback.outstanding_fen
+    if amount_fen > outstanding:
+        raise InvalidAct(f"{outstanding} fen is owed back; {amount_fen} is more than that",
+                         field="amount_fen", rule="R20")
+    return _one(case, policy, calendar, ctx, "record_repayment",
+                {"amount_fen": amount_fen, "outstanding_fen": outstanding - amount_fen})
 
 
 # --- misconduct (R12–R14) ------------------------------------------------------------------

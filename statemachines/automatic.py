@@ -81,6 +81,11 @@ def _decide(case: Case, policy: Policy, timer: Timer, on: date) -> Draft:
     if timer.kind == "instalment":
         return Draft("instalment_due", on, SYSTEM_ACTOR, f"第{timer.key}期补助资金到期应付", "R11",
                      {**base, "number": int(timer.key)})
+    if timer.kind == "clawback":
+        owed = case.clawback.outstanding_fen if case.clawback else 0
+        return Draft("flag_overdue_clawback", on, SYSTEM_ACTOR,
+                     f"撤销认定后应退回的补助资金逾期未退清（应于{timer.due_on}前退回，尚欠{owed / 100:.2f}元）", "R20",
+                     {**base, "outstanding_fen": owed})
     raise ValueError(f"unknown timer kind {timer.kind!r}")
 
 

@@ -72,7 +72,28 @@ class Instalment:
     due_on: date
     amount_fen: int
     status: str = "scheduled"  # scheduled | due | withheld | paid | cancelled
-    paid_on: date | None = None
+    paid_on: date | None = None  # the day it was paid in full
+    paid_fen: int = 0  # paid so far: a part payment leaves it due (R20)
+    grade: str | None = None  # the assessment grade that earned it (R20); None: the grant on recognition
+
+    @property
+    def outstanding_fen(self) -> int:
+        return self.amount_fen - self.paid_fen
+
+
+@dataclass
+class Clawback:
+    """What a revocation on a clawback ground makes the base owe back (R20): all it was paid."""
+
+    ground: str
+    since: date  # the day of the revocation; a deadline to repay runs from it
+    owed_fen: int
+    repaid_fen: int = 0
+    repaid_on: date | None = None  # the day the last of it was repaid
+
+    @property
+    def outstanding_fen(self) -> int:
+        return self.owed_fen - self.repaid_fen
 
 
 @dataclass
@@ -111,6 +132,8 @@ class Case:
     ban: Ban | None = None
     instalments: list[Instalment] = field(default_factory=list)
     end_reason: str | None = None
+    tier: str | None = None  # the subsidy tier chosen at approval, where the policy has tiers (R20)
+    clawback: Clawback | None = None  # money owed back after a revocation (R20)
 
     # --- questions the rules ask --------------------------------------------------------
 
@@ -134,6 +157,13 @@ class Case:
             if c.id == complaint_id:
                 return c
         return None
+
+    def subsidy_owed_fen(self) -> int:
+        """What the case has been granted so far, all instalments but those cancelled (the cap, R20)."""
+        return sum(i.amount_fen for i in self.instalments if i.status != "cancelled")
+
+    def subsidy_paid_fen(self) -> int:
+        return sum(i.paid_fen for i in self.instalments)
 
     def has_flag(self, flag: str) -> bool:
         return flag in self.flags

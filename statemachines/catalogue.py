@@ -154,7 +154,12 @@ ACTS: tuple[ActDecl, ...] = (
     ), "Record the on-site inspection (R4)"),
     ActDecl("approve", "批复认定", "Approve", ("R5",), DECISION, (
         _move("inspected", "recognized"),
-    ), summary="Approve the recognition (批复); starts the period (R5, R6)"),
+    ), (
+        Input("tier", "choice", "补助档次", "Subsidy tier", required=False, min_length=1, max_length=64,
+              description="Where the policy has subsidy tiers (subsidy.tiers): the tier granted, by its name "
+                          "in the policy; its criterion and amount are recorded with the approval (R20). "
+                          "Left out where the policy has none."),
+    ), "Approve the recognition (批复); starts the period (R5, R6)"),
     ActDecl("reject", "不予认定", "Reject", ("R5",), DECISION, (
         _move(("applied", "inspected"), "rejected"),
     ), summary="Refuse the recognition (R5)"),
@@ -211,12 +216,14 @@ ACTS: tuple[ActDecl, ...] = (
     ActDecl("instalment_due", "补贴到期", "Instalment due", ("R11",), SYSTEM, (
         _move(_SCHEDULED_ASSESSMENT, "="),
     )),
-    ActDecl("record_payment", "记录补贴支付", "Record a payment", ("R11",), CASEWORK, (
+    ActDecl("record_payment", "记录补贴支付", "Record a payment", ("R11", "R20"), CASEWORK, (
         _move(_SCHEDULED_ASSESSMENT, "="),
     ), (
         Input("number", "int", "期次", "Instalment", ge=1, le=100),
-        Input("amount_fen", "int", "金额（分）", "Amount (fen)", ge=1, le=10**12),
-    ), "Record the payment of a due subsidy instalment (R11)"),
+        Input("amount_fen", "int", "金额（分）", "Amount (fen)", ge=1, le=10**12,
+              description="What is paid now: what the instalment still owes, or less where the policy "
+                          "takes part payments (subsidy.partial_payments, R20)."),
+    ), "Record the payment of a due subsidy instalment, or a part of it (R11, R20)"),
     ActDecl("record_complaint", "登记投诉", "Record a complaint", ("R12",), CASEWORK, (
         _move(_WITH_REPORTS, "="),
     ), (
@@ -244,6 +251,15 @@ ACTS: tuple[ActDecl, ...] = (
     ), (Input("ground", "choice", "事由", "Ground", choices=_grounds(REVOKED_BY_HAND)),),
         "Revoke the recognition; a ban follows (R9, R12, R14)"),
     ActDecl("end_ban", "限制期满", "Ban ended", ("R14",), SYSTEM, (
+        _move("revoked", "="),
+    )),
+    # R20: after a revocation on a clawback ground the base owes back what it was paid
+    ActDecl("record_repayment", "记录补贴退回", "Record a repayment", ("R20",), CASEWORK, (
+        _move("revoked", "="),  # the money, not the state, changes
+    ), (Input("amount_fen", "int", "金额（分）", "Amount (fen)", ge=1, le=10**12,
+              description="Money paid back now: at most what is still owed back."),),
+        "Record money paid back after a revocation on a clawback ground (追回/退回, R20)"),
+    ActDecl("flag_overdue_clawback", "补贴退回逾期", "Repayment overdue", ("R20",), SYSTEM, (
         _move("revoked", "="),
     )),
     ActDecl("correct", "更正", "Correction", ("R17",), DECISION, on_case=False,

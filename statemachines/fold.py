@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from statemachines.case import Assessment, Ban, Case, Complaint, Instalment, Period, Rectification
+from statemachines.case import Assessment, Ban, Case, Clawback, Complaint, Instalment, Period, Rectification
 from statemachines.events import Event
 from statemachines.lifecycle import acts_from, run_transition
 from statemachines.policy import Policy
@@ -91,6 +91,16 @@ def _approve(case: Case, e: Event, policy: Policy, before: str) -> None:
         Instalment(i["number"], date.fromisoformat(i["due_on"]), i["amount_fen"])
         for i in e.payload.get("instalments", [])
     ]
+    if "tier" in e.payload:
+        case.tier = e.payload["tier"]["name"]
+
+
+def _earned(case: Case, e: Event) -> None:
+    """R20: the instalment a passing assessment earned, as its event decided it (none past the cap)."""
+    i = e.payload.get("instalment")
+    if i is not None and i["number"] is not None:
+        case.instalments.append(Instalment(i["number"], date.fromisoformat(i["due_on"]), i["amount_fen"],
+                                           grade=i["grade"]))
 
 
 def _reject(case: Case, e: Event, policy: Policy, before: str) -> None:
@@ -120,6 +130,7 @@ def _assessment(case: Case, e: Event, policy: Policy, before: str) -> None:
     case.lower_flag(f"assessment_overdue:{p['period']}.{p['index']}")
     if p["outcome"] == "pass":
         case.consecutive_fails = 0
+        _earned(case, e)
         return
     case.consecutive_fails += 1
     if case.state == "rectifying":
@@ -139,6 +150,7 @@ def _rectification(case: Case, e: Event, policy: Policy, before: str) -> None:
         case.rectification = None
         case.lower_flag("rectification_review_due")
         _release(case, e.on)
+        _earned(case, e)
 
 
 def _reschedule(case: Case, e: Event, policy: Policy, before: str) -> None:
@@ -168,7 +180,18 @@ def _instalment_due(case: Case, e: Event, policy: Policy, before: str) -> None:
 
 def _payment(case: Case, e: Event, policy: Policy, before: str) -> None:
     inst = _instalment(case, e.payload["number"])
-    inst.status, inst.paid_on = "paid", e.on
+    inst.paid_fen += e.payload["amount_fen"]
+    if inst.paid_fen >= inst.amount_fen:  # a part payment leaves it due (R20)
+        inst.status, inst.paid_on = "paid", e.on
+
+
+def _repayment(case: Case, e: Event, policy: Policy, before: str) -> None:
+    claw = case.clawback
+    assert claw is not None
+    claw.repaid_fen += e.payload["amount_fen"]
+    if claw.outstanding_fen <= 0:
+        claw.repaid_on = e.on
+        case.lower_flag("clawback_overdue")
 
 
 def _instalment(case: Case, number: int) -> Instalment:
@@ -206,6 +229,9 @@ def _revoke(case: Case, e: Event, policy: Policy, before: str) -> None:
     case.rectification = None
     case.end_reason = f"revoked:{e.payload['ground']}"
     _cancel_unpaid(case)
+    owed = e.payload.get("clawback")
+    if owed is not None and owed["owed_fen"] > 0:  # R20: what was paid is owed back
+        case.clawback = Clawback(e.payload["ground"], e.on, owed["owed_fen"])
 
 
 def _end_ban(case: Case, e: Event, policy: Policy, before: str) -> None:
@@ -231,6 +257,8 @@ EFFECTS: dict[str, Effect] = {
     "lapse": _lapse,
     "instalment_due": _instalment_due,
     "record_payment": _payment,
+    "record_repayment": _repayment,
+    "flag_overdue_clawback": _flag("clawback_overdue"),
     "record_complaint": _complaint,
     "verify_complaint": _verify,
     "suspend": _suspend,

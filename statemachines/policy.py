@@ -108,6 +108,15 @@ class Instalment:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """A level of the one-off grant chosen at approval (R20), with the criterion that decides it."""
+
+    name: str
+    amount_fen: int
+    criterion: str
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     version: int
@@ -145,6 +154,13 @@ class Policy:
     decision_pending_for: Duration | None = None  # R10: in force this long awaiting the decision, then lapses
     ends_with_plan: bool = False  # R6: no period runs past effective_to (a validity that ends with the plan)
     annual_report_year: str = "next"  # the report on year N is due in N+1 ("next") or in N ("same")
+    # R20: money tied to what happens. Each default is the behaviour of a policy without the key.
+    subsidy_per_grade: Mapping[str, int] = field(default_factory=dict)  # pass grade -> fen, per assessment
+    subsidy_cap_fen: int | None = None  # the most a case can ever be owed under the policy
+    subsidy_tiers: tuple[Tier, ...] = ()  # with tiers, approve names one and the grant is its amount
+    partial_payments: bool = False  # whether a payment may be less than what an instalment still owes
+    clawback_grounds: tuple[str, ...] = ()  # revocation grounds on which what was paid is owed back
+    clawback_within: Duration | None = None  # the deadline to repay, from the revocation
 
     @property
     def key(self) -> tuple[str, int]:
@@ -357,7 +373,8 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     read("bans", lambda: _bans(top, parts["rectification"][1], parts["assessment"].revoke_after_consecutive_fails),
          "assessment", "rectification")
     read("complaints", lambda: _complaints(top))
-    read("subsidy", lambda: _subsidy(top, parts["recognition"][1]), "recognition")
+    read("subsidy", lambda: _subsidy(top, parts["recognition"][1], parts["assessment"], parts["rectification"][1]),
+         "recognition", "assessment", "rectification")
     read("reminders", lambda: _reminders(top))
     read("effective", lambda: _effective_dates(top))
     read("names", lambda: (top.get("id", str), top.get("title", str)))
@@ -433,6 +450,12 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         complaint_window=complaints.window,
         subsidy_total_fen=subsidy.total_fen,
         instalments=subsidy.instalments,
+        subsidy_per_grade=MappingProxyType(subsidy.per_grade),
+        subsidy_cap_fen=subsidy.cap_fen,
+        subsidy_tiers=subsidy.tiers,
+        partial_payments=subsidy.partial_payments,
+        clawback_grounds=subsidy.clawback_grounds,
+        clawback_within=subsidy.clawback_within,
         reminder_offsets=offsets,
         clauses=MappingProxyType(clauses),
     )
@@ -467,6 +490,12 @@ class _Subsidy(NamedTuple):
     clause: Clause
     total_fen: int
     instalments: tuple[Instalment, ...]
+    per_grade: dict[str, int]
+    cap_fen: int | None
+    tiers: tuple[Tier, ...]
+    partial_payments: bool
+    clawback_grounds: tuple[str, ...]
+    clawback_within: Duration | None
 
 
 def _identity(top: _Reader) -> tuple[str, str, int]:
@@ -619,10 +648,12 @@ def _complaints(top: _Reader) -> _Complaints:
     return _Complaints(clause, threshold, window=_one_of(complaints, "window", COMPLAINT_WINDOWS))
 
 
-def _subsidy(top: _Reader, period: Duration) -> _Subsidy:
+def _subsidy(top: _Reader, period: Duration, assessment: _Assessment,
+             rectification_period: Duration | None) -> _Subsidy:
+    """R11, and R20's optional keys: the one-off grant (`total_fen`, its `instalments`, or `tiers`
+    chosen at approval), an amount per passing grade, a cap, part payments and clawback."""
     subsidy = top.section("subsidy")
     clause = subsidy.clause("R11")
-    total = subsidy.positive_int("total_fen")
     instalments = []
     for i, raw in enumerate(subsidy.get("instalments", list, [])):
         r = top.child(raw, f"subsidy.instalments[{i}]")
@@ -631,10 +662,86 @@ def _subsidy(top: _Reader, period: Duration) -> _Subsidy:
         if after is not None and _longer(after, period):
             raise r.fail("after", f"{after} is after the recognition period ({period}) ends")
         instalments.append(Instalment(after, r.positive_int("amount_fen")))
-    if sum(i.amount_fen for i in instalments) != total:
-        raise subsidy.fail("instalments",
-                           f"amounts add up to {sum(i.amount_fen for i in instalments)} fen, not total_fen {total}")
-    return _Subsidy(clause, total, tuple(instalments))
+    added = sum(i.amount_fen for i in instalments)
+    # without instalments (a policy that pays per assessment only) the grant is 0 and may be left out
+    total = subsidy.positive_int("total_fen") if instalments or subsidy.has("total_fen") else 0
+    if added != total:
+        raise subsidy.fail("instalments", f"amounts add up to {added} fen, not total_fen {total}")
+    per_grade = _per_grade(subsidy, assessment.pass_grades)
+    tiers = _tiers(top, subsidy)
+    if tiers and total == 0:
+        raise subsidy.fail("tiers", "a tier's amount is paid on the instalments' schedule, in their shares: "
+                                    "give subsidy.instalments adding up to more than 0")
+    cap = subsidy.positive_int("cap_fen", None)
+    if cap is not None:
+        if cap == 0:
+            raise subsidy.fail("cap_fen", "must be 1 or more (leave it out for no cap)")
+        over = [(f"tiers {t.name!r}", t.amount_fen) for t in tiers] or [("total_fen", total)]
+        over += [(f"per_grade {grade!r}", amount) for grade, amount in per_grade.items()]
+        for what, amount in over:
+            if amount > cap:
+                raise subsidy.fail("cap_fen", f"{cap} is below {what} ({amount}): that amount alone exceeds it")
+    grounds = _clawback_grounds(subsidy, assessment.revoke_after_consecutive_fails, rectification_period)
+    within = subsidy.duration("clawback_within", working_days=True) if subsidy.has("clawback_within") else None
+    if within is not None and not grounds:
+        raise subsidy.fail("clawback_within", "is a deadline to repay: it needs subsidy.clawback_grounds")
+    return _Subsidy(clause, total, tuple(instalments), per_grade, cap, tiers,
+                    subsidy.get("partial_payments", bool, False), grounds, within)
+
+
+def _per_grade(subsidy: _Reader, pass_grades: tuple[str, ...]) -> dict[str, int]:
+    """R20: grade -> amount in fen, added as an instalment by a passing assessment of that grade."""
+    if not subsidy.has("per_grade"):
+        return {}
+    table = subsidy.section("per_grade")
+    if not table.data:
+        raise subsidy.fail("per_grade", "must name at least one grade (leave it out for none)")
+    amounts = {}
+    for grade in table.data:
+        if grade not in pass_grades:
+            raise table.fail(grade, f"{grade!r} is not one of assessment.pass_grades ({', '.join(pass_grades)}): "
+                                    "only a passing assessment earns an amount")
+        amounts[grade] = table.positive_int(grade)
+        if amounts[grade] == 0:
+            raise table.fail(grade, "must be 1 or more (leave the grade out for none)")
+    return amounts
+
+
+def _tiers(top: _Reader, subsidy: _Reader) -> tuple[Tier, ...]:
+    """R20: the tiers of the one-off grant, one chosen at approval with its criterion."""
+    tiers: list[Tier] = []
+    for i, raw in enumerate(subsidy.get("tiers", list, [])):
+        if not isinstance(raw, dict):
+            raise subsidy.fail("tiers", f"[{i}] must be a table (name, amount_fen, criterion)")
+        r = top.child(raw, f"subsidy.tiers[{i}]")
+        name, criterion = (r.get(key, str).strip() for key in ("name", "criterion"))
+        for key, text in (("name", name), ("criterion", criterion)):
+            if not text:
+                raise r.fail(key, "must not be empty")
+        if any(t.name == name for t in tiers):
+            raise r.fail("name", f"{name!r} names another tier too")
+        amount = r.positive_int("amount_fen")
+        if amount == 0:
+            raise r.fail("amount_fen", "must be 1 or more")
+        tiers.append(Tier(name, amount, criterion))
+    return tuple(tiers)
+
+
+def _clawback_grounds(subsidy: _Reader, consecutive: int | None,
+                      rectification_period: Duration | None) -> tuple[str, ...]:
+    """R20: the revocation grounds, of those this policy revokes on, that make what was paid owed back."""
+    grounds = subsidy.strings("clawback_grounds", [])
+    revocable = (*MISCONDUCT_GROUNDS, *(("rectification_failed",) if rectification_period is not None else ()),
+                 *(("assessment_failed",) if consecutive is not None else ()))
+    for ground in grounds:
+        if ground not in REVOCATION_GROUNDS:
+            raise subsidy.fail("clawback_grounds", f"{ground!r} is not a revocation ground "
+                                                   f"({', '.join(REVOCATION_GROUNDS)})")
+        if ground not in revocable:
+            raise subsidy.fail("clawback_grounds", f"{ground!r}: this policy never revokes on that ground")
+    if len(set(grounds)) != len(grounds):
+        raise subsidy.fail("clawback_grounds", "names a ground twice")
+    return grounds
 
 
 def _prerequisite(top: _Reader, level: str) -> tuple[Clause | None, str | None, str]:

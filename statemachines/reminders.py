@@ -20,6 +20,7 @@ AUDIENCE = {
     "reevaluation": ("caseworker",),
     "reevaluation_decision": ("supervisor",),
     "instalment": ("caseworker",),
+    "clawback": ("caseworker", "operator"),  # R20: money owed back after a revocation
 }
 ESCALATION = ("supervisor", "caseworker")
 OVERDUE = "overdue"

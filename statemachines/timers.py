@@ -13,12 +13,12 @@ from datetime import date, timedelta
 
 from statemachines.case import Case
 from statemachines.lifecycle import IN_FORCE
-from statemachines.periods import move_off_rest_days, period_end
+from statemachines.periods import deadline, move_off_rest_days, period_end
 from statemachines.policy import Policy
 from statemachines.workcalendar import WorkCalendar
 
 # kinds whose due date is the last day to act: the system acts the day after
-DEADLINE_KINDS = ("annual_report", "assessment", "rectification", "reevaluation_decision")
+DEADLINE_KINDS = ("annual_report", "assessment", "rectification", "reevaluation_decision", "clawback")
 KINDS = (*DEADLINE_KINDS, "reevaluation", "ban_end", "instalment")
 
 
@@ -57,7 +57,20 @@ def timers_for(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer
                             period_end(case.period.end, policy.decision_pending_for)))
     if case.state == "revoked" and case.ban is not None and case.ban.ended_on is None and case.ban.last_day:
         timers.append(Timer("ban_end", "1", case.ban.last_day + timedelta(days=1)))
+    if case.state == "revoked" and (clawback := _clawback(case, policy, calendar)) is not None:
+        timers.append(clawback)
     return timers
+
+
+def _clawback(case: Case, policy: Policy, calendar: WorkCalendar) -> Timer | None:
+    """R20: the last day to repay what a revocation made owed back, while some is still owed and the
+    sweep has not yet found it overdue; derived afresh, so a newly loaded calendar moves it (R16)."""
+    claw = case.clawback
+    if claw is None or claw.outstanding_fen <= 0 or policy.clawback_within is None \
+            or case.has_flag("clawback_overdue"):
+        return None
+    due = deadline(claw.since, policy.clawback_within, calendar)
+    return Timer("clawback", "1", due.date, due.provisional)
 
 
 def _annual_reports(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer]:
@@ -91,8 +104,9 @@ def _assessments(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Tim
 
 def awaiting_review(case: Case) -> list[tuple[str, str]]:
     """The fired timers whose consequence waits for a person: an assessment the sweep found overdue
-    in the current period, a rectification or a re-evaluation it put up for review. Their flags stay
-    on the case until someone acts, so these are (kind, key) of timers that fired and still count."""
+    in the current period, a rectification or a re-evaluation it put up for review, money owed back
+    past its deadline (R20). Their flags stay on the case until someone acts, so these are (kind,
+    key) of timers that fired and still count."""
     out: list[tuple[str, str]] = []
     if case.period is not None:
         prefix = f"assessment_overdue:{case.period.number}."
@@ -101,4 +115,6 @@ def awaiting_review(case: Case) -> list[tuple[str, str]]:
             out.append(("reevaluation", str(case.period.number)))
     if case.has_flag("rectification_review_due") and case.rectification is not None:
         out.append(("rectification", f"{case.rectification.period}.{case.rectification.index}"))
+    if case.has_flag("clawback_overdue") and case.clawback is not None and case.clawback.outstanding_fen > 0:
+        out.append(("clawback", "1"))
     return out

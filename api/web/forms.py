@@ -18,6 +18,7 @@ from api.problems import PROBLEMS
 from statemachines.case import Case
 from statemachines.catalogue import BY_NAME, Input
 from statemachines.errors import DomainError
+from statemachines.policy import Policy
 
 # the words of a list typed into one box: commas (also 、 and full-width ones), or spaces
 _SEPARATORS = re.compile(r"[,，、\s]+")
@@ -35,6 +36,7 @@ class Field:
     kind: str = "text"
     choices: tuple[str, ...] = ()
     required: bool = True
+    literal: bool = False  # the choices are shown as written (ids, the policy's own names), not translated
 
 
 def _drawn(i: Input) -> Field:
@@ -53,12 +55,16 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def fields_for(act: str, case: Case) -> tuple[Field, ...]:
-    """The act's fields; a choice whose options depend on the case gets them from the case."""
+def fields_for(act: str, case: Case, policy: Policy) -> tuple[Field, ...]:
+    """The act's fields; a choice whose options depend on the case or its policy gets them from there."""
     out = []
     for f in FIELDS[act]:
         if act == "verify_complaint" and f.name == "complaint_id":
-            f = Field(f.name, "choice", tuple(c.id for c in case.complaints if c.valid is None))
+            f = Field(f.name, "choice", tuple(c.id for c in case.complaints if c.valid is None), literal=True)
+        elif act == "approve" and f.name == "tier":
+            if not policy.subsidy_tiers:
+                continue  # R20: only a policy with tiers asks for one
+            f = Field(f.name, "choice", tuple(t.name for t in policy.subsidy_tiers), literal=True)
         out.append(f)
     return tuple(out)
 

@@ -31,6 +31,8 @@ ZH: dict[str, str] = {
     "done": "已记录", "wrong_login": "用户名或密码错误", "events": "条记录", "flags": "标记",
     "provisional": "暂定", "received_on": "收到日期", "summary": "内容", "valid": "是否有效",
     "verified_on": "核实日期", "number": "期次", "amount": "金额（元）", "status": "状态", "paid_on": "支付日期",
+    "paid": "已付（元）", "outstanding": "未付（元）", "clawback": "补助资金退回", "owed": "应退回（元）",
+    "repaid": "已退回（元）",
     "last_day": "截止日", "ground": "事由", "step": "提醒节点", "send_on": "发送日期", "count": "件数",
     "visited": "本案经过的状态与转换以深色标出", "year": "年度", "invalid_number": "请输入整数",
     "invalid_date": "请输入日期（年-月-日）", "required": "必填", "yes": "是", "no": "否", "pending": "待核实",
@@ -38,6 +40,7 @@ ZH: dict[str, str] = {
     # kinds of work in the queue
     "k.inspection": "待考察", "k.approval": "待批复", "k.assessment": "考核到期", "k.rectification": "整改期限",
     "k.complaint": "投诉待核实", "k.reevaluation": "复评",
+    "k.clawback": "补助资金待退回",
     # levels
     "l.county": "区县级", "l.municipal": "市州级", "l.provincial": "省级", "l.national": "国家级",
     # acts, their fields and choices: named where they are declared (statemachines/catalogue.py)
@@ -49,6 +52,7 @@ ZH: dict[str, str] = {
     "t.annual_report": "年度报告", "t.assessment": "绩效考核", "t.rectification": "整改期限",
     "t.reevaluation": "复评（认定期满）",
     "t.reevaluation_decision": "复评决定期限", "t.ban_end": "限制期满", "t.instalment": "补贴分期",
+    "t.clawback": "补助资金退回期限",
     # errors
     "e.date-out-of-order": "业务日期早于本案上一次办理的日期", "e.future-date": "业务日期不能晚于今天",
     "e.invalid-act": "填写有误", "e.illegal-transition": "当前状态下不能办理此事项",
@@ -84,7 +88,9 @@ EN: dict[str, str] = {
     "total": "Total", "done": "Recorded", "wrong_login": "Wrong username or password", "events": "events",
     "flags": "Flags", "provisional": "provisional", "received_on": "Received", "summary": "Summary",
     "valid": "Valid", "verified_on": "Verified", "number": "No.", "amount": "Amount (CNY)", "status": "Status",
-    "paid_on": "Paid", "last_day": "Last day", "ground": "Ground", "step": "Step", "send_on": "Send on",
+    "paid_on": "Paid", "paid": "Paid (CNY)", "outstanding": "Outstanding (CNY)",
+    "clawback": "Subsidy owed back", "owed": "Owed back (CNY)", "repaid": "Repaid (CNY)",
+    "last_day": "Last day", "ground": "Ground", "step": "Step", "send_on": "Send on",
     "count": "Count", "visited": "This case's states and transitions are dark", "year": "Year",
     "invalid_number": "Enter a whole number", "invalid_date": "Enter a date (YYYY-MM-DD)", "required": "Required",
     "yes": "Yes", "no": "No", "pending": "to verify", "open_case": "Open", "skip": "Skip to content",
@@ -92,6 +98,7 @@ EN: dict[str, str] = {
     "k.inspection": "Inspection pending", "k.approval": "Approval pending", "k.assessment": "Assessment due",
     "k.rectification": "Rectification deadline", "k.complaint": "Complaint to verify",
     "k.reevaluation": "Re-evaluation",
+    "k.clawback": "Subsidy to recover",
     "l.county": "County/district", "l.municipal": "Municipal", "l.provincial": "Provincial",
     "l.national": "National",
     **catalogue.labels("en"),
@@ -101,6 +108,7 @@ EN: dict[str, str] = {
     "t.reevaluation": "Re-evaluation (end of period)",
     "t.reevaluation_decision": "Re-evaluation decision due",
     "t.ban_end": "Ban ends", "t.instalment": "Subsidy instalment",
+    "t.clawback": "Subsidy repayment deadline",
     "e.date-out-of-order": "The date is before the case's last act", "e.future-date": "The date is in the future",
     "e.invalid-act": "Invalid", "e.illegal-transition": "Not allowed in the current state",
     "e.not-due": "Nothing is due for this act now", "e.four-eyes": "Another person must record this (four eyes)",

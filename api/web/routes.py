@@ -30,7 +30,7 @@ from services.queries import every_case
 from services.stats import statistics
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
-from services.work_queue import KINDS, work_queue
+from services.work_queue import KINDS, kinds_to_offer, work_queue
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES
@@ -155,7 +155,8 @@ def logout(request: Request, rt: RuntimeDep) -> RedirectResponse:
 def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: str = "") -> HTMLResponse:
     kind = kind if kind in KINDS else ""
     items, counts = work_queue(rt, user, rt.today(), kind=kind or None, q=q)
-    return render(request, "queue.html", {"items": items, "counts": counts, "kinds": KINDS, "kind": kind,
+    return render(request, "queue.html", {"items": items, "counts": counts, "kind": kind,
+                                          "kinds": kinds_to_offer(counts, kind),
                                           "q": q, "today": rt.today()}, user=user)
 
 
@@ -173,7 +174,7 @@ def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | Non
     view = case_view(rt, case, user)
     policy = rt.policies.get(case.policy_id, case.policy_version)
     reminders = [r for r in reminders_of(rt, case_id) if r["status"] in ("pending", "sending", "failed")]
-    acts = [(name, forms.fields_for(name, case)) for name in view["allowed_actions"]]
+    acts = [(name, forms.fields_for(name, case, policy)) for name in view["allowed_actions"]]
     known = {"on", "reason", *(f.name for f in forms.FIELDS.get(act or "", ()))}
     errors = errors or {}
     return render(request, "case.html", {

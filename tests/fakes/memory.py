@@ -19,8 +19,9 @@ promises the services rely on, with the same errors:
 
 Rows are frozen dataclasses and every table a dict that a writer replaces entries of, never
 mutates in place, so copying the tables for a writer copies only the dicts, and a reader's
-snapshot never changes under it. The complaint and instalment projection rows of db/ are not kept:
-no port reads them.
+snapshot never changes under it. Of the projection rows of db/, the bans (which a port reads) and
+the subsidy's instalments and money owed back (R20; written as db/ writes them, from the case) are
+kept; the complaint rows are not: no port reads them.
 """
 from __future__ import annotations
 
@@ -142,6 +143,31 @@ class _Ban:
 
 
 @dataclass(frozen=True)
+class _Instalment:
+    """A row of subsidy_instalments: the case's instalment as its snapshot has it (R11, R20)."""
+
+    case_id: str
+    number: int
+    amount_fen: int
+    due_on: date
+    status: str
+    paid_on: date | None
+    paid_fen: int
+
+
+@dataclass(frozen=True)
+class _Clawback:
+    """A row of subsidy_clawbacks: what a revocation made owed back, and what is repaid (R20)."""
+
+    case_id: str
+    ground: str
+    since: date
+    owed_fen: int
+    repaid_fen: int
+    repaid_on: date | None
+
+
+@dataclass(frozen=True)
 class _User:
     id: str
     username: str
@@ -239,6 +265,8 @@ class Tables:
     events: dict[str, tuple[_Event, ...]] = field(default_factory=dict)  # by case, in seq order
     timers: dict[int, _Timer] = field(default_factory=dict)
     bans: dict[str, _Ban] = field(default_factory=dict)
+    instalments: dict[tuple[str, int], _Instalment] = field(default_factory=dict)  # (case, number)
+    clawbacks: dict[str, _Clawback] = field(default_factory=dict)
     users: dict[str, _User] = field(default_factory=dict)
     user_by_name: dict[str, str] = field(default_factory=dict)
     grants: dict[int, _Grant] = field(default_factory=dict)
@@ -516,11 +544,18 @@ class MemoryCaseRepository:
                 del tables.timers[row.id]
 
     def _sync_projections(self, tables: Tables, case: Case) -> None:
-        """The bans row, for the query across cases (R2)."""
+        """The bans row, for the query across cases (R2); the subsidy's rows (R20)."""
         if case.ban is not None:
             ban = case.ban
             tables.bans[case.id] = _Ban(case.id, case.operator_code, case.base_id, ban.level, ban.ground,
                                         ban.first_day, ban.last_day, ban.ended_on)
+        for inst in case.instalments:
+            tables.instalments[(case.id, inst.number)] = _Instalment(
+                case.id, inst.number, inst.amount_fen, inst.due_on, inst.status, inst.paid_on, inst.paid_fen)
+        if case.clawback is not None:
+            claw = case.clawback
+            tables.clawbacks[case.id] = _Clawback(case.id, claw.ground, claw.since, claw.owed_fen,
+                                                  claw.repaid_fen, claw.repaid_on)
 
 
 # --- timers ----------------------------------------------------------------------------------

@@ -12,7 +12,11 @@ from statemachines.policy import policy_from_mapping
 DOC = (PROJECT_ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
 OPTIONAL = {"effective_to", "annual_report.required", "prerequisite.level", "prerequisite.clause",
             "prerequisite.default", "prerequisite.proof", "application_window.announced", "application_window.quota",
-            "recognition.ends_with_plan", "reevaluation.at_end", "reevaluation.pending_for"}
+            "recognition.ends_with_plan", "reevaluation.at_end", "reevaluation.pending_for",
+            # R20: money tied to what happens
+            "subsidy.per_grade", "subsidy.cap_fen", "subsidy.tiers[].name", "subsidy.tiers[].amount_fen",
+            "subsidy.tiers[].criterion", "subsidy.partial_payments", "subsidy.clawback_grounds",
+            "subsidy.clawback_within"}
 
 
 def keys_of(node: dict, path: str = "") -> set[str]:
