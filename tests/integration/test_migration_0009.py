@@ -20,9 +20,9 @@ from db.migrate import alembic_config, upgrade
 from db.uow import SqlUnitOfWork
 from services import audit
 from services.calendars import default_calendar
-from services.policies import default_policies
 from services.runtime import Runtime
 from tests.conftest import PG_URL
+from tests.policy_variants import scenario_policies
 from tests.story import Story
 
 WAN = 1_000_000
@@ -56,7 +56,7 @@ def own_database(request, tmp_path, sqlite_template):
 
 def test_r20_cases_paid_before_the_migration_say_what_was_paid_after_it(own_database, clock):
     engine = make_engine(own_database)
-    rt = Runtime(uow=partial(SqlUnitOfWork, engine, clock), clock=clock, policies=default_policies(),
+    rt = Runtime(uow=partial(SqlUnitOfWork, engine, clock), clock=clock, policies=scenario_policies(),
                  calendar=default_calendar())
     story = Story(rt, clock)
     story.recognize(date(2024, 4, 8), date(2024, 5, 16), date(2024, 6, 14))
