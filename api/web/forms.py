@@ -15,9 +15,11 @@ from pydantic import ValidationError
 
 from api.act_models import ACT_MODELS
 from api.problems import PROBLEMS
+from statemachines.assessments import campaigns
 from statemachines.case import Case
 from statemachines.catalogue import BY_NAME, Input
 from statemachines.errors import DomainError
+from statemachines.policy import Policy
 
 # the words of a list typed into one box: commas (also 、 and full-width ones), or spaces
 _SEPARATORS = re.compile(r"[,，、\s]+")
@@ -53,12 +55,15 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def fields_for(act: str, case: Case) -> tuple[Field, ...]:
-    """The act's fields; a choice whose options depend on the case gets them from the case."""
+def fields_for(act: str, case: Case, policy: Policy | None = None) -> tuple[Field, ...]:
+    """The act's fields; a choice whose options depend on the case gets them from the case, and a
+    field its policy has no use for is left out (a campaign year where assessments follow the period)."""
     out = []
     for f in FIELDS[act]:
         if act == "verify_complaint" and f.name == "complaint_id":
             f = Field(f.name, "choice", tuple(c.id for c in case.complaints if c.valid is None))
+        if f.name == "campaign_year" and policy is not None and not campaigns(policy):
+            continue
         out.append(f)
     return tuple(out)
 

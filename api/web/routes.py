@@ -170,7 +170,7 @@ def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | Non
     view = case_view(rt, case, user)
     policy = rt.policies.get(case.policy_id, case.policy_version)
     reminders = [r for r in reminders_of(rt, case_id) if r["status"] in ("pending", "sending", "failed")]
-    acts = [(name, forms.fields_for(name, case)) for name in view["allowed_actions"]]
+    acts = [(name, forms.fields_for(name, case, policy)) for name in view["allowed_actions"]]
     known = {"on", "reason", *(f.name for f in forms.FIELDS.get(act or "", ()))}
     errors = errors or {}
     return render(request, "case.html", {
