@@ -41,7 +41,7 @@ def require_act(user: User, act: str, jurisdiction: str) -> None:
 
 def permitted_acts(user: User, case: Case, policy: Policy, on: date | None = None) -> list[str]:
     """The acts legal now (R1–R14) that this user may record, four eyes kept; given today's
-    business date `on`, without an assessment that opens later (R20)."""
+    business date `on`, without an assessment that opens later (R21)."""
     roles = user.roles_in(case.jurisdiction)
     acts = [a for a in allowed_acts(case, policy, on) if roles & set(ACT_ROLES[a])]
     if user.username == case.inspected_by or user.username in case.inspectors:

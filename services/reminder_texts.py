@@ -12,7 +12,7 @@ WHAT = {
     "reevaluation": "认定期满复评",
     "instalment": "第{key}期补助资金拨付",
 }
-# R20: an assessment of a yearly campaign is keyed by its period and campaign year
+# R21: an assessment of a yearly campaign is keyed by its period and campaign year
 CAMPAIGN_ASSESSMENT = "{index}年度绩效考核"
 
 
@@ -21,7 +21,7 @@ def zh_date(day: date) -> str:
 
 
 def describe(kind: str, key: str, campaign: bool = False) -> str:
-    """What a timer is about; `campaign`: the case's policy assesses in yearly campaigns (R20)."""
+    """What a timer is about; `campaign`: the case's policy assesses in yearly campaigns (R21)."""
     period, _, index = key.partition(".")
     template = CAMPAIGN_ASSESSMENT if campaign and kind == "assessment" else WHAT[kind]
     return template.format(key=key, period=period, index=index or key)

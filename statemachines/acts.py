@@ -94,7 +94,7 @@ def decides(act: str) -> Callable[[Decide], Decide]:
 
 def allowed_acts(case: Case, policy: Policy, on: date | None = None) -> list[str]:
     """The acts a person may record on this case now (R1–R14), in the table's order; given the
-    business date `on`, without an assessment that may not be recorded before a later day (R20)."""
+    business date `on`, without an assessment that may not be recorded before a later day (R21)."""
     return [a for a in acts_from(case.state) if a in USER_ACTS and _available(case, policy, a, on) is None]
 
 
@@ -294,7 +294,7 @@ def submit_annual_report(case: Case, policy: Policy, calendar: WorkCalendar, ctx
 @decides("record_assessment")
 def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
                       outcome: str, grade: str | None = None, campaign_year: int | None = None) -> list[Event]:
-    """R8; R20: with yearly campaigns, the result of `campaign_year` (the oldest year owed when
+    """R8; R21: with yearly campaigns, the result of `campaign_year` (the oldest year owed when
     left out); refused before the first day the assessment may be recorded."""
     _check(case, policy, "record_assessment", ctx)
     grade = _grade(policy, outcome, grade)
@@ -313,12 +313,12 @@ def _assessment_to_record(case: Case, policy: Policy, campaign_year: int | None)
         return owed
     if not assessments.campaigns(policy):
         raise InvalidAct(f"{policy.title} assesses by period, not in yearly campaigns: campaign_year does not apply",
-                         field="campaign_year", rule="R20")
+                         field="campaign_year", rule="R21")
     waiting = assessments.outstanding(case, policy)
     owed = next((o for o in waiting if o.index == campaign_year), None)
     if owed is None:
         raise InvalidAct(f"no assessment of campaign year {campaign_year} is owed; owed now: "
-                         f"{[o.index for o in waiting]}", field="campaign_year", rule="R20")
+                         f"{[o.index for o in waiting]}", field="campaign_year", rule="R21")
     return owed
 
 

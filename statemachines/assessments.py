@@ -3,12 +3,12 @@
 Two schedules (policy `assessment.schedule`):
 - "period" (R8): the period's assessments fall at the policy's offsets from the period's start,
   indexed 1, 2, … in the period; key "period.index", e.g. "1.2".
-- "campaign" (R20): one assessment per calendar year N whose cut-off day falls within the period
+- "campaign" (R21): one assessment per calendar year N whose cut-off day falls within the period
   (after its first day, which is not counted, up to its last) and by which the base has been
   recognised long enough; indexed by the campaign year, key "period.year", e.g. "1.2025".
 
 Each owed assessment has its due date as the policy sets it (the timer moves it off rest days,
-R16) and, where the policy gives one, the first day it may be recorded (R20): `opens_before`
+R16) and, where the policy gives one, the first day it may be recorded (R21): `opens_before`
 counted back from the due date, or the campaign's opening day.
 """
 from __future__ import annotations

@@ -56,9 +56,9 @@ def _decide(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, on
         period, index = (int(p) for p in timer.key.split("."))
         which = f"{index}年度考核" if assessments.campaigns(policy) else f"第{period}认定期第{index}次考核"
         if policy.missed_assessment == "fail" and policy.missed_grade is not None:
-            # R20: not taking part is a failed assessment, with every consequence of one
+            # R21: not taking part is a failed assessment, with every consequence of one
             return Draft("record_missed_assessment", on, SYSTEM_ACTOR,
-                         f"{which}截至{timer.due_on}未参加（未记录考核结果），按未参加考核记录，视为不达标", "R20",
+                         f"{which}截至{timer.due_on}未参加（未记录考核结果），按未参加考核记录，视为不达标", "R21",
                          {**base, "period": period, "index": index, "outcome": "missed", "grade": policy.missed_grade,
                           **rectification_payload(policy, calendar, "missed", on)})
         return Draft("flag_overdue_assessment", on, SYSTEM_ACTOR,

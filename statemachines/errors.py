@@ -103,10 +103,10 @@ class PrerequisiteMissing(DomainError):
 
 
 class AssessmentNotOpen(DomainError):
-    """R20: an assessment recorded before the first day the policy lets it be recorded."""
+    """R21: an assessment recorded before the first day the policy lets it be recorded."""
 
     code = "assessment-not-open"
-    rule = "R20"
+    rule = "R21"
 
     def __init__(self, key: str, what: str, on: date, opens: date, due: date) -> None:
         super().__init__(f"{what} may be recorded from {opens} (due by {due}); {on} is before that",

@@ -27,10 +27,10 @@ ANNUAL_REPORT_YEARS = ("next", "same")  # [annual_report] year: when the report 
 # the only window the texts support so far; a rolling window would be a new value here
 COMPLAINT_WINDOWS = ("period",)
 # [assessment] schedule: "period" counts from each case's period start (R8); "campaign" assesses
-# every eligible base for calendar year N at once (R20)
+# every eligible base for calendar year N at once (R21)
 ASSESSMENT_SCHEDULES = ("period", "campaign")
 CAMPAIGN_RESULTS_YEARS = ("same", "next")  # [assessment.campaign] results_year: in N or in N+1
-# [assessment] missed: what the sweep does when an assessment's deadline passes unrecorded (R20)
+# [assessment] missed: what the sweep does when an assessment's deadline passes unrecorded (R21)
 MISSED_ASSESSMENT = ("flag", "fail")
 
 
@@ -91,7 +91,7 @@ class Instalment:
 
 @dataclass(frozen=True)
 class Campaign:
-    """R20: a yearly assessment campaign on the calendar. Campaign year N assesses the bases
+    """R21: a yearly assessment campaign on the calendar. Campaign year N assesses the bases
     recognised at least `eligible_after` by the cut-off day of N; a result for N may be recorded
     from the opening day (the first `opens` on or after the cut-off) to the results deadline."""
 
@@ -152,10 +152,10 @@ class Policy:
     clauses: Mapping[str, Clause] = field(default_factory=dict)
     prerequisite_level: str | None = None  # R18: the lower level a base must be recognised at to apply
     annual_report_year: str = "next"  # the report on year N is due in N+1 ("next") or in N ("same")
-    assessment_schedule: str = "period"  # R8 "period" (from each period's start) or R20 "campaign"
-    campaign: Campaign | None = None  # R20: with the "campaign" schedule
-    assessment_opens_before: Duration | None = None  # R20: an assessment may be recorded this long before it is due
-    missed_assessment: str = "flag"  # R20: "flag" an unrecorded assessment, or record it as missed ("fail")
+    assessment_schedule: str = "period"  # R8 "period" (from each period's start) or R21 "campaign"
+    campaign: Campaign | None = None  # R21: with the "campaign" schedule
+    assessment_opens_before: Duration | None = None  # R21: an assessment may be recorded this long before it is due
+    missed_assessment: str = "flag"  # R21: "flag" an unrecorded assessment, or record it as missed ("fail")
 
     @property
     def key(self) -> tuple[str, int]:
@@ -174,7 +174,7 @@ class Policy:
 
     def assessment_offsets(self) -> list[Duration]:
         """Assessments fall at first, first+every, … strictly inside the period (R8); none with
-        the "campaign" schedule, whose assessments follow the calendar (R20)."""
+        the "campaign" schedule, whose assessments follow the calendar (R21)."""
         offsets: list[Duration] = []
         if self.assessment_first is None or self.assessment_every is None:
             return offsets
@@ -548,7 +548,7 @@ def _assessment(top: _Reader) -> _Assessment:
 
 
 def _campaign(assess: _Reader) -> Campaign:
-    """R20: [assessment.campaign], the yearly campaign's days."""
+    """R21: [assessment.campaign], the yearly campaign's days."""
     section = assess.section("campaign")
     # "0d": every base recognised by the cut-off, however recently (a Duration is never zero)
     eligible_after = None if section.get("eligible_after", str) == "0d" else section.duration("eligible_after")

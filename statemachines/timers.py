@@ -73,7 +73,7 @@ def _annual_reports(case: Case, policy: Policy, calendar: WorkCalendar) -> list[
 
 
 def _assessments(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer]:
-    """R8, R20: the period's assessments not yet recorded, each due on its day, moved off rest days."""
+    """R8, R21: the period's assessments not yet recorded, each due on its day, moved off rest days."""
     out = []
     for owed in outstanding(case, policy):
         if case.has_flag(f"assessment_overdue:{owed.key}"):

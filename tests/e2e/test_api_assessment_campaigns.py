@@ -1,4 +1,4 @@
-"""R20 over HTTP: an assessment recorded before its first day is a 409 problem naming that day,
+"""R21 over HTTP: an assessment recorded before its first day is a 409 problem naming that day,
 writes nothing, and the case does not offer the act until then."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def rt(rt):
     return with_policies(rt, GUIYANG)
 
 
-def test_r20_an_assessment_before_its_first_day_is_409_assessment_not_open(rt, clock, callers):
+def test_r21_an_assessment_before_its_first_day_is_409_assessment_not_open(rt, clock, callers):
     wang, zhao, li, chen = (callers[u] for u in ("caseworker.wang", "caseworker.zhao", "supervisor.li",
                                                   "auditor.chen"))
     clock.set_day(date(2024, 4, 8))
@@ -37,7 +37,7 @@ def test_r20_an_assessment_before_its_first_day_is_409_assessment_not_open(rt, c
     body = problem(wang.act(cid, "record_assessment", on="2024-06-21", reason="两年期考核", outcome="pass"),
                    409, "/problems/assessment-not-open")
     assert (body["rule"], body["field"], body["assessment"], body["opens"], body["due"]) == (
-        "R20", "on", "1.1", "2026-03-14", "2026-06-14")
+        "R21", "on", "1.1", "2026-03-14", "2026-06-14")
     assert "may be recorded from 2026-03-14" in body["detail"]
     assert ok(chen.get(f"{CASES}/{cid}/events")) == before
 
@@ -47,6 +47,6 @@ def test_r20_an_assessment_before_its_first_day_is_409_assessment_not_open(rt, c
     assert case["state"] == "assessed"
 
 
-def test_r20_the_act_takes_a_campaign_year(client):
+def test_r21_the_act_takes_a_campaign_year(client):
     schema = client.get("/openapi.json").json()["components"]["schemas"]["RecordAssessmentIn"]
     assert schema["properties"]["campaign_year"]["anyOf"][0] == {"type": "integer", "minimum": 1990, "maximum": 2200}

@@ -1,4 +1,4 @@
-"""R20: assessments on the calendar (yearly campaigns), the earliest day an assessment may be
+"""R21: assessments on the calendar (yearly campaigns), the earliest day an assessment may be
 recorded, and "did not take part" recorded by the system. Runs on SQLite, PostgreSQL and the
 in-memory storage.
 
@@ -105,7 +105,7 @@ def recognized(rt, clock, seed: int, base: str, applied: D, inspected: D, approv
 
 # --- a yearly campaign: the district's shape -----------------------------------------------------------
 
-def test_r20_a_yearly_campaign_passed_then_missed_revokes_with_a_ban(rt, clock):
+def test_r21_a_yearly_campaign_passed_then_missed_revokes_with_a_ban(rt, clock):
     rt = with_policies(rt, baoan())
     where = {"level": "county", "jurisdiction": "440306"}
     days = (D(2024, 2, 20), D(2024, 3, 1), D(2024, 3, 10))
@@ -126,7 +126,7 @@ def test_r20_a_yearly_campaign_passed_then_missed_revokes_with_a_ban(rt, clock):
     version = story.case.version
     with pytest.raises(AssessmentNotOpen) as refused:
         story.act("record_assessment", D(2025, 11, 28), outcome="pass")
-    assert (refused.value.rule, refused.value.details) == ("R20", {
+    assert (refused.value.rule, refused.value.details) == ("R21", {
         "assessment": "1.2025", "opens": "2025-11-30", "due": "2025-12-28"})
     assert "from 2025-11-30" in refused.value.message and story.case.version == version
 
@@ -148,7 +148,7 @@ def test_r20_a_yearly_campaign_passed_then_missed_revokes_with_a_ban(rt, clock):
     story.until(D(2026, 12, 29))
     missed, revoked = story.events[-2:]
     assert (missed.act, missed.actor, missed.rule, missed.on) == (
-        "record_missed_assessment", "system", "R20", D(2026, 12, 29))
+        "record_missed_assessment", "system", "R21", D(2026, 12, 29))
     assert (missed.payload["index"], missed.payload["outcome"], missed.payload["grade"]) == (
         2026, "missed", "未参加考核")
     assert missed.payload["timer"] == {"kind": "assessment", "key": "1.2026", "due_on": "2026-12-28"}
@@ -165,7 +165,7 @@ def test_r20_a_yearly_campaign_passed_then_missed_revokes_with_a_ban(rt, clock):
     finish(D(2026, 12, 29), story, late, absent)
 
 
-def test_r20_a_campaign_where_a_miss_is_only_flagged_takes_a_late_result_and_a_named_year(rt, clock):
+def test_r21_a_campaign_where_a_miss_is_only_flagged_takes_a_late_result_and_a_named_year(rt, clock):
     rt = with_policies(rt, baoan(missed="flag", revoke_after_consecutive_fails=2))
     story = recognized(rt, clock, 1, "宝安区青年创业园", D(2024, 2, 20), D(2024, 3, 1), D(2024, 3, 10),
                        level="county", jurisdiction="440306")
@@ -182,7 +182,7 @@ def test_r20_a_campaign_where_a_miss_is_only_flagged_takes_a_late_result_and_a_n
     # a year that is not owed, or a year named under a policy that assesses by period, is refused
     with pytest.raises(InvalidAct) as refused:
         story.act("record_assessment", D(2026, 1, 5), outcome="pass", campaign_year=2024)
-    assert (refused.value.field, refused.value.rule) == ("campaign_year", "R20")
+    assert (refused.value.field, refused.value.rule) == ("campaign_year", "R21")
     assert "owed now: [2025, 2026, 2027, 2028]" in refused.value.message
     # 2026's campaign may be named once it opens (11-30), before the late 2025 result comes in
     with pytest.raises(AssessmentNotOpen):
@@ -197,7 +197,7 @@ def test_r20_a_campaign_where_a_miss_is_only_flagged_takes_a_late_result_and_a_n
 
 # --- a yearly campaign: Shanghai's shape ------------------------------------------------------------
 
-def test_r20_two_consecutive_fails_a_miss_counting_as_one(rt, clock):
+def test_r21_two_consecutive_fails_a_miss_counting_as_one(rt, clock):
     rt = with_policies(rt, shanghai_shape())
     where = {"level": "municipal", "jurisdiction": "310104"}
     days = (D(2024, 1, 8), D(2024, 1, 15), D(2024, 3, 11))
@@ -255,7 +255,7 @@ def test_r20_two_consecutive_fails_a_miss_counting_as_one(rt, clock):
 
 # --- the earliest day under the "period" schedule ----------------------------------------------------
 
-def test_r20_no_assessment_before_its_earliest_day(rt, clock):
+def test_r21_no_assessment_before_its_earliest_day(rt, clock):
     hunan = variant("430000", assessment={"opens_before": "3m"})
     rt = with_policies(rt, hunan)
     story = recognized(rt, clock, 1, "长沙市创业园", D(2024, 4, 8), D(2024, 5, 16), D(2024, 6, 14),
@@ -272,7 +272,7 @@ def test_r20_no_assessment_before_its_earliest_day(rt, clock):
     with pytest.raises(AssessmentNotOpen) as refused:
         story.act("record_assessment", D(2024, 6, 21), outcome="pass")
     # 3 months before the due date the policy sets (2026-06-14, a Sunday: due Monday 06-15)
-    assert (refused.value.rule, refused.value.details) == ("R20", {
+    assert (refused.value.rule, refused.value.details) == ("R21", {
         "assessment": "1.1", "opens": "2026-03-14", "due": "2026-06-14"})
     assert str(refused.value) == ("assessment 1 of period 1 may be recorded from 2026-03-14 (due by 2026-06-14); "
                                   "2024-06-21 is before that")
@@ -310,7 +310,7 @@ def test_r8_a_grade_scale_of_any_length(rt, clock):
 
 # --- a miss the system records, under a policy with rectification; fired once -----------------------
 
-def test_r20_a_miss_recorded_by_the_system_opens_rectification_once(rt, clock):
+def test_r21_a_miss_recorded_by_the_system_opens_rectification_once(rt, clock):
     guangxi = variant("450000", assessment={"missed": "fail", "missed_grade": "未参加考核"})
     rt = with_policies(rt, guangxi)
     story = recognized(rt, clock, 1, "南宁创业园", D(2024, 4, 8), D(2024, 5, 16), D(2024, 6, 14),

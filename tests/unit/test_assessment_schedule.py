@@ -1,4 +1,4 @@
-"""R20 in the pure domain: the loader's checks of [assessment] schedule, campaign, opens_before and
+"""R21 in the pure domain: the loader's checks of [assessment] schedule, campaign, opens_before and
 missed; which campaign years a case owes and from when each may be recorded; counting a day back."""
 from __future__ import annotations
 
@@ -69,11 +69,11 @@ def problems(data: dict[str, Any]) -> tuple[str, ...]:
     (with_assessment(first_after="2y", every="2y", missed_grade="合格", **GRADES),
      "assessment.missed_grade: '合格' is a pass grade"),
 ])
-def test_r20_the_loader_refuses_a_campaign_or_earliest_date_that_cannot_hold(data, problem):
+def test_r21_the_loader_refuses_a_campaign_or_earliest_date_that_cannot_hold(data, problem):
     assert problems(data) == (problem,)
 
 
-def test_r20_a_campaign_loads_with_its_defaults():
+def test_r21_a_campaign_loads_with_its_defaults():
     policy = policy_from_mapping(campaign(), where="probe")
     assert (policy.assessment_schedule, policy.assessment_first, policy.assessment_every) == ("campaign", None, None)
     assert policy.campaign == Campaign(Duration(years=1), MonthDay(11, 30), MonthDay(12, 28), "same", MonthDay(11, 30))
@@ -83,14 +83,14 @@ def test_r20_a_campaign_loads_with_its_defaults():
         D(2025, 11, 30)
 
 
-def test_r20_the_shipped_policies_keep_the_period_schedule_and_no_earliest_day():
+def test_r21_the_shipped_policies_keep_the_period_schedule_and_no_earliest_day():
     for data in (GUIZHOU, SHANGHAI):
         policy = policy_from_mapping(data, where="probe")
         assert (policy.assessment_schedule, policy.campaign, policy.assessment_opens_before,
                 policy.missed_assessment) == ("period", None, None, "flag")
 
 
-def test_r20_campaign_days_of_year_n_in_the_same_and_the_next_year():
+def test_r21_campaign_days_of_year_n_in_the_same_and_the_next_year():
     baoan = policy_from_mapping(campaign(), where="probe").campaign
     assert (baoan.cutoff_day(2025), baoan.opening_day(2025), baoan.results_deadline(2025)) == (
         D(2025, 11, 30), D(2025, 11, 30), D(2025, 12, 28))
@@ -112,7 +112,7 @@ def case_recognized(on: D, end: D, *done: Assessment) -> Case:
                 state="recognized", recognized_on=on, period=Period(1, on, end), assessments=list(done))
 
 
-def test_r20_a_campaign_owes_the_years_whose_cut_off_falls_in_the_period():
+def test_r21_a_campaign_owes_the_years_whose_cut_off_falls_in_the_period():
     policy = policy_from_mapping(campaign(), where="probe")
     # recognised 2024-03-10: not a year by 2024-11-30; 2025 to 2028 owed; 2029's cut-off is after the period
     case = case_recognized(D(2024, 3, 10), D(2029, 3, 10))
@@ -131,7 +131,7 @@ def test_r20_a_campaign_owes_the_years_whose_cut_off_falls_in_the_period():
     assert not assessments.all_passed_first_time(case, policy)
 
 
-def test_r20_opens_before_counts_back_from_the_due_date_the_policy_sets():
+def test_r21_opens_before_counts_back_from_the_due_date_the_policy_sets():
     policy = policy_from_mapping(with_assessment(first_after="2y", every="2y", opens_before="3m", **GRADES),
                                  where="probe")
     owed = assessments.owed(case_recognized(D(2024, 6, 14), D(2029, 6, 14)), policy)
@@ -146,5 +146,5 @@ def test_r20_opens_before_counts_back_from_the_due_date_the_policy_sets():
     (D(2026, 1, 15), "1m15d", D(2025, 11, 30)),
     (D(2026, 3, 1), "1y2m", D(2025, 1, 1)),
 ])
-def test_r20_r15_a_day_counted_back(day, back, expected):
+def test_r21_r15_a_day_counted_back(day, back, expected):
     assert counted_back(day, Duration.parse(back)) == expected

@@ -12,7 +12,7 @@ from statemachines.policy import policy_from_mapping
 DOC = (PROJECT_ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
 OPTIONAL = {"effective_to", "annual_report.required", "prerequisite.level", "prerequisite.clause",
             "prerequisite.default",
-            # R20: assessment campaigns, earliest dates, a miss recorded by the system
+            # R21: assessment campaigns, earliest dates, a miss recorded by the system
             "assessment.schedule", "assessment.opens_before", "assessment.missed",
             "assessment.campaign.eligible_after", "assessment.campaign.cutoff", "assessment.campaign.results_due",
             "assessment.campaign.results_year", "assessment.campaign.opens"}

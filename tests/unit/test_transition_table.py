@@ -212,7 +212,7 @@ SYSTEM_TABLE: dict[str, dict[str, str]] = {
     "flag_overdue_report": {s: s for s in _REPORTING},
     # R8: an overdue assessment escalates, no state change
     "flag_overdue_assessment": {"recognized": "recognized", "assessed": "assessed"},
-    # R20: a miss the system records is a failed assessment: rectification where the policy has it
+    # R21: a miss the system records is a failed assessment: rectification where the policy has it
     "record_missed_assessment": {"recognized": "rectifying", "assessed": "rectifying"},
     # R9: at the rectification deadline a review task opens
     "open_rectification_review": {"rectifying": "rectifying"},
