@@ -18,6 +18,7 @@ from services.ports import CaseNotFound
 from services.users import Forbidden, Unauthenticated, UnknownInspector, UnknownUser
 from statemachines.credit_code import InvalidCreditCode
 from statemachines.errors import (
+    AssessmentNotOpen,
     BanInForce,
     DateOutOfOrder,
     DomainError,
@@ -52,6 +53,7 @@ PROBLEMS: dict[type[DomainError], tuple[int, str, str | None]] = {
     RoundAlreadyAnnounced: (409, "This year's round is already announced", "year"),
     OpenCaseExists: (409, "The base already has an open case at this level", None),
     PrerequisiteMissing: (409, "The base lacks the recognition this level requires", None),
+    AssessmentNotOpen: (409, "The assessment may not be recorded yet", "on"),
     RequestInProgress: (409, "A request with this Idempotency-Key is being processed", None),
     StaleVersion: (412, "The case changed since the version in If-Match", None),
     CaseNotFound: (404, "No such case", None),

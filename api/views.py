@@ -38,7 +38,7 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
         "last_on": case.last_on.isoformat() if case.last_on else None,
         "period": {"number": period.number, "start": period.start.isoformat(), "end": period.end.isoformat()}
         if period else None,
-        "allowed_actions": permitted_acts(user, case, policy),
+        "allowed_actions": permitted_acts(user, case, policy, today),
         "timers": [
             {"kind": t.kind, "key": t.key, "due_on": t.due_on.isoformat(), "provisional": t.provisional}
             for t in timers
@@ -109,11 +109,18 @@ def policy_detail(p: Policy, today: date) -> dict[str, Any]:
             "recognition_period": str(p.recognition_period),
             "annual_report_due": str(p.annual_report_due) if p.annual_report_due else None,
             "annual_report_year": p.annual_report_year if p.annual_report_due else None,
-            "assessment_first_after": str(p.assessment_first),
-            "assessment_every": str(p.assessment_every),
+            "assessment_schedule": p.assessment_schedule,
+            "assessment_first_after": str(p.assessment_first) if p.assessment_first else None,
+            "assessment_every": str(p.assessment_every) if p.assessment_every else None,
+            "assessment_campaign": None if p.campaign is None else {
+                "eligible_after": str(p.campaign.eligible_after) if p.campaign.eligible_after else "0d",
+                "cutoff": str(p.campaign.cutoff), "results_due": str(p.campaign.results_due),
+                "results_year": p.campaign.results_year, "opens": str(p.campaign.opens)},
+            "assessment_opens_before": str(p.assessment_opens_before) if p.assessment_opens_before else None,
             "pass_grades": list(p.pass_grades),
             "fail_grades": list(p.fail_grades),
             "missed_grade": p.missed_grade,
+            "missed_assessment": p.missed_assessment,
             "revoke_after_consecutive_fails": p.revoke_after_consecutive_fails,
             "rectification_period": str(p.rectification_period) if p.rectification_period else None,
             "auto_extend": p.auto_extend,

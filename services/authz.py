@@ -5,6 +5,8 @@ reported as not found, so its existence does not leak.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from services.ports import CaseNotFound
 from services.users import Forbidden, User
 from statemachines import catalogue
@@ -37,10 +39,11 @@ def require_act(user: User, act: str, jurisdiction: str) -> None:
             act=act, needed=list(needed))
 
 
-def permitted_acts(user: User, case: Case, policy: Policy) -> list[str]:
-    """The acts legal now (R1–R14) that this user may record, four eyes kept."""
+def permitted_acts(user: User, case: Case, policy: Policy, on: date | None = None) -> list[str]:
+    """The acts legal now (R1–R14) that this user may record, four eyes kept; given today's
+    business date `on`, without an assessment that opens later (R21)."""
     roles = user.roles_in(case.jurisdiction)
-    acts = [a for a in allowed_acts(case, policy) if roles & set(ACT_ROLES[a])]
+    acts = [a for a in allowed_acts(case, policy, on) if roles & set(ACT_ROLES[a])]
     if user.username == case.inspected_by or user.username in case.inspectors:
         acts = [a for a in acts if a != "approve"]
     if case.state == "suspended" and case.suspended_by not in (None, SYSTEM_ACTOR) \

@@ -116,7 +116,7 @@ def record(act: str, rt: Runtime, case_id: str, *, actor: str, on: date, reason:
         except (IllegalTransition, NotDue) as refusal:
             if user is None:
                 raise
-            raise _for_user(refusal, authz.permitted_acts(user, case, policy)) from None
+            raise _for_user(refusal, authz.permitted_acts(user, case, policy, rt.today())) from None
         timers = tuple(timers_for(case, policy, rt.calendar))
         uow.cases.save(case, version, events, list(timers))
         result = _answered(uow, once, ActResult(case, events, timers=timers), rt)

@@ -14,19 +14,23 @@ WHAT = {
     "instalment": "第{key}期补助资金拨付",
     "clawback": "撤销认定后补助资金退回",
 }
+# R21: an assessment of a yearly campaign is keyed by its period and campaign year
+CAMPAIGN_ASSESSMENT = "{index}年度绩效考核"
 
 
 def zh_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def describe(kind: str, key: str) -> str:
+def describe(kind: str, key: str, campaign: bool = False) -> str:
+    """What a timer is about; `campaign`: the case's policy assesses in yearly campaigns (R21)."""
     period, _, index = key.partition(".")
-    return WHAT[kind].format(key=key, period=period, index=index or key)
+    template = CAMPAIGN_ASSESSMENT if campaign and kind == "assessment" else WHAT[kind]
+    return template.format(key=key, period=period, index=index or key)
 
 
-def subject(case: Case, kind: str, key: str, due_on: date, step: str) -> str:
-    what = describe(kind, key)
+def subject(case: Case, kind: str, key: str, due_on: date, step: str, campaign: bool = False) -> str:
+    what = describe(kind, key, campaign)
     if step == "overdue":
         return f"【逾期督办】{case.base_name}：{what}已于{zh_date(due_on)}到期"
     days = int(step.removeprefix("d"))
@@ -34,14 +38,14 @@ def subject(case: Case, kind: str, key: str, due_on: date, step: str) -> str:
     return f"【到期提醒】{case.base_name}：{what}{when}"
 
 
-def body(case: Case, kind: str, key: str, due_on: date, step: str) -> str:
+def body(case: Case, kind: str, key: str, due_on: date, step: str, campaign: bool = False) -> str:
     lines = [
-        subject(case, kind, key, due_on, step),
+        subject(case, kind, key, due_on, step, campaign),
         "",
         f"基地：{case.base_name}",
         f"运营机构统一社会信用代码：{case.operator_code}",
         f"案件编号：{case.id}",
-        f"事项：{describe(kind, key)}",
+        f"事项：{describe(kind, key, campaign)}",
         f"到期日：{zh_date(due_on)}",
     ]
     if step == "overdue":

@@ -16,7 +16,9 @@ from services.ports import DueTimer, UnitOfWork
 from services.runtime import Runtime
 from services.values import Queued as Queued
 from services.values import Reminder as Reminder
+from statemachines.assessments import campaigns
 from statemachines.case import Case
+from statemachines.policy import Policy
 from statemachines.reminders import AUDIENCE, ESCALATION, OVERDUE, escalates, lead_days, step_due
 from statemachines.timers import Timer
 
@@ -66,23 +68,24 @@ def plan(rt: Runtime, as_of: date, channels: Sequence[str] = (), people: Recipie
                 step = step_due(timer, policy, as_of)
                 if step is not None:
                     planned += _queue(uow, rt.clock(), case, timer, step.name, step.send_on,
-                                      AUDIENCE[timer.kind], channels, people)
+                                      AUDIENCE[timer.kind], channels, people, campaigns(policy))
             uow.commit()
     return planned
 
 
 def escalate(uow: UnitOfWork, now: datetime, case: Case, timer: Timer, on: date, channels: Sequence[str] = (),
-             people: Recipients | None = None) -> int:
+             people: Recipients | None = None, policy: Policy | None = None) -> int:
     """A deadline passed: tell the supervisors and the caseworker, in the firing's transaction."""
     if not escalates(timer.kind):
         return 0
-    return _queue(uow, now, case, timer, OVERDUE, on, ESCALATION, channels, people or Recipients())
+    return _queue(uow, now, case, timer, OVERDUE, on, ESCALATION, channels, people or Recipients(),
+                  policy is not None and campaigns(policy))
 
 
 def _queue(uow: UnitOfWork, now: datetime, case: Case, timer: Timer, step: str, send_on: date,
-           audience: Sequence[str], channels: Sequence[str], people: Recipients) -> int:
-    subject = texts.subject(case, timer.kind, timer.key, timer.due_on, step)
-    body = texts.body(case, timer.kind, timer.key, timer.due_on, step)
+           audience: Sequence[str], channels: Sequence[str], people: Recipients, campaign: bool = False) -> int:
+    subject = texts.subject(case, timer.kind, timer.key, timer.due_on, step, campaign)
+    body = texts.body(case, timer.kind, timer.key, timer.due_on, step, campaign)
     added = 0
     for recipient in people.of(uow, case, audience):
         for channel, address in _routes(recipient, channels):

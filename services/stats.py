@@ -71,8 +71,8 @@ def _count(stats: Statistics, events: list[Event], rt: Runtime, year: int, as_of
             stats.newly_recognized += 1
         elif e.act in ("extend",) or (e.act == "reevaluate" and e.payload.get("decision") == "extend"):
             stats.extended += 1
-        elif e.act in ("record_assessment", "record_rectification"):
-            stats.assessed += e.act == "record_assessment"
+        elif e.act in ("record_assessment", "record_missed_assessment", "record_rectification"):
+            stats.assessed += e.act != "record_rectification"
             stats.assessment_results[e.payload.get("grade", "")] += 1
         elif e.act == "revoke":
             stats.revoked += 1

@@ -66,7 +66,7 @@ def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = (),
         if events:
             uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
             escalated = reminders.escalate(uow, rt.clock(), case, Timer(due.kind, due.key, due.due_on),
-                                           events[0].on, channels, people)
+                                           events[0].on, channels, people, policy)
         else:
             escalated = 0
         uow.commit()

@@ -13,10 +13,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from statemachines import catalogue, subsidy
+from statemachines import assessments, catalogue, subsidy
 from statemachines.case import Case
 from statemachines.catalogue import MISCONDUCT_GROUNDS, REVOCATION_GROUNDS
 from statemachines.errors import (
+    AssessmentNotOpen,
     BanInForce,
     DateOutOfOrder,
     FourEyesViolation,
@@ -98,29 +99,29 @@ def decides(act: str) -> Callable[[Decide], Decide]:
 
 # --- what is legal now ---------------------------------------------------------------------
 
-def allowed_acts(case: Case, policy: Policy) -> list[str]:
-    """The acts a person may record on this case now (R1–R14), in the table's order."""
-    return [a for a in acts_from(case.state) if a in USER_ACTS and _available(case, policy, a) is None]
+def allowed_acts(case: Case, policy: Policy, on: date | None = None) -> list[str]:
+    """The acts a person may record on this case now (R1–R14), in the table's order; given the
+    business date `on`, without an assessment that may not be recorded before a later day (R21)."""
+    return [a for a in acts_from(case.state) if a in USER_ACTS and _available(case, policy, a, on) is None]
 
 
-def _available(case: Case, policy: Policy, act: str) -> str | None:
-    """None when the act has something to act on, else why not."""
+def _available(case: Case, policy: Policy, act: str, on: date | None = None) -> str | None:
+    """None when the act has something to act on (on `on`, where given), else why not."""
     if act == "verify_complaint" and not any(c.valid is None for c in case.complaints):
         return "no complaint is waiting for verification"
     if act == "record_payment" and not any(i.status == "due" for i in case.instalments):
         return "no subsidy instalment is due for payment"
     if act == "record_repayment" and (case.clawback is None or case.clawback.outstanding_fen <= 0):
         return "nothing is owed back: the case was not revoked on a clawback ground, or all of it is repaid"
-    if act == "record_assessment" and _next_assessment_index(case, policy) is None:
-        return "every assessment of this period is recorded"
+    if act == "record_assessment":
+        upcoming = assessments.next_to_record(case, policy)
+        if upcoming is None:
+            return "every assessment of this period is recorded"
+        if on is not None and upcoming.opens is not None and on < upcoming.opens:
+            return f"the next assessment may be recorded from {upcoming.opens}"
     if act == "reevaluate" and not case.has_flag("reevaluation_review_due"):
         return "re-evaluation opens at the end of the period"
     return None
-
-
-def _next_assessment_index(case: Case, policy: Policy) -> int | None:
-    index = max(case.assessed_indexes(), default=0) + 1
-    return index if index <= len(policy.assessment_offsets()) else None
 
 
 def _check(case: Case, policy: Policy, act: str, ctx: Recording) -> None:
@@ -174,7 +175,7 @@ def follow_ups(case: Case, policy: Policy, calendar: WorkCalendar, event: Event)
     if event.act == "record_rectification" and event.payload["outcome"] != "pass":
         return [_revocation(case, policy, event.on, SYSTEM_ACTOR, "rectification_failed",
                             "整改后复评仍未达标，予以撤销", "R9")]
-    if (event.act == "record_assessment" and event.payload["outcome"] != "pass"
+    if (event.act in ("record_assessment", "record_missed_assessment") and event.payload["outcome"] != "pass"
             and policy.revoke_after_consecutive_fails
             and case.consecutive_fails >= policy.revoke_after_consecutive_fails):
         return [_revocation(case, policy, event.on, SYSTEM_ACTOR, "assessment_failed",
@@ -357,18 +358,49 @@ def submit_annual_report(case: Case, policy: Policy, calendar: WorkCalendar, ctx
 
 @decides("record_assessment")
 def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
-                      outcome: str, grade: str | None = None) -> list[Event]:
+                      outcome: str, grade: str | None = None, campaign_year: int | None = None) -> list[Event]:
+    """R8; R21: with yearly campaigns, the result of `campaign_year` (the oldest year owed when
+    left out); refused before the first day the assessment may be recorded."""
     _check(case, policy, "record_assessment", ctx)
     grade = _grade(policy, outcome, grade)
-    index = _next_assessment_index(case, policy)
-    assert case.period is not None and index is not None
-    payload: dict[str, Any] = {"period": case.period.number, "index": index, "outcome": outcome, "grade": grade}
-    if outcome != "pass" and policy.rectification_period is not None:
-        due = deadline(ctx.on, policy.rectification_period, calendar)
-        payload["rectification"] = {"deadline": due.date.isoformat(), "provisional": due.provisional,
-                                    "period": str(policy.rectification_period)}
+    owed = _assessment_to_record(case, policy, campaign_year)
+    if owed.opens is not None and ctx.on < owed.opens:
+        raise AssessmentNotOpen(owed.key, describe_assessment(policy, owed), ctx.on, owed.opens, owed.due)
+    payload: dict[str, Any] = {"period": owed.period, "index": owed.index, "outcome": outcome, "grade": grade}
+    payload.update(rectification_payload(policy, calendar, outcome, ctx.on))
     _earns(case, policy, payload, ctx.on)
     return _one(case, policy, calendar, ctx, "record_assessment", payload)
+
+
+def _assessment_to_record(case: Case, policy: Policy, campaign_year: int | None) -> assessments.Owed:
+    if campaign_year is None:
+        owed = assessments.next_to_record(case, policy)
+        assert owed is not None  # _check found one
+        return owed
+    if not assessments.campaigns(policy):
+        raise InvalidAct(f"{policy.title} assesses by period, not in yearly campaigns: campaign_year does not apply",
+                         field="campaign_year", rule="R21")
+    waiting = assessments.outstanding(case, policy)
+    owed = next((o for o in waiting if o.index == campaign_year), None)
+    if owed is None:
+        raise InvalidAct(f"no assessment of campaign year {campaign_year} is owed; owed now: "
+                         f"{[o.index for o in waiting]}", field="campaign_year", rule="R21")
+    return owed
+
+
+def describe_assessment(policy: Policy, owed: assessments.Owed) -> str:
+    if assessments.campaigns(policy):
+        return f"the assessment of campaign year {owed.index}"
+    return f"assessment {owed.index} of period {owed.period}"
+
+
+def rectification_payload(policy: Policy, calendar: WorkCalendar, outcome: str, on: date) -> dict[str, Any]:
+    """R9: a failed (or missed) assessment under a policy with rectification opens it, with its deadline."""
+    if outcome == "pass" or policy.rectification_period is None:
+        return {}
+    due = deadline(on, policy.rectification_period, calendar)
+    return {"rectification": {"deadline": due.date.isoformat(), "provisional": due.provisional,
+                              "period": str(policy.rectification_period)}}
 
 
 @decides("record_rectification")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from statemachines.acts import business_date, next_period, record
+from statemachines import assessments
+from statemachines.acts import business_date, next_period, record, rectification_payload
 from statemachines.case import Case
 from statemachines.events import SYSTEM_ACTOR, Draft, Event
 from statemachines.periods import deadline
@@ -23,7 +24,7 @@ def fire(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, now: 
         return []
     timer = current[timer.ident]
     on = max(timer.fires_on, case.last_on) if case.last_on else timer.fires_on
-    draft = _decide(case, policy, timer, on)
+    draft = _decide(case, policy, calendar, timer, on)
     return record(case, policy, calendar, [draft], now)
 
 
@@ -46,15 +47,22 @@ def recompute_provisional(case: Case, policy: Policy, calendar: WorkCalendar, no
         "deadline": due.date.isoformat(), "provisional": due.provisional, "was": r.deadline.isoformat()})], now)
 
 
-def _decide(case: Case, policy: Policy, timer: Timer, on: date) -> Draft:
+def _decide(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, on: date) -> Draft:
     base = {"timer": {"kind": timer.kind, "key": timer.key, "due_on": timer.due_on.isoformat()}}
     if timer.kind == "annual_report":
         return Draft("flag_overdue_report", on, SYSTEM_ACTOR,
                      f"{timer.key}年度报告逾期未报送（截止{timer.due_on}）", "R7", {**base, "year": int(timer.key)})
     if timer.kind == "assessment":
         period, index = (int(p) for p in timer.key.split("."))
+        which = f"{index}年度考核" if assessments.campaigns(policy) else f"第{period}认定期第{index}次考核"
+        if policy.missed_assessment == "fail" and policy.missed_grade is not None:
+            # R21: not taking part is a failed assessment, with every consequence of one
+            return Draft("record_missed_assessment", on, SYSTEM_ACTOR,
+                         f"{which}截至{timer.due_on}未参加（未记录考核结果），按未参加考核记录，视为不达标", "R21",
+                         {**base, "period": period, "index": index, "outcome": "missed", "grade": policy.missed_grade,
+                          **rectification_payload(policy, calendar, "missed", on)})
         return Draft("flag_overdue_assessment", on, SYSTEM_ACTOR,
-                     f"第{period}认定期第{index}次考核逾期未记录（应于{timer.due_on}前完成）", "R8",
+                     f"{which}逾期未记录（应于{timer.due_on}前完成）", "R8",
                      {**base, "period": period, "index": index})
     if timer.kind == "rectification":
         return Draft("open_rectification_review", on, SYSTEM_ACTOR,
@@ -90,10 +98,7 @@ def _decide(case: Case, policy: Policy, timer: Timer, on: date) -> Draft:
 
 
 def _extends_automatically(case: Case, policy: Policy) -> bool:
-    """R10: every assessment of the period recorded and passed at the first attempt."""
+    """R10: every assessment the period owes recorded and passed at the first attempt."""
     if not policy.auto_extend or case.state not in ("recognized", "assessed"):
         return False
-    done = case.assessments_in_period()
-    return len(case.assessed_indexes()) == len(policy.assessment_offsets()) and all(
-        a.outcome == "pass" and a.first_attempt for a in done
-    )
+    return assessments.all_passed_first_time(case, policy)

@@ -132,6 +132,10 @@ def _grounds(names: tuple[str, ...]) -> tuple[Choice, ...]:
 _GRADE = Input("grade", "text", "等级", "Grade", required=False, max_length=20,
                description="One of the policy's grades for the outcome; may be left out where it has only one.")
 
+_CAMPAIGN_YEAR = Input("campaign_year", "int", "考核年度", "Campaign year", required=False, ge=1990, le=2200,
+                       description="Yearly campaigns only (R21): the campaign year whose result this is; "
+                                   "the oldest year still owed when left out.")
+
 # --- the acts --------------------------------------------------------------------------------
 
 ACTS: tuple[ActDecl, ...] = (
@@ -177,10 +181,16 @@ ACTS: tuple[ActDecl, ...] = (
         _move(_SCHEDULED_ASSESSMENT, "rectifying", conditions=_rectification_enabled, unless=_passed),
         # a policy without rectification keeps a failed case in force, counting consecutive fails
         _move(_SCHEDULED_ASSESSMENT, "recognized", unless=[_passed, _rectification_enabled]),
-    ), (Input("outcome", "choice", "结果", "Outcome", choices=(PASS, FAIL, MISSED)), _GRADE),
-        "Record the periodic assessment (R8)"),
+    ), (Input("outcome", "choice", "结果", "Outcome", choices=(PASS, FAIL, MISSED)), _GRADE, _CAMPAIGN_YEAR),
+        "Record the periodic assessment (R8, R21)"),
     ActDecl("flag_overdue_assessment", "考核逾期", "Assessment overdue", ("R8",), SYSTEM, (
         _move(_SCHEDULED_ASSESSMENT, "="),
+    )),
+    # R21: where the policy says not taking part fails, the sweep records the miss at the deadline;
+    # it counts as a failed assessment, with the same moves as one recorded by a person
+    ActDecl("record_missed_assessment", "未参加考核（系统记录）", "Assessment missed", ("R21",), SYSTEM, (
+        _move(_SCHEDULED_ASSESSMENT, "rectifying", conditions=_rectification_enabled),
+        _move(_SCHEDULED_ASSESSMENT, "recognized", unless=_rectification_enabled),
     )),
     ActDecl("record_rectification", "记录整改复评", "Record the re-assessment", ("R9",), CASEWORK, (
         _move("rectifying", "assessed", conditions=_passed),

@@ -140,6 +140,17 @@ class PrerequisiteMissing(DomainError):
                          f"in force{instead}, and it has none", level=level, required_level=required)
 
 
+class AssessmentNotOpen(DomainError):
+    """R21: an assessment recorded before the first day the policy lets it be recorded."""
+
+    code = "assessment-not-open"
+    rule = "R21"
+
+    def __init__(self, key: str, what: str, on: date, opens: date, due: date) -> None:
+        super().__init__(f"{what} may be recorded from {opens} (due by {due}); {on} is before that",
+                         assessment=key, opens=str(opens), due=str(due))
+
+
 class FourEyesViolation(DomainError):
     code = "four-eyes"
 

@@ -248,6 +248,7 @@ EFFECTS: dict[str, Effect] = {
     "flag_overdue_report": _flag("annual_report_overdue:{year}"),
     "record_assessment": _assessment,
     "flag_overdue_assessment": _flag("assessment_overdue:{period}.{index}"),
+    "record_missed_assessment": _assessment,  # R21: a miss the system records counts as a failed assessment
     "record_rectification": _rectification,
     "open_rectification_review": _flag("rectification_review_due"),
     "reschedule_rectification": _reschedule,

@@ -71,6 +71,18 @@ def period_end(start: date, duration: Duration) -> date:
     return date(year, month, day) + timedelta(days=duration.days)
 
 
+def counted_back(day: date, duration: Duration) -> date:
+    """The day `duration` before `day`, counted as period_end counts forward: years and months back
+    to the corresponding day (the month's last day where there is none), then the days. So a
+    period of `duration` from the result (not counted, art. 201) ends on `day` or, from a shorter
+    month, just before it: 3 months before 2026-05-31 is 2026-02-28."""
+    if duration.working_days:  # refused by the policy loader wherever a date is counted back from
+        raise InvalidDuration(f"{duration} counts working days: a day cannot be counted back by them")
+    months = day.year * 12 + day.month - 1 - duration.months - 12 * duration.years
+    year, month = months // 12, months % 12 + 1
+    return date(year, month, min(day.day, _gregorian.monthrange(year, month)[1])) - timedelta(days=duration.days)
+
+
 def deadline(start: date, duration: Duration, calendar: WorkCalendar) -> CalendarDate:
     """The last day for an act: the period's end, moved to the next working day if it rests; for a
     period in working days, the last of them (the start day not counted, art. 201)."""

@@ -30,6 +30,12 @@ COMPLAINT_WINDOWS = ("period",)
 PERIOD_END_ACTIONS = ("review", "reapply")
 # [prerequisite] proof: what shows the lower recognition (R18): a case in force here, or also its document
 PREREQUISITE_PROOFS = ("case", "case_or_document")
+# [assessment] schedule: "period" counts from each case's period start (R8); "campaign" assesses
+# every eligible base for calendar year N at once (R21)
+ASSESSMENT_SCHEDULES = ("period", "campaign")
+CAMPAIGN_RESULTS_YEARS = ("same", "next")  # [assessment.campaign] results_year: in N or in N+1
+# [assessment] missed: what the sweep does when an assessment's deadline passes unrecorded (R21)
+MISSED_ASSESSMENT = ("flag", "fail")
 
 
 class PolicyError(ValueError):
@@ -117,6 +123,38 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class Campaign:
+    """R21: a yearly assessment campaign on the calendar. Campaign year N assesses the bases
+    recognised at least `eligible_after` by the cut-off day of N; a result for N may be recorded
+    from the opening day (the first `opens` on or after the cut-off) to the results deadline."""
+
+    eligible_after: Duration | None  # None ("0d"): every base recognised by the cut-off
+    cutoff: MonthDay
+    results_due: MonthDay
+    results_year: str  # "same": the results of N are due in N; "next": in N+1
+    opens: MonthDay
+
+    def cutoff_day(self, year: int) -> date:
+        return self.cutoff.in_year(year)
+
+    def results_deadline(self, year: int) -> date:
+        """The last day to record year N's result, before rest days move it (R16)."""
+        return self.results_due.in_year(year + 1 if self.results_year == "next" else year)
+
+    def opening_day(self, year: int) -> date:
+        """The first day a result for year N may be recorded: `opens` on the cut-off day or after."""
+        cutoff = self.cutoff_day(year)
+        day = self.opens.in_year(year)
+        return day if day >= cutoff else self.opens.in_year(year + 1)
+
+    def eligible(self, recognized_on: date, year: int) -> bool:
+        """Whether a base recognised on `recognized_on` has been so long enough by N's cut-off."""
+        if self.eligible_after is None:
+            return recognized_on < self.cutoff_day(year)
+        return period_end(recognized_on, self.eligible_after) <= self.cutoff_day(year)
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     version: int
@@ -129,8 +167,8 @@ class Policy:
     application_window: tuple[MonthDay, MonthDay] | None
     recognition_period: Duration
     annual_report_due: MonthDay | None  # None: the policy asks for no annual reports
-    assessment_first: Duration
-    assessment_every: Duration
+    assessment_first: Duration | None  # None with the "campaign" schedule
+    assessment_every: Duration | None
     pass_grades: tuple[str, ...]
     fail_grades: tuple[str, ...]
     missed_grade: str | None
@@ -161,6 +199,10 @@ class Policy:
     partial_payments: bool = False  # whether a payment may be less than what an instalment still owes
     clawback_grounds: tuple[str, ...] = ()  # revocation grounds on which what was paid is owed back
     clawback_within: Duration | None = None  # the deadline to repay, from the revocation
+    assessment_schedule: str = "period"  # R8 "period" (from each period's start) or R21 "campaign"
+    campaign: Campaign | None = None  # R21: with the "campaign" schedule
+    assessment_opens_before: Duration | None = None  # R21: an assessment may be recorded this long before it is due
+    missed_assessment: str = "flag"  # R21: "flag" an unrecorded assessment, or record it as missed ("fail")
 
     @property
     def key(self) -> tuple[str, int]:
@@ -195,8 +237,11 @@ class Policy:
         return min(end, self.effective_to) if start < self.effective_to else None
 
     def assessment_offsets(self) -> list[Duration]:
-        """Assessments fall at first, first+every, … strictly inside the period (R8)."""
+        """Assessments fall at first, first+every, … strictly inside the period (R8); none with
+        the "campaign" schedule, whose assessments follow the calendar (R21)."""
         offsets: list[Duration] = []
+        if self.assessment_first is None or self.assessment_every is None:
+            return offsets
         months, step = _months(self.assessment_first), _months(self.assessment_every)
         while months < _months(self.recognition_period):
             offsets.append(Duration(years=months // 12, months=months % 12))
@@ -438,6 +483,10 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         pass_grades=assessment.pass_grades,
         fail_grades=assessment.fail_grades,
         missed_grade=assessment.missed_grade,
+        assessment_schedule=assessment.schedule,
+        campaign=assessment.campaign,
+        assessment_opens_before=assessment.opens_before,
+        missed_assessment=assessment.missed,
         revoke_after_consecutive_fails=consecutive,
         rectification_period=rectification_period,
         auto_extend=reevaluation.auto_extend,
@@ -466,12 +515,16 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
 
 class _Assessment(NamedTuple):
     clause: Clause
-    first: Duration
-    every: Duration
+    first: Duration | None
+    every: Duration | None
     pass_grades: tuple[str, ...]
     fail_grades: tuple[str, ...]
     revoke_after_consecutive_fails: int | None
     missed_grade: str | None
+    schedule: str
+    campaign: Campaign | None
+    opens_before: Duration | None
+    missed: str
 
 
 class _Bans(NamedTuple):
@@ -566,7 +619,23 @@ def _annual_report(top: _Reader) -> tuple[Clause, MonthDay | None, str]:
 def _assessment(top: _Reader) -> _Assessment:
     assess = top.section("assessment")
     clause = assess.clause("R8")
-    first, every = (_whole_months(assess, key) for key in ("first_after", "every"))
+    schedule = _one_of(assess, "schedule", ASSESSMENT_SCHEDULES, default="period")
+    first = every = opens_before = None
+    campaign = None
+    if schedule == "period":
+        first, every = (_whole_months(assess, key) for key in ("first_after", "every"))
+        if assess.has("campaign"):
+            raise assess.fail("campaign", 'is read only with schedule = "campaign"')
+        if assess.has("opens_before"):
+            opens_before = assess.duration("opens_before")
+            for key, length in (("first_after", first), ("every", every)):
+                if _longer(opens_before, length):
+                    raise assess.fail("opens_before", f"{opens_before} is longer than assessment.{key} ({length})")
+    else:
+        for key in ("first_after", "every", "opens_before"):
+            if assess.has(key):
+                raise assess.fail(key, 'is not used with schedule = "campaign" (assessment.campaign says when)')
+        campaign = _campaign(assess)
     passing, failing = (assess.strings(key) for key in ("pass_grades", "fail_grades"))
     for key, grades in (("pass_grades", passing), ("fail_grades", failing)):
         if not grades:
@@ -574,13 +643,42 @@ def _assessment(top: _Reader) -> _Assessment:
     both = [g for g in failing if g in passing]
     if both:
         raise assess.fail("fail_grades", f"{both[0]!r} is a pass grade too")
+    missed_grade = assess.get("missed_grade", str, None)
+    if missed_grade is not None and missed_grade in passing:
+        raise assess.fail("missed_grade", f"{missed_grade!r} is a pass grade")
+    missed = _one_of(assess, "missed", MISSED_ASSESSMENT, default="flag")
+    if missed == "fail" and missed_grade is None:
+        raise assess.fail("missed", '"fail" needs assessment.missed_grade, the grade the system records')
     return _Assessment(
         clause, first, every,
         pass_grades=passing,
         fail_grades=failing,
         revoke_after_consecutive_fails=assess.positive_int("revoke_after_consecutive_fails", None),
-        missed_grade=assess.get("missed_grade", str, None),
+        missed_grade=missed_grade,
+        schedule=schedule,
+        campaign=campaign,
+        opens_before=opens_before,
+        missed=missed,
     )
+
+
+def _campaign(assess: _Reader) -> Campaign:
+    """R21: [assessment.campaign], the yearly campaign's days."""
+    section = assess.section("campaign")
+    # "0d": every base recognised by the cut-off, however recently (a Duration is never zero)
+    eligible_after = None if section.get("eligible_after", str) == "0d" else section.duration("eligible_after")
+    cutoff, results_due = section.month_day("cutoff"), section.month_day("results_due")
+    results_year = _one_of(section, "results_year", CAMPAIGN_RESULTS_YEARS)
+    if results_year == "same" and (results_due.month, results_due.day) < (cutoff.month, cutoff.day):
+        raise section.fail("results_due", f"{results_due} is before the cut-off {cutoff} of the same year "
+                                          '(results_year = "same")')
+    opens = section.month_day("opens") if section.has("opens") else cutoff
+    campaign = Campaign(eligible_after, cutoff, results_due, results_year, opens)
+    # the order of days of the year is the same every year: one year shows it
+    if campaign.opening_day(2001) > campaign.results_deadline(2001):
+        raise section.fail("opens", f"{opens}, the first such day from the cut-off {cutoff} on, comes after "
+                                    f"the results are due ({results_due}, results_year = {results_year!r})")
+    return campaign
 
 
 def _whole_months(assess: _Reader, key: str) -> Duration:
@@ -785,8 +883,8 @@ def _effective_dates(top: _Reader) -> tuple[date, date | None]:
     return effective_from, effective_to
 
 
-def _one_of(section: _Reader, key: str, allowed: tuple[str, ...]) -> str:
-    value: str = section.get(key, str)
+def _one_of(section: _Reader, key: str, allowed: tuple[str, ...], default: str | EllipsisType = ...) -> str:
+    value: str = section.get(key, str, default)
     if value not in allowed:
         raise section.fail(key, f"{value!r} is not one of {', '.join(allowed)}")
     return value

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from statemachines.assessments import outstanding
 from statemachines.case import Case
 from statemachines.lifecycle import IN_FORCE
 from statemachines.periods import deadline, move_off_rest_days, period_end
@@ -90,15 +91,13 @@ def _annual_reports(case: Case, policy: Policy, calendar: WorkCalendar) -> list[
 
 
 def _assessments(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer]:
-    """R8: the period's assessments not yet recorded, each due its offset after the period starts."""
-    assert case.period is not None
-    done = case.assessed_indexes()
+    """R8, R21: the period's assessments not yet recorded, each due on its day, moved off rest days."""
     out = []
-    for index, offset in enumerate(policy.assessment_offsets(), start=1):
-        if index in done or case.has_flag(f"assessment_overdue:{case.period.number}.{index}"):
+    for owed in outstanding(case, policy):
+        if case.has_flag(f"assessment_overdue:{owed.key}"):
             continue
-        due = move_off_rest_days(period_end(case.period.start, offset), calendar)
-        out.append(Timer("assessment", f"{case.period.number}.{index}", due.date, due.provisional))
+        due = move_off_rest_days(owed.due, calendar)
+        out.append(Timer("assessment", owed.key, due.date, due.provisional))
     return out
 
 

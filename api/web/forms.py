@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from api.act_models import ACT_MODELS
 from api.problems import PROBLEMS
+from statemachines.assessments import campaigns
 from statemachines.case import Case
 from statemachines.catalogue import BY_NAME, Input
 from statemachines.errors import DomainError
@@ -56,7 +57,9 @@ class FormErrors(Exception):
 
 
 def fields_for(act: str, case: Case, policy: Policy) -> tuple[Field, ...]:
-    """The act's fields; a choice whose options depend on the case or its policy gets them from there."""
+    """The act's fields; a choice whose options depend on the case or its policy gets them from there,
+    and a field its policy has no use for is left out (a tier where it has none, a campaign year
+    where assessments follow the period)."""
     out = []
     for f in FIELDS[act]:
         if act == "verify_complaint" and f.name == "complaint_id":
@@ -65,6 +68,8 @@ def fields_for(act: str, case: Case, policy: Policy) -> tuple[Field, ...]:
             if not policy.subsidy_tiers:
                 continue  # R20: only a policy with tiers asks for one
             f = Field(f.name, "choice", tuple(t.name for t in policy.subsidy_tiers), literal=True)
+        if f.name == "campaign_year" and not campaigns(policy):
+            continue
         out.append(f)
     return tuple(out)
 

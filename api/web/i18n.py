@@ -61,6 +61,7 @@ ZH: dict[str, str] = {
     "e.unknown-inspector": "考察人员须为系统用户（填写用户名），外部专家请填在“外部专家”一栏",
     "e.stale-version": "案件已被他人更新，请刷新后重试",
     "e.prerequisite-missing": "申报此级别须先取得下一级有效认定",
+    "e.assessment-not-open": "尚未到可记录该次考核结果的日期",
     "e.calendar-unavailable": "该年度的工作日历（国务院办公厅节假日安排通知）尚未载入，无法计算期限",
 }
 
@@ -116,6 +117,7 @@ EN: dict[str, str] = {
     "e.unknown-inspector": "Inspectors must be users (by username); put outside experts under experts",
     "e.stale-version": "The case changed meanwhile; reload it",
     "e.prerequisite-missing": "This level needs the base's recognition at the level below, in force",
+    "e.assessment-not-open": "This assessment may not be recorded yet",
     "e.calendar-unavailable": "No work calendar (holiday notice) is loaded for that year: no deadline there",
 }
 

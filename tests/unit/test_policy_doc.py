@@ -16,7 +16,11 @@ OPTIONAL = {"effective_to", "annual_report.required", "prerequisite.level", "pre
             # R20: money tied to what happens
             "subsidy.per_grade", "subsidy.cap_fen", "subsidy.tiers[].name", "subsidy.tiers[].amount_fen",
             "subsidy.tiers[].criterion", "subsidy.partial_payments", "subsidy.clawback_grounds",
-            "subsidy.clawback_within"}
+            "subsidy.clawback_within",
+            # R21: assessment campaigns, earliest dates, a miss recorded by the system
+            "assessment.schedule", "assessment.opens_before", "assessment.missed",
+            "assessment.campaign.eligible_after", "assessment.campaign.cutoff", "assessment.campaign.results_due",
+            "assessment.campaign.results_year", "assessment.campaign.opens"}
 
 
 def keys_of(node: dict, path: str = "") -> set[str]:

@@ -202,6 +202,8 @@ SYSTEM_PAYLOADS: dict[str, dict] = {
     "extend": {"period": {"number": 2, "start": PERIOD_END.isoformat(), "end": "2030-06-09"}},
     "flag_overdue_report": {"year": 2024},
     "flag_overdue_assessment": {"period": 1, "index": 2},
+    "record_missed_assessment": {"period": 1, "index": 2, "outcome": "missed", "grade": "未参加考核",
+                                 "rectification": {"deadline": "2025-09-09", "provisional": False, "period": "3m"}},
     "open_rectification_review": {},
     "reschedule_rectification": {"deadline": "2025-01-06", "provisional": False, "was": "2025-01-03"},
     "open_reevaluation_review": {},
@@ -218,6 +220,8 @@ SYSTEM_TABLE: dict[str, dict[str, str]] = {
     "flag_overdue_report": {s: s for s in _REPORTING},
     # R8: an overdue assessment escalates, no state change
     "flag_overdue_assessment": {"recognized": "recognized", "assessed": "assessed"},
+    # R21: a miss the system records is a failed assessment: rectification where the policy has it
+    "record_missed_assessment": {"recognized": "rectifying", "assessed": "rectifying"},
     # R9: at the rectification deadline a review task opens
     "open_rectification_review": {"rectifying": "rectifying"},
     # R16: a provisional rectification deadline recomputed when its year's calendar arrives
