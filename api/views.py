@@ -64,7 +64,23 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
              "paid_on": i.paid_on.isoformat() if i.paid_on else None}
             for i in case.instalments
         ],
+        "notice": notice_view(case),
+        "objections": [
+            {"id": o.id, "notice": o.notice, "received_on": o.received_on.isoformat(), "summary": o.summary,
+             "decision": o.decision, "decided_on": o.decided_on.isoformat() if o.decided_on else None}
+            for o in case.objections
+        ],
     }
+
+
+def notice_view(case: Case) -> dict[str, Any] | None:
+    """R21: the case's latest public notice; `running` while the case is publicized."""
+    n = case.notice
+    if n is None:
+        return None
+    return {"number": n.number, "approved_on": n.approved_on.isoformat(), "first_day": n.first_day.isoformat(),
+            "last_day": n.last_day.isoformat(), "provisional": n.provisional, "running": case.state == "publicized",
+            "ended_on": n.ended_on.isoformat() if n.ended_on else None, "outcome": n.outcome}
 
 
 def event_view(e: Event) -> dict[str, Any]:
@@ -109,6 +125,7 @@ def policy_detail(p: Policy, today: date) -> dict[str, Any]:
             "instalments": [{"after": str(i.after) if i.after else "0d", "amount_fen": i.amount_fen}
                             for i in p.instalments],
             "reminder_offsets_days": list(p.reminder_offsets),
+            "public_notice_period": str(p.public_notice_period) if p.public_notice_period else None,
         },
         "clauses": {name: {"rule": c.rule, "text": c.text, "default": c.default} for name, c in p.clauses.items()},
     }

@@ -19,7 +19,9 @@ from statemachines.case import Case
 from statemachines.lifecycle import OPEN_STATES
 from statemachines.timers import awaiting_review
 
-KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation")
+KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation", "objection")
+# kinds only some policies give rise to: an objection to a public notice (R21) needs a policy that has one
+_NOTICE_KINDS = ("objection",)
 # the timer kinds that are someone's work (an annual report, a ban's end or an instalment is not)
 TIMER_KINDS = ("assessment", "rectification", "reevaluation")
 # work due this far ahead is shown as due soon; a page setting, not a policy figure
@@ -70,6 +72,12 @@ def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,
     return items, counts
 
 
+def kinds_offered(rt: Runtime) -> tuple[str, ...]:
+    """The kinds of work the loaded policies can give rise to, in the queue's order."""
+    notices = any(p.public_notice_period is not None for p in rt.policies)
+    return tuple(k for k in KINDS if notices or k not in _NOTICE_KINDS)
+
+
 def _open_cases(rt: Runtime, user: User) -> list[CaseSummary]:
     scopes = tuple(user.scopes(("caseworker", "supervisor", "auditor", "admin")))
     return [r for r in every_case(rt, CaseFilter(scopes=scopes)) if r.state in OPEN_STATES]
@@ -88,6 +96,7 @@ def _items_of(row: CaseSummary, case: Case, timers: list[CaseTimer], today: date
            for s in sorted(timers, key=lambda s: (s.timer.due_on, s.timer.kind, s.timer.key))
            if (not s.fired and s.timer.due_on <= horizon) or (s.fired and s.timer.ident in waiting)]
     out += [_item(row, "complaint", None, today, c.id) for c in case.complaints if c.valid is None]
+    out += [_item(row, "objection", None, today, o.id) for o in case.open_objections()]
     return out
 
 

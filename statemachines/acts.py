@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,13 +25,14 @@ from statemachines.errors import (
     InvalidAct,
     NotDue,
     OpenCaseExists,
+    OutsideNotice,
     PrerequisiteMissing,
     WindowClosed,
 )
 from statemachines.events import SYSTEM_ACTOR, Draft, Event, seal
 from statemachines.fold import apply_event
 from statemachines.lifecycle import IN_FORCE, USER_ACTS, acts_from
-from statemachines.periods import deadline, period_end
+from statemachines.periods import CalendarDate, Duration, add_working_days, deadline, period_end
 from statemachines.policy import Policy
 from statemachines.workcalendar import WorkCalendar
 
@@ -106,6 +107,8 @@ def _available(case: Case, policy: Policy, act: str) -> str | None:
         return "every assessment of this period is recorded"
     if act == "reevaluate" and not case.has_flag("reevaluation_review_due"):
         return "re-evaluation opens at the end of the period"
+    if act == "decide_objection" and not case.open_objections():
+        return "no objection is waiting for a decision"
     return None
 
 
@@ -170,6 +173,11 @@ def follow_ups(case: Case, policy: Policy, calendar: WorkCalendar, event: Event)
             and case.consecutive_fails >= policy.revoke_after_consecutive_fails):
         return [_revocation(case, policy, event.on, SYSTEM_ACTOR, "assessment_failed",
                             f"连续{case.consecutive_fails}次考核不达标，取消认定", "R14")]
+    if (event.act == "decide_objection" and event.payload["decision"] == "dismiss" and case.state == "publicized"
+            and case.notice is not None and event.on > case.notice.last_day and not case.open_objections()):
+        # R21: the notice ended while this objection waited; dismissed, nothing holds the recognition back
+        return [end_of_notice(case, policy, event.on, event.on,
+                              f"公示期已于{case.notice.last_day}届满，异议经处理不成立，予以认定")]
     return []
 
 
@@ -248,16 +256,85 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording) 
     _check(case, policy, "approve", ctx)
     if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
         raise FourEyesViolation("approve", ctx.actor, "inspect", "R5")
-    end = period_end(ctx.on, policy.recognition_period)
+    # R21: with a public notice the recognition, its period and its instalments wait for the notice's end
+    payload = (public_notice(case, policy.public_notice_period, calendar, ctx.on) if policy.public_notice_period
+               else recognition(policy, ctx.on))
+    return _one(case, policy, calendar, ctx, "approve", payload)
+
+
+def recognition(policy: Policy, start: date) -> dict[str, Any]:
+    """R5, R6, R11: the first period and the subsidy instalments of a recognition dated `start` (the
+    approval's day; with a public notice, the notice's end, R21)."""
+    end = period_end(start, policy.recognition_period)
     instalments = [
         {"number": n, "amount_fen": inst.amount_fen,
-         "due_on": (ctx.on if inst.after is None else period_end(ctx.on, inst.after)).isoformat()}
+         "due_on": (start if inst.after is None else period_end(start, inst.after)).isoformat()}
         for n, inst in enumerate(policy.instalments, start=1)
     ]
-    return _one(case, policy, calendar, ctx, "approve", {
-        "period": {"number": 1, "start": ctx.on.isoformat(), "end": end.isoformat()},
+    return {
+        "period": {"number": 1, "start": start.isoformat(), "end": end.isoformat()},
         "instalments": instalments,
-    })
+    }
+
+
+# --- the public notice (R21) ----------------------------------------------------------------
+
+def notice_days(approved_on: date, period: Duration, calendar: WorkCalendar) -> tuple[date, date, bool]:
+    """R21, R15, R16: the first and last day of a notice decided on `approved_on`, and whether either is
+    provisional. It is published the day after (art. 201: the day of the decision is not counted): in
+    working days, from the next working day to the n-th; in days, from the next day to the deadline."""
+    first = (add_working_days(approved_on, 1, calendar) if period.working_days
+             else CalendarDate(approved_on + timedelta(days=1), False))
+    last = deadline(approved_on, period, calendar)
+    return first.date, last.date, first.provisional or last.provisional
+
+
+def public_notice(case: Case, period: Duration, calendar: WorkCalendar, approved_on: date) -> dict[str, Any]:
+    first, last, provisional = notice_days(approved_on, period, calendar)
+    number = case.notice.number + 1 if case.notice else 1
+    return {"notice": {"number": number, "period": str(period), "first_day": first.isoformat(),
+                       "last_day": last.isoformat(), "provisional": provisional}}
+
+
+def end_of_notice(case: Case, policy: Policy, on: date, start: date, reason: str,
+                  extra: dict[str, Any] | None = None) -> Draft:
+    """R21: the notice ended without an objection upheld: the recognition dated `start` (the notice's
+    last day, or the later day its last objection was dismissed), its period and instalments from then."""
+    assert case.notice is not None
+    return Draft("end_public_notice", on, SYSTEM_ACTOR, reason, "R21",
+                 {**(extra or {}), "notice": case.notice.number, **recognition(policy, start)})
+
+
+@decides("record_objection")
+def record_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
+                     objection_id: str, summary: str) -> list[Event]:
+    _check(case, policy, "record_objection", ctx)
+    notice = case.notice
+    assert notice is not None, "a case in publicized has its notice"
+    if not notice.first_day <= ctx.on <= notice.last_day:
+        raise OutsideNotice(ctx.on, notice.first_day, notice.last_day)
+    if case.objection(objection_id) is not None:
+        raise InvalidAct(f"objection {objection_id} is already recorded", field="objection_id", rule="R21")
+    if not summary.strip():
+        raise InvalidAct("an objection needs a summary", field="summary", rule="R21")
+    return _one(case, policy, calendar, ctx, "record_objection",
+                {"objection_id": objection_id, "notice": notice.number, "summary": summary})
+
+
+@decides("decide_objection")
+def decide_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
+                     objection_id: str, decision: str) -> list[Event]:
+    """R21: dismiss (the notice goes on, or ends at once if its last day has passed) or uphold (back to
+    `inspected` for a new decision). A decision on the recognition: nobody who inspected may take it (R5)."""
+    _check(case, policy, "decide_objection", ctx)
+    if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
+        raise FourEyesViolation("decide_objection", ctx.actor, "inspect", "R5")
+    _one_of("decision", decision, ("dismiss", "uphold"))
+    waiting = [o.id for o in case.open_objections()]
+    if objection_id not in waiting:
+        raise InvalidAct(f"objection {objection_id} is not waiting for a decision; waiting: {waiting}",
+                         field="objection_id", rule="R21")
+    return _one(case, policy, calendar, ctx, "decide_objection", {"objection_id": objection_id, "decision": decision})
 
 
 @decides("reject")

@@ -114,6 +114,9 @@ class Policy:
     clauses: Mapping[str, Clause] = field(default_factory=dict)
     prerequisite_level: str | None = None  # R18: the lower level a base must be recognised at to apply
     annual_report_year: str = "next"  # the report on year N is due in N+1 ("next") or in N ("same")
+    # R21: how long the list of bases to be recognised is publicly noticed (公示) between the
+    # approval and the recognition; None: the approval recognises at once
+    public_notice_period: Duration | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -303,6 +306,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     read("effective", lambda: _effective_dates(top))
     read("names", lambda: (top.get("id", str), top.get("title", str)))
     read("prerequisite", lambda: _prerequisite(top, parts["identity"][0]), "identity")
+    read("public_notice", lambda: _public_notice(top))
     if not errors and (unknown := top.unknown()):
         errors.append(PolicyError(where, unknown[0], tuple(unknown)))
     if errors:
@@ -324,6 +328,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     effective_from, effective_to = parts["effective"]
     policy_id, title = parts["names"]
     prerequisite_clause, prerequisite_level = parts["prerequisite"]
+    notice_clause, notice_period = parts["public_notice"]
     clauses = {parameter: clause for parameter, clause in (
         ("application_window", window_clause),
         ("recognition_period", recognition_clause),
@@ -336,6 +341,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         ("subsidy", subsidy.clause),
         ("reminders", reminders_clause),
         ("prerequisite", prerequisite_clause),
+        ("public_notice", notice_clause),
     ) if clause is not None}
 
     return Policy(
@@ -352,6 +358,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         annual_report_due=report_due,
         annual_report_year=report_year,
         prerequisite_level=prerequisite_level,
+        public_notice_period=notice_period,
         assessment_first=assessment.first,
         assessment_every=assessment.every,
         pass_grades=assessment.pass_grades,
@@ -545,6 +552,19 @@ def _prerequisite(top: _Reader, level: str) -> tuple[Clause | None, str | None]:
     if LEVELS.index(required) >= LEVELS.index(level):
         raise section.fail("level", f"{required!r} is not below the policy's level {level!r}")
     return clause, required
+
+
+def _public_notice(top: _Reader) -> tuple[Clause | None, Duration | None]:
+    """R21, optional: the public notice (公示) between the approval and the recognition, in days or
+    working days (5wd: 5个工作日, on the official calendar, R16) — the days people have to object."""
+    if not top.has("public_notice"):
+        return None, None
+    section = top.section("public_notice")
+    clause = section.clause("R21")
+    period = section.duration("period", working_days=True)
+    if period.years or period.months:
+        raise section.fail("period", f"{period}: a public notice runs for days or working days (e.g. 5wd, 7d)")
+    return clause, period
 
 
 def _longer(a: Duration, b: Duration) -> bool:

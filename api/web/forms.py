@@ -59,6 +59,8 @@ def fields_for(act: str, case: Case) -> tuple[Field, ...]:
     for f in FIELDS[act]:
         if act == "verify_complaint" and f.name == "complaint_id":
             f = Field(f.name, "choice", tuple(c.id for c in case.complaints if c.valid is None))
+        elif act == "decide_objection" and f.name == "objection_id":
+            f = Field(f.name, "choice", tuple(o.id for o in case.open_objections()))
         out.append(f)
     return tuple(out)
 

@@ -11,7 +11,7 @@ from statemachines.policy import policy_from_mapping
 
 DOC = (PROJECT_ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
 OPTIONAL = {"effective_to", "annual_report.required", "prerequisite.level", "prerequisite.clause",
-            "prerequisite.default"}
+            "prerequisite.default", "public_notice.period", "public_notice.clause", "public_notice.default"}
 
 
 def keys_of(node: dict, path: str = "") -> set[str]:
