@@ -1,9 +1,10 @@
 """The work queue: the cases in the user's jurisdictions that need someone to act.
 
 Overdue first, then due within the horizon, then work without a deadline (an inspection or an
-approval waiting, a complaint to verify). Read from what is stored, in a few queries whatever the
-number of cases: the open cases in scope, their timers (the ones the sweep would fire, and the fired
-ones whose review still waits, with the date they were due) and the snapshots of the cases in force.
+approval waiting, a complaint to verify, an objection to a public notice to decide). Read from what
+is stored, in a few queries whatever the number of cases: the open cases in scope, their timers (the
+ones the sweep would fire, and the fired ones whose review still waits, with the date they were due)
+and the snapshots of the other open cases.
 """
 from __future__ import annotations
 
