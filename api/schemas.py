@@ -126,9 +126,9 @@ class CaseOut(BaseModel):
     complaints: list[ComplaintOut]
     instalments: list[InstalmentOut]
     notice: NoticeOut | None = Field(default=None,
-                                     description="The latest public notice (公示, R21), where the policy has one")
+                                     description="The latest public notice (公示, R22), where the policy has one")
     objections: list[ObjectionOut] = Field(default_factory=list,
-                                           description="Objections received during public notices (R21)")
+                                           description="Objections received during public notices (R22)")
     upcoming_reminders: list[dict[str, Any]] = Field(description="Reminder steps still ahead")
     reminders: list[dict[str, Any]] = Field(default_factory=list, description="Reminders not yet delivered, or failed")
 

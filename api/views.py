@@ -74,7 +74,7 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
 
 
 def notice_view(case: Case) -> dict[str, Any] | None:
-    """R21: the case's latest public notice; `running` while the case is publicized."""
+    """R22: the case's latest public notice; `running` while the case is publicized."""
     n = case.notice
     if n is None:
         return None

@@ -21,7 +21,7 @@ from statemachines.lifecycle import OPEN_STATES
 from statemachines.timers import awaiting_review
 
 KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation", "objection")
-# kinds only some policies give rise to: an objection to a public notice (R21) needs a policy that has one
+# kinds only some policies give rise to: an objection to a public notice (R22) needs a policy that has one
 _NOTICE_KINDS = ("objection",)
 # the timer kinds that are someone's work (an annual report, a ban's end or an instalment is not)
 TIMER_KINDS = ("assessment", "rectification", "reevaluation")

@@ -175,7 +175,7 @@ def follow_ups(case: Case, policy: Policy, calendar: WorkCalendar, event: Event)
                             f"连续{case.consecutive_fails}次考核不达标，取消认定", "R14")]
     if (event.act == "decide_objection" and event.payload["decision"] == "dismiss" and case.state == "publicized"
             and case.notice is not None and event.on > case.notice.last_day and not case.open_objections()):
-        # R21: the notice ended while this objection waited; dismissed, nothing holds the recognition back
+        # R22: the notice ended while this objection waited; dismissed, nothing holds the recognition back
         return [end_of_notice(case, policy, event.on, event.on,
                               f"公示期已于{case.notice.last_day}届满，异议经处理不成立，予以认定")]
     return []
@@ -256,7 +256,7 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording) 
     _check(case, policy, "approve", ctx)
     if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
         raise FourEyesViolation("approve", ctx.actor, "inspect", "R5")
-    # R21: with a public notice the recognition, its period and its instalments wait for the notice's end
+    # R22: with a public notice the recognition, its period and its instalments wait for the notice's end
     payload = (public_notice(case, policy.public_notice_period, calendar, ctx.on) if policy.public_notice_period
                else recognition(policy, ctx.on))
     return _one(case, policy, calendar, ctx, "approve", payload)
@@ -264,7 +264,7 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording) 
 
 def recognition(policy: Policy, start: date) -> dict[str, Any]:
     """R5, R6, R11: the first period and the subsidy instalments of a recognition dated `start` (the
-    approval's day; with a public notice, the notice's end, R21)."""
+    approval's day; with a public notice, the notice's end, R22)."""
     end = period_end(start, policy.recognition_period)
     instalments = [
         {"number": n, "amount_fen": inst.amount_fen,
@@ -277,10 +277,10 @@ def recognition(policy: Policy, start: date) -> dict[str, Any]:
     }
 
 
-# --- the public notice (R21) ----------------------------------------------------------------
+# --- the public notice (R22) ----------------------------------------------------------------
 
 def notice_days(approved_on: date, period: Duration, calendar: WorkCalendar) -> tuple[date, date, bool]:
-    """R21, R15, R16: the first and last day of a notice decided on `approved_on`, and whether either is
+    """R22, R15, R16: the first and last day of a notice decided on `approved_on`, and whether either is
     provisional. It is published the day after (art. 201: the day of the decision is not counted): in
     working days, from the next working day to the n-th; in days, from the next day to the deadline."""
     first = (add_working_days(approved_on, 1, calendar) if period.working_days
@@ -298,10 +298,10 @@ def public_notice(case: Case, period: Duration, calendar: WorkCalendar, approved
 
 def end_of_notice(case: Case, policy: Policy, on: date, start: date, reason: str,
                   extra: dict[str, Any] | None = None) -> Draft:
-    """R21: the notice ended without an objection upheld: the recognition dated `start` (the notice's
+    """R22: the notice ended without an objection upheld: the recognition dated `start` (the notice's
     last day, or the later day its last objection was dismissed), its period and instalments from then."""
     assert case.notice is not None
-    return Draft("end_public_notice", on, SYSTEM_ACTOR, reason, "R21",
+    return Draft("end_public_notice", on, SYSTEM_ACTOR, reason, "R22",
                  {**(extra or {}), "notice": case.notice.number, **recognition(policy, start)})
 
 
@@ -314,9 +314,9 @@ def record_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
     if not notice.first_day <= ctx.on <= notice.last_day:
         raise OutsideNotice(ctx.on, notice.first_day, notice.last_day)
     if case.objection(objection_id) is not None:
-        raise InvalidAct(f"objection {objection_id} is already recorded", field="objection_id", rule="R21")
+        raise InvalidAct(f"objection {objection_id} is already recorded", field="objection_id", rule="R22")
     if not summary.strip():
-        raise InvalidAct("an objection needs a summary", field="summary", rule="R21")
+        raise InvalidAct("an objection needs a summary", field="summary", rule="R22")
     return _one(case, policy, calendar, ctx, "record_objection",
                 {"objection_id": objection_id, "notice": notice.number, "summary": summary})
 
@@ -324,7 +324,7 @@ def record_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
 @decides("decide_objection")
 def decide_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
                      objection_id: str, decision: str) -> list[Event]:
-    """R21: dismiss (the notice goes on, or ends at once if its last day has passed) or uphold (back to
+    """R22: dismiss (the notice goes on, or ends at once if its last day has passed) or uphold (back to
     `inspected` for a new decision). A decision on the recognition: nobody who inspected may take it (R5)."""
     _check(case, policy, "decide_objection", ctx)
     if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
@@ -333,7 +333,7 @@ def decide_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
     waiting = [o.id for o in case.open_objections()]
     if objection_id not in waiting:
         raise InvalidAct(f"objection {objection_id} is not waiting for a decision; waiting: {waiting}",
-                         field="objection_id", rule="R21")
+                         field="objection_id", rule="R22")
     return _one(case, policy, calendar, ctx, "decide_objection", {"objection_id": objection_id, "decision": decision})
 
 

@@ -146,7 +146,7 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
                 case.version, case.head_hash = e.seq, e.hash
             continue
         event = amended(e, corrections) if corrections else e
-        if e.act in ("approve", "decide_objection") and (e.actor in inspectors):  # R21 keeps R5's four eyes
+        if e.act in ("approve", "decide_objection") and (e.actor in inspectors):  # R22 keeps R5's four eyes
             out.append(Violation(case_id, e.seq, "R5", "four-eyes",
                                  f"{e.actor} {'approved' if e.act == 'approve' else 'decided an objection'} "
                                  "after taking part in the inspection"))

@@ -28,7 +28,7 @@ def fire(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, now: 
 
 
 def _recompute_notice(case: Case, policy: Policy, calendar: WorkCalendar, now: datetime) -> list[Event]:
-    """R16, R21: a running notice whose days were provisional, on the calendar as it is now."""
+    """R16, R22: a running notice whose days were provisional, on the calendar as it is now."""
     n = case.notice
     if case.state != "publicized" or n is None or not n.provisional or policy.public_notice_period is None:
         return []
@@ -89,7 +89,7 @@ def _decide(case: Case, policy: Policy, timer: Timer, on: date) -> Draft:
     if timer.kind == "public_notice":
         assert case.notice is not None
         n = case.notice
-        # R21: recognised as of the notice's last day, whenever the sweep gets to it
+        # R22: recognised as of the notice's last day, whenever the sweep gets to it
         return end_of_notice(case, policy, on, n.last_day, f"公示期（{n.first_day}至{n.last_day}）届满无异议，予以认定",
                              base)
     if timer.kind == "instalment":

@@ -74,7 +74,7 @@ class Instalment:
 
 @dataclass
 class Notice:
-    """A public notice (公示, R21) of the approval, before the recognition takes effect."""
+    """A public notice (公示, R22) of the approval, before the recognition takes effect."""
 
     number: int  # 1 for the first; an upheld objection and a new approval give the next
     approved_on: date  # the approval (批复) that opened it
@@ -87,7 +87,7 @@ class Notice:
 
 @dataclass
 class Objection:
-    """An objection (异议) received during a public notice (R21)."""
+    """An objection (异议) received during a public notice (R22)."""
 
     id: str
     notice: int  # the number of the notice it was received in
@@ -132,7 +132,7 @@ class Case:
     ban: Ban | None = None
     instalments: list[Instalment] = field(default_factory=list)
     end_reason: str | None = None
-    notice: Notice | None = None  # the latest public notice (R21), where the policy has one
+    notice: Notice | None = None  # the latest public notice (R22), where the policy has one
     objections: list[Objection] = field(default_factory=list)
 
     # --- questions the rules ask --------------------------------------------------------
@@ -162,7 +162,7 @@ class Case:
         return next((o for o in self.objections if o.id == objection_id), None)
 
     def open_objections(self) -> list[Objection]:
-        """R21: the objections to the current notice still waiting for a decision."""
+        """R22: the objections to the current notice still waiting for a decision."""
         number = self.notice.number if self.notice else 0
         return [o for o in self.objections if o.notice == number and o.decision is None]
 

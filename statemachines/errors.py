@@ -103,10 +103,10 @@ class PrerequisiteMissing(DomainError):
 
 
 class OutsideNotice(DomainError):
-    """R21: an objection is received during the public notice, not before it or after its last day."""
+    """R22: an objection is received during the public notice, not before it or after its last day."""
 
     code = "outside-notice"
-    rule = "R21"
+    rule = "R22"
 
     def __init__(self, on: date, first_day: date, last_day: date) -> None:
         super().__init__(

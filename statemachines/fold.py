@@ -84,7 +84,7 @@ def _inspect(case: Case, e: Event, policy: Policy, before: str) -> None:
 
 
 def _approve(case: Case, e: Event, policy: Policy, before: str) -> None:
-    if "notice" in e.payload:  # R21: the recognition waits for the public notice's end
+    if "notice" in e.payload:  # R22: the recognition waits for the public notice's end
         n = e.payload["notice"]
         case.notice = Notice(n["number"], e.on, date.fromisoformat(n["first_day"]),
                              date.fromisoformat(n["last_day"]), n["provisional"])
@@ -122,7 +122,7 @@ def _decide_objection(case: Case, e: Event, policy: Policy, before: str) -> None
 def _end_notice(case: Case, e: Event, policy: Policy, before: str) -> None:
     assert case.notice is not None
     case.notice.ended_on, case.notice.outcome = e.on, "recognized"
-    # R21: recognised as of the notice's end (its last day, or the day its last objection was dismissed)
+    # R22: recognised as of the notice's end (its last day, or the day its last objection was dismissed)
     _recognize(case, e.payload, date.fromisoformat(e.payload["period"]["start"]))
 
 

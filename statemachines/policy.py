@@ -114,7 +114,7 @@ class Policy:
     clauses: Mapping[str, Clause] = field(default_factory=dict)
     prerequisite_level: str | None = None  # R18: the lower level a base must be recognised at to apply
     annual_report_year: str = "next"  # the report on year N is due in N+1 ("next") or in N ("same")
-    # R21: how long the list of bases to be recognised is publicly noticed (公示) between the
+    # R22: how long the list of bases to be recognised is publicly noticed (公示) between the
     # approval and the recognition; None: the approval recognises at once
     public_notice_period: Duration | None = None
 
@@ -555,12 +555,12 @@ def _prerequisite(top: _Reader, level: str) -> tuple[Clause | None, str | None]:
 
 
 def _public_notice(top: _Reader) -> tuple[Clause | None, Duration | None]:
-    """R21, optional: the public notice (公示) between the approval and the recognition, in days or
+    """R22, optional: the public notice (公示) between the approval and the recognition, in days or
     working days (5wd: 5个工作日, on the official calendar, R16) — the days people have to object."""
     if not top.has("public_notice"):
         return None, None
     section = top.section("public_notice")
-    clause = section.clause("R21")
+    clause = section.clause("R22")
     period = section.duration("period", working_days=True)
     if period.years or period.months:
         raise section.fail("period", f"{period}: a public notice runs for days or working days (e.g. 5wd, 7d)")

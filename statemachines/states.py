@@ -6,7 +6,7 @@ STATES = (
     "suspended", "revoked", "rejected", "withdrawn", "lapsed",
 )
 IN_FORCE = ("recognized", "assessed", "rectifying")
-# publicized (公示中, R21): approved, its public notice running; not yet in force, but open (R3)
+# publicized (公示中, R22): approved, its public notice running; not yet in force, but open (R3)
 OPEN_STATES = ("applied", "inspected", "publicized", *IN_FORCE, "suspended")
 STATE_NAMES_ZH = {
     "applied": "已申报", "inspected": "已考察", "publicized": "公示中", "recognized": "已认定",

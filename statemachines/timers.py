@@ -53,7 +53,7 @@ def timers_for(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer
         timers.append(Timer("reevaluation", str(case.period.number), case.period.end))
     if case.state == "revoked" and case.ban is not None and case.ban.ended_on is None:
         timers.append(Timer("ban_end", "1", case.ban.last_day + timedelta(days=1)))
-    # R21: the notice's end recognises; an objection waiting for a decision holds it back (not owed until then)
+    # R22: the notice's end recognises; an objection waiting for a decision holds it back (not owed until then)
     if case.state == "publicized" and case.notice is not None and not case.open_objections():
         n = case.notice
         timers.append(Timer("public_notice", str(n.number), n.last_day + timedelta(days=1), n.provisional))

@@ -37,7 +37,7 @@ ZH: dict[str, str] = {
     # kinds of work in the queue
     "k.inspection": "待考察", "k.approval": "待批复", "k.assessment": "考核到期", "k.rectification": "整改期限",
     "k.complaint": "投诉待核实", "k.reevaluation": "复评", "k.objection": "公示异议待处理",
-    # the public notice (R21)
+    # the public notice (R22)
     "notice": "公示", "notice_days": "公示期", "notice_running": "公示中，期满无异议予以认定",
     "notice_ended": "公示期满，已认定", "notice_upheld": "异议成立，退回重新审核", "objections": "公示异议",
     "decision": "处理结果", "decided_on": "处理日期", "undecided": "待处理",

@@ -1,4 +1,4 @@
-"""R21 through the HTTP API: an approval under a policy with a public notice (公示) shows the case
+"""R22 through the HTTP API: an approval under a policy with a public notice (公示) shows the case
 publicized with the notice's dates; objections are recorded and decided through the act routes, the
 refusals are problems, and the notice's end recognises the base.
 
@@ -43,7 +43,7 @@ def until(rt, clock, day: date) -> None:
     assert not sweep(rt, day).failed
 
 
-def test_r21_objections_through_the_api_and_the_notices_end(notice_rt, clock, people):
+def test_r22_objections_through_the_api_and_the_notices_end(notice_rt, clock, people):
     wang, zhao, li, sun = (people[u] for u in ("caseworker.wang", "caseworker.zhao", "supervisor.li",
                                                "supervisor.sun"))
     until(notice_rt, clock, date(2024, 4, 8))
@@ -68,7 +68,7 @@ def test_r21_objections_through_the_api_and_the_notices_end(notice_rt, clock, pe
     until(notice_rt, clock, date(2024, 6, 18))
     early = problem(wang.act(cid, "record_objection", on="2024-06-15", reason="收到异议", summary="x"),
                     422, "/problems/outside-notice")
-    assert (early["field"], early["rule"], early["last_day"]) == ("on", "R21", "2024-06-21")
+    assert (early["field"], early["rule"], early["last_day"]) == ("on", "R22", "2024-06-21")
     case = ok(wang.act(cid, "record_objection", on="2024-06-18", reason="收到书面异议",
                        summary="反映该基地在孵企业数量与申报材料不符", objection_id="yy-1"))
     assert case["state"] == "publicized" and case["timers"] == []  # the end waits for the decision
@@ -102,14 +102,14 @@ def test_r21_objections_through_the_api_and_the_notices_end(notice_rt, clock, pe
         False, "2024-06-22", "recognized")
     events = ok(wang.get(f"{CASES}/{cid}/events"))
     assert [(e["act"], e["on"], e["actor"], e["rule"]) for e in events][-2:] == [
-        ("end_public_notice", "2024-06-22", "system", "R21"), ("instalment_due", "2024-06-22", "system", "R11")]
+        ("end_public_notice", "2024-06-22", "system", "R22"), ("instalment_due", "2024-06-22", "system", "R11")]
 
     [detail] = ok(wang.get("/api/v1/policies/test-520100"))["versions"]
     assert detail["parameters"]["public_notice_period"] == "5wd"
-    assert detail["clauses"]["public_notice"]["rule"] == "R21"
+    assert detail["clauses"]["public_notice"]["rule"] == "R22"
 
 
-def test_r21_an_upheld_objection_through_the_api_goes_back_for_a_new_decision(notice_rt, clock, people):
+def test_r22_an_upheld_objection_through_the_api_goes_back_for_a_new_decision(notice_rt, clock, people):
     wang, zhao, li = (people[u] for u in ("caseworker.wang", "caseworker.zhao", "supervisor.li"))
     until(notice_rt, clock, date(2024, 4, 8))
     cid = ok(wang.post(CASES, json=apply_body(jurisdiction=GUIYANG, seed=2)), 201)["id"]

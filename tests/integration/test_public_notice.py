@@ -1,4 +1,4 @@
-"""R21: a public notice (公示) of N working days between the approval and the recognition, through
+"""R22: a public notice (公示) of N working days between the approval and the recognition, through
 the services and the sweep. Runs on SQLite, PostgreSQL and the in-memory storage.
 
 The policy is Guizhou's rules as Hunan's (a test's), with `public_notice.period = "5wd"`. Every
@@ -62,7 +62,7 @@ def finish(story: Story, last: D) -> None:
     assert replay(before, story.rt.policies.get) == story.case
 
 
-def test_r21_a_notice_without_objection_recognises_at_its_end_and_the_period_counts_from_there(rt, clock):
+def test_r22_a_notice_without_objection_recognises_at_its_end_and_the_period_counts_from_there(rt, clock):
     story = approved(rt, clock)
     case = story.case
     assert case.state == "publicized" and case.period is None and case.instalments == []
@@ -77,7 +77,7 @@ def test_r21_a_notice_without_objection_recognises_at_its_end_and_the_period_cou
     assert case.period == Period(1, D(2024, 6, 21), D(2029, 6, 21))
     assert story.system_events() == [("end_public_notice", D(2024, 6, 22)), ("instalment_due", D(2024, 6, 22))]
     end = next(e for e in story.events if e.act == "end_public_notice")
-    assert (end.rule, end.payload["timer"]["kind"], end.payload["notice"]) == ("R21", "public_notice", 1)
+    assert (end.rule, end.payload["timer"]["kind"], end.payload["notice"]) == ("R22", "public_notice", 1)
     # the grant is due on the recognition date, and the timers count from the notice's end (R6–R11)
     assert [(i.due_on, i.status) for i in case.instalments] == [(D(2024, 6, 21), "due")]
     timers = story.timers()
@@ -88,7 +88,7 @@ def test_r21_a_notice_without_objection_recognises_at_its_end_and_the_period_cou
     finish(story, D(2024, 7, 1))
 
 
-def test_r21_an_objection_dismissed_during_the_notice_lets_it_end_on_time(rt, clock):
+def test_r22_an_objection_dismissed_during_the_notice_lets_it_end_on_time(rt, clock):
     story = approved(rt, clock)
     objection(story, D(2024, 6, 18))
     assert story.timers() == {}  # the notice cannot end while the objection waits
@@ -103,7 +103,7 @@ def test_r21_an_objection_dismissed_during_the_notice_lets_it_end_on_time(rt, cl
     finish(story, D(2024, 7, 1))
 
 
-def test_r21_an_undecided_objection_holds_the_recognition_until_it_is_dismissed(rt, clock):
+def test_r22_an_undecided_objection_holds_the_recognition_until_it_is_dismissed(rt, clock):
     story = approved(rt, clock)
     objection(story, D(2024, 6, 21))  # on the last day: in time
     story.until(D(2024, 6, 28))
@@ -118,7 +118,7 @@ def test_r21_an_undecided_objection_holds_the_recognition_until_it_is_dismissed(
     finish(story, D(2024, 7, 10))
 
 
-def test_r21_an_upheld_objection_goes_back_to_inspected_and_the_case_is_refused(rt, clock):
+def test_r22_an_upheld_objection_goes_back_to_inspected_and_the_case_is_refused(rt, clock):
     story = approved(rt, clock)
     with pytest.raises(OutsideNotice):  # the day after the approval is a Saturday: the notice starts Monday
         objection(story, D(2024, 6, 15))
@@ -140,7 +140,7 @@ def test_r21_an_upheld_objection_goes_back_to_inspected_and_the_case_is_refused(
     finish(story, D(2024, 7, 1))
 
 
-def test_r21_an_upheld_objection_then_a_new_approval_opens_a_second_notice(rt, clock):
+def test_r22_an_upheld_objection_then_a_new_approval_opens_a_second_notice(rt, clock):
     story = approved(rt, clock)
     objection(story, D(2024, 6, 19))
     story.act("decide_objection", D(2024, 6, 20), actor=SUPERVISOR_2, objection_id="yy-1", decision="uphold")
@@ -153,7 +153,7 @@ def test_r21_an_upheld_objection_then_a_new_approval_opens_a_second_notice(rt, c
     finish(story, D(2024, 7, 20))
 
 
-def test_r21_r16_a_notice_in_working_days_over_the_national_day_holiday(rt, clock):
+def test_r22_r16_a_notice_in_working_days_over_the_national_day_holiday(rt, clock):
     # approved Friday 2025-09-26: Sunday 09-28 is a 调休 working day (1), 09-29 (2), 09-30 (3), then
     # 国庆节、中秋节 10-01 to 10-08 rest, 10-09 (4), 10-10 (5)
     story = approved(rt, clock, on=D(2025, 9, 26), applied=D(2025, 4, 8))
@@ -170,7 +170,7 @@ def test_r21_r16_a_notice_in_working_days_over_the_national_day_holiday(rt, cloc
     finish(story, D(2025, 10, 20))
 
 
-def test_r21_r16_a_provisional_notice_is_recomputed_when_the_years_calendar_arrives(rt, clock, tmp_path):
+def test_r22_r16_a_provisional_notice_is_recomputed_when_the_years_calendar_arrives(rt, clock, tmp_path):
     partial = tmp_path / "cn"
     shutil.copytree(PROJECT_ROOT / "calendars" / "cn", partial)
     (partial / "notices" / "2025.toml").unlink()
@@ -202,7 +202,7 @@ def test_r21_r16_a_provisional_notice_is_recomputed_when_the_years_calendar_arri
     finish(story, D(2025, 10, 20))
 
 
-def test_r21_the_sweep_ends_the_notice_exactly_once(rt, clock):
+def test_r22_the_sweep_ends_the_notice_exactly_once(rt, clock):
     story = approved(rt, clock)
     first = story.until(D(2024, 6, 22))
     again = story.until(D(2024, 6, 22))
@@ -215,7 +215,7 @@ def test_r21_the_sweep_ends_the_notice_exactly_once(rt, clock):
                                        reason="迟到的异议", summary="x", objection_id="late")
 
 
-def test_r21_r3_a_case_in_public_notice_is_open_for_the_application_and_the_database(rt, clock):
+def test_r22_r3_a_case_in_public_notice_is_open_for_the_application_and_the_database(rt, clock):
     story = approved(rt, clock)
     with pytest.raises(OpenCaseExists) as refused:  # the second application of the same base and level
         story.apply(D(2024, 6, 18), jurisdiction=HUNAN, base="长沙市创业园", window_exception="补报")
@@ -233,7 +233,7 @@ def test_r21_r3_a_case_in_public_notice_is_open_for_the_application_and_the_data
             uow.cases.add(second, events, [])
 
 
-def test_r21_statistics_count_the_recognition_at_the_notices_end(rt, clock):
+def test_r22_statistics_count_the_recognition_at_the_notices_end(rt, clock):
     story = approved(rt, clock, on=D(2024, 12, 27))  # a Friday: 12-30, 12-31, (元旦), 01-02, 01-03, 01-06
     n = story.case.notice
     assert (n.first_day, n.last_day) == (D(2024, 12, 30), D(2025, 1, 6))

@@ -1,4 +1,4 @@
-"""R21, the pure domain: the public notice (公示) between the approval and the recognition.
+"""R22, the pure domain: the public notice (公示) between the approval and the recognition.
 
 A case approved under a policy with `public_notice.period = "5wd"` is `publicized`, not yet in
 force; objections are recorded during the notice and decided by a supervisor who did not inspect
@@ -71,7 +71,7 @@ def fire_notice(case: Case, on: date | None = None) -> list[Event]:
 
 # --- the approval ------------------------------------------------------------------------------
 
-def test_r21_the_approval_opens_the_notice_and_does_not_recognise():
+def test_r22_the_approval_opens_the_notice_and_does_not_recognise():
     case, events = publicized()
     assert case.state == "publicized" and [e.act for e in events] == ["approve"]
     assert events[0].payload == {"notice": {"number": 1, "period": "5wd", "first_day": "2024-06-17",
@@ -83,7 +83,7 @@ def test_r21_the_approval_opens_the_notice_and_does_not_recognise():
     assert timers_for(case, POLICY, CALENDAR) == [Timer("public_notice", "1", date(2024, 6, 22))]
 
 
-def test_r21_without_a_notice_the_approval_recognises_at_once_as_before():
+def test_r22_without_a_notice_the_approval_recognises_at_once_as_before():
     case = inspected()
     events = acts.approve(case, GUIZHOU, CALENDAR, ctx(APPROVED))
     assert case.state == "recognized" and case.notice is None
@@ -91,7 +91,7 @@ def test_r21_without_a_notice_the_approval_recognises_at_once_as_before():
     assert set(events[0].payload) == {"period", "instalments"}
 
 
-def test_r21_r15_a_notice_in_calendar_days_starts_the_next_day_and_ends_off_rest_days():
+def test_r22_r15_a_notice_in_calendar_days_starts_the_next_day_and_ends_off_rest_days():
     case = inspected()
     acts.approve(case, notice_policy("7d"), CALENDAR, ctx(APPROVED))
     # from Saturday 06-15 to 06-21 (7 days from the 14th, a Friday: a working day, not moved)
@@ -102,7 +102,7 @@ def test_r21_r15_a_notice_in_calendar_days_starts_the_next_day_and_ends_off_rest
     assert case.notice.last_day == date(2024, 6, 24)
 
 
-def test_r21_during_the_notice_only_objections_reject_and_withdraw_are_legal():
+def test_r22_during_the_notice_only_objections_reject_and_withdraw_are_legal():
     case, _ = publicized()
     assert allowed_acts(case, POLICY) == ["reject", "withdraw", "record_objection"]
     for act, fields in (("approve", {}), ("record_assessment", {"outcome": "pass"}),
@@ -115,7 +115,7 @@ def test_r21_during_the_notice_only_objections_reject_and_withdraw_are_legal():
 
 # --- objections --------------------------------------------------------------------------------
 
-def test_r21_an_objection_holds_the_notices_end_back_until_it_is_decided():
+def test_r22_an_objection_holds_the_notices_end_back_until_it_is_decided():
     case, _ = publicized()
     objection(case, date(2024, 6, 18))
     assert case.state == "publicized" and [o.id for o in case.open_objections()] == ["o-1"]
@@ -129,16 +129,16 @@ def test_r21_an_objection_holds_the_notices_end_back_until_it_is_decided():
 
 
 @pytest.mark.parametrize("on", [date(2024, 6, 14), date(2024, 6, 15), date(2024, 6, 22)])
-def test_r21_an_objection_outside_the_notice_is_refused_and_changes_nothing(on):
+def test_r22_an_objection_outside_the_notice_is_refused_and_changes_nothing(on):
     case, _ = publicized()
     before = copy.deepcopy(case.to_dict())
     with pytest.raises(OutsideNotice) as refused:
         objection(case, on)
-    assert refused.value.rule == "R21" and refused.value.details["last_day"] == "2024-06-21"
+    assert refused.value.rule == "R22" and refused.value.details["last_day"] == "2024-06-21"
     assert case.to_dict() == before
 
 
-def test_r21_an_objection_needs_a_summary_and_its_own_id():
+def test_r22_an_objection_needs_a_summary_and_its_own_id():
     case, _ = publicized()
     with pytest.raises(InvalidAct) as refused:
         acts.record_objection(case, POLICY, CALENDAR, ctx(FIRST), objection_id="o-1", summary="  ")
@@ -149,7 +149,7 @@ def test_r21_an_objection_needs_a_summary_and_its_own_id():
     assert again.value.field == "objection_id"
 
 
-def test_r21_r5_who_inspected_may_not_decide_an_objection():
+def test_r22_r5_who_inspected_may_not_decide_an_objection():
     case, _ = publicized()
     objection(case, FIRST)
     with pytest.raises(FourEyesViolation) as refused:
@@ -159,7 +159,7 @@ def test_r21_r5_who_inspected_may_not_decide_an_objection():
     assert case.open_objections() and case.state == "publicized"
 
 
-def test_r21_a_decision_names_an_objection_waiting_and_dismiss_or_uphold():
+def test_r22_a_decision_names_an_objection_waiting_and_dismiss_or_uphold():
     case, _ = publicized()
     objection(case, FIRST)
     with pytest.raises(InvalidAct) as unknown:
@@ -170,7 +170,7 @@ def test_r21_a_decision_names_an_objection_waiting_and_dismiss_or_uphold():
     assert bad.value.field == "decision"
 
 
-def test_r21_an_upheld_objection_sends_the_case_back_for_a_new_decision():
+def test_r22_an_upheld_objection_sends_the_case_back_for_a_new_decision():
     case, _ = publicized()
     objection(case, FIRST, "o-1")
     objection(case, date(2024, 6, 18), "o-2")
@@ -189,11 +189,11 @@ def test_r21_an_upheld_objection_sends_the_case_back_for_a_new_decision():
 
 # --- the end of the notice ---------------------------------------------------------------------
 
-def test_r21_the_notices_end_recognises_as_of_its_last_day():
+def test_r22_the_notices_end_recognises_as_of_its_last_day():
     case, _ = publicized()
     events = fire_notice(case, date(2024, 6, 22))
     assert [(e.act, e.on, e.actor, e.rule) for e in events] == [
-        ("end_public_notice", date(2024, 6, 22), SYSTEM_ACTOR, "R21")]
+        ("end_public_notice", date(2024, 6, 22), SYSTEM_ACTOR, "R22")]
     assert case.state == "recognized" and case.recognized_on == LAST
     # the period and the grant count from the notice's end, not from the approval (R6, R11)
     assert case.period == Period(1, LAST, date(2029, 6, 21))
@@ -202,13 +202,13 @@ def test_r21_the_notices_end_recognises_as_of_its_last_day():
     assert "public_notice" not in {t.kind for t in timers_for(case, POLICY, CALENDAR)}
 
 
-def test_r21_a_sweep_days_late_still_dates_the_recognition_by_the_notice():
+def test_r22_a_sweep_days_late_still_dates_the_recognition_by_the_notice():
     case, _ = publicized()
     fire_notice(case, date(2024, 7, 3))  # after an outage: the act keeps the timer's date
     assert case.last_on == date(2024, 6, 22) and case.period.start == LAST
 
 
-def test_r21_a_dismissal_after_the_last_day_recognises_at_once_as_of_that_day():
+def test_r22_a_dismissal_after_the_last_day_recognises_at_once_as_of_that_day():
     case, _ = publicized()
     objection(case, date(2024, 6, 21))
     decided = date(2024, 6, 26)
@@ -218,7 +218,7 @@ def test_r21_a_dismissal_after_the_last_day_recognises_at_once_as_of_that_day():
     assert case.state == "recognized" and case.period == Period(1, decided, date(2029, 6, 26))
 
 
-def test_r21_one_of_two_objections_dismissed_late_still_waits_for_the_other():
+def test_r22_one_of_two_objections_dismissed_late_still_waits_for_the_other():
     case, _ = publicized()
     objection(case, FIRST, "o-1")
     objection(case, LAST, "o-2")
@@ -229,7 +229,7 @@ def test_r21_one_of_two_objections_dismissed_late_still_waits_for_the_other():
 
 
 @pytest.mark.parametrize(("act", "state"), [("reject", "rejected"), ("withdraw", "withdrawn")])
-def test_r21_a_case_may_be_refused_or_withdrawn_during_the_notice(act, state):
+def test_r22_a_case_may_be_refused_or_withdrawn_during_the_notice(act, state):
     case, _ = publicized()
     acts.DECIDE[act](case, POLICY, CALENDAR, ctx(date(2024, 6, 19)))
     assert case.state == state and case.period is None and timers_for(case, POLICY, CALENDAR) == []
@@ -258,7 +258,7 @@ def _history() -> tuple[Case, list[Event]]:
     return case, events
 
 
-def test_r21_r17_replay_gives_the_case_the_acts_made():
+def test_r22_r17_replay_gives_the_case_the_acts_made():
     case, events = _history()
     assert case.state == "recognized" and case.notice.number == 2 and case.period.start == date(2024, 7, 8)
     assert replay(events, lambda *_: POLICY) == case
@@ -266,11 +266,11 @@ def test_r21_r17_replay_gives_the_case_the_acts_made():
     assert violations == [] and replayed == case
 
 
-def test_r21_r5_the_audit_finds_an_objection_decided_by_an_inspector():
+def test_r22_r5_the_audit_finds_an_objection_decided_by_an_inspector():
     case, events = _history()
     replayed = replay(events[:4], lambda *_: POLICY)  # approved, objection recorded
     tampered = acts.record(replayed, POLICY, CALENDAR, [Draft(
-        "decide_objection", date(2024, 6, 19), INSPECTOR, "异议成立", "R21",
+        "decide_objection", date(2024, 6, 19), INSPECTOR, "异议成立", "R22",
         {"objection_id": "o-1", "decision": "uphold"})], NOW)
     _, violations = check_history(case.id, events[:4] + tampered, lambda *_: POLICY)
     assert [(v.rule, v.check) for v in violations] == [("R5", "four-eyes")]

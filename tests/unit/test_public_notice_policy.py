@@ -1,4 +1,4 @@
-"""R21 as policy data: the optional [public_notice] section, read strictly by the loader."""
+"""R22 as policy data: the optional [public_notice] section, read strictly by the loader."""
 from __future__ import annotations
 
 import copy
@@ -22,21 +22,21 @@ def problems(data: dict) -> tuple[str, ...]:
     return refused.value.problems
 
 
-def test_r21_a_public_notice_in_working_days_is_read_with_its_clause():
+def test_r22_a_public_notice_in_working_days_is_read_with_its_clause():
     policy = policy_from_mapping(with_notice(period="5wd", clause="公示5个工作日，无异议的予以认定"))
     assert policy.public_notice_period == Duration(working_days=5)
     clause = policy.cite("public_notice")
-    assert clause is not None and (clause.rule, clause.default) == ("R21", False)
+    assert clause is not None and (clause.rule, clause.default) == ("R22", False)
     assert "公示5个工作日" in clause.text
 
 
-def test_r21_a_public_notice_in_calendar_days_marked_as_our_default():
+def test_r22_a_public_notice_in_calendar_days_marked_as_our_default():
     policy = policy_from_mapping(with_notice(period="7d", clause="公示期（默认值）", default=True))
     assert policy.public_notice_period == Duration(days=7)
     assert policy.cite("public_notice").default is True
 
 
-def test_r21_without_the_section_an_approval_needs_no_notice():
+def test_r22_without_the_section_an_approval_needs_no_notice():
     policy = policy_from_mapping(copy.deepcopy(GUIZHOU))
     assert policy.public_notice_period is None and policy.cite("public_notice") is None
 
@@ -51,12 +51,12 @@ def test_r21_without_the_section_an_approval_needs_no_notice():
     ({"period": 5, "clause": "x"}, "public_notice.period: expected str, got 5"),
     ({"period": "5wd", "clause": "x", "default": "yes"}, "public_notice.default: expected bool"),
 ])
-def test_r21_a_wrong_public_notice_is_refused_naming_the_key(section, problem):
+def test_r22_a_wrong_public_notice_is_refused_naming_the_key(section, problem):
     found = problems(with_notice(**section))
     assert len(found) == 1 and found[0].startswith(problem), found
 
 
-def test_r21_a_public_notice_that_is_not_a_table_is_refused():
+def test_r22_a_public_notice_that_is_not_a_table_is_refused():
     data = copy.deepcopy(GUIZHOU)
     data["public_notice"] = "5wd"
     assert problems(data)[0].startswith("public_notice: expected dict")

@@ -14,7 +14,7 @@ from statemachines.lifecycle import _PLAIN_MOVES, ALL_ACTS, IN_FORCE, MACHINE, S
 
 PAYLOADS = [{}, {"outcome": "pass"}, {"outcome": "fail"}, {"decision": "extend"}, {"decision": "lapse"},
             *({"back_to": s} for s in IN_FORCE),
-            # R21: an approval that opens a public notice, and the decisions on an objection
+            # R22: an approval that opens a public notice, and the decisions on an objection
             {"notice": {"number": 1}}, {"decision": "dismiss"}, {"decision": "uphold"}]
 POLICIES = [SimpleNamespace(rectification_enabled=True), SimpleNamespace(rectification_enabled=False)]
 
@@ -59,7 +59,7 @@ def test_R17_conditional_moves_are_left_to_the_machine():
     assert conditional and not conditional & set(_PLAIN_MOVES)
     assert ("applied", "inspect") in conditional and ("recognized", "record_assessment") in conditional
     assert _PLAIN_MOVES[("recognized", "verify_complaint")] == "recognized"
-    # R21: an approval recognises at once, or opens the public notice first, as its payload says
+    # R22: an approval recognises at once, or opens the public notice first, as its payload says
     assert ("inspected", "approve") in conditional and ("publicized", "decide_objection") in conditional
     assert _PLAIN_MOVES[("publicized", "record_objection")] == "publicized"
     assert _PLAIN_MOVES[("publicized", "end_public_notice")] == "recognized"

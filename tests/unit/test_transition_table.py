@@ -85,7 +85,7 @@ def make_case(state: str) -> Case:
         return _base("applied")
     if state == "inspected":
         return _base("inspected", inspected_by=INSPECTOR)
-    if state == "publicized":  # R21: approved on 2025-05-30, its notice running, an objection to decide
+    if state == "publicized":  # R22: approved on 2025-05-30, its notice running, an objection to decide
         return _base("publicized", inspected_by=INSPECTOR,
                      notice=Notice(1, date(2025, 5, 30), date(2025, 6, 3), date(2025, 6, 10), False),
                      objections=[Objection("o-1", 1, date(2025, 6, 4), "申报材料与实际不符")])
@@ -154,7 +154,7 @@ X = IllegalTransition
 #   R12 suspend: in force -> suspended;  R13 suspended is left only by reinstate or revoke
 #   R9/R12/R14 revoke: in force or suspended -> revoked
 #   rejected, withdrawn, lapsed are terminal; revoked only waits for its ban to end
-#   R21 publicized (the notice runs): objections recorded and decided (dismissed here), reject, withdraw;
+#   R22 publicized (the notice runs): objections recorded and decided (dismissed here), reject, withdraw;
 #   no other act until the notice ends. Objections exist only there.
 NO_NOTICE = {"record_objection": X, "decide_objection": X}
 TABLE: dict[str, dict[str, str | type]] = {
@@ -244,7 +244,7 @@ SYSTEM_TABLE: dict[str, dict[str, str]] = {
     "end_ban": {"revoked": "revoked"},
     # R11: instalments fall due only while not withheld
     "instalment_due": {"recognized": "recognized", "assessed": "assessed"},
-    # R21: the notice's end recognises; R16: a provisional notice recomputed
+    # R22: the notice's end recognises; R16: a provisional notice recomputed
     "end_public_notice": {"publicized": "recognized"},
     "reschedule_public_notice": {"publicized": "publicized"},
 }

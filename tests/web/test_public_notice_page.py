@@ -1,4 +1,4 @@
-"""R21 on the pages: a case in public notice (公示中) shows the notice's dates and its objections, the
+"""R22 on the pages: a case in public notice (公示中) shows the notice's dates and its objections, the
 supervisor's form decides an objection, and the queue, the dashboard, the audit page and the diagram
 know the new state. The policy is Guizhou's rules for Guiyang (520100, a test's) with a 5-working-day
 notice: approved Friday 2024-06-14, the notice runs 06-17 to 06-21."""
@@ -59,7 +59,7 @@ def forms_on(html: str) -> set[str]:
     return set(re.findall(r'<form method="post" action="/cases/[^/"]+/acts/(\w+)"', html))
 
 
-def test_r21_the_case_page_shows_the_notice_its_dates_and_objections(sign_in, publicized):
+def test_r22_the_case_page_shows_the_notice_its_dates_and_objections(sign_in, publicized):
     html = sign_in(SUPERVISOR).get(f"/cases/{publicized}").text
     assert re.search(r'id="case-state">公示中<', html)
     assert 'data-first="2024-06-17" data-last="2024-06-21"' in html
@@ -74,7 +74,7 @@ def test_r21_the_case_page_shows_the_notice_its_dates_and_objections(sign_in, pu
     assert forms_on(english) == {"withdraw", "record_objection"}  # deciding is a supervisor's
 
 
-def test_r21_a_supervisor_decides_the_objection_on_the_page(notice_rt, sign_in, publicized):
+def test_r22_a_supervisor_decides_the_objection_on_the_page(notice_rt, sign_in, publicized):
     client = sign_in(SUPERVISOR)
     answer = client.post(f"/cases/{publicized}/acts/decide_objection",
                          data={"on": "2024-06-19", "reason": "经核查，异议不成立", "objection_id": "yy-1",
@@ -87,7 +87,7 @@ def test_r21_a_supervisor_decides_the_objection_on_the_page(notice_rt, sign_in, 
     assert "公示期满（予以认定）" in page  # the notice's end is owed again
 
 
-def test_r21_an_objection_outside_the_notice_is_refused_beside_the_date(notice_rt, clock, sign_in, publicized):
+def test_r22_an_objection_outside_the_notice_is_refused_beside_the_date(notice_rt, clock, sign_in, publicized):
     clock.set_day(date(2024, 6, 24))  # after the last day; the objection waiting still holds the end back
     answer = sign_in(CASEWORKER).post(f"/cases/{publicized}/acts/record_objection",
                                       data={"on": "2024-06-24", "reason": "收到异议", "summary": "x"})
@@ -97,7 +97,7 @@ def test_r21_an_objection_outside_the_notice_is_refused_beside_the_date(notice_r
     assert len(cases.get_case(notice_rt, publicized).objections) == 1  # nothing written
 
 
-def test_r21_the_queue_the_dashboard_and_the_audit_page_know_the_notice(sign_in, publicized):
+def test_r22_the_queue_the_dashboard_and_the_audit_page_know_the_notice(sign_in, publicized):
     client = sign_in(SUPERVISOR)
     queue = client.get("/queue").text
     assert re.findall(r'<tr class="(\w+)" data-case="([^"]+)" data-kind="(\w+)">', queue) == [
