@@ -82,6 +82,26 @@ class ComplaintOut(BaseModel):
     verified_on: date | None
 
 
+class NoticeOut(BaseModel):
+    number: int
+    approved_on: date
+    first_day: date
+    last_day: date
+    provisional: bool
+    running: bool
+    ended_on: date | None
+    outcome: str | None
+
+
+class ObjectionOut(BaseModel):
+    id: str
+    notice: int
+    received_on: date
+    summary: str
+    decision: str | None
+    decided_on: date | None
+
+
 class InstalmentOut(BaseModel):
     number: int
     due_on: date
@@ -127,6 +147,10 @@ class CaseOut(BaseModel):
     instalments: list[InstalmentOut]
     subsidy_tier: str | None = Field(description="The subsidy tier chosen at approval (R20), if the policy has tiers")
     clawback: ClawbackOut | None
+    notice: NoticeOut | None = Field(default=None,
+                                     description="The latest public notice (公示, R22), where the policy has one")
+    objections: list[ObjectionOut] = Field(default_factory=list,
+                                           description="Objections received during public notices (R22)")
     upcoming_reminders: list[dict[str, Any]] = Field(description="Reminder steps still ahead")
     reminders: list[dict[str, Any]] = Field(default_factory=list, description="Reminders not yet delivered, or failed")
 

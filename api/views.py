@@ -67,6 +67,12 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
         ],
         "subsidy_tier": case.tier,
         "clawback": _clawback_view(case, timers),
+        "notice": notice_view(case),
+        "objections": [
+            {"id": o.id, "notice": o.notice, "received_on": o.received_on.isoformat(), "summary": o.summary,
+             "decision": o.decision, "decided_on": o.decided_on.isoformat() if o.decided_on else None}
+            for o in case.objections
+        ],
     }
 
 
@@ -80,6 +86,16 @@ def _clawback_view(case: Case, timers: Sequence[Timer]) -> dict[str, Any] | None
             "repaid_fen": claw.repaid_fen, "outstanding_fen": claw.outstanding_fen,
             "repaid_on": claw.repaid_on.isoformat() if claw.repaid_on else None,
             "due_on": due.isoformat() if due else None, "overdue": case.has_flag("clawback_overdue")}
+
+
+def notice_view(case: Case) -> dict[str, Any] | None:
+    """R22: the case's latest public notice; `running` while the case is publicized."""
+    n = case.notice
+    if n is None:
+        return None
+    return {"number": n.number, "approved_on": n.approved_on.isoformat(), "first_day": n.first_day.isoformat(),
+            "last_day": n.last_day.isoformat(), "provisional": n.provisional, "running": case.state == "publicized",
+            "ended_on": n.ended_on.isoformat() if n.ended_on else None, "outcome": n.outcome}
 
 
 def event_view(e: Event) -> dict[str, Any]:
@@ -139,6 +155,7 @@ def policy_detail(p: Policy, today: date) -> dict[str, Any]:
             "clawback_grounds": list(p.clawback_grounds),
             "clawback_within": str(p.clawback_within) if p.clawback_within else None,
             "reminder_offsets_days": list(p.reminder_offsets),
+            "public_notice_period": str(p.public_notice_period) if p.public_notice_period else None,
         },
         "clauses": {name: {"rule": c.rule, "text": c.text, "default": c.default, "ours": list(c.ours)}
                     for name, c in p.clauses.items()},

@@ -45,7 +45,7 @@ def permitted_acts(user: User, case: Case, policy: Policy, on: date | None = Non
     roles = user.roles_in(case.jurisdiction)
     acts = [a for a in allowed_acts(case, policy, on) if roles & set(ACT_ROLES[a])]
     if user.username == case.inspected_by or user.username in case.inspectors:
-        acts = [a for a in acts if a != "approve"]
+        acts = [a for a in acts if a not in ("approve", "decide_objection")]  # R5, and R22 after it
     if case.state == "suspended" and case.suspended_by not in (None, SYSTEM_ACTOR) \
             and case.suspended_by == user.username:
         acts = [a for a in acts if a != "revoke"]

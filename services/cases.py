@@ -140,10 +140,15 @@ def _complaint_id(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
     return {**fields, "complaint_id": fields.get("complaint_id") or new_id()[:12]}
 
 
+def _objection_id(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
+    return {**fields, "objection_id": fields.get("objection_id") or new_id()[:12]}
+
+
 # what the service adds to an act's fields before the domain decides it
 PREPARE: dict[str, Callable[[Runtime, dict[str, Any]], dict[str, Any]]] = {
     "inspect": _inspecting_users,
     "record_complaint": _complaint_id,
+    "record_objection": _objection_id,
 }
 
 

@@ -29,6 +29,7 @@ class Statistics:
     assessed: int = 0
     assessment_results: Counter[str] = field(default_factory=Counter)  # grade → count
     in_rectification: int = 0
+    in_public_notice: int = 0  # approved, their public notice (公示, R22) running at the end of the year
     suspended: int = 0
     revoked: int = 0
     revoked_by_ground: Counter[str] = field(default_factory=Counter)
@@ -60,6 +61,7 @@ def _count(stats: Statistics, events: list[Event], rt: Runtime, year: int, as_of
         stats.recognized += 1
         stats.by_level[case.level] += 1
     stats.in_rectification += case.state == "rectifying"
+    stats.in_public_notice += case.state == "publicized"
     stats.suspended += case.state == "suspended"
     if case.ban is not None and case.ban.bars_on(as_of):
         stats.bans_in_force += 1
@@ -67,7 +69,8 @@ def _count(stats: Statistics, events: list[Event], rt: Runtime, year: int, as_of
     for e in (replay.amended(e, corrections) for e in events):
         if e.on.year != year:
             continue
-        if e.act == "approve":
+        # an approval recognises, unless it opened a public notice: then the notice's end does (R22)
+        if (e.act == "approve" and "notice" not in e.payload) or e.act == "end_public_notice":
             stats.newly_recognized += 1
         elif e.act in ("extend",) or (e.act == "reevaluate" and e.payload.get("decision") == "extend"):
             stats.extended += 1

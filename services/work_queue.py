@@ -20,12 +20,15 @@ from statemachines.case import Case
 from statemachines.lifecycle import OPEN_STATES
 from statemachines.timers import awaiting_review
 
-KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation", "clawback")
+KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation", "objection",
+         "clawback")
 # the timer kinds that are someone's work (an annual report, a ban's end or an instalment is not);
 # money owed back (R20) is work on a revoked case, the one kind after the case has ended
 TIMER_KINDS = ("assessment", "rectification", "reevaluation", "clawback")
 # kinds of work most departments rarely have: offered as a filter, with a count, only when there is some
 OCCASIONAL = ("clawback",)
+# kinds only some policies give rise to: an objection to a public notice (R22) needs a policy that has one
+_NOTICE_KINDS = ("objection",)
 # work due this far ahead is shown as due soon; a page setting, not a policy figure
 HORIZON = timedelta(days=30)
 # states whose only work is the next act of a person, with no timer
@@ -83,6 +86,12 @@ def kinds_to_offer(counts: Counter[str], chosen: str = "") -> list[str]:
     return [k for k in KINDS if k not in OCCASIONAL or counts[k] or k == chosen]
 
 
+def kinds_offered(rt: Runtime) -> tuple[str, ...]:
+    """The kinds of work the loaded policies can give rise to, in the queue's order."""
+    notices = any(p.public_notice_period is not None for p in rt.policies)
+    return tuple(k for k in KINDS if notices or k not in _NOTICE_KINDS)
+
+
 def _cases(rt: Runtime, user: User) -> list[CaseSummary]:
     """The open cases in the user's scope, and the revoked ones, which may owe money back (R20)."""
     scopes = tuple(user.scopes(("caseworker", "supervisor", "auditor", "admin")))
@@ -103,6 +112,7 @@ def _items_of(row: CaseSummary, case: Case, timers: list[CaseTimer], today: date
            if (not s.fired and s.timer.due_on <= horizon) or (s.fired and s.timer.ident in waiting)]
     if row.state in OPEN_STATES:  # a complaint left on a revoked case is no one's work any more
         out += [_item(row, "complaint", None, today, c.id) for c in case.complaints if c.valid is None]
+    out += [_item(row, "objection", None, today, o.id) for o in case.open_objections()]
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from statemachines.errors import (
     NoRoundAnnounced,
     NotDue,
     OpenCaseExists,
+    OutsideNotice,
     PrerequisiteMissing,
     QuotaReached,
     WindowClosed,
@@ -34,7 +35,7 @@ from statemachines.errors import (
 from statemachines.events import SYSTEM_ACTOR, Draft, Event, seal
 from statemachines.fold import apply_event
 from statemachines.lifecycle import IN_FORCE, USER_ACTS, acts_from
-from statemachines.periods import deadline, period_end
+from statemachines.periods import CalendarDate, Duration, add_working_days, deadline, period_end
 from statemachines.policy import Permanent, Policy, Tier
 from statemachines.rounds import RoundQuota, RoundWindow, fixed_rounds, next_round, round_on
 from statemachines.workcalendar import WorkCalendar
@@ -121,6 +122,8 @@ def _available(case: Case, policy: Policy, act: str, on: date | None = None) -> 
             return f"the next assessment may be recorded from {upcoming.opens}"
     if act == "reevaluate" and not case.has_flag("reevaluation_review_due"):
         return "re-evaluation opens at the end of the period"
+    if act == "decide_objection" and not case.open_objections():
+        return "no objection is waiting for a decision"
     return None
 
 
@@ -180,6 +183,11 @@ def follow_ups(case: Case, policy: Policy, calendar: WorkCalendar, event: Event)
             and case.consecutive_fails >= policy.revoke_after_consecutive_fails):
         return [_revocation(case, policy, event.on, SYSTEM_ACTOR, "assessment_failed",
                             f"连续{case.consecutive_fails}次考核不达标，取消认定", "R14")]
+    if (event.act == "decide_objection" and event.payload["decision"] == "dismiss" and case.state == "publicized"
+            and case.notice is not None and event.on > case.notice.last_day and not case.open_objections()):
+        # R22: the notice ended while this objection waited; dismissed, nothing holds the recognition back
+        return [end_of_notice(case, policy, event.on, event.on,
+                              f"公示期已于{case.notice.last_day}届满，异议经处理不成立，予以认定")]
     return []
 
 
@@ -301,16 +309,26 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
     if end is None:
         raise InvalidAct(f"{policy.title} ended on {policy.effective_to}, and its recognitions with it: "
                          "none can start now", field="on", rule="R6")
-    payload: dict[str, Any] = {
-        "period": {"number": 1, "start": ctx.on.isoformat(), "end": end.isoformat()},
-        "instalments": subsidy.grant(policy, chosen, ctx.on),
-    }
+    # R22: with a public notice the recognition, its period and its instalments wait for the notice's end
+    payload = (public_notice(case, policy.public_notice_period, calendar, ctx.on) if policy.public_notice_period
+               else recognition(policy, ctx.on, chosen))
     if chosen is not None:  # the tier and the criterion it was chosen by, as the policy states them
         payload["tier"] = {"name": chosen.name, "criterion": chosen.criterion, "amount_fen": chosen.amount_fen}
     if round_quota is not None:  # the place it takes: the auditor sees the quota was kept
         payload["round"] = {"year": round_quota.year, "quota": round_quota.limit,
                             "approved_before": round_quota.approved}
     return _one(case, policy, calendar, ctx, "approve", payload)
+
+
+def recognition(policy: Policy, start: date, tier: Tier | None = None) -> dict[str, Any]:
+    """R5, R6, R11, R20: the first period and the subsidy instalments of a recognition dated `start`
+    (the approval's day; with a public notice, the notice's end, R22); a plan that ended meanwhile
+    leaves a period of that one day (R6)."""
+    end = policy.period_from(start) or start
+    return {
+        "period": {"number": 1, "start": start.isoformat(), "end": end.isoformat()},
+        "instalments": subsidy.grant(policy, tier, start),
+    }
 
 
 def _tier(policy: Policy, name: str | None) -> Tier | None:
@@ -324,6 +342,71 @@ def _tier(policy: Policy, name: str | None) -> Tier | None:
     if chosen is None:
         raise InvalidAct(f"the subsidy tier must be one of {', '.join(names)}, got {name!r}", field="tier", rule="R20")
     return chosen
+
+
+# --- the public notice (R22) ----------------------------------------------------------------
+
+def notice_days(approved_on: date, period: Duration, calendar: WorkCalendar) -> tuple[date, date, bool]:
+    """R22, R15, R16: the first and last day of a notice decided on `approved_on`, and whether either is
+    provisional. It is published the day after (art. 201: the day of the decision is not counted): in
+    working days, from the next working day to the n-th; in days, from the next day to the deadline."""
+    first = (add_working_days(approved_on, 1, calendar) if period.working_days
+             else CalendarDate(approved_on + timedelta(days=1), False))
+    last = deadline(approved_on, period, calendar)
+    return first.date, last.date, first.provisional or last.provisional
+
+
+def public_notice(case: Case, period: Duration, calendar: WorkCalendar, approved_on: date) -> dict[str, Any]:
+    first, last, provisional = notice_days(approved_on, period, calendar)
+    number = case.notice.number + 1 if case.notice else 1
+    return {"notice": {"number": number, "period": str(period), "first_day": first.isoformat(),
+                       "last_day": last.isoformat(), "provisional": provisional}}
+
+
+def end_of_notice(case: Case, policy: Policy, on: date, start: date, reason: str,
+                  extra: dict[str, Any] | None = None) -> Draft:
+    """R22: the notice ended without an objection upheld: the recognition dated `start` (the notice's
+    last day, or the later day its last objection was dismissed), its period and instalments from then."""
+    assert case.notice is not None
+    return Draft("end_public_notice", on, SYSTEM_ACTOR, reason, "R22",
+                 {**(extra or {}), "notice": case.notice.number, **recognition(policy, start, _tier_of(case, policy))})
+
+
+def _tier_of(case: Case, policy: Policy) -> Tier | None:
+    """The tier the approval chose (R20), which the recognition at the notice's end grants."""
+    return next((t for t in policy.subsidy_tiers if t.name == case.tier), None)
+
+
+@decides("record_objection")
+def record_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
+                     objection_id: str, summary: str) -> list[Event]:
+    _check(case, policy, "record_objection", ctx)
+    notice = case.notice
+    assert notice is not None, "a case in publicized has its notice"
+    if not notice.first_day <= ctx.on <= notice.last_day:
+        raise OutsideNotice(ctx.on, notice.first_day, notice.last_day)
+    if case.objection(objection_id) is not None:
+        raise InvalidAct(f"objection {objection_id} is already recorded", field="objection_id", rule="R22")
+    if not summary.strip():
+        raise InvalidAct("an objection needs a summary", field="summary", rule="R22")
+    return _one(case, policy, calendar, ctx, "record_objection",
+                {"objection_id": objection_id, "notice": notice.number, "summary": summary})
+
+
+@decides("decide_objection")
+def decide_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
+                     objection_id: str, decision: str) -> list[Event]:
+    """R22: dismiss (the notice goes on, or ends at once if its last day has passed) or uphold (back to
+    `inspected` for a new decision). A decision on the recognition: nobody who inspected may take it (R5)."""
+    _check(case, policy, "decide_objection", ctx)
+    if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
+        raise FourEyesViolation("decide_objection", ctx.actor, "inspect", "R5")
+    _one_of("decision", decision, ("dismiss", "uphold"))
+    waiting = [o.id for o in case.open_objections()]
+    if objection_id not in waiting:
+        raise InvalidAct(f"objection {objection_id} is not waiting for a decision; waiting: {waiting}",
+                         field="objection_id", rule="R22")
+    return _one(case, policy, calendar, ctx, "decide_objection", {"objection_id": objection_id, "decision": decision})
 
 
 @decides("reject")

@@ -146,9 +146,10 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
                 case.version, case.head_hash = e.seq, e.hash
             continue
         event = amended(e, corrections) if corrections else e
-        if e.act == "approve" and (e.actor in inspectors):
+        if e.act in ("approve", "decide_objection") and (e.actor in inspectors):  # R22 keeps R5's four eyes
             out.append(Violation(case_id, e.seq, "R5", "four-eyes",
-                                 f"{e.actor} approved after taking part in the inspection"))
+                                 f"{e.actor} {'approved' if e.act == 'approve' else 'decided an objection'} "
+                                 "after taking part in the inspection"))
         if e.act == "revoke" and suspender not in (None, SYSTEM_ACTOR) and e.actor == suspender:
             out.append(Violation(case_id, e.seq, "R13", "four-eyes", f"{e.actor} revoked after suspending the case"))
         try:

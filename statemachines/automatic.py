@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from statemachines import assessments
-from statemachines.acts import business_date, next_period, record, rectification_payload
+from statemachines.acts import business_date, end_of_notice, next_period, notice_days, record, rectification_payload
 from statemachines.case import Case
 from statemachines.events import SYSTEM_ACTOR, Draft, Event
 from statemachines.periods import deadline
@@ -28,12 +28,31 @@ def fire(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, now: 
     return record(case, policy, calendar, [draft], now)
 
 
+def _recompute_notice(case: Case, policy: Policy, calendar: WorkCalendar, now: datetime) -> list[Event]:
+    """R16, R22: a running notice whose days were provisional, on the calendar as it is now."""
+    n = case.notice
+    if case.state != "publicized" or n is None or not n.provisional or policy.public_notice_period is None:
+        return []
+    first, last, provisional = notice_days(n.approved_on, policy.public_notice_period, calendar)
+    if (first, last, provisional) == (n.first_day, n.last_day, n.provisional):
+        return []
+    on = max(business_date(now), case.last_on) if case.last_on else business_date(now)
+    reason = (f"官方节假日安排已发布，公示期由{n.first_day}至{n.last_day}（暂定）重新计算为{first}至{last}"
+              + ("（仍为暂定）" if provisional else ""))
+    return record(case, policy, calendar, [Draft("reschedule_public_notice", on, SYSTEM_ACTOR, reason, "R16", {
+        "first_day": first.isoformat(), "last_day": last.isoformat(), "provisional": provisional,
+        "was": {"first_day": n.first_day.isoformat(), "last_day": n.last_day.isoformat()}})], now)
+
+
 def recompute_provisional(case: Case, policy: Policy, calendar: WorkCalendar, now: datetime) -> list[Event]:
     """R16: a deadline fixed while its year's calendar was provisional, computed again now.
 
     Dates derived afresh after every act (reports, assessments) follow the calendar by
-    themselves; a rectification deadline was decided in an event, so a change is an event too.
+    themselves; a rectification deadline or a public notice's days were decided in an event, so a
+    change is an event too.
     """
+    if case.state == "publicized":
+        return _recompute_notice(case, policy, calendar, now)
     r = case.rectification
     if case.state != "rectifying" or r is None or not r.provisional or policy.rectification_period is None:
         return []
@@ -86,6 +105,12 @@ def _decide(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, on
                      "R10", {**base, "why": "undecided"})
     if timer.kind == "ban_end":
         return Draft("end_ban", on, SYSTEM_ACTOR, "暂停申请期限届满，恢复申请资格", "R14", base)
+    if timer.kind == "public_notice":
+        assert case.notice is not None
+        n = case.notice
+        # R22: recognised as of the notice's last day, whenever the sweep gets to it
+        return end_of_notice(case, policy, on, n.last_day, f"公示期（{n.first_day}至{n.last_day}）届满无异议，予以认定",
+                             base)
     if timer.kind == "instalment":
         return Draft("instalment_due", on, SYSTEM_ACTOR, f"第{timer.key}期补助资金到期应付", "R11",
                      {**base, "number": int(timer.key)})

@@ -97,6 +97,31 @@ class Clawback:
 
 
 @dataclass
+class Notice:
+    """A public notice (公示, R22) of the approval, before the recognition takes effect."""
+
+    number: int  # 1 for the first; an upheld objection and a new approval give the next
+    approved_on: date  # the approval (批复) that opened it
+    first_day: date
+    last_day: date
+    provisional: bool  # its days lie in a year whose official calendar is not loaded (R16)
+    ended_on: date | None = None  # the day the system ended it and recognised the base
+    outcome: str | None = None  # None while it runs | "recognized" | "objection_upheld"
+
+
+@dataclass
+class Objection:
+    """An objection (异议) received during a public notice (R22)."""
+
+    id: str
+    notice: int  # the number of the notice it was received in
+    received_on: date
+    summary: str
+    decision: str | None = None  # None while undecided | "dismiss" | "uphold" | "superseded"
+    decided_on: date | None = None
+
+
+@dataclass
 class Case:
     id: str
     base_id: str
@@ -134,6 +159,8 @@ class Case:
     end_reason: str | None = None
     tier: str | None = None  # the subsidy tier chosen at approval, where the policy has tiers (R20)
     clawback: Clawback | None = None  # money owed back after a revocation (R20)
+    notice: Notice | None = None  # the latest public notice (R22), where the policy has one
+    objections: list[Objection] = field(default_factory=list)
 
     # --- questions the rules ask --------------------------------------------------------
 
@@ -164,6 +191,13 @@ class Case:
 
     def subsidy_paid_fen(self) -> int:
         return sum(i.paid_fen for i in self.instalments)
+    def objection(self, objection_id: str) -> Objection | None:
+        return next((o for o in self.objections if o.id == objection_id), None)
+
+    def open_objections(self) -> list[Objection]:
+        """R22: the objections to the current notice still waiting for a decision."""
+        number = self.notice.number if self.notice else 0
+        return [o for o in self.objections if o.notice == number and o.decision is None]
 
     def has_flag(self, flag: str) -> bool:
         return flag in self.flags

@@ -92,6 +92,15 @@ def _extends(event: Any) -> bool:
     return _payload(event).get("decision") == "extend"
 
 
+def _noticed(event: Any) -> bool:
+    """R22: the approval opened a public notice (its policy has one), so it does not recognise yet."""
+    return "notice" in _payload(event)
+
+
+def _upheld(event: Any) -> bool:
+    return _payload(event).get("decision") == "uphold"
+
+
 def _back_to(state: str) -> Condition:
     def condition(event: Any) -> bool:
         return _payload(event).get("back_to") == state
@@ -157,19 +166,46 @@ ACTS: tuple[ActDecl, ...] = (
         Input("findings", "textarea", "考察意见", "Findings", required=False, max_length=8000),
     ), "Record the on-site inspection (R4)"),
     ActDecl("approve", "批复认定", "Approve", ("R5",), DECISION, (
-        _move("inspected", "recognized"),
+        # R22: where the policy has a public notice, the approval opens it and the notice's end recognises
+        _move("inspected", "publicized", conditions=_noticed),
+        _move("inspected", "recognized", unless=_noticed),
     ), (
         Input("tier", "choice", "补助档次", "Subsidy tier", required=False, min_length=1, max_length=64,
               description="Where the policy has subsidy tiers (subsidy.tiers): the tier granted, by its name "
                           "in the policy; its criterion and amount are recorded with the approval (R20). "
                           "Left out where the policy has none."),
-    ), "Approve the recognition (批复); starts the period (R5, R6)"),
+    ), "Approve the recognition (批复); starts the period, or opens the public notice first (R5, R6, R22)"),
     ActDecl("reject", "不予认定", "Reject", ("R5",), DECISION, (
-        _move(("applied", "inspected"), "rejected"),
+        _move(("applied", "inspected", "publicized"), "rejected"),
     ), summary="Refuse the recognition (R5)"),
     ActDecl("withdraw", "撤回", "Withdraw", ("R4",), CASEWORK, (
-        _move(("applied", "inspected", *IN_FORCE), "withdrawn"),
+        _move(("applied", "inspected", "publicized", *IN_FORCE), "withdrawn"),
     ), summary="The operator withdraws the application or gives the recognition up"),
+    # R22: the public notice (公示) between the approval and the recognition
+    ActDecl("record_objection", "登记公示异议", "Record an objection", ("R22",), CASEWORK, (
+        _move("publicized", "="),  # the notice's end waits while it is undecided
+    ), (
+        Input("summary", "textarea", "异议内容", "Summary", min_length=1, max_length=4000),
+        Input("objection_id", "text", "异议编号", "Objection id", required=False, min_length=1, max_length=32,
+              pattern=r"^[A-Za-z0-9._-]+$", description="Given by the system when left out."),
+    ), "Record an objection received during the public notice (R22)"),
+    ActDecl("decide_objection", "异议处理决定", "Decide an objection", ("R22",), DECISION, (
+        _move("publicized", "inspected", conditions=_upheld),  # back for a new decision: approve or reject
+        _move("publicized", "=", unless=_upheld),
+    ), (
+        Input("objection_id", "choice", "异议编号", "Objection id", min_length=1, max_length=32,
+              description="An objection waiting for a decision (the case lists them)."),
+        Input("decision", "choice", "决定", "Decision", choices=(
+            Choice("dismiss", "异议不成立", "Dismiss"),
+            Choice("uphold", "异议成立，重新审核", "Uphold: review again"))),
+    ), "Dismiss an objection, or uphold it and take the case back for a new decision (R22, R5)"),
+    ActDecl("end_public_notice", "公示期满予以认定", "Notice ended: recognised", ("R22",), SYSTEM, (
+        _move("publicized", "recognized"),
+    )),
+    # R16: a provisional notice is recomputed when the official calendar for its year arrives
+    ActDecl("reschedule_public_notice", "公示期重算", "Notice recomputed", ("R16",), SYSTEM, (
+        _move("publicized", "="),
+    )),
     ActDecl("submit_annual_report", "登记年度报告", "Record an annual report", ("R7",), CASEWORK, (
         _move(_WITH_REPORTS, "="),  # a report is not a state change
     ), (Input("year", "int", "报告年度", "Report year", ge=1990, le=2200),), "Record a year's report (R7)"),

@@ -151,6 +151,19 @@ class AssessmentNotOpen(DomainError):
                          assessment=key, opens=str(opens), due=str(due))
 
 
+class OutsideNotice(DomainError):
+    """R22: an objection is received during the public notice, not before it or after its last day."""
+
+    code = "outside-notice"
+    rule = "R22"
+
+    def __init__(self, on: date, first_day: date, last_day: date) -> None:
+        super().__init__(
+            f"objections are received during the public notice, {first_day} to {last_day}; {on} is outside it",
+            on=str(on), first_day=str(first_day), last_day=str(last_day),
+        )
+
+
 class FourEyesViolation(DomainError):
     code = "four-eyes"
 

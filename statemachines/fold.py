@@ -6,11 +6,22 @@ transition the table does not have, so a replay of a tampered history fails loud
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from statemachines.case import Assessment, Ban, Case, Clawback, Complaint, Instalment, Period, Rectification
+from statemachines.case import (
+    Assessment,
+    Ban,
+    Case,
+    Clawback,
+    Complaint,
+    Instalment,
+    Notice,
+    Objection,
+    Period,
+    Rectification,
+)
 from statemachines.events import Event
 from statemachines.lifecycle import acts_from, run_transition
 from statemachines.policy import Policy
@@ -85,14 +96,25 @@ def _inspect(case: Case, e: Event, policy: Policy, before: str) -> None:
 
 
 def _approve(case: Case, e: Event, policy: Policy, before: str) -> None:
-    case.recognized_on = e.on
-    case.period = _period(e.payload["period"])
-    case.instalments = [
-        Instalment(i["number"], date.fromisoformat(i["due_on"]), i["amount_fen"])
-        for i in e.payload.get("instalments", [])
-    ]
     if "tier" in e.payload:
         case.tier = e.payload["tier"]["name"]
+    if "notice" in e.payload:  # R22: the recognition waits for the public notice's end
+        n = e.payload["notice"]
+        case.notice = Notice(n["number"], e.on, date.fromisoformat(n["first_day"]),
+                             date.fromisoformat(n["last_day"]), n["provisional"])
+        return
+    _recognize(case, e.payload, e.on)
+
+
+def _recognize(case: Case, payload: Mapping[str, Any], on: date) -> None:
+    """The recognition dated `on`, its first period and instalments, as the approval or the notice's end
+    decided them."""
+    case.recognized_on = on
+    case.period = _period(payload["period"])
+    case.instalments = [
+        Instalment(i["number"], date.fromisoformat(i["due_on"]), i["amount_fen"])
+        for i in payload.get("instalments", [])
+    ]
 
 
 def _earned(case: Case, e: Event) -> None:
@@ -101,6 +123,36 @@ def _earned(case: Case, e: Event) -> None:
     if i is not None and i["number"] is not None:
         case.instalments.append(Instalment(i["number"], date.fromisoformat(i["due_on"]), i["amount_fen"],
                                            grade=i["grade"]))
+
+
+def _objection(case: Case, e: Event, policy: Policy, before: str) -> None:
+    p = e.payload
+    case.objections.append(Objection(p["objection_id"], p["notice"], e.on, p["summary"]))
+
+
+def _decide_objection(case: Case, e: Event, policy: Policy, before: str) -> None:
+    objection = case.objection(e.payload["objection_id"])
+    assert objection is not None and case.notice is not None
+    objection.decision, objection.decided_on = e.payload["decision"], e.on
+    if e.payload["decision"] == "uphold":
+        # the case goes back for a new decision; the notice's other open objections go with it
+        for other in case.open_objections():
+            other.decision, other.decided_on = "superseded", e.on
+        case.notice.outcome = "objection_upheld"
+
+
+def _end_notice(case: Case, e: Event, policy: Policy, before: str) -> None:
+    assert case.notice is not None
+    case.notice.ended_on, case.notice.outcome = e.on, "recognized"
+    # R22: recognised as of the notice's end (its last day, or the day its last objection was dismissed)
+    _recognize(case, e.payload, date.fromisoformat(e.payload["period"]["start"]))
+
+
+def _reschedule_notice(case: Case, e: Event, policy: Policy, before: str) -> None:
+    assert case.notice is not None
+    case.notice.first_day = date.fromisoformat(e.payload["first_day"])
+    case.notice.last_day = date.fromisoformat(e.payload["last_day"])
+    case.notice.provisional = e.payload["provisional"]
 
 
 def _reject(case: Case, e: Event, policy: Policy, before: str) -> None:
@@ -266,5 +318,9 @@ EFFECTS: dict[str, Effect] = {
     "reinstate": _reinstate,
     "revoke": _revoke,
     "end_ban": _end_ban,
+    "record_objection": _objection,
+    "decide_objection": _decide_objection,
+    "end_public_notice": _end_notice,
+    "reschedule_public_notice": _reschedule_notice,
 }
 

@@ -203,6 +203,9 @@ class Policy:
     campaign: Campaign | None = None  # R21: with the "campaign" schedule
     assessment_opens_before: Duration | None = None  # R21: an assessment may be recorded this long before it is due
     missed_assessment: str = "flag"  # R21: "flag" an unrecorded assessment, or record it as missed ("fail")
+    # R22: how long the list of bases to be recognised is publicly noticed (公示) between the
+    # approval and the recognition; None: the approval recognises at once
+    public_notice_period: Duration | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -316,7 +319,8 @@ class _Reader:
         if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
             raise self.fail(key, f"expected {kind}, got a boolean")
         if not isinstance(value, kind):
-            raise self.fail(key, f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            raise self.fail(key, f"expected {' or '.join(k.__name__ for k in kinds)}, got {value!r}")
         return value
 
     def section(self, key: str) -> _Reader:
@@ -426,6 +430,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     read("prerequisite", lambda: _prerequisite(top, parts["identity"][0]), "identity")
     read("plan", lambda: _ends_with_plan(top, parts["recognition"][2], parts["effective"][1]),
          "recognition", "effective")
+    read("public_notice", lambda: _public_notice(top))
     if not errors and (unknown := top.unknown()):
         errors.append(PolicyError(where, unknown[0], tuple(unknown)))
     if errors:
@@ -447,6 +452,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     effective_from, effective_to = parts["effective"]
     policy_id, title = parts["names"]
     prerequisite_clause, prerequisite_level, prerequisite_proof = parts["prerequisite"]
+    notice_clause, notice_period = parts["public_notice"]
     clauses = {parameter: clause for parameter, clause in (
         ("application_window", window_clause),
         ("recognition_period", recognition_clause),
@@ -459,6 +465,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         ("subsidy", subsidy.clause),
         ("reminders", reminders_clause),
         ("prerequisite", prerequisite_clause),
+        ("public_notice", notice_clause),
     ) if clause is not None}
 
     return Policy(
@@ -478,6 +485,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         prerequisite_proof=prerequisite_proof,
         rounds_announced=announced,
         round_quota=quota,
+        public_notice_period=notice_period,
         assessment_first=assessment.first,
         assessment_every=assessment.every,
         pass_grades=assessment.pass_grades,
@@ -854,6 +862,19 @@ def _prerequisite(top: _Reader, level: str) -> tuple[Clause | None, str | None, 
         raise section.fail("level", f"{required!r} is not below the policy's level {level!r}")
     proof = _one_of(section, "proof", PREREQUISITE_PROOFS) if section.has("proof") else "case"
     return clause, required, proof
+
+
+def _public_notice(top: _Reader) -> tuple[Clause | None, Duration | None]:
+    """R22, optional: the public notice (公示) between the approval and the recognition, in days or
+    working days (5wd: 5个工作日, on the official calendar, R16) — the days people have to object."""
+    if not top.has("public_notice"):
+        return None, None
+    section = top.section("public_notice")
+    clause = section.clause("R22")
+    period = section.duration("period", working_days=True)
+    if period.years or period.months:
+        raise section.fail("period", f"{period}: a public notice runs for days or working days (e.g. 5wd, 7d)")
+    return clause, period
 
 
 def _longer(a: Duration, b: Duration) -> bool:

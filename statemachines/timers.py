@@ -4,7 +4,8 @@ After every act the service writes this set: new timers are added, timers no lon
 dropped unless already fired, so a sweep fires what the case owes and nothing else.
 `due_on` is the legal date people see (a deadline, the end of a period); `fires_on` is the
 business date the system acts: the day after a deadline (the deadline day is still in time),
-the day itself for the end of a period, a ban's end or an instalment.
+the day itself for the end of a period, a ban's end or an instalment. A public notice's timer is
+due the day after its last day (as a ban's end is): only then is it sure no objection came in on time.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from statemachines.workcalendar import WorkCalendar
 
 # kinds whose due date is the last day to act: the system acts the day after
 DEADLINE_KINDS = ("annual_report", "assessment", "rectification", "reevaluation_decision", "clawback")
-KINDS = (*DEADLINE_KINDS, "reevaluation", "ban_end", "instalment")
+KINDS = (*DEADLINE_KINDS, "reevaluation", "ban_end", "instalment", "public_notice")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ def timers_for(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer
         timers.append(Timer("ban_end", "1", case.ban.last_day + timedelta(days=1)))
     if case.state == "revoked" and (clawback := _clawback(case, policy, calendar)) is not None:
         timers.append(clawback)
+    # R22: the notice's end recognises; an objection waiting for a decision holds it back (not owed until then)
+    if case.state == "publicized" and case.notice is not None and not case.open_objections():
+        n = case.notice
+        timers.append(Timer("public_notice", str(n.number), n.last_day + timedelta(days=1), n.provisional))
     return timers
 
 

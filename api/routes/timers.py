@@ -12,7 +12,8 @@ from services.reminders import Queued
 from services.timer_queries import TimerFilter, find_reminders, find_timers
 
 router = APIRouter(prefix="/api/v1", tags=["timers"])
-Kind = Literal["annual_report", "assessment", "rectification", "reevaluation", "ban_end", "instalment", "clawback"]
+Kind = Literal["annual_report", "assessment", "rectification", "reevaluation", "ban_end", "instalment",
+               "clawback", "reevaluation_decision", "public_notice"]  # statemachines.timers.KINDS
 Status = Literal["pending", "sending", "sent", "failed"]
 
 

@@ -16,7 +16,7 @@ from statemachines.replay import folds
 
 # (column, row) of each state: columns follow the lifecycle left to right
 LAYOUT: dict[str, tuple[int, int]] = {
-    "applied": (0, 1), "inspected": (1, 1), "rejected": (1, 3),
+    "applied": (0, 1), "inspected": (1, 1), "publicized": (0, 0), "rejected": (1, 3),
     "recognized": (2, 0), "assessed": (2, 1), "rectifying": (2, 2), "withdrawn": (2, 3),
     "suspended": (3, 1), "lapsed": (3, 0), "revoked": (4, 1),
 }

@@ -68,6 +68,8 @@ def fields_for(act: str, case: Case, policy: Policy) -> tuple[Field, ...]:
             if not policy.subsidy_tiers:
                 continue  # R20: only a policy with tiers asks for one
             f = Field(f.name, "choice", tuple(t.name for t in policy.subsidy_tiers), literal=True)
+        elif act == "decide_objection" and f.name == "objection_id":
+            f = Field(f.name, "choice", tuple(o.id for o in case.open_objections()), literal=True)
         if f.name == "campaign_year" and not campaigns(policy):
             continue
         out.append(f)

@@ -40,7 +40,12 @@ ZH: dict[str, str] = {
     # kinds of work in the queue
     "k.inspection": "待考察", "k.approval": "待批复", "k.assessment": "考核到期", "k.rectification": "整改期限",
     "k.complaint": "投诉待核实", "k.reevaluation": "复评",
-    "k.clawback": "补助资金待退回",
+    "k.clawback": "补助资金待退回", "k.objection": "公示异议待处理",
+    # the public notice (R22)
+    "notice": "公示", "notice_days": "公示期", "notice_running": "公示中，期满无异议予以认定",
+    "notice_ended": "公示期满，已认定", "notice_upheld": "异议成立，退回重新审核", "objections": "公示异议",
+    "decision": "处理结果", "decided_on": "处理日期", "undecided": "待处理",
+    "c.superseded": "随退回重新审核",
     # levels
     "l.county": "区县级", "l.municipal": "市州级", "l.provincial": "省级", "l.national": "国家级",
     # acts, their fields and choices: named where they are declared (statemachines/catalogue.py)
@@ -53,6 +58,7 @@ ZH: dict[str, str] = {
     "t.reevaluation": "复评（认定期满）",
     "t.reevaluation_decision": "复评决定期限", "t.ban_end": "限制期满", "t.instalment": "补贴分期",
     "t.clawback": "补助资金退回期限",
+    "t.public_notice": "公示期满（予以认定）",
     # errors
     "e.date-out-of-order": "业务日期早于本案上一次办理的日期", "e.future-date": "业务日期不能晚于今天",
     "e.invalid-act": "填写有误", "e.illegal-transition": "当前状态下不能办理此事项",
@@ -63,6 +69,7 @@ ZH: dict[str, str] = {
     "e.prerequisite-missing": "申报此级别须先取得下一级有效认定",
     "e.assessment-not-open": "尚未到可记录该次考核结果的日期",
     "e.calendar-unavailable": "该年度的工作日历（国务院办公厅节假日安排通知）尚未载入，无法计算期限",
+    "e.outside-notice": "异议须在公示期内提出",
 }
 
 EN: dict[str, str] = {
@@ -99,7 +106,11 @@ EN: dict[str, str] = {
     "k.inspection": "Inspection pending", "k.approval": "Approval pending", "k.assessment": "Assessment due",
     "k.rectification": "Rectification deadline", "k.complaint": "Complaint to verify",
     "k.reevaluation": "Re-evaluation",
-    "k.clawback": "Subsidy to recover",
+    "k.clawback": "Subsidy to recover", "k.objection": "Objection to decide",
+    "notice": "Public notice", "notice_days": "Notice period", "notice_running": "Running; recognised at its end "
+    "unless an objection is upheld", "notice_ended": "Ended; recognised", "notice_upheld": "Objection upheld; "
+    "back for a new decision", "objections": "Objections", "decision": "Decision", "decided_on": "Decided",
+    "undecided": "to decide", "c.superseded": "Went back with the case",
     "l.county": "County/district", "l.municipal": "Municipal", "l.provincial": "Provincial",
     "l.national": "National",
     **catalogue.labels("en"),
@@ -110,6 +121,7 @@ EN: dict[str, str] = {
     "t.reevaluation_decision": "Re-evaluation decision due",
     "t.ban_end": "Ban ends", "t.instalment": "Subsidy instalment",
     "t.clawback": "Subsidy repayment deadline",
+    "t.public_notice": "Notice ends (recognition)",
     "e.date-out-of-order": "The date is before the case's last act", "e.future-date": "The date is in the future",
     "e.invalid-act": "Invalid", "e.illegal-transition": "Not allowed in the current state",
     "e.not-due": "Nothing is due for this act now", "e.four-eyes": "Another person must record this (four eyes)",
@@ -119,6 +131,7 @@ EN: dict[str, str] = {
     "e.prerequisite-missing": "This level needs the base's recognition at the level below, in force",
     "e.assessment-not-open": "This assessment may not be recorded yet",
     "e.calendar-unavailable": "No work calendar (holiday notice) is loaded for that year: no deadline there",
+    "e.outside-notice": "Objections are received during the public notice",
 }
 
 ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "auditor": "Auditor", "admin": "Admin"}

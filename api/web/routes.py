@@ -30,7 +30,7 @@ from services.queries import every_case
 from services.stats import statistics
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
-from services.work_queue import KINDS, kinds_to_offer, work_queue
+from services.work_queue import kinds_offered, kinds_to_offer, work_queue
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES
@@ -153,10 +153,11 @@ def logout(request: Request, rt: RuntimeDep) -> RedirectResponse:
 
 @router.get("/queue")
 def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: str = "") -> HTMLResponse:
-    kind = kind if kind in KINDS else ""
+    kinds = kinds_offered(rt)
+    kind = kind if kind in kinds else ""
     items, counts = work_queue(rt, user, rt.today(), kind=kind or None, q=q)
     return render(request, "queue.html", {"items": items, "counts": counts, "kind": kind,
-                                          "kinds": kinds_to_offer(counts, kind),
+                                          "kinds": [k for k in kinds_to_offer(counts, kind) if k in kinds],
                                           "q": q, "today": rt.today()}, user=user)
 
 

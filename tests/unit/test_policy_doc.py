@@ -20,7 +20,9 @@ OPTIONAL = {"effective_to", "annual_report.required", "prerequisite.level", "pre
             # R21: assessment campaigns, earliest dates, a miss recorded by the system
             "assessment.schedule", "assessment.opens_before", "assessment.missed",
             "assessment.campaign.eligible_after", "assessment.campaign.cutoff", "assessment.campaign.results_due",
-            "assessment.campaign.results_year", "assessment.campaign.opens"}
+            "assessment.campaign.results_year", "assessment.campaign.opens",
+            # R22: the public notice
+            "public_notice.period", "public_notice.clause", "public_notice.default"}
 
 
 def keys_of(node: dict, path: str = "") -> set[str]:

@@ -13,7 +13,9 @@ from statemachines.errors import IllegalTransition
 from statemachines.lifecycle import _PLAIN_MOVES, ALL_ACTS, IN_FORCE, MACHINE, STATES, run_transition
 
 PAYLOADS = [{}, {"outcome": "pass"}, {"outcome": "fail"}, {"decision": "extend"}, {"decision": "lapse"},
-            *({"back_to": s} for s in IN_FORCE)]
+            *({"back_to": s} for s in IN_FORCE),
+            # R22: an approval that opens a public notice, and the decisions on an objection
+            {"notice": {"number": 1}}, {"decision": "dismiss"}, {"decision": "uphold"}]
 POLICIES = [SimpleNamespace(rectification_enabled=True), SimpleNamespace(rectification_enabled=False)]
 
 
@@ -57,7 +59,10 @@ def test_R17_conditional_moves_are_left_to_the_machine():
     assert conditional and not conditional & set(_PLAIN_MOVES)
     assert ("applied", "inspect") in conditional and ("recognized", "record_assessment") in conditional
     assert _PLAIN_MOVES[("recognized", "verify_complaint")] == "recognized"
-    assert _PLAIN_MOVES[("inspected", "approve")] == "recognized"
+    # R22: an approval recognises at once, or opens the public notice first, as its payload says
+    assert ("inspected", "approve") in conditional and ("publicized", "decide_objection") in conditional
+    assert _PLAIN_MOVES[("publicized", "record_objection")] == "publicized"
+    assert _PLAIN_MOVES[("publicized", "end_public_notice")] == "recognized"
 
 
 def test_R17_an_unknown_act_or_state_is_refused_as_before():

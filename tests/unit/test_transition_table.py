@@ -19,7 +19,7 @@ from services.calendars import default_calendar
 from services.policies import default_policies
 from statemachines import acts
 from statemachines.acts import Recording, allowed_acts
-from statemachines.case import Assessment, Ban, Case, Complaint, Instalment, Period, Rectification
+from statemachines.case import Assessment, Ban, Case, Complaint, Instalment, Notice, Objection, Period, Rectification
 from statemachines.errors import (
     DateOutOfOrder,
     FourEyesViolation,
@@ -85,6 +85,10 @@ def make_case(state: str) -> Case:
         return _base("applied")
     if state == "inspected":
         return _base("inspected", inspected_by=INSPECTOR)
+    if state == "publicized":  # R22: approved on 2025-05-30, its notice running, an objection to decide
+        return _base("publicized", inspected_by=INSPECTOR,
+                     notice=Notice(1, date(2025, 5, 30), date(2025, 6, 3), date(2025, 6, 10), False),
+                     objections=[Objection("o-1", 1, date(2025, 6, 4), "申报材料与实际不符")])
     if state == "recognized":
         return _in_force("recognized")
     if state == "assessed":
@@ -135,6 +139,8 @@ ACT_FIELDS: dict[str, dict] = {
     "reevaluate": {"decision": "extend"},
     "record_payment": {"number": 1, "amount_fen": GRANT_FEN},
     "record_repayment": {"amount_fen": GRANT_FEN},
+    "record_objection": {"objection_id": "o-2", "summary": "场地面积与公示不符"},
+    "decide_objection": {"objection_id": "o-1", "decision": "dismiss"},
 }
 
 X = IllegalTransition
@@ -149,42 +155,56 @@ X = IllegalTransition
 #   R12 suspend: in force -> suspended;  R13 suspended is left only by reinstate or revoke
 #   R9/R12/R14 revoke: in force or suspended -> revoked
 #   rejected, withdrawn, lapsed are terminal; revoked only waits for its ban to end
+#   R22 publicized (the notice runs): objections recorded and decided (dismissed here), reject, withdraw;
+#   no other act until the notice ends. Objections exist only there.
+NO_NOTICE = {"record_objection": X, "decide_objection": X}
 TABLE: dict[str, dict[str, str | type]] = {
     "applied": {
         "inspect": "inspected", "approve": X, "reject": "rejected", "withdraw": "withdrawn",
         "submit_annual_report": X, "record_assessment": X, "record_rectification": X,
         "record_complaint": X, "verify_complaint": X, "suspend": X, "reinstate": X, "revoke": X,
-        "reevaluate": X, "record_payment": X,
+        "reevaluate": X, "record_payment": X, **NO_NOTICE,
     },
     "inspected": {
         "inspect": X, "approve": "recognized", "reject": "rejected", "withdraw": "withdrawn",
         "submit_annual_report": X, "record_assessment": X, "record_rectification": X,
         "record_complaint": X, "verify_complaint": X, "suspend": X, "reinstate": X, "revoke": X,
+        "reevaluate": X, "record_payment": X, **NO_NOTICE,
+    },
+    "publicized": {
+        "inspect": X, "approve": X, "reject": "rejected", "withdraw": "withdrawn",
+        "submit_annual_report": X, "record_assessment": X, "record_rectification": X,
+        "record_complaint": X, "verify_complaint": X, "suspend": X, "reinstate": X, "revoke": X,
         "reevaluate": X, "record_payment": X,
+        "record_objection": "publicized", "decide_objection": "publicized",
     },
     "recognized": {
         "inspect": X, "approve": X, "reject": X, "withdraw": "withdrawn",
         "submit_annual_report": "recognized", "record_assessment": "assessed", "record_rectification": X,
         "record_complaint": "recognized", "verify_complaint": "recognized", "suspend": "suspended",
         "reinstate": X, "revoke": "revoked", "reevaluate": "recognized", "record_payment": "recognized",
+        **NO_NOTICE,
     },
     "assessed": {
         "inspect": X, "approve": X, "reject": X, "withdraw": "withdrawn",
         "submit_annual_report": "assessed", "record_assessment": "assessed", "record_rectification": X,
         "record_complaint": "assessed", "verify_complaint": "assessed", "suspend": "suspended",
         "reinstate": X, "revoke": "revoked", "reevaluate": "recognized", "record_payment": "assessed",
+        **NO_NOTICE,
     },
     "rectifying": {
         "inspect": X, "approve": X, "reject": X, "withdraw": "withdrawn",
         "submit_annual_report": "rectifying", "record_assessment": X, "record_rectification": "assessed",
         "record_complaint": "rectifying", "verify_complaint": "rectifying", "suspend": "suspended",
         "reinstate": X, "revoke": "revoked", "reevaluate": "recognized", "record_payment": X,
+        **NO_NOTICE,
     },
     "suspended": {
         "inspect": X, "approve": X, "reject": X, "withdraw": X,
         "submit_annual_report": "suspended", "record_assessment": X, "record_rectification": X,
         "record_complaint": "suspended", "verify_complaint": "suspended", "suspend": X,
         "reinstate": "assessed", "revoke": "revoked", "reevaluate": X, "record_payment": X,
+        **NO_NOTICE,
     },
     **{
         terminal: {act: X for act in USER_ACTS}
@@ -211,6 +231,10 @@ SYSTEM_PAYLOADS: dict[str, dict] = {
     "end_ban": {},
     "instalment_due": {"number": 1},
     "flag_overdue_clawback": {},
+    "end_public_notice": {"notice": 1, "period": {"number": 1, "start": "2025-06-10", "end": "2030-06-10"},
+                          "instalments": []},
+    "reschedule_public_notice": {"first_day": "2025-06-03", "last_day": "2025-06-11", "provisional": False,
+                                 "was": {"first_day": "2025-06-03", "last_day": "2025-06-10"}},
 }
 _REPORTING = ("recognized", "assessed", "rectifying", "suspended")
 SYSTEM_TABLE: dict[str, dict[str, str]] = {
@@ -236,6 +260,9 @@ SYSTEM_TABLE: dict[str, dict[str, str]] = {
     "instalment_due": {"recognized": "recognized", "assessed": "assessed"},
     # R20: money owed back after a revocation, past its deadline: a flag, no state change
     "flag_overdue_clawback": {"revoked": "revoked"},
+    # R22: the notice's end recognises; R16: a provisional notice recomputed
+    "end_public_notice": {"publicized": "recognized"},
+    "reschedule_public_notice": {"publicized": "publicized"},
 }
 
 
