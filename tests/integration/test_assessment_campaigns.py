@@ -57,10 +57,10 @@ def baoan(**assessment: Any) -> Policy:
 
 
 def shanghai_shape() -> Policy:
-    """Shanghai's shape (a test's policy for 310100): year N assessed the next summer, 06-01 to 07-31,
+    """Shanghai's shape (a test's policy for 310104): year N assessed the next summer, 06-01 to 07-31,
     for bases recognised a full year by 12-31; A/B/C pass; two fails in a row, a miss counting as
     one, cancel the recognition."""
-    return _policy(SHANGHAI, "310100", "上海市创业孵化示范基地年度评估（测试用）", {
+    return _policy(SHANGHAI, "310104", "上海市创业孵化示范基地年度评估（测试用）", {
         "schedule": "campaign",
         "campaign": {"eligible_after": "1y", "cutoff": "12-31", "results_due": "07-31", "results_year": "next",
                      "opens": "06-01"},
@@ -204,7 +204,7 @@ def test_r21_two_consecutive_fails_a_miss_counting_as_one(rt, clock):
     failed_then_missed = recognized(rt, clock, 11, "徐汇创业孵化基地", *days, **where)
     missed_then_failed = recognized(rt, clock, 12, "漕河泾创业孵化基地", *days, **where)
     passed_between = recognized(rt, clock, 13, "徐家汇创业孵化基地", *days, **where)
-    assert failed_then_missed.case.policy_id == "test-310100"
+    assert failed_then_missed.case.policy_id == "test-310104"
     # recognised 2024-03-11 for 3 years (to 2027-03-11): campaigns 2025 and 2026, each assessed the
     # next summer; 2027-07-31 is a Saturday (provisional calendar) → Monday 2027-08-02
     assert assessments_due(failed_then_missed) == {"1.2025": D(2026, 7, 31), "1.2026": D(2027, 8, 2)}
