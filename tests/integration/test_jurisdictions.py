@@ -119,3 +119,43 @@ def test_r18_a_municipal_recognition_recorded_elsewhere_is_shown_by_its_document
     with pytest.raises(InvalidAct) as refused:  # v1 (after the round) asks for no lower recognition
         Story(rt, clock).apply(D(2025, 4, 8), seed=6, base="安顺市创业园", prerequisite_document="安人社〔2024〕3号")
     assert refused.value.field == "prerequisite_document"
+
+
+def test_shenzhen_baoan_a_district_base_assessed_each_year_and_cancelled_when_it_does_not_take_part(rt, clock):
+    """ba-2022: bases recognised a year by 11-30 are assessed that year, materials due 12-28 of the
+    same year; not taking part, or failing once, cancels (取消) — with no reapplication ban stated."""
+    rt = with_policies(rt, SHIPPED.get("shenzhen-baoan-county", 1))
+    story = Story(rt, clock)
+    story.apply(D(2023, 9, 4), seed=7, base="宝安区西乡创业孵化基地", level="county", jurisdiction="440306")
+    story.act("inspect", D(2023, 10, 9), actor=INSPECTOR, outcome="pass")
+    story.act("approve", D(2023, 11, 6), actor=SUPERVISOR)
+    assert story.case.policy_id == "shenzhen-baoan-county"
+    # recognised 2023-11-06: not a full year by 2023-11-30, so 2024 is its first campaign
+    # (12-28 falls on a Saturday in 2024 and a Sunday in 2025: each deadline moves to the Monday)
+    assert {k: d for (kind, k), d in story.timers().items() if kind == "assessment"} == {
+        "1.2024": D(2024, 12, 30), "1.2025": D(2025, 12, 29)}
+    story.act("record_assessment", D(2024, 12, 20), outcome="pass")
+    story.until(D(2025, 12, 29))  # 2025-12-28 is a Sunday: the deadline moves to Monday 2025-12-29
+    assert story.case.state in ("recognized", "assessed")
+    story.until(D(2025, 12, 30))  # the day after: the system records the miss, which cancels
+    case = story.case
+    assert (case.state, case.revocation_ground, case.ban) == ("revoked", "assessment_failed", None)
+    assert [e.actor for e in story.events if e.act == "record_missed_assessment"] == ["system"]
+
+
+def test_shanghai_a_base_recognised_a_full_year_is_assessed_the_next_summer_and_its_grade_earns(rt, clock):
+    """sh-ldb, sh-2019: a base recognised a full year is assessed each year, year N the next summer;
+    A/B/C earn 50/30/10万元 运作经费 (v2, for cases opened from 2026-12-03)."""
+    story = Story(rt, clock)
+    story.apply(D(2027, 1, 11), seed=8, base="杨浦区创业孵化示范基地", level="municipal", jurisdiction="310110")
+    story.act("inspect", D(2027, 2, 22), actor=INSPECTOR, outcome="pass")
+    story.act("approve", D(2027, 3, 8), actor=SUPERVISOR)
+    assert (story.case.policy_id, story.case.policy_version) == ("shanghai-municipal", 2)
+    # a full year by 2028-12-31: year 2028 is assessed from 2029-06-01 to 2029-07-31
+    story.act("record_assessment", D(2029, 6, 20), outcome="pass", grade="B")
+    case = story.case
+    assert [(i.amount_fen, i.due_on, i.grade) for i in case.instalments] == [(30_000_000, D(2029, 6, 20), "B")]
+    story.until(D(2029, 6, 21))
+    assert story.case.instalments[0].status == "due"
+    assert dict(SHIPPED.get("shanghai-municipal", 2).subsidy_per_grade) == {
+        "A": 50_000_000, "B": 30_000_000, "C": 10_000_000}

@@ -25,11 +25,15 @@ OPTIONAL = {"effective_to", "annual_report.required", "prerequisite.level", "pre
             "public_notice.period", "public_notice.clause", "public_notice.default"}
 
 
+# keys whose value is a table of the policy's own names (grade -> amount), not keys of the language
+TABLES = {"subsidy.per_grade"}
+
+
 def keys_of(node: dict, path: str = "") -> set[str]:
     found = set()
     for key, value in node.items():
         name = f"{path}.{key}" if path else key
-        if isinstance(value, dict):
+        if isinstance(value, dict) and name not in TABLES:
             found |= keys_of(value, name)
         elif isinstance(value, list) and value and isinstance(value[0], dict):
             found |= {k for item in value for k in keys_of(item, name + "[]")}
