@@ -64,7 +64,7 @@ class SqlRoundRepository:
         c = t.cases.c
         return self.conn.execute(sa.select(sa.func.count()).where(
             c.policy_id == policy_id, c.applied_on >= opens_on, c.applied_on <= closes_on,
-            c.period_start.is_not(None))).scalar_one()
+            sa.or_(c.period_start.is_not(None), c.state == "publicized"))).scalar_one()
 
 
 def _round(row) -> Round:

@@ -264,7 +264,8 @@ class RoundRepository(Protocol):
         ...
 
     def approvals(self, policy_id: str, year: int, opens_on: date, closes_on: date) -> int:
-        """How many cases applied for under the policy between the two days were ever approved,
+        """How many cases applied for under the policy between the two days were ever approved (a case
+        in its public notice, R22, holds its place: it is approved, not yet recognised),
         counted with the round's row locked until the transaction ends, so two approvals at once
         cannot both take the last place of a quota (R19); the row is created if missing."""
         ...

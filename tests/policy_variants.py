@@ -41,3 +41,12 @@ def scenario_policies() -> PolicyBook:
 def with_policies(rt, *extra: Policy):
     """The runtime with the scenarios' policies and these."""
     return dataclasses.replace(rt, policies=PolicyBook([*scenario_policies(), *extra]))
+
+
+def governing_guizhou(**merge: dict[str, Any]) -> Policy:
+    """Guizhou's rules with these sections changed, in force from the day after Guizhou's own, so
+    that it governs the Guizhou cases of a test (for tests of the API and pages, which cannot pass
+    a policy of another province's code)."""
+    from datetime import date
+
+    return variant("520000", replace={"effective_from": date(2022, 7, 23)}, **merge)

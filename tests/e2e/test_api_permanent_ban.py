@@ -6,11 +6,10 @@ from datetime import date
 
 import pytest
 
-from tests.policy_variants import variant, with_policies
+from tests.policy_variants import governing_guizhou, with_policies
 from tests.story import SUPERVISOR, Story, credit_code
 
-# in force from a day after Guizhou's own, so that it governs the Guizhou cases of these tests
-STRICT = variant("520000", replace={"effective_from": date(2022, 7, 23)}, bans={"fraud": "permanent"})
+STRICT = governing_guizhou(bans={"fraud": "permanent"})
 
 
 @pytest.fixture

@@ -835,7 +835,7 @@ class MemoryRoundRepository:
         self.ensure(policy_id, year, opens_on, closes_on)  # the fake's writer holds its one lock
         return sum(1 for c in self.uow.read.cases.values()
                    if c.policy_id == policy_id and opens_on <= c.applied_on <= closes_on
-                   and c.period_start is not None)
+                   and (c.period_start is not None or c.state == "publicized"))
 
 
 def _round(row: _Round) -> Round:

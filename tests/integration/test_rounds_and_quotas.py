@@ -95,3 +95,15 @@ def test_r19_rounds_announced_each_year_with_their_dates_quota_and_notice(rt, cl
     later = rounds.announce(rt, supervisor, quota=None, **{**notice, "year": 2026, "opens_on": D(2026, 5, 6),
                                                           "closes_on": D(2026, 6, 30)})
     assert later.quota == 5
+
+
+def test_r19_r22_a_case_in_its_public_notice_holds_its_place_in_the_quota(rt, clock):
+    """An approval under a public notice does not recognise yet, but it takes the round's place: a
+    second approval while the first case's notice runs is refused."""
+    notice = {"period": "5wd", "clause": "测试：公示5个工作日", "default": True}
+    rt = with_policies(rt, variant("420000", replace={"public_notice": notice}, application_window={
+        "opens": "04-01", "closes": "04-30", "quota": 1, **WINDOW_CLAUSE}))
+    first, second = (inspected(rt, clock, D(2025, 4, 7 + n), n, "420000") for n in (1, 2))
+    assert first.act("approve", D(2025, 5, 20), actor=SUPERVISOR).case.state == "publicized"
+    with pytest.raises(QuotaReached):
+        second.act("approve", D(2025, 5, 21), actor=SUPERVISOR)

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from tests.policy_variants import variant, with_policies
+from tests.policy_variants import governing_guizhou, with_policies
 from tests.story import CASEWORKER, SUPERVISOR, Story
 
-STRICT = variant("520000", replace={"effective_from": date(2022, 7, 23)}, bans={"fraud": "permanent"})
+STRICT = governing_guizhou(bans={"fraud": "permanent"})
 
 
 @pytest.fixture
