@@ -1,9 +1,6 @@
 """R3 held by the database for the new open state `publicized` (公示中, R22): the partial unique index
 of one open case per base and level names it among the open states.
 
-The revision id is its own name, not the next number, because it was written beside other migrations:
-when it is merged after them, point down_revision at the head it follows.
-
 Revision ID: 0010
 Revises: 0009
 """
