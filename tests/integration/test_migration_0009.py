@@ -6,7 +6,6 @@ still equals the replay of its events and `audit verify` holds. Each backend in 
 from __future__ import annotations
 
 import shutil
-import uuid
 from datetime import date
 from functools import partial
 
@@ -21,7 +20,7 @@ from db.uow import SqlUnitOfWork
 from services import audit
 from services.calendars import default_calendar
 from services.runtime import Runtime
-from tests.conftest import PG_URL
+from tests.conftest import PG_SKIPPED, own_postgres_database
 from tests.policy_variants import scenario_policies
 from tests.story import Story
 
@@ -36,22 +35,11 @@ def own_database(request, tmp_path, sqlite_template):
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
         return
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        with own_postgres_database("incubase_m0009") as url:
+            yield url
     except sa.exc.OperationalError:
-        admin.dispose()
-        pytest.skip("PostgreSQL not reachable")
-    name = f"incubase_m0009_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        pytest.skip(PG_SKIPPED)
 
 
 def test_r20_cases_paid_before_the_migration_say_what_was_paid_after_it(own_database, clock):
