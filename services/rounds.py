@@ -35,10 +35,10 @@ def _rounds(rt: Runtime, year: int, as_of: date, *, closing: bool) -> list[Round
     out = []
     with rt.uow() as uow:
         for policy in rt.policies:
-            window = _window(uow, policy, year)
-            if window is None or not policy.in_force_on(window[0]):
+            held = _round(uow, policy, year)
+            if held is None or not policy.in_force_on(held.opens):
                 continue
-            opens, closes = window
+            opens, closes = held.opens, held.closes
             uow.rounds.ensure(policy.id, year, opens, closes)
             if closing and as_of > closes:
                 uow.rounds.close(policy.id, year, rt.clock(), uow.rounds.applications(policy.id, opens, closes))
@@ -49,12 +49,16 @@ def _rounds(rt: Runtime, year: int, as_of: date, *, closing: bool) -> list[Round
     return out
 
 
-def _window(uow: UnitOfWork, policy: Policy, year: int) -> tuple[date, date] | None:
-    """The round of `year`: fixed by the policy, or as announced (None: not announced)."""
+def _round(uow: UnitOfWork, policy: Policy, year: int) -> RoundWindow | None:
+    """The round of `year` with its quota: fixed by the policy, or as announced (None: not announced,
+    or the policy has no window)."""
     if not policy.rounds_announced:
-        return policy.window_of(year)
+        window = policy.window_of(year)
+        return None if window is None else RoundWindow(year, *window, policy.round_quota)
     found = uow.rounds.find(policy.id, year)
-    return None if found is None or found.announcement is None else (found.opens_on, found.closes_on)
+    if found is None or found.announcement is None:
+        return None
+    return RoundWindow(year, found.opens_on, found.closes_on, found.quota)
 
 
 def announce(rt: Runtime, user: User, *, policy_id: str, year: int, opens_on: date, closes_on: date,
@@ -113,14 +117,8 @@ def quota_of(uow: UnitOfWork, case: Case, policy: Policy) -> RoundQuota | None:
     the round locked; None where the round has no quota or the case came outside a round."""
     if case.round_year is None:
         return None
-    if policy.rounds_announced:
-        found = uow.rounds.find(policy.id, case.round_year)
-        if found is None or found.quota is None:
-            return None
-        limit, (opens, closes) = found.quota, (found.opens_on, found.closes_on)
-    else:
-        window = policy.window_of(case.round_year)
-        if policy.round_quota is None or window is None:
-            return None
-        limit, (opens, closes) = policy.round_quota, window
-    return RoundQuota(case.round_year, limit, uow.rounds.approvals(policy.id, case.round_year, opens, closes))
+    held = _round(uow, policy, case.round_year)
+    if held is None or held.quota is None:
+        return None
+    return RoundQuota(held.year, held.quota,
+                      uow.rounds.approvals(policy.id, held.year, held.opens, held.closes))
