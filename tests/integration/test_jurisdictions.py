@@ -159,3 +159,34 @@ def test_shanghai_a_base_recognised_a_full_year_is_assessed_the_next_summer_and_
     assert story.case.instalments[0].status == "due"
     assert dict(SHIPPED.get("shanghai-municipal", 2).subsidy_per_grade) == {
         "A": 50_000_000, "B": 30_000_000, "C": 10_000_000}
+
+
+def test_qingdao_a_high_level_park_chosen_from_a_base_ends_with_the_plan_and_is_paid_by_its_grade(rt, clock):
+    """qd-2024: parks are chosen from existing 创业孵化基地 in rounds the bureau announces (~10
+    places); their operation is assessed and paid up to 50万元 a year by the result; the plan, and
+    with it every park's standing, ends on 2026-12-31 (R6 ends_with_plan)."""
+    chief = users.add_user(rt, "supervisor.qd", "刘洋", [("supervisor", "370200")])
+    clock.set_day(D(2025, 3, 3))
+    rounds.announce(rt, chief, policy_id="qingdao-municipal", year=2025, opens_on=D(2025, 3, 3),
+                    closes_on=D(2025, 4, 30), quota=10, document="青岛市高能级创业孵化园区申报通知（2025年）",
+                    reason="按行动方案筛选高能级创业孵化园区")
+    with pytest.raises(PrerequisiteMissing) as refused:  # not (shown to be) a base already
+        Story(rt, clock).apply(D(2025, 3, 10), seed=9, base="崂山区创新创业园", level="municipal",
+                               jurisdiction="370212")
+    assert refused.value.details == {"level": "municipal", "required_level": "county"}
+    story = Story(rt, clock)
+    story.apply(D(2025, 3, 10), seed=9, base="崂山区创新创业园", level="municipal", jurisdiction="370212",
+                prerequisite_document="青崂人社〔2021〕8号")
+    assert (story.case.policy_id, story.case.round_year) == ("qingdao-municipal", 2025)
+    story.act("inspect", D(2025, 4, 8), actor=INSPECTOR, outcome="pass")
+    case = story.act("approve", D(2025, 5, 12), actor=SUPERVISOR).case
+    assert (case.state, case.period.end) == ("recognized", D(2026, 12, 31))  # the plan's last day, not 2028
+    # recognised six months by 2025-12-31: year 2025 is assessed by 2026-03-31
+    assert {k: d for (kind, k), d in story.timers().items() if kind == "assessment"}["1.2025"] == D(2026, 3, 31)
+    case = story.act("record_assessment", D(2026, 3, 16), outcome="pass", grade="良好").case
+    assert [(i.amount_fen, i.grade) for i in case.instalments] == [(30_000_000, "良好")]
+    assert max(SHIPPED.get("qingdao-municipal", 1).subsidy_per_grade.values()) == 50_000_000  # 不超过50万元
+    story.until(D(2027, 4, 1))  # the plan has ended: the park lapses, and year 2026 is never assessed
+    case = story.case
+    assert case.state == "lapsed"
+    assert [e.act for e in story.events if e.act in ("lapse", "record_missed_assessment")] == ["lapse"]
