@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from services.ports import CaseSummary
 from statemachines.events import Event
 from statemachines.policy import Policy
+from statemachines.programmes import DEFAULT_PROGRAMME, PROGRAMME_PATTERN
 
 Level = Literal["county", "municipal", "provincial", "national"]  # statemachines.policy.LEVELS
 
@@ -44,6 +45,10 @@ class ApplyIn(Strict):
         default=None, max_length=200,
         description="The 文号 of the lower recognition a policy asks for, where it is not recorded here and the "
                     "policy accepts its document (R18).")
+    programme: str = Field(
+        default=DEFAULT_PROGRAMME, pattern=f"^{PROGRAMME_PATTERN.pattern}$", examples=["base"],
+        description="The programme applied for (R23), where the jurisdiction runs more than one at the level "
+                    "(GET /api/v1/policies lists each policy's); 'base', the 创业孵化基地 itself, by default.")
 
 
 # --- responses -----------------------------------------------------------------------------
@@ -133,6 +138,7 @@ class CaseOut(BaseModel):
     version: int
     level: str
     jurisdiction: str
+    programme: str
     base: dict[str, str]
     operator: dict[str, str]
     policy: PolicyRef
@@ -211,6 +217,7 @@ class PolicySummaryOut(BaseModel):
     title: str
     jurisdiction: str
     level: str
+    programme: str = Field(description="The programme the policy runs (R23); 'base': the 创业孵化基地 itself")
     effective_from: date
     effective_to: date | None
     in_force: bool
@@ -218,4 +225,5 @@ class PolicySummaryOut(BaseModel):
     @classmethod
     def of(cls, p: Policy, today: date) -> PolicySummaryOut:
         return cls(id=p.id, version=p.version, title=p.title, jurisdiction=p.jurisdiction, level=p.level,
-                   effective_from=p.effective_from, effective_to=p.effective_to, in_force=p.in_force_on(today))
+                   programme=p.programme, effective_from=p.effective_from, effective_to=p.effective_to,
+                   in_force=p.in_force_on(today))

@@ -11,6 +11,7 @@ from api.schemas import EligibilityOut, Level, PolicySummaryOut
 from api.views import ban_view, policy_detail, policy_summary
 from services.eligibility import eligibility
 from statemachines.errors import UnknownPolicy
+from statemachines.programmes import DEFAULT_PROGRAMME, PROGRAMME_PATTERN
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 
@@ -37,8 +38,10 @@ def get_eligibility(
     level: Level,
     jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     on: date | None = None,
+    programme: Annotated[str, Query(pattern=f"^{PROGRAMME_PATTERN.pattern}$")] = DEFAULT_PROGRAMME,
 ) -> dict:
     day = on or rt.today()
-    result = eligibility(rt, credit_code=credit_code, level=level, on=day, jurisdiction=jurisdiction)
+    result = eligibility(rt, credit_code=credit_code, level=level, on=day, jurisdiction=jurisdiction,
+                         programme=programme)
     return {"credit_code": result.credit_code, "level": level, "on": day.isoformat(),
             "eligible": result.eligible, "bans": [ban_view(b, user) for b in result.bans]}

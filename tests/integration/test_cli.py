@@ -92,7 +92,7 @@ def test_policies_list_as_json(runner, db_file):
     assert {"guizhou-provincial-2022", "shanghai-municipal", "mohrss-national"} <= set(rows)
     assert rows["guizhou-provincial-2022"] == {
         "id": "guizhou-provincial-2022", "version": 1, "jurisdiction": "520000", "level": "provincial",
-        "effective_from": "2022-07-22", "effective_to": None,
+        "programme": "base", "effective_from": "2022-07-22", "effective_to": None,
         "title": "贵州省省级创业孵化示范基地认定与管理（2022年质量提升实施方案）"}
     assert (rows["shanghai-municipal"]["level"], rows["shanghai-municipal"]["effective_from"]) == (
         "municipal", "2020-01-01")
