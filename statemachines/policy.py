@@ -440,6 +440,8 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     read("plan", lambda: _ends_with_plan(top, parts["recognition"][2], parts["effective"][1]),
          "recognition", "effective")
     read("public_notice", lambda: _public_notice(top))
+    read("exclusion", lambda: _exclusion_without_notice(top, parts["subsidy"], parts["public_notice"][1]),
+         "subsidy", "public_notice")
     if not errors and (unknown := top.unknown()):
         errors.append(PolicyError(where, unknown[0], tuple(unknown)))
     if errors:
@@ -932,6 +934,14 @@ def _reminders(top: _Reader) -> tuple[Clause, tuple[int, ...]]:
     if any(not isinstance(o, int) or isinstance(o, bool) or o < 0 for o in offsets):
         raise reminders.fail("offsets_days", "must be a list of whole days, 0 or more")
     return clause, tuple(sorted(set(offsets), reverse=True))
+
+
+def _exclusion_without_notice(top: _Reader, subsidy: _Subsidy, notice: Duration | None) -> None:
+    """R23 × R22: the exclusion is judged when the money is granted, at the approval; with a public
+    notice the grant waits for the notice's end, where it is not judged (yet): refused, not ignored."""
+    if subsidy.not_combined_with and notice is not None:
+        raise top.fail("subsidy", "not_combined_with cannot be used with a public_notice yet: "
+                                  "the grant at the notice's end does not check it")
 
 
 def _ends_with_plan(top: _Reader, ends_with_plan: bool, effective_to: date | None) -> None:

@@ -122,6 +122,9 @@ def test_unknown_keys_wait_until_the_rest_of_the_file_reads():
     ({"programme": "park", "subsidy.not_combined_with": ["park"]},
      "subsidy.not_combined_with[0]: 'park' is this policy's own programme"),
     ({"subsidy.not_combined_with": ["park", "park"]}, "subsidy.not_combined_with: names a programme twice"),
+    ({"subsidy.not_combined_with": ["park"], "public_notice": {"period": "5wd", "clause": "x"}},
+     "subsidy: not_combined_with cannot be used with a public_notice yet: the grant at the notice's end does "
+     "not check it"),
 ])
 def test_a_file_that_contradicts_itself_is_refused(changes, problem):
     """Cross-field checks: grades on both sides of the line, an empty scale, a date-time where a
