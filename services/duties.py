@@ -62,6 +62,7 @@ def require_separate(user: User, role: str) -> None:
 
 def require_may_change_grant(actor: User, grantee: User, role: str, jurisdiction: str, verb: str) -> None:
     """May `actor` grant (or revoke) `role` over `jurisdiction` to (from) `grantee`?"""
+    require_role_anywhere(actor, SECADMIN, "granting or revoking a role", "授予或撤销角色")
     if actor.id == grantee.id:
         raise OwnGrants(actor.username, verb)
     if role in APPOINTED_AT_CONSOLE:
