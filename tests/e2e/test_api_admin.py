@@ -69,9 +69,9 @@ def test_each_administrator_does_only_its_own_duty(callers):
 def test_an_account_comes_without_roles_from_the_api(callers):
     """The system administrator's new account cannot carry grants: those are the security
     administrator's, so one person cannot make an account and empower it."""
+    grants = [{"role": "supervisor", "jurisdiction": "520000"}]
     body = problem(callers["sysadmin.zhou"].post(USERS, json={
-        "username": "new.user", "display_name": "新用户", "grants": [{"role": "supervisor", "jurisdiction": "520000"}]}),
-        403, "/problems/forbidden")
+        "username": "new.user", "display_name": "新用户", "grants": grants}), 403, "/problems/forbidden")
     assert body["field"] == "grants" and "安全管理员" in body["detail_zh"]
     assert "new.user" not in listed(callers["sysadmin.zhou"])
 

@@ -30,7 +30,8 @@ def test_r1_applying_under_a_code_that_is_no_division_is_422_naming_it(rt, clock
 def test_a_grant_under_a_code_that_is_no_division_is_422_and_grants_nothing(callers):
     secadmin = callers["secadmin.wu"]
     before = secadmin.get("/api/v1/users").json()
-    refused = secadmin.post("/api/v1/users/caseworker.zhao/grants", json={"role": "caseworker", "jurisdiction": "529999"})
+    refused = secadmin.post("/api/v1/users/caseworker.zhao/grants",
+                            json={"role": "caseworker", "jurisdiction": "529999"})
     assert refused.status_code == 422
     assert (refused.json()["type"], refused.json()["field"]) == ("/problems/unknown-jurisdiction", "jurisdiction")
     assert secadmin.get("/api/v1/users").json() == before

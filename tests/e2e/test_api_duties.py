@@ -50,7 +50,8 @@ def test_issue14_1_within_its_jurisdiction_a_security_administrator_grants_and_r
     gz = callers["secadmin.gz"]
     granted = ok(gz.post(f"{USERS}/caseworker.hu/grants",
                          json={"role": "supervisor", "jurisdiction": "520100", "reason": "借调贵阳市"}))
-    assert ("supervisor", "520100", None) in {(g["role"], g["jurisdiction"], g["revoked_at"]) for g in granted["grants"]}
+    held = {(g["role"], g["jurisdiction"], g["revoked_at"]) for g in granted["grants"]}
+    assert ("supervisor", "520100", None) in held
     ok(gz.post(f"{USERS}/caseworker.hu/grants/revoke", json={"role": "supervisor", "jurisdiction": "520100"}))
     acts = [(a["act"], a["username"], a["role"], a["jurisdiction"], a["actor"]) for a in ledger(callers)[-2:]]
     assert acts == [("grant", "caseworker.hu", "supervisor", "520100", "secadmin.gz"),
