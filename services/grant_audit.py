@@ -11,8 +11,10 @@ and the case verification (services.audit) reports every act that only a tainted
 
 So an inserted row (its hash, its link or its seq), a back-dated one (before the act it follows),
 an edited one (columns against the hashed text, or the hash) and a deleted one (a gap in the seqs,
-a broken link) are each found. A row removed from the very end leaves no trace in the ledger
-itself; the tail is what the daily anchors are for.
+a broken link) are each found. What the chain alone cannot show, a row sealed and appended at the
+end but dated earlier than it was written, or the last rows removed, the daily anchors show: each
+holds the ledger's head at the end of its day (services.anchors), so an act dated on an anchored
+day must lie within that head, and the anchored head must still be there, unchanged.
 """
 from __future__ import annotations
 
@@ -23,10 +25,11 @@ from datetime import datetime
 from typing import Any
 
 from services import duties
+from services.anchors import day_bounds
 from services.grant_ledger import CONSOLE, GENESIS, GRANT, MIGRATION, REVOKE, body, grants_of
 from services.ports import UnitOfWork
 from services.runtime import Runtime
-from services.values import ADMIN_ROLES, ROLES, GrantAct, User
+from services.values import ADMIN_ROLES, ROLES, Anchor, GrantAct, User
 from statemachines.errors import DomainError
 from statemachines.events import digest
 from statemachines.jurisdiction import covers
@@ -35,7 +38,7 @@ from statemachines.jurisdiction import covers
 @dataclass(frozen=True)
 class GrantViolation:
     seq: int
-    check: str  # chain | sequence | columns | user | time | authority | separation
+    check: str  # chain | sequence | columns | user | time | authority | separation | anchor
     message: str
     jurisdiction: str = ""  # of the act as stored, so a reader sees the findings of their jurisdictions
 
@@ -77,7 +80,37 @@ def ledger_acts(rt: Runtime, user: User) -> list[GrantAct]:
 
 
 def ledger_report(uow: UnitOfWork, now: datetime) -> LedgerReport:
-    return check_ledger(uow.users.grant_ledger(), now)
+    acts = uow.users.grant_ledger()
+    report = check_ledger(acts, now)
+    report.violations += check_anchored(acts, uow.anchors.all(None))
+    return report
+
+
+def check_anchored(acts: Sequence[GrantAct], anchors: Sequence[Anchor]) -> list[GrantViolation]:
+    """The ledger against the heads the daily anchors hold (anchors written before the ledger had
+    none, and hold nothing of it); each act written after an anchor that should hold it is named
+    once, at the first such anchor."""
+    by_seq = {a.seq: a for a in acts}
+    out: list[GrantViolation] = []
+    named: set[int] = set()
+    for anchor in anchors:
+        head = (_parsed(anchor.canonical) or {}).get("grants")
+        if not isinstance(head, dict) or not isinstance(head.get("seq"), int):
+            continue
+        seq = head["seq"]
+        held = by_seq.get(seq)
+        if seq > 0 and (held is None or held.hash != head.get("hash")):
+            out.append(GrantViolation(seq, "anchor", f"the act the anchor of {anchor.day} holds as the ledger's head "
+                                      + ("is gone" if held is None else "was changed"),
+                                      held.jurisdiction if held else ""))
+        end = day_bounds(anchor.day)[1]
+        for a in acts:
+            if a.seq > seq and a.recorded_at < end and a.seq not in named:
+                named.add(a.seq)
+                out.append(GrantViolation(a.seq, "anchor", f"dated {a.recorded_at.isoformat()}, before the end of "
+                                          f"{anchor.day}, whose anchor holds the ledger only up to seq {seq}: "
+                                          "written afterwards, back-dated", a.jurisdiction))
+    return out
 
 
 def check_ledger(acts: Sequence[GrantAct], now: datetime) -> LedgerReport:
