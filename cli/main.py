@@ -135,8 +135,8 @@ def audit_verify(
         typer.echo("error: give --case ID, --all or --grants", err=True)
         raise typer.Exit(2)
     rt = build_runtime()
-    bad_grants = _print_grant_report(rt, as_json) if all_cases or grants else False
     if grants:
+        bad_grants = _print_grant_report(rt, as_json)
         if not as_json:
             typer.echo("grant ledger verified" if not bad_grants else "the grant ledger has violations")
         raise typer.Exit(1 if bad_grants else 0)
@@ -148,6 +148,8 @@ def audit_verify(
     with bar or contextlib.nullcontext():
         for report in reports:
             bad += _print_report(report, as_json)
+    # after the cases' lines, so that a reader of --json streams them as before; its line has no case_id
+    bad_grants = _print_grant_report(rt, as_json) if all_cases else False
     if not as_json:
         typer.echo("all verified" if not (bad or bad_grants) else
                    f"{bad} case(s) with violations" + ("; the grant ledger has violations" if bad_grants else ""))
