@@ -255,3 +255,34 @@ def test_issue14_8_the_command_line_reports_the_ledger(rt, engine, forged_approv
     finally:
         get_settings.cache_clear()
 
+
+
+def test_issue14_8_grants_recorded_at_once_each_take_the_next_seq(rt, staff):
+    """Eight grants at the same moment from eight threads: each follows the head it read, none
+    fails on the unique seq, and the chain holds (PostgreSQL: the ledger is locked by its writers)."""
+    import threading
+
+    names = [f"caseworker.t{n}" for n in range(8)]
+    for name in names:
+        users.add_user(rt, name, name, [])
+    start, failed = threading.Barrier(len(names)), []
+
+    def grant(name: str) -> None:
+        start.wait()
+        try:
+            users.grant(rt, name, "caseworker", "520100")
+        except Exception as exc:  # noqa: BLE001 - any failure is the test's finding
+            failed.append(repr(exc))
+
+    threads = [threading.Thread(target=grant, args=(n,)) for n in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failed == []
+    report = grant_audit.verify_grants(rt)
+    assert report.ok, report.violations
+    with rt.reads() as uow:
+        acts = uow.users.grant_ledger()
+    assert [a.seq for a in acts] == list(range(1, len(acts) + 1))
+    assert {a.username for a in acts[-len(names):]} == set(names)
