@@ -121,10 +121,7 @@ def revoke_grant(rt: Runtime, username: str, role: str, code: str, *, by: User |
                  reason: str = "") -> User:
     """Ends the user's grants of `role` over `code` from now on; they stay on record, with their end."""
     with rt.uow() as uow:
-        user = _user(uow, username)
-        if not any(g.revoked_at is None and (g.role, g.jurisdiction) == (role, code) for g in user.grants):
-            raise InvalidAct(f"{username} holds no {role} grant for {code}", field="role")
-        _record(rt, uow, grant_ledger.REVOKE, user, role, code, by, reason)
+        _record(rt, uow, grant_ledger.REVOKE, _user(uow, username), role, code, by, reason)
         uow.commit()
         return _user(uow, username)
 
@@ -136,6 +133,8 @@ def _record(rt: Runtime, uow: UnitOfWork, act: str, user: User, role: str, code:
         duties.require_may_change_grant(_user(uow, by.username), user, role, code, act)
     if act == grant_ledger.GRANT:
         duties.require_separate(user, role)
+    elif not any(g.revoked_at is None and (g.role, g.jurisdiction) == (role, code) for g in user.grants):
+        raise InvalidAct(f"{user.username} holds no {role} grant for {code}", field="role")
     head = uow.users.grant_head()
     uow.users.append_grant(grant_ledger.next_act(head, act, user.id, user.username, role, code, rt.clock(),
                                                  by.username if by else grant_ledger.CONSOLE, reason.strip()))
