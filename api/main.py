@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import headers, problems
-from api.routes import actions, admin, audit, cases, reference, rounds, timers
+from api.routes import actions, admin, audit, cases, grants, reference, rounds, timers
 from api.web import routes as web
 from config import Settings, get_settings
 from services.runtime import Runtime
@@ -40,8 +40,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.web_session = timedelta(hours=(settings or get_settings()).web_session_hours)
     problems.install(app)
     app.add_middleware(headers.DocsContentPolicy, paths=(DOCS_URL, REDOC_URL, app.swagger_ui_oauth2_redirect_url))
-    for router in (cases.router, actions.router, audit.router, reference.router, admin.router, timers.router,
-                   rounds.router):
+    for router in (cases.router, actions.router, audit.router, reference.router, admin.router, grants.router,
+                   timers.router, rounds.router):
         app.include_router(router)
     web.install(app)  # the caseworkers' pages (/login, /queue, /cases/{id}, /dashboard)
 

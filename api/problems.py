@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.duties import OwnGrants, SeparationOfDuties
 from services.idempotency import IdempotencyKeyReused, RequestInProgress
 from services.ports import CaseNotFound
 from services.users import Forbidden, Unauthenticated, UnknownInspector, UnknownUser
@@ -60,6 +61,8 @@ PROBLEMS: dict[type[DomainError], tuple[int, str, str | None]] = {
     CaseNotFound: (404, "No such case", None),
     UnknownUser: (404, "No such user", None),
     FourEyesViolation: (403, "Four eyes: another user must record this act", None),
+    OwnGrants: (403, "Nobody grants or revokes their own roles", None),
+    SeparationOfDuties: (409, "Separation of duties: one account holds one administrator's role", "role"),
     Forbidden: (403, "Not allowed for this user", None),
     Unauthenticated: (401, "Not signed in", None),
     InvalidCreditCode: (422, "Malformed unified social credit code", "credit_code"),

@@ -105,7 +105,7 @@ def event_view(e: Event) -> dict[str, Any]:
 
 def ban_view(ban, user: User) -> dict[str, Any]:
     # the ban itself is the operator's to know; which case it came from only within one's jurisdictions
-    visible = bool(user.roles_in(ban.jurisdiction)) if ban.jurisdiction else False
+    visible = user.works_on(ban.jurisdiction) if ban.jurisdiction else False
     return {"case_id": ban.case_id if visible else None, "ground": ban.ground, "level": ban.level,
             "first_day": ban.first_day.isoformat(),
             "last_day": ban.last_day.isoformat() if ban.last_day else None,

@@ -12,6 +12,8 @@ import typer
 from cli.dates import dates_app, parse_date
 
 app = typer.Typer(help="incubase — recognition lifecycle of 创业孵化基地.", no_args_is_help=True)
+ROLE_HELP = ("caseworker, supervisor or auditor; or one of the three administrators (三员): sysadmin "
+             "(accounts), secadmin (roles and grants), auditadmin (the security record).")
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 policies_app = typer.Typer(help="The policy files.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and their roles per jurisdiction.", no_args_is_help=True)
@@ -122,16 +124,25 @@ def audit_verify(
     chain_only: Annotated[bool, typer.Option(
         "--chain-only", help="Only the hash chain and sequence of the stored text, at hashing speed; "
                              "no column, transition, rule, role, four-eyes or replay checks.")] = False,
+    grants: Annotated[bool, typer.Option(
+        "--grants", help="Only the grant ledger (role_grants): chain, sequence, columns, dates, authority, "
+                         "anchors; --all without --chain-only checks it too.")] = False,
 ) -> None:
-    """Verify hash chains, sequences, stored columns, transitions, roles, four eyes and replay; exit 1
-    on any violation. --chain-only proves the record unaltered since written, ~10× faster."""
+    """Verify hash chains, sequences, stored columns, transitions, roles, four eyes and replay, and with
+    --all the grant ledger; exit 1 on any violation. --chain-only proves the record unaltered since
+    written, ~10× faster."""
     from bootstrap import build_chain_links, build_runtime
     from services.audit import verify_all, verify_case
 
-    if bool(case) == all_cases:
-        typer.echo("error: give --case ID or --all", err=True)
+    if sum((bool(case), all_cases, grants)) != 1:
+        typer.echo("error: give --case ID, --all or --grants", err=True)
         raise typer.Exit(2)
     rt = build_runtime()
+    if grants:
+        bad_grants = _print_grant_report(rt, as_json)
+        if not as_json:
+            typer.echo("grant ledger verified" if not bad_grants else "the grant ledger has violations")
+        raise typer.Exit(1 if bad_grants else 0)
     bar = _VerifyProgress(_count_cases(rt)) if all_cases and not as_json else None
     reports = [_or_exit(lambda: verify_case(rt, case, chain_only=chain_only))] if case else verify_all(
         rt, progress=bar.advance if bar else None, chain_only=chain_only,
@@ -140,10 +151,29 @@ def audit_verify(
     with bar or contextlib.nullcontext():
         for report in reports:
             bad += _print_report(report, as_json)
+    # after the cases' lines, so that a reader of --json streams them as before; its line has no case_id
+    bad_grants = _print_grant_report(rt, as_json) if all_cases and not chain_only else False
     if not as_json:
-        typer.echo("all verified" if not bad else f"{bad} case(s) with violations")
-    if bad:
+        typer.echo("all verified" if not (bad or bad_grants) else
+                   f"{bad} case(s) with violations" + ("; the grant ledger has violations" if bad_grants else ""))
+    if bad or bad_grants:
         raise typer.Exit(1)
+
+
+def _print_grant_report(rt, as_json: bool) -> bool:
+    """Verifies and prints the grant ledger; True when it has violations."""
+    from dataclasses import asdict
+
+    from services.grant_audit import verify_grants
+
+    report = verify_grants(rt)
+    if as_json:
+        typer.echo(json.dumps({"grants": True, "ok": report.ok, "acts": report.acts,
+                               "violations": [asdict(v) for v in report.violations]}, ensure_ascii=False))
+    else:
+        for v in report.violations:
+            typer.echo(f"VIOLATION grants seq {v.seq} [{v.check}] {v.message}")
+    return not report.ok
 
 
 def _print_report(report, as_json: bool) -> bool:
@@ -340,11 +370,11 @@ def _parse_day(text: str | None):
 def users_add(
     username: str,
     name: Annotated[str, typer.Option("--name", help="Display name, e.g. 王芳.")],
-    role: Annotated[list[str], typer.Option("--role", help="caseworker, supervisor, auditor or admin.")],
+    role: Annotated[list[str], typer.Option("--role", help=ROLE_HELP)],
     jurisdiction: Annotated[list[str], typer.Option("--jurisdiction", help="GB/T 2260 code, e.g. 520000.")],
     email: Annotated[str | None, typer.Option(help="Where reminders go.")] = None,
 ) -> None:
-    """Add a user with ROLE in each JURISDICTION (repeat the options for more)."""
+    """Add a user with ROLE in each JURISDICTION (repeat the options for more), recorded as the console's."""
     from bootstrap import build_runtime
     from services import users
 
@@ -352,6 +382,37 @@ def users_add(
                                            [(r, j) for r in role for j in jurisdiction], email=email))
     typer.echo(f"added {user.username} ({user.display_name}): "
                + ", ".join(f"{g.role}@{g.jurisdiction}" for g in user.grants))
+
+
+@users_app.command("grant")
+def users_grant(
+    username: str,
+    role: Annotated[str, typer.Option("--role", help=ROLE_HELP)],
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="GB/T 2260 code, e.g. 520000.")],
+    reason: Annotated[str, typer.Option(help="Why, kept in the grant ledger.")] = "",
+) -> None:
+    """Grant USERNAME a ROLE over a JURISDICTION, as the console: how the system, security and audit
+    administrators are appointed (one account holds one of the three)."""
+    from bootstrap import build_runtime
+    from services import users
+
+    user = _or_exit(lambda: users.grant(build_runtime(), username, role, jurisdiction, reason=reason))
+    typer.echo(f"granted {role}@{jurisdiction} to {user.username}")
+
+
+@users_app.command("revoke")
+def users_revoke(
+    username: str,
+    role: Annotated[str, typer.Option("--role", help=ROLE_HELP)],
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="GB/T 2260 code, e.g. 520000.")],
+    reason: Annotated[str, typer.Option(help="Why, kept in the grant ledger.")] = "",
+) -> None:
+    """End USERNAME's ROLE over JURISDICTION from now on, as the console (the grant stays on record)."""
+    from bootstrap import build_runtime
+    from services import users
+
+    user = _or_exit(lambda: users.revoke_grant(build_runtime(), username, role, jurisdiction, reason=reason))
+    typer.echo(f"revoked {role}@{jurisdiction} from {user.username}")
 
 
 @users_app.command("list")

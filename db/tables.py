@@ -159,15 +159,23 @@ users = sa.Table(
     sa.Column("password_hash", sa.Text),
 )
 
-# dated, never deleted: an auditor checks the role an actor held when an act was recorded
+# the grant ledger: each grant and each revocation of a role an act of its own, append-only
+# (triggers refuse UPDATE and DELETE, migration 0011) and hash-chained like case events, so an
+# auditor checks the role an actor held when an act was recorded against a record nobody edited
 role_grants = sa.Table(
     "role_grants", metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("seq", sa.Integer, nullable=False, unique=True),
+    sa.Column("act", sa.String(8), nullable=False),  # grant | revoke
     sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False, index=True),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("jurisdiction", sa.String(6), nullable=False),
-    sa.Column("granted_at", Stamp, nullable=False),
-    sa.Column("revoked_at", Stamp),
+    sa.Column("recorded_at", Stamp, nullable=False),
+    sa.Column("actor", sa.String(120), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("canonical", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
 )
 
 api_tokens = sa.Table(

@@ -1,4 +1,4 @@
-"""Users, dated role grants, token hashes and idempotency answers."""
+"""Users, the grant ledger (their roles' grants and revocations), token hashes and idempotency answers."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -8,8 +8,10 @@ from sqlalchemy.engine import Connection
 
 from db import tables as t
 from db.repository import insert_new
+from services.grant_ledger import GENESIS, grants_of
 from services.idempotency import StoredAnswer
-from services.users import Grant, User
+from services.users import User
+from services.values import GrantAct
 from statemachines.jurisdiction import covers
 
 
@@ -24,10 +26,14 @@ class SqlUserRepository:
     def holding(self, role: str, jurisdiction: str) -> list[User]:
         """Users whose live grant of `role` covers the jurisdiction."""
         g = t.role_grants.c
-        ids = self.conn.execute(sa.select(g.user_id, g.jurisdiction).where(g.role == role, g.revoked_at.is_(None)))
-        wanted = sorted({row.user_id for row in ids if covers(row.jurisdiction, jurisdiction)})
-        rows = self.conn.execute(sa.select(t.users).where(t.users.c.id.in_(wanted)).order_by(t.users.c.username))
-        return [self._user(row) for row in rows.mappings()]
+        rows = self.conn.execute(sa.select(*_ACT_COLUMNS, g.user_id).where(g.role == role).order_by(g.seq)).all()
+        wanted = []
+        for user_id in dict.fromkeys(r.user_id for r in rows):
+            held = grants_of(_act(r) for r in rows if r.user_id == user_id)
+            if any(x.revoked_at is None and covers(x.jurisdiction, jurisdiction) for x in held):
+                wanted.append(user_id)
+        users = self.conn.execute(sa.select(t.users).where(t.users.c.id.in_(wanted)).order_by(t.users.c.username))
+        return [self._user(row) for row in users.mappings()]
 
     def by_username(self, username: str) -> User | None:
         row = self.conn.execute(sa.select(t.users).where(t.users.c.username == username)).mappings().first()
@@ -40,23 +46,37 @@ class SqlUserRepository:
         if not rows:
             return None
         first = rows[0]
-        grants = tuple(_grant(r) for r in rows if r.role is not None)
+        grants = grants_of(_act(r) for r in rows if r.role is not None)
         return User(first.id, first.username, first.display_name, grants, first.email)
 
     def all(self) -> list[User]:
         rows = self.conn.execute(sa.select(t.users).order_by(t.users.c.username)).mappings().all()
         return [self._user(r) for r in rows]
 
-    def grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> None:
-        self.conn.execute(t.role_grants.insert().values(user_id=user_id, role=role, jurisdiction=jurisdiction,
-                                                        granted_at=now))
-
-    def revoke_grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> bool:
+    def grant_head(self) -> tuple[int, str]:
+        if self.conn.dialect.name == "postgresql":
+            # writers of the ledger wait for each other (readers do not); SQLite's writers already
+            # do, each unit of work beginning IMMEDIATE (db.engine)
+            self.conn.execute(sa.text("LOCK TABLE role_grants IN SHARE ROW EXCLUSIVE MODE"))
         g = t.role_grants.c
-        done = self.conn.execute(t.role_grants.update().where(
-            g.user_id == user_id, g.role == role, g.jurisdiction == jurisdiction, g.revoked_at.is_(None)
-        ).values(revoked_at=now))
-        return done.rowcount > 0
+        row = self.conn.execute(sa.select(g.seq, g.hash).order_by(g.seq.desc()).limit(1)).first()
+        return (row.seq, row.hash) if row else (0, GENESIS)
+
+    def append_grant(self, act: GrantAct) -> None:
+        self.conn.execute(t.role_grants.insert().values(
+            seq=act.seq, act=act.act, user_id=act.user_id, role=act.role, jurisdiction=act.jurisdiction,
+            recorded_at=act.recorded_at.astimezone(UTC), actor=act.actor, reason=act.reason,
+            canonical=act.canonical, prev_hash=act.prev_hash, hash=act.hash))
+
+    def grant_ledger(self) -> list[GrantAct]:
+        g = t.role_grants.c
+        rows = self.conn.execute(
+            sa.select(t.role_grants, t.users.c.username)
+            .select_from(t.role_grants.outerjoin(t.users, t.users.c.id == g.user_id))
+            .order_by(g.seq, g.id)).mappings()
+        return [GrantAct(r["seq"], r["act"], r["user_id"], r["username"] or "", r["role"], r["jurisdiction"],
+                         _moment(r["recorded_at"]), r["actor"], r["reason"], r["prev_hash"], r["canonical"], r["hash"])
+                for r in rows]
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
                   expires_at: datetime | None = None) -> None:
@@ -79,12 +99,8 @@ class SqlUserRepository:
 
     def _user(self, row) -> User:
         g = t.role_grants.c
-        grants = self.conn.execute(
-            sa.select(g.role, g.jurisdiction, g.granted_at, g.revoked_at).where(g.user_id == row["id"]).order_by(g.id)
-        )
-        return User(row["id"], row["username"], row["display_name"],
-                    tuple(_grant(r) for r in grants),
-                    row["email"])
+        acts = self.conn.execute(sa.select(*_ACT_COLUMNS).where(g.user_id == row["id"]).order_by(g.seq))
+        return User(row["id"], row["username"], row["display_name"], grants_of(_act(r) for r in acts), row["email"])
 
 
 class SqlIdempotencyRepository:
@@ -104,25 +120,26 @@ class SqlIdempotencyRepository:
         return inserted is not None
 
 
+# what folding a user's grants needs of each of their acts (services.grant_ledger.grants_of)
+_ACT_COLUMNS = (t.role_grants.c.seq, t.role_grants.c.act, t.role_grants.c.role, t.role_grants.c.jurisdiction,
+                t.role_grants.c.recorded_at)
+
 # built once: a statement object keeps its cache key, so executing it again skips that work too
 _BY_TOKEN = (
-    sa.select(t.users.c.id, t.users.c.username, t.users.c.display_name, t.users.c.email,
-              t.role_grants.c.role, t.role_grants.c.jurisdiction, t.role_grants.c.granted_at,
-              t.role_grants.c.revoked_at)
+    sa.select(t.users.c.id, t.users.c.username, t.users.c.display_name, t.users.c.email, *_ACT_COLUMNS)
     .select_from(t.api_tokens)
     .join(t.users, t.users.c.id == t.api_tokens.c.user_id)
     .outerjoin(t.role_grants, t.role_grants.c.user_id == t.users.c.id)
     .where(t.api_tokens.c.token_hash == sa.bindparam("token_hash"), t.api_tokens.c.revoked_at.is_(None),
            sa.or_(t.api_tokens.c.expires_at.is_(None), t.api_tokens.c.expires_at > sa.bindparam("now")))
-    .order_by(t.role_grants.c.id)
+    .order_by(t.role_grants.c.seq)
 )
 
 
-def _grant(r) -> Grant:
-    return Grant(r.role, r.jurisdiction, _utc(r.granted_at), _utc(r.revoked_at))
+def _act(r) -> GrantAct:
+    """The part of a ledger row the fold reads; the rest is the verifier's (grant_ledger)."""
+    return GrantAct(r.seq, r.act, "", "", r.role, r.jurisdiction, _moment(r.recorded_at), "", "", "")
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite hands back naive UTC
-        return value.replace(tzinfo=UTC)
-    return value
+def _moment(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # SQLite hands back naive UTC

@@ -1,17 +1,22 @@
 """Daily anchors: each day's case heads, chained, for an outside party to hold.
 
 The anchor of day D lists, for every case with an event recorded on D (Asia/Shanghai), the
-seq and hash of its last event recorded by the end of D; its digest covers that list and the
-previous anchor's digest. Whoever keeps the digests can later ask `verify_anchors` to show the
-history still holds those exact heads: a rewritten event changes every hash after it.
+seq and hash of its last event recorded by the end of D, and the head of the grant ledger by
+then (`grants`); its digest covers that list and the previous anchor's digest. Whoever keeps the
+digests can later ask `verify_anchors` to show the history still holds those exact heads: a
+rewritten event changes every hash after it. The grant ledger's verification
+(services.grant_audit) holds the ledger to the anchored heads: an act dated on an anchored day
+but outside its head was inserted afterwards.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from services.runtime import Runtime
 from services.values import Anchor as Anchor
+from services.values import GrantAct
 from statemachines.acts import BUSINESS_ZONE
 from statemachines.events import GENESIS_HASH, canonical_text, digest
 
@@ -40,14 +45,22 @@ def write_anchor(rt: Runtime, day: date) -> Anchor:
         previous = uow.anchors.latest_before(day)
         heads = uow.anchors.heads_changed(start, end)
         prev_digest = previous.digest if previous else GENESIS_HASH
+        grants_seq, grants_hash = ledger_head_by(uow.users.grant_ledger(), end)
         text = canonical_text({
             "day": day.isoformat(), "prev_digest": prev_digest,
             "heads": [{"case_id": c, "seq": s, "hash": h} for c, s, h in heads],
+            "grants": {"seq": grants_seq, "hash": grants_hash},
         })
         anchor = Anchor(day, len(heads), text, prev_digest, digest(text))
         uow.anchors.add(anchor, rt.clock())
         uow.commit()
     return anchor
+
+
+def ledger_head_by(acts: Sequence[GrantAct], end: datetime) -> tuple[int, str]:
+    """The seq and hash of the grant ledger's last act recorded before `end` ((0, genesis) if none)."""
+    before = [a for a in acts if a.recorded_at < end]
+    return (before[-1].seq, before[-1].hash) if before else (0, GENESIS_HASH)
 
 
 def list_anchors(rt: Runtime, since: date | None = None) -> list[Anchor]:

@@ -3,7 +3,8 @@
 Verification trusts nothing stored but the events' canonical text: the chain is recomputed
 from those bytes, the state is replayed through the machine under each event's recorded
 policy, and the actors' roles are checked against the dated grants at the moment each act
-was recorded. `verify_all` streams case by case, so memory stays flat in the number of events.
+was recorded, counting only grants whose act verifies in the grant ledger (services.grant_audit).
+`verify_all` streams case by case, so memory stays flat in the number of events.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from services import authz
+from services import authz, grant_audit
 from services.ports import ChainLinks, UnitOfWork
 from services.queries import case_ids
 from services.runtime import Runtime
@@ -48,7 +49,7 @@ def verify_case(rt: Runtime, case_id: str, user: User | None = None, *, chain_on
         events = uow.cases.events(case_id)
         if chain_only:
             return _chain_report(case_id, events)
-        return _verify(uow, rt, case_id, stored, events, {})
+        return _verify(uow, rt, case_id, stored, events, {}, grant_audit.ledger_report(uow, rt.clock()).tainted)
 
 
 def verify_all(rt: Runtime, *, page: int = 200, progress: Callable[[int, int], None] | None = None,
@@ -65,13 +66,17 @@ def verify_all(rt: Runtime, *, page: int = 200, progress: Callable[[int, int], N
         return
     cases_done, events_done = 0, 0
     users: dict[str, User | None] = {}
+    tainted: frozenset[int] = frozenset()
+    if not chain_only:
+        with rt.reads() as uow:
+            tainted = grant_audit.ledger_report(uow, rt.clock()).tainted
     for case_id in case_ids(rt, page=page):
         with rt.reads() as uow:
             if chain_only:
                 report = _chain_report(case_id, uow.cases.events(case_id))
             else:
                 stored = uow.cases.get(case_id)
-                report = _verify(uow, rt, case_id, stored, uow.cases.events(case_id), users)
+                report = _verify(uow, rt, case_id, stored, uow.cases.events(case_id), users, tainted)
         cases_done, events_done = cases_done + 1, events_done + report.events
         if progress:
             progress(cases_done, events_done)
@@ -93,7 +98,7 @@ def _stream_chains(links: ChainLinks, progress: Callable[[int, int], None] | Non
 
 
 def _verify(uow: UnitOfWork, rt: Runtime, case_id: str, stored: Case, events: list[Event],
-            users: dict[str, User | None]) -> CaseReport:
+            users: dict[str, User | None], tainted: frozenset[int]) -> CaseReport:
     report = CaseReport(case_id, len(events))
     report.violations += audit.check_chain(case_id, events)
     try:
@@ -103,13 +108,14 @@ def _verify(uow: UnitOfWork, rt: Runtime, case_id: str, stored: Case, events: li
     report.violations += problems
     if replayed is not None:
         report.violations += audit.compare(case_id, replayed, stored)
-    report.violations += _roles(uow, case_id, stored.jurisdiction, events, users)
+    report.violations += _roles(uow, case_id, stored.jurisdiction, events, users, tainted)
     return report
 
 
 def _roles(uow: UnitOfWork, case_id: str, jurisdiction: str, events: list[Event],
-           users: dict[str, User | None]) -> list[Violation]:
-    """Each person's act needed a role they held, for this jurisdiction, when it was recorded."""
+           users: dict[str, User | None], tainted: frozenset[int]) -> list[Violation]:
+    """Each person's act needed a role they held, for this jurisdiction, when it was recorded,
+    by a grant whose act in the ledger verifies (`tainted`: the seqs of those that do not)."""
     out = []
     # an actor's grants for this jurisdiction, filtered once per case rather than once per event
     covering: dict[str, list[Grant]] = {}
@@ -125,7 +131,14 @@ def _roles(uow: UnitOfWork, case_id: str, jurisdiction: str, events: list[Event]
             grants = covering[e.actor] = [] if user is None else [
                 g for g in user.grants if covers(g.jurisdiction, jurisdiction)]
         when = e.recorded_at
-        if any(g.role in needed and g.active_at(when) for g in grants):
+        authorising = [g for g in grants if g.role in needed and g.active_at(when)]
+        if authorising and not all(g.seq in tainted for g in authorising):
+            continue
+        if authorising:
+            forged = ", ".join(f"seq {g.seq} ({g.role}@{g.jurisdiction})" for g in authorising)
+            out.append(Violation(case_id, e.seq, e.rule, "grant",
+                                 f"'{e.act}' by {e.actor} rests only on grant {forged}, which does not verify "
+                                 "in the grant ledger (incubase audit verify --grants)"))
             continue
         user = users[e.actor]
         held = {g.role for g in grants if g.active_at(when)}

@@ -9,13 +9,15 @@ from datetime import date
 
 from services.ports import CaseNotFound
 from services.users import Forbidden, User
+from services.values import BUSINESS_ROLES
 from statemachines import catalogue
 from statemachines.acts import allowed_acts
 from statemachines.case import Case
 from statemachines.events import SYSTEM_ACTOR
 from statemachines.policy import Policy
 
-READ = ("caseworker", "supervisor", "auditor", "admin")
+# the administrators (三员) manage accounts, grants and the security record, and see no case
+READ = BUSINESS_ROLES
 
 # who may record each act, as declared with the act; an exception to the application window (R1)
 # is a supervisor's decision taken with an application, not an act of its own

@@ -120,7 +120,10 @@ DEMO_USERS = (
     ("caseworker.zhao", "赵磊", "caseworker", DEMO_SCOPES),
     ("supervisor.li", "李强", "supervisor", DEMO_SCOPES),
     ("auditor.chen", "陈静", "auditor", ("000000",)),
-    ("admin", "系统管理员", "admin", ("000000",)),
+    # 三员分立: three administrators, three accounts (services.duties)
+    ("sysadmin.zhou", "周敏（系统管理员）", "sysadmin", ("000000",)),
+    ("secadmin.wu", "吴刚（安全管理员）", "secadmin", ("000000",)),
+    ("auditadmin.zheng", "郑红（安全审计员）", "auditadmin", ("000000",)),
 )
 
 
@@ -143,7 +146,7 @@ def ensure_demo_users(rt: Runtime) -> list[str]:
 def demo_tokens(rt: Runtime) -> dict[str, tuple[str, str]]:
     """(username, a fresh token) per demo role (tokens are stored hashed, so old ones cannot be shown again)."""
     wanted = {"caseworker": "caseworker.wang", "supervisor": "supervisor.li", "auditor": "auditor.chen",
-              "admin": "admin"}
+              "sysadmin": "sysadmin.zhou", "secadmin": "secadmin.wu", "auditadmin": "auditadmin.zheng"}
     return {role: (username, users.create_token(rt, username, "demo")) for role, username in wanted.items()}
 
 

@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.values import Anchor, Announcement, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import (
+    Anchor,
+    Announcement,
+    GrantAct,
+    Queued,
+    Reminder,
+    Round,
+    StoredAnswer,
+    TimerFilter,
+    User,
+)
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import DomainError
@@ -164,12 +174,18 @@ class UserRepository(Protocol):
         """The users whose unrevoked grant of `role` covers the jurisdiction, by username (who to escalate to)."""
         ...
 
-    def grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> None:
-        """A new grant, dated `now`."""
+    def grant_head(self) -> tuple[int, str]:
+        """The seq and hash of the grant ledger's last act ((0, GENESIS_HASH) when empty). A
+        writing unit of work holds the ledger from here until it ends, so that two grants recorded
+        at once cannot both follow the same head."""
         ...
 
-    def revoke_grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> bool:
-        """Ends the user's unrevoked grants of role and jurisdiction at `now` (kept); False if there was none."""
+    def append_grant(self, act: GrantAct) -> None:
+        """Appends a sealed act (a grant or a revocation) to the ledger; it is never changed after."""
+        ...
+
+    def grant_ledger(self) -> list[GrantAct]:
+        """Every act of the ledger as stored, in seq order, each with its grantee's username now."""
         ...
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,

@@ -1,5 +1,5 @@
 """Application rounds (R1, R19): each policy's window opens and closes once a year; where a policy's
-rounds are announced, a supervisor or admin publishes each year's dates and quota first.
+rounds are announced, a supervisor publishes each year's dates and quota first.
 
 Opening and closing are recorded once per policy and year (the row's timestamps are set only
 where empty), however often the daily flow runs; closing counts the applications received.
@@ -18,7 +18,7 @@ from statemachines.errors import InvalidAct, RoundAlreadyAnnounced
 from statemachines.policy import Policy
 from statemachines.rounds import RoundQuota, RoundWindow
 
-ANNOUNCERS = ("supervisor", "admin")
+ANNOUNCERS = ("supervisor",)
 
 
 def open_rounds(rt: Runtime, year: int, as_of: date) -> list[Round]:
@@ -70,7 +70,7 @@ def announce(rt: Runtime, user: User, *, policy_id: str, year: int, opens_on: da
     if policy is None:
         raise InvalidAct(f"no version of {policy_id!r} is in force on {opens_on}", field="opens_on", rule="R19")
     if not user.roles_in(policy.jurisdiction) & set(ANNOUNCERS):
-        raise Forbidden(f"announcing a round of {policy_id} needs the role supervisor or admin for "
+        raise Forbidden(f"announcing a round of {policy_id} needs the role supervisor for "
                         f"{policy.jurisdiction}", act="announce_round", needed=list(ANNOUNCERS))
     if not policy.rounds_announced:
         raise InvalidAct(f"{policy.title} fixes its window in the policy; its rounds are not announced",

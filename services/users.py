@@ -1,7 +1,9 @@
 """Users, their roles per jurisdiction, and bearer tokens (kept only as hashes).
 
-Grants are dated (granted_at, revoked_at), never deleted, so an auditor can later check that
-an actor held the role an act needs at the moment it was recorded.
+Grants are acts of the grant ledger (services.grant_ledger), dated, hash-chained and never
+deleted, so an auditor can later check that an actor held the role an act needs at the moment
+it was recorded. An administrator's act names the administrator (`by`) and is checked for
+separation of duties and scope (services.duties); without `by` it is the console's.
 """
 from __future__ import annotations
 
@@ -12,9 +14,14 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
+from services import duties, grant_ledger
+from services.duties import ROLE_NAMES_ZH as ROLE_NAMES_ZH
 from services.ports import UnitOfWork
+from services.refusals import Forbidden as Forbidden
+from services.refusals import Unauthenticated as Unauthenticated
 from services.runtime import Runtime
 from services.values import ROLES as ROLES
 from services.values import Grant as Grant
@@ -22,17 +29,8 @@ from services.values import User as User
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError, InvalidAct
 
-ROLE_NAMES_ZH = {"caseworker": "经办人", "supervisor": "审批人", "auditor": "审计/监督", "admin": "管理员"}
 TOKEN_PREFIX = "ib_"
 _USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,62}")
-
-
-class Unauthenticated(DomainError):
-    code = "unauthenticated"
-
-
-class Forbidden(DomainError):
-    code = "forbidden"
 
 
 class UnknownUser(DomainError):
@@ -81,7 +79,9 @@ def hash_token(token: str) -> str:
 
 
 def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[str, str]],
-             email: str | None = None) -> User:
+             email: str | None = None, *, by: User | None = None) -> User:
+    """A new account; `by` a system administrator, or the console. Grants come with it only at
+    the console: an administrator's account and its roles are two people's acts (三员分立)."""
     if not _USERNAME.fullmatch(username):
         raise InvalidAct(f"username {username!r}: lower-case letters, digits, '.', '_' or '-'", field="username")
     if not display_name.strip():
@@ -89,32 +89,55 @@ def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[s
     for role, code in grants:
         _check_grant(role, code)
     with rt.uow() as uow:
+        if by is not None:
+            duties.require_role_anywhere(_user(uow, by.username), duties.SYSADMIN, "adding an account", "新增账号")
+            if grants:
+                raise Forbidden("a system administrator adds the account; its roles are granted by a security "
+                                f"administrator afterwards (POST /api/v1/users/{username}/grants)", field="grants",
+                                detail_zh="系统管理员只新增账号，角色须由安全管理员另行授予")
         if uow.users.by_username(username) is not None:
             raise InvalidAct(f"user {username!r} already exists", field="username")
         user_id = secrets.token_hex(16)
         uow.users.add(user_id, username, display_name.strip(), rt.clock(), email=email_address(email))
         for role, code in grants:
-            uow.users.grant(user_id, role, code, rt.clock())
+            _record(rt, uow, grant_ledger.GRANT, _user(uow, username), role, code, None, "")
         uow.commit()
         return _user(uow, username)
 
 
-def grant(rt: Runtime, username: str, role: str, code: str) -> User:
+def grant(rt: Runtime, username: str, role: str, code: str, *, by: User | None = None, reason: str = "") -> User:
+    """Grants `role` over the jurisdiction `code`: by a security administrator whose grant covers
+    it (never to themselves), or at the console; refused if it would give one account two of the
+    administrators' roles."""
     _check_grant(role, code)
     with rt.uow() as uow:
         user = _user(uow, username)
-        uow.users.grant(user.id, role, code, rt.clock())
+        _record(rt, uow, grant_ledger.GRANT, user, role, code, by, reason)
         uow.commit()
         return _user(uow, username)
 
 
-def revoke_grant(rt: Runtime, username: str, role: str, code: str) -> User:
+def revoke_grant(rt: Runtime, username: str, role: str, code: str, *, by: User | None = None,
+                 reason: str = "") -> User:
+    """Ends the user's grants of `role` over `code` from now on; they stay on record, with their end."""
     with rt.uow() as uow:
-        user = _user(uow, username)
-        if not uow.users.revoke_grant(user.id, role, code, rt.clock()):
-            raise InvalidAct(f"{username} holds no {role} grant for {code}", field="role")
+        _record(rt, uow, grant_ledger.REVOKE, _user(uow, username), role, code, by, reason)
         uow.commit()
         return _user(uow, username)
+
+
+def _record(rt: Runtime, uow: UnitOfWork, act: str, user: User, role: str, code: str, by: User | None,
+            reason: str) -> None:
+    """Checks the act against who records it, then appends it to the ledger's chain."""
+    if by is not None:  # the administrator as the database knows them now, not as their token found them
+        duties.require_may_change_grant(_user(uow, by.username), user, role, code, act)
+    if act == grant_ledger.GRANT:
+        duties.require_separate(user, role)
+    elif not any(g.revoked_at is None and (g.role, g.jurisdiction) == (role, code) for g in user.grants):
+        raise InvalidAct(f"{user.username} holds no {role} grant for {code}", field="role")
+    head = uow.users.grant_head()
+    uow.users.append_grant(grant_ledger.next_act(head, act, user.id, user.username, role, code, rt.clock(),
+                                                 by.username if by else grant_ledger.CONSOLE, reason.strip()))
 
 
 def create_token(rt: Runtime, username: str, label: str = "", lifetime: timedelta | None = None) -> str:
@@ -211,9 +234,16 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int = 32
                           maxmem=256 * 1024 * 1024)
 
 
-def list_users(rt: Runtime) -> list[User]:
+def list_users(rt: Runtime, *, by: User | None = None) -> list[User]:
+    """Every account; for an administrator (`by`), those of its jurisdictions with only the
+    grants there, and the accounts without any grant yet."""
     with rt.reads() as uow:
-        return uow.users.all()
+        everyone = uow.users.all()
+    if by is None:
+        return everyone
+    duties.require_administrator(by)
+    seen = ((u, duties.visible_grants(by, u)) for u in everyone)
+    return [replace(u, grants=grants) for u, grants in seen if grants is not None]
 
 
 def _user(uow: UnitOfWork, username: str) -> User:

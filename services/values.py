@@ -13,17 +13,27 @@ from typing import Any
 
 from statemachines import jurisdiction as divisions
 
-ROLES = ("caseworker", "supervisor", "auditor", "admin")
+# the department's work on cases: recording acts, deciding, reading for audit
+BUSINESS_ROLES = ("caseworker", "supervisor", "auditor")
+# 三员分立 (separation of duties, GB/T 22239-2019 level 3): the system administrator manages
+# accounts, the security administrator roles and grants, the audit administrator reads the
+# security record; no account holds two of them (services.duties), and none of them sees cases
+ADMIN_ROLES = ("sysadmin", "secadmin", "auditadmin")
+ROLES = (*BUSINESS_ROLES, *ADMIN_ROLES)
 
 
 @dataclass(frozen=True)
 class Grant:
-    """A role over a jurisdiction, dated: never deleted, revoked from a moment on."""
+    """A role over a jurisdiction, dated: never deleted, revoked from a moment on. Folded from
+    the grant ledger (GrantAct): `seq` is the act that granted it, `revoked_seq` the one that
+    ended it."""
 
     role: str
     jurisdiction: str
     granted_at: datetime | None = None
     revoked_at: datetime | None = None
+    seq: int | None = None
+    revoked_seq: int | None = None
 
     def active_at(self, when: datetime) -> bool:
         return (self.granted_at is None or self.granted_at <= when) and (
@@ -42,8 +52,38 @@ class User:
         """The roles this user holds over a jurisdiction code (grants revoked are gone)."""
         return {g.role for g in self.grants if g.revoked_at is None and divisions.covers(g.jurisdiction, code)}
 
-    def scopes(self, roles: tuple[str, ...] = ROLES) -> list[str]:
+    def works_on(self, code: str) -> bool:
+        """Whether a business role covers the jurisdiction: only those see its cases and figures."""
+        return bool(self.roles_in(code) & set(BUSINESS_ROLES))
+
+    def scopes(self, roles: tuple[str, ...] = BUSINESS_ROLES) -> list[str]:
+        """The jurisdictions these roles cover, by default where the user works on cases."""
         return sorted({g.jurisdiction for g in self.grants if g.revoked_at is None and g.role in roles})
+
+    def live_roles(self) -> set[str]:
+        """Every role held now, in any jurisdiction."""
+        return {g.role for g in self.grants if g.revoked_at is None}
+
+
+@dataclass(frozen=True)
+class GrantAct:
+    """One act of the grant ledger (the rows of role_grants): a role granted to or revoked from a
+    user over a jurisdiction, by whom, when and why. Append-only and hash-chained like a case's
+    events: `canonical` is the exact text hashed, `prev_hash` the hash of the act before it.
+    `username` is the grantee's, as hashed (sealing) or as the users table names them now (read)."""
+
+    seq: int
+    act: str  # grant | revoke
+    user_id: str
+    username: str
+    role: str
+    jurisdiction: str
+    recorded_at: datetime
+    actor: str  # a security administrator's username, or CONSOLE / MIGRATION (services.grant_ledger)
+    reason: str
+    prev_hash: str
+    canonical: str = ""
+    hash: str = ""
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def kinds_offered(rt: Runtime) -> tuple[str, ...]:
 
 def _cases(rt: Runtime, user: User) -> list[CaseSummary]:
     """The open cases in the user's scope, and the revoked ones, which may owe money back (R20)."""
-    scopes = tuple(user.scopes(("caseworker", "supervisor", "auditor", "admin")))
+    scopes = tuple(user.scopes())
     return [r for r in every_case(rt, CaseFilter(scopes=scopes)) if r.state in (*OPEN_STATES, "revoked")]
 
 

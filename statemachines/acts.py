@@ -173,9 +173,11 @@ def follow_ups(case: Case, policy: Policy, calendar: WorkCalendar, event: Event)
     if event.act == "verify_complaint" and event.payload["valid"] and case.state in IN_FORCE:
         count = case.valid_complaints_in_period()
         if count >= policy.complaint_threshold:
+            # R13: who verified the complaint that crossed the threshold brought the suspension
+            # about, and counts as the suspender for the four eyes of the revocation
             return [Draft("suspend", event.on, SYSTEM_ACTOR,
                           f"本期有效投诉已达{count}次（阈值{policy.complaint_threshold}次），自动暂停，待审批人作出撤销决定",
-                          "R12", {"ground": "complaints", "valid_complaints": count})]
+                          "R12", {"ground": "complaints", "valid_complaints": count, "brought_about_by": event.actor})]
     if event.act == "record_rectification" and event.payload["outcome"] != "pass":
         return [_revocation(case, policy, event.on, SYSTEM_ACTOR, "rectification_failed",
                             "整改后复评仍未达标，予以撤销", "R9")]

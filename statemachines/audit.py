@@ -31,7 +31,7 @@ class Violation:
     case_id: str
     seq: int | None
     rule: str
-    check: str  # chain | sequence | transition | rule | four-eyes | role | replay
+    check: str  # chain | sequence | transition | rule | four-eyes | role | grant | replay
     message: str
 
 
@@ -132,6 +132,8 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
     case: Case | None = None
     inspectors: set[str] = set()
     suspender: str | None = None
+    verifier: str | None = None  # who verified the latest valid complaint
+    automatic = False  # whether the suspension in force was the system's
     policy: Policy | None = None
     key = None
     for e in events:
@@ -151,7 +153,8 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
                                  f"{e.actor} {'approved' if e.act == 'approve' else 'decided an objection'} "
                                  "after taking part in the inspection"))
         if e.act == "revoke" and suspender not in (None, SYSTEM_ACTOR) and e.actor == suspender:
-            out.append(Violation(case_id, e.seq, "R13", "four-eyes", f"{e.actor} revoked after suspending the case"))
+            how = "verifying the complaint that suspended it" if automatic else "suspending the case"
+            out.append(Violation(case_id, e.seq, "R13", "four-eyes", f"{e.actor} revoked after {how}"))
         try:
             if policy is None or key != (e.policy_id, e.policy_version):  # one lookup per run of a version
                 key = (e.policy_id, e.policy_version)
@@ -162,8 +165,14 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
             return None, out
         if e.act == "inspect":
             inspectors = {e.actor, *event.payload.get("inspectors", [])}
+        elif e.act == "verify_complaint" and event.payload.get("valid"):
+            verifier = e.actor
         elif e.act == "suspend":
-            suspender = e.actor
+            # R13: an automatic suspension's suspender is who verified the complaint that crossed
+            # the threshold, named in its payload, or (recorded before it was) the verification before it
+            automatic = e.actor == SYSTEM_ACTOR
+            suspender = event.payload.get("brought_about_by") or (
+                verifier if automatic and event.payload.get("ground") == "complaints" else e.actor)
         elif e.act in ("reinstate", "revoke"):
             suspender = None
     return case, out

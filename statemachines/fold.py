@@ -264,7 +264,9 @@ def _verify(case: Case, e: Event, policy: Policy, before: str) -> None:
 
 
 def _suspend(case: Case, e: Event, policy: Policy, before: str) -> None:
-    case.suspended_from, case.suspended_by = before, e.actor
+    # an automatic suspension names the person who brought it about (R13); one recorded before
+    # it did stays the system's
+    case.suspended_from, case.suspended_by = before, e.payload.get("brought_about_by") or e.actor
     case.suspension_ground = e.payload["ground"]
     _withhold(case)
 

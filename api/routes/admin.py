@@ -1,4 +1,7 @@
-"""Users and their role grants, for admins. Policies stay reviewed files (`incubase policies check`)."""
+"""Accounts and their role grants, for the administrators (三员分立): the system administrator adds
+accounts, the security administrator grants and revokes roles over its own jurisdictions (never
+its own), and each sees the accounts of its jurisdictions. Policies stay reviewed files
+(`incubase policies check`)."""
 from __future__ import annotations
 
 from typing import Literal
@@ -8,22 +11,25 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, RuntimeDep
 from services import users
-from services.users import Forbidden, User
+from services.users import User
 
 router = APIRouter(prefix="/api/v1/users", tags=["admin"])
-Role = Literal["caseworker", "supervisor", "auditor", "admin"]
+Role = Literal["caseworker", "supervisor", "auditor", "sysadmin", "secadmin", "auditadmin"]
 
 
 class GrantIn(BaseModel):
     role: Role
     jurisdiction: str = Field(pattern=r"^\d{6}$")
+    reason: str = Field(default="", max_length=500, description="Why: kept in the grant ledger")
 
 
 class UserIn(BaseModel):
     username: str = Field(min_length=2, max_length=63)
     display_name: str = Field(min_length=1, max_length=100)
     email: str | None = Field(default=None, max_length=254)
-    grants: list[GrantIn] = Field(default_factory=list, max_length=50)
+    grants: list[GrantIn] = Field(default_factory=list, max_length=50,
+                                  description="Refused from the API: a security administrator grants roles "
+                                              "after the system administrator added the account")
 
 
 class GrantOut(BaseModel):
@@ -31,6 +37,8 @@ class GrantOut(BaseModel):
     jurisdiction: str
     granted_at: str | None
     revoked_at: str | None
+    seq: int | None = Field(default=None, description="The grant's act in the grant ledger")
+    revoked_seq: int | None = Field(default=None, description="The act that ended it")
 
 
 class UserOut(BaseModel):
@@ -40,39 +48,33 @@ class UserOut(BaseModel):
     grants: list[GrantOut]
 
 
-def _admin(user: User) -> None:
-    if "admin" not in {g.role for g in user.grants if g.revoked_at is None}:
-        raise Forbidden(f"managing users needs the admin role; {user.username} does not hold it")
-
-
 def _out(user: User) -> dict:
     return {"username": user.username, "display_name": user.display_name, "email": user.email,
             "grants": [{"role": g.role, "jurisdiction": g.jurisdiction,
                         "granted_at": g.granted_at.isoformat() if g.granted_at else None,
-                        "revoked_at": g.revoked_at.isoformat() if g.revoked_at else None} for g in user.grants]}
+                        "revoked_at": g.revoked_at.isoformat() if g.revoked_at else None,
+                        "seq": g.seq, "revoked_seq": g.revoked_seq} for g in user.grants]}
 
 
-@router.get("", response_model=list[UserOut], summary="Every user with their dated grants (admin)")
+@router.get("", response_model=list[UserOut],
+            summary="The accounts of your jurisdictions with their dated grants there (administrators)")
 def list_users(rt: RuntimeDep, user: CurrentUser) -> list[dict]:
-    _admin(user)
-    return [_out(u) for u in users.list_users(rt)]
+    return [_out(u) for u in users.list_users(rt, by=user)]
 
 
-@router.post("", status_code=201, response_model=UserOut, summary="Add a user (admin)")
+@router.post("", status_code=201, response_model=UserOut, summary="Add an account, without roles (sysadmin)")
 def add_user(body: UserIn, rt: RuntimeDep, user: CurrentUser) -> dict:
-    _admin(user)
     return _out(users.add_user(rt, body.username, body.display_name,
-                               [(g.role, g.jurisdiction) for g in body.grants], email=body.email))
+                               [(g.role, g.jurisdiction) for g in body.grants], email=body.email, by=user))
 
 
-@router.post("/{username}/grants", response_model=UserOut, summary="Grant a role in a jurisdiction (admin)")
+@router.post("/{username}/grants", response_model=UserOut,
+             summary="Grant a role over a jurisdiction your secadmin grant covers, to someone else (secadmin)")
 def grant(username: str, body: GrantIn, rt: RuntimeDep, user: CurrentUser) -> dict:
-    _admin(user)
-    return _out(users.grant(rt, username, body.role, body.jurisdiction))
+    return _out(users.grant(rt, username, body.role, body.jurisdiction, by=user, reason=body.reason))
 
 
 @router.post("/{username}/grants/revoke", response_model=UserOut,
-             summary="End a grant; it stays on record with its end (admin)")
+             summary="End a grant; it stays on record with its end (secadmin)")
 def revoke(username: str, body: GrantIn, rt: RuntimeDep, user: CurrentUser) -> dict:
-    _admin(user)
-    return _out(users.revoke_grant(rt, username, body.role, body.jurisdiction))
+    return _out(users.revoke_grant(rt, username, body.role, body.jurisdiction, by=user, reason=body.reason))

@@ -58,8 +58,8 @@ def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser,
 def stats(rt: RuntimeDep, user: CurrentUser,
           jurisdiction: Annotated[str, Query(pattern=r"^\d{6}$")], year: Annotated[int, Query(ge=2000, le=2200)],
           format: Literal["json", "xlsx"] = "json") -> Response:
-    if not user.roles_in(jurisdiction):
-        raise Forbidden(f"{user.username} holds no role for jurisdiction {jurisdiction}")
+    if not user.works_on(jurisdiction):
+        raise Forbidden(f"{user.username} holds no caseworker, supervisor or auditor role for {jurisdiction}")
     figures = statistics(rt, jurisdiction, year, rt.today()).as_dict()
     if format == "xlsx":
         return workbook(statistics_workbook(figures), f"stats-{jurisdiction}-{year}.xlsx")

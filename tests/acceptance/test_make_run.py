@@ -106,7 +106,9 @@ def test_make_run_prints_the_full_address_of_every_part(product):
     assert f"web pages  {product.base}/login" in running  # issue 11.6: once a relative path, outside the block
     assert f"API docs   {product.base}/docs" in running and f"Prefect UI {product.prefect_ui}" in running
     assert re.search(rf"^web pages: {re.escape(product.base)}/login as caseworker\.wang", printed, re.MULTILINE)
-    assert set(product.tokens) == {"caseworker.wang", "supervisor.li", "auditor.chen", "admin"}
+    # issue 14, 三员分立: a token for each of the three administrators, three accounts
+    assert set(product.tokens) == {"caseworker.wang", "supervisor.li", "auditor.chen", "sysadmin.zhou", "secadmin.wu",
+                                   "auditadmin.zheng"}
 
 
 def test_the_scheduler_creates_runs_for_every_scheduled_deployment(product):

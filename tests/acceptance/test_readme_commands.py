@@ -71,6 +71,12 @@ CHECKS: dict[str, Check] = {
     ".venv/bin/incubase users password wang.fang": Check(r"password set for wang\.fang$",
                                                          stdin="一段足够长的口令\n一段足够长的口令\n"),
     ".venv/bin/incubase users list": Check(r"^wang\.fang\s+王芳\s+caseworker@520000$"),
+    ".venv/bin/incubase users add zhou.min --name 周敏 --role sysadmin --jurisdiction 000000":
+        Check(r"^added zhou\.min \(周敏\): sysadmin@000000$"),
+    ".venv/bin/incubase users grant wang.fang --role supervisor --jurisdiction 520100 --reason 任命审批人":
+        Check(r"^granted supervisor@520100 to wang\.fang$"),
+    ".venv/bin/incubase users revoke wang.fang --role supervisor --jurisdiction 520100 --reason 调岗":
+        Check(r"^revoked supervisor@520100 from wang\.fang$"),
     ".venv/bin/incubase sweep --as-of 2026-11-20":
         Check(r"^swept to 2026-11-20: \d+ timer\(s\) fired, \d+ event\(s\), \d+ reminder\(s\) planned, 0 failed$"),
     ".venv/bin/incubase deliver": Check(r"^\d+ sent, \d+ to retry, 0 failed$"),
@@ -79,6 +85,7 @@ CHECKS: dict[str, Check] = {
     ".venv/bin/incubase audit verify --case demo-gy-daxuesheng --json":
         Check(r'^\{"case_id": "demo-gy-daxuesheng", "ok": true, "events": \d+, "violations": \[\]\}$'),
     ".venv/bin/incubase audit verify --all --chain-only": Check(r"^all verified$"),
+    ".venv/bin/incubase audit verify --grants": Check(r"^grant ledger verified$"),
     ".venv/bin/incubase audit anchor": Check(r"^\d{4}-\d\d-\d\d \d+ case\(s\) digest [0-9a-f]{64}$"),
     ".venv/bin/incubase audit anchors --check": Check(r"^\d{4}-\d\d-\d\d\s+\d+ \S+ [0-9a-f]{64}$"),
     ".venv/bin/incubase audit export --case demo-gy-daxuesheng --out dossier.xlsx": Check(r"^wrote dossier\.xlsx$"),

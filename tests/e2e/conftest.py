@@ -40,7 +40,11 @@ USERS = {
     "supervisor.li": ("李强", "supervisor", ("520000",)),
     "supervisor.sun": ("孙丽", "supervisor", ("520000",)),
     "auditor.chen": ("陈静", "auditor", ("000000",)),
-    "admin": ("系统管理员", "admin", ("000000",)),
+    # 三员分立 (issue 14): three administrators, three accounts; and a security administrator of Guizhou only
+    "sysadmin.zhou": ("周敏", "sysadmin", ("000000",)),
+    "secadmin.wu": ("吴刚", "secadmin", ("000000",)),
+    "auditadmin.zheng": ("郑红", "auditadmin", ("000000",)),
+    "secadmin.gz": ("贵州安全管理员", "secadmin", ("520000",)),
     "caseworker.hu": ("胡军", "caseworker", ("310000",)),  # Shanghai only: Guizhou cases are invisible
 }
 

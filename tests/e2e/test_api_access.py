@@ -122,15 +122,19 @@ def test_r1_only_a_supervisor_may_record_a_window_exception(rt, clock, callers):
     assert case["state"] == "applied"
 
 
-def test_admin_reads_but_cannot_act(rt, clock, callers):
+def test_administrators_neither_see_cases_nor_act(rt, clock, callers):
+    """issue 14, 三员分立: the system, security and audit administrators manage accounts, grants and
+    the security record; a case is outside their work, so it is not found, and no act is theirs."""
     cid = recognized_case(callers, clock)
-    admin = callers["admin"]
     clock.set_day(date(2024, 7, 1))
-    assert ok(admin.get(f"{CASES}/{cid}"))["allowed_actions"] == []
-    with nothing_written(callers, cid):
-        for name in ACT_FIELDS:
-            problem(act(admin, cid, name, "2024-07-01"), 403, "/problems/forbidden")
-        problem(admin.post(CASES, json=apply_body(seed=2)), 403, "/problems/forbidden")
+    for username in ("sysadmin.zhou", "secadmin.wu", "auditadmin.zheng"):
+        admin = callers[username]
+        problem(admin.get(f"{CASES}/{cid}"), 404, "/problems/case-not-found")
+        assert ok(admin.get(CASES))["items"] == []
+        with nothing_written(callers, cid):
+            for name in ACT_FIELDS:
+                problem(act(admin, cid, name, "2024-07-01"), 404, "/problems/case-not-found")
+            problem(admin.post(CASES, json=apply_body(seed=2)), 403, "/problems/forbidden")
 
 
 # --- jurisdiction scopes ------------------------------------------------------------------------------
@@ -236,6 +240,30 @@ def test_r12_after_an_automatic_suspension_any_supervisor_may_revoke(rt, clock, 
     assert (case["state"], case["ban"]["last_day"]) == ("revoked", "2030-03-03")
 
 
+def test_r13_issue14_3_who_verified_the_complaint_that_suspended_does_not_revoke(rt, clock, callers):
+    """issue 14 #3: one supervisor recorded and verified three complaints, the system suspended, and
+    the same supervisor revoked. Who brought the suspension about counts as the suspender."""
+    li, sun = callers["supervisor.li"], callers["supervisor.sun"]
+    cid = recognized_case(callers, clock)
+    clock.set_day(date(2025, 3, 3))
+    for n in (1, 2, 3):
+        ok(li.act(cid, "record_complaint", on="2025-03-03", reason="收到投诉", complaint_id=f"c{n}", summary="投诉"))
+    for n in (1, 2, 3):
+        case = ok(li.act(cid, "verify_complaint", on="2025-03-03", reason="核实", complaint_id=f"c{n}", valid=True))
+    assert case["state"] == "suspended"
+    events = ok(li.get(f"{CASES}/{cid}/events"))
+    assert (events[-1]["act"], events[-1]["actor"], events[-1]["payload"]["brought_about_by"]) == (
+        "suspend", "system", "supervisor.li")
+    assert "revoke" not in ok(li.get(f"{CASES}/{cid}"))["allowed_actions"]
+    assert "revoke" in ok(sun.get(f"{CASES}/{cid}"))["allowed_actions"]
+    with nothing_written(callers, cid):
+        body = problem(li.act(cid, "revoke", on="2025-03-03", reason="有效投诉3次", ground="complaints"),
+                       403, "/problems/four-eyes")
+    assert body["rule"] == "R13"
+    assert ok(sun.act(cid, "revoke", on="2025-03-03", reason="有效投诉3次", ground="complaints"))["state"] == "revoked"
+    assert ok(callers["auditor.chen"].get(f"{CASES}/{cid}/verify"))["ok"] is True
+
+
 # --- sign-in --------------------------------------------------------------------------------------------
 
 def test_401_without_a_token_or_with_a_bad_one_on_every_endpoint(rt, clock, callers, client):
@@ -274,7 +302,7 @@ def test_allowed_actions_never_lists_an_act_the_user_would_get_403_for(rt, clock
     ok(act(li, cases["suspended"], "suspend", "2026-06-11"))
     ok(act(callers["caseworker.wang"], cases["suspended"], "record_complaint", "2026-06-11", complaint_id="c1"))
 
-    users = ("caseworker.wang", "caseworker.zhao", "supervisor.li", "supervisor.sun", "auditor.chen", "admin")
+    users = ("caseworker.wang", "caseworker.zhao", "supervisor.li", "supervisor.sun", "auditor.chen")
     refused: set[tuple[str, str]] = set()
     for state, cid in cases.items():
         for username in users:

@@ -27,10 +27,11 @@ def test_r1_applying_under_a_code_that_is_no_division_is_422_naming_it(rt, clock
     assert (case["jurisdiction"], case["policy"]["id"]) == ("520102", "guizhou-provincial-2022")
 
 
-def test_a_grant_under_a_code_that_is_no_division_is_422_and_adds_nobody(callers):
-    admin = callers["admin"]
-    refused = admin.post("/api/v1/users", json={"username": "new.user", "display_name": "新用户",
-                                                "grants": [{"role": "caseworker", "jurisdiction": "529999"}]})
+def test_a_grant_under_a_code_that_is_no_division_is_422_and_grants_nothing(callers):
+    secadmin = callers["secadmin.wu"]
+    before = secadmin.get("/api/v1/users").json()
+    refused = secadmin.post("/api/v1/users/caseworker.zhao/grants",
+                            json={"role": "caseworker", "jurisdiction": "529999"})
     assert refused.status_code == 422
     assert (refused.json()["type"], refused.json()["field"]) == ("/problems/unknown-jurisdiction", "jurisdiction")
-    assert "new.user" not in {u["username"] for u in admin.get("/api/v1/users").json()}
+    assert secadmin.get("/api/v1/users").json() == before

@@ -13,7 +13,7 @@ promises the services rely on, with the same errors:
   unique, timers are reconciled after every act (added, moved, unfired ones no longer owed
   dropped, fired ones kept) and claimed once; reminders are unique on (case, timer, due date,
   step, recipient, channel); idempotency keys, anchors and application rounds are written once;
-  tokens expire and are revoked, dated, and grants are dated, never deleted;
+  tokens expire and are revoked, dated, and the grant ledger is append-only with its seq unique;
 - what the SQL repositories ask with a query (filters, joins, sort orders, NULLs last, paging) is
   asked here of the rows in Python, with the same results.
 
@@ -33,9 +33,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from services.grant_ledger import GENESIS, grants_of
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, UnitOfWork
 from services.reminders import INBOX
-from services.values import Anchor, Announcement, Grant, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import Anchor, Announcement, GrantAct, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
@@ -180,16 +181,6 @@ class _User:
 
 
 @dataclass(frozen=True)
-class _Grant:
-    id: int
-    user_id: str
-    role: str
-    jurisdiction: str
-    granted_at: datetime
-    revoked_at: datetime | None = None
-
-
-@dataclass(frozen=True)
 class _Token:
     token_hash: str
     user_id: str
@@ -271,7 +262,7 @@ class Tables:
     clawbacks: dict[str, _Clawback] = field(default_factory=dict)
     users: dict[str, _User] = field(default_factory=dict)
     user_by_name: dict[str, str] = field(default_factory=dict)
-    grants: dict[int, _Grant] = field(default_factory=dict)
+    grants: dict[int, GrantAct] = field(default_factory=dict)  # the ledger, by seq
     tokens: dict[str, _Token] = field(default_factory=dict)
     answers: dict[tuple[str, str], _Answer] = field(default_factory=dict)
     reminders: dict[int, _Reminder] = field(default_factory=dict)
@@ -632,9 +623,8 @@ class MemoryUserRepository:
         self.uow = uow
 
     def _user(self, row: _User) -> User:
-        grants = sorted((g for g in self.uow.read.grants.values() if g.user_id == row.id), key=lambda g: g.id)
-        return User(row.id, row.username, row.display_name,
-                    tuple(Grant(g.role, g.jurisdiction, g.granted_at, g.revoked_at) for g in grants), row.email)
+        acts = sorted((a for a in self.uow.read.grants.values() if a.user_id == row.id), key=lambda a: a.seq)
+        return User(row.id, row.username, row.display_name, grants_of(acts), row.email)
 
     def _named(self, username: str) -> _User | None:
         tables = self.uow.read
@@ -650,9 +640,9 @@ class MemoryUserRepository:
 
     def holding(self, role: str, jurisdiction: str) -> list[User]:
         tables = self.uow.read
-        ids = {g.user_id for g in tables.grants.values()
-               if g.role == role and g.revoked_at is None and covers(g.jurisdiction, jurisdiction)}
-        return [self._user(u) for u in sorted((tables.users[i] for i in ids), key=lambda u: u.username)]
+        users = [self._user(u) for u in sorted(tables.users.values(), key=lambda u: u.username)]
+        return [u for u in users if any(g.role == role and g.revoked_at is None and covers(g.jurisdiction, jurisdiction)
+                                        for g in u.grants)]
 
     def by_username(self, username: str) -> User | None:
         row = self._named(username)
@@ -668,20 +658,24 @@ class MemoryUserRepository:
     def all(self) -> list[User]:
         return [self._user(u) for u in sorted(self.uow.read.users.values(), key=lambda u: u.username)]
 
-    def grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> None:
-        tables = self.uow.write()
-        if user_id not in tables.users:
-            raise IntegrityError(f"role_grants.user_id: no user {user_id}")
-        grant_id = tables.next_id("role_grants")
-        tables.grants[grant_id] = _Grant(grant_id, user_id, role, jurisdiction, _utc(now))
+    def grant_head(self) -> tuple[int, str]:
+        ledger = self.uow.write().grants  # the writer holds the store's lock: no other can follow this head
+        if not ledger:
+            return 0, GENESIS
+        last = ledger[max(ledger)]
+        return last.seq, last.hash
 
-    def revoke_grant(self, user_id: str, role: str, jurisdiction: str, now: datetime) -> bool:
+    def append_grant(self, act: GrantAct) -> None:
         tables = self.uow.write()
-        live = [g for g in tables.grants.values()
-                if (g.user_id, g.role, g.jurisdiction) == (user_id, role, jurisdiction) and g.revoked_at is None]
-        for g in live:
-            tables.grants[g.id] = replace(g, revoked_at=_utc(now))
-        return bool(live)
+        if act.user_id not in tables.users:
+            raise IntegrityError(f"role_grants.user_id: no user {act.user_id}")
+        if act.seq in tables.grants:
+            raise IntegrityError(f"role_grants.seq: {act.seq} exists")
+        tables.grants[act.seq] = replace(act, username="", recorded_at=_utc(act.recorded_at))
+
+    def grant_ledger(self) -> list[GrantAct]:
+        tables = self.uow.read
+        return [replace(a, username=tables.users[a.user_id].username) for _, a in sorted(tables.grants.items())]
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
                   expires_at: datetime | None = None) -> None:

@@ -372,6 +372,33 @@ def test_R13_four_eyes_on_revocation_in_the_stored_record_is_named(rt, two_cases
     assert report.violations[0].rule == "R13"
 
 
+@pytest.mark.parametrize("recorded", ["now", "before issue 14"])
+def test_R13_issue14_3_revoked_by_who_verified_the_complaint_that_suspended_is_named(rt, two_cases, recorded):
+    """issue 14 #3 in the stored record: the verifier of the complaint that crossed the threshold
+    revoked after the system suspended. Named whether the suspension says who brought it about (as
+    recorded now) or not (as recorded before issue 14: the valid verification just before it)."""
+    a, _ = two_cases
+    for n in (2, 3, 4):
+        a.act("record_complaint", D(2025, 6, n), summary=f"投诉{n}", complaint_id=f"c-{n}")
+    a.act("verify_complaint", D(2025, 6, 5), actor=SUPERVISOR_2, complaint_id="c-2", valid=True)
+    a.act("verify_complaint", D(2025, 6, 5), actor=SUPERVISOR_2, complaint_id="c-3", valid=True)
+    a.clock.set_day(D(2025, 6, 6))
+    write_directly(rt, a.case_id, "verify_complaint", D(2025, 6, 6), SUPERVISOR, "核实", "R12",
+                   {"complaint_id": "c-4", "valid": True})
+    payload = {"ground": "complaints", "valid_complaints": 3}
+    if recorded == "now":
+        payload["brought_about_by"] = SUPERVISOR
+    write_directly(rt, a.case_id, "suspend", D(2025, 6, 6), "system", "有效投诉达3次，自动暂停", "R12", payload)
+    a.clock.set_day(D(2025, 6, 10))
+    ban = {"level": "provincial", "length": "5y", "first_day": "2025-06-10", "last_day": "2030-06-10"}
+    revoke = write_directly(rt, a.case_id, "revoke", D(2025, 6, 10), SUPERVISOR, "撤销", "R12",
+                            {"ground": "complaints", "ban": ban})
+    report = audit.verify_case(rt, a.case_id)
+    assert marks(report) == [(a.case_id, revoke.seq, "four-eyes")]
+    assert report.violations[0].rule == "R13"
+    assert report.violations[0].message == f"{SUPERVISOR} revoked after verifying the complaint that suspended it"
+
+
 # --- corrections (R17) --------------------------------------------------------------------------
 
 def test_R17_correction_is_a_new_event_and_replay_follows_it(rt, two_cases):

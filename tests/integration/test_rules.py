@@ -622,7 +622,8 @@ def test_r12_three_valid_complaints_suspend_automatically_and_revocation_bans_fi
     assert [(e.act, e.actor, e.on) for e in story.events[n:]] == [
         ("verify_complaint", CASEWORKER, D(2025, 3, 12)), ("suspend", "system", D(2025, 3, 12))]
     suspend = story.events[-1]
-    assert suspend.rule == "R12" and suspend.payload == {"ground": "complaints", "valid_complaints": 3}
+    assert suspend.rule == "R12" and suspend.payload == {"ground": "complaints", "valid_complaints": 3,
+                                                         "brought_about_by": CASEWORKER}
     assert (case.state, case.suspended_from, case.suspension_ground) == ("suspended", "recognized", "complaints")
 
     story.until(D(2025, 6, 2))  # the revocation waits for a supervisor
@@ -659,6 +660,27 @@ def test_r13_reinstatement_returns_to_the_state_suspended_from(rt, clock):
         "applied", "inspected", "recognized", "assessed", "suspended", "assessed",
         "rectifying", "suspended", "rectifying", "assessed"]
     finish(D(2028, 8, 20), story)
+
+
+def test_r13_who_verified_the_complaint_that_crossed_the_threshold_cannot_revoke(rt, clock):
+    """issue 14 #3: one supervisor recorded and verified three complaints, the system suspended, and
+    the same supervisor revoked. Who brought the suspension about counts as the suspender."""
+    story = recognize_guizhou(rt, clock, D(2024, 6, 14))
+    for n in (1, 2, 3):
+        story.act("record_complaint", D(2025, 3, n), actor=SUPERVISOR, complaint_id=f"c{n}", summary=f"投诉{n}")
+    for n in (1, 2, 3):
+        story.act("verify_complaint", D(2025, 3, 10 + n), actor=SUPERVISOR, complaint_id=f"c{n}", valid=True)
+    assert (story.case.suspended_by, story.events[-1].act, story.events[-1].actor) == (SUPERVISOR, "suspend", "system")
+    story.until(D(2025, 4, 1))
+    case = story.case
+    assert case.state == "suspended"
+    with pytest.raises(FourEyesViolation) as refused:
+        story.act("revoke", D(2025, 4, 1), actor=SUPERVISOR, ground="complaints")
+    assert refused.value.rule == "R13"
+    assert story.case == case  # nothing recorded
+    case = story.act("revoke", D(2025, 4, 1), actor=SUPERVISOR_2, ground="complaints").case
+    assert case.state == "revoked"
+    finish(D(2025, 4, 1), story)
 
 
 # --- R14 ---------------------------------------------------------------------------------------

@@ -441,17 +441,44 @@ def test_R9_revocation_for_failed_rectification_needs_the_review():
     assert case.state == "rectifying"
 
 
-def test_R12_third_valid_complaint_suspends_automatically():
+def _three_valid_complaints(verifier: str) -> Case:
     case = make_case("assessed")
     case.complaints = [
         Complaint("c-1", date(2025, 5, 1), "一", 1, True, date(2025, 5, 2)),
         Complaint("c-2", date(2025, 5, 3), "二", 1, True, date(2025, 5, 4)),
         Complaint("c-3", date(2025, 5, 5), "三", 1),
     ]
-    events = acts.verify_complaint(case, POLICY, CALENDAR, ctx(), complaint_id="c-3", valid=True)
-    assert [e.act for e in events] == ["verify_complaint", "suspend"]
+    acts.verify_complaint(case, POLICY, CALENDAR, ctx(actor=verifier), complaint_id="c-3", valid=True)
+    return case
+
+
+def test_R12_third_valid_complaint_suspends_automatically():
+    """issue 14 #3: the system records the suspension, and names who brought it about: the verifier
+    of the complaint that crossed the threshold is the suspender for R13."""
+    case = make_case("assessed")
+    case.complaints = [
+        Complaint("c-1", date(2025, 5, 1), "一", 1, True, date(2025, 5, 2)),
+        Complaint("c-2", date(2025, 5, 3), "二", 1, True, date(2025, 5, 4)),
+        Complaint("c-3", date(2025, 5, 5), "三", 1),
+    ]
+    events = acts.verify_complaint(case, POLICY, CALENDAR, ctx(actor=SUSPENDER), complaint_id="c-3", valid=True)
+    assert [(e.act, e.actor) for e in events] == [("verify_complaint", SUSPENDER), ("suspend", SYSTEM_ACTOR)]
+    assert events[1].payload["brought_about_by"] == SUSPENDER
     assert case.state == "suspended"
-    assert case.suspended_from == "assessed" and case.suspended_by == SYSTEM_ACTOR
+    assert case.suspended_from == "assessed" and case.suspended_by == SUSPENDER
+
+
+def test_R13_who_verified_the_complaint_that_suspended_cannot_revoke():
+    """issue 14 #3: one supervisor verified the complaint that crossed the threshold, the system
+    suspended, and the same supervisor revoked; now refused as four eyes, nothing changed."""
+    case = _three_valid_complaints(SUSPENDER)
+    version = case.version
+    with pytest.raises(FourEyesViolation) as info:
+        acts.revoke(case, POLICY, CALENDAR, ctx(actor=SUSPENDER), ground="complaints")
+    assert info.value.rule == "R13"
+    assert (case.state, case.version) == ("suspended", version)
+    acts.revoke(case, POLICY, CALENDAR, ctx(actor="supervisor-other"), ground="complaints")
+    assert case.state == "revoked"
 
 
 def test_R12_revocation_for_misconduct_bans_for_five_years():
@@ -479,7 +506,8 @@ def test_R13_four_eyes_the_suspender_cannot_revoke():
     assert case.state == "suspended"
 
 
-def test_R13_after_an_automatic_suspension_any_supervisor_may_revoke():
+def test_R13_after_an_automatic_suspension_no_person_brought_about_any_supervisor_may_revoke():
+    """A suspension recorded before issue 14 named no one who brought it about: the system's."""
     case = make_case("suspended")
     case.suspended_by = SYSTEM_ACTOR
     acts.revoke(case, POLICY, CALENDAR, ctx(), ground="complaints")
