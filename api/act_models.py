@@ -24,7 +24,8 @@ class ActIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     on: date = Field(description="The business date the act happened (may be before today).")
-    reason: prose(4000, min_length=1)  # type: ignore[valid-type]
+    # a reason of blanks or invisible characters only is R17's refusal (every act says why), not the type's
+    reason: prose(4000, min_length=1, blank=True)  # type: ignore[valid-type]
 
 
 def _annotation(i: Input) -> Any:

@@ -21,7 +21,8 @@ JURISDICTION_PATTERN = r"^[0-9]{6}$"  # not \d, which also takes ５ and ٥
 JurisdictionCode = Annotated[str, Field(pattern=JURISDICTION_PATTERN, examples=["520000"])]
 
 
-def _normalised(*, min_length: int, max_length: int | None, pattern: str | None, multiline: bool):
+def _normalised(*, min_length: int, max_length: int | None, pattern: str | None, multiline: bool,
+                blank: bool = False):
     compiled = re.compile(pattern) if pattern else None
 
     def check(value: str) -> str:
@@ -29,7 +30,7 @@ def _normalised(*, min_length: int, max_length: int | None, pattern: str | None,
             value = normalise(value, multiline=multiline)
         except InvalidText as exc:
             raise PydanticCustomError("invalid_text", "Text {why}", {"why": str(exc).removeprefix("text ")}) from None
-        if len(value) < min_length:
+        if len(value) < min_length and not (blank and not value):
             raise PydanticCustomError("string_too_short", "String should have at least {min_length} characters "
                                       "(after removing invisible characters)", {"min_length": min_length})
         if max_length is not None and len(value) > max_length:
@@ -49,7 +50,9 @@ def text(max_length: int, *, min_length: int = 0, pattern: str | None = None, **
                      _normalised(min_length=min_length, max_length=max_length, pattern=pattern, multiline=False)]
 
 
-def prose(max_length: int, *, min_length: int = 0, **field: Any) -> Any:
-    """Text that may run over lines (a reason, findings, a summary)."""
+def prose(max_length: int, *, min_length: int = 0, blank: bool = False, **field: Any) -> Any:
+    """Text that may run over lines (a reason, findings, a summary). `blank`: what was sent may
+    normalise to nothing, for the domain to refuse by its own rule (R17: every act says why)."""
     return Annotated[str, Field(min_length=min_length or None, max_length=max_length, **field),
-                     _normalised(min_length=min_length, max_length=max_length, pattern=None, multiline=True)]
+                     _normalised(min_length=min_length, max_length=max_length, pattern=None, multiline=True,
+                                 blank=blank)]

@@ -41,7 +41,7 @@ class ApplyIn(Strict):
     # (/problems/unknown-jurisdiction) rather than reading them as 520000
     jurisdiction: str = Field(min_length=1, max_length=12, examples=["520000"])
     applied_on: date
-    reason: prose(4000, min_length=1) = "受理申报材料"  # type: ignore[valid-type]
+    reason: prose(4000, min_length=1, blank=True) = "受理申报材料"  # type: ignore[valid-type]
     window_exception: prose(4000) | None = Field(  # type: ignore[valid-type]
         default=None,
         description="A supervisor's reason to accept an application outside the window (R1).")
