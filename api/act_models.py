@@ -16,6 +16,7 @@ from statemachines.catalogue import CASE_ACTS, Input
 
 # a text field whose declaration gives no bound still has one: nothing a person types is unbounded
 TEXT_LIMIT = 4000
+REASON_LIMIT = 4000  # the forms' reason box says the same (maxlength)
 
 
 class ActIn(BaseModel):
@@ -25,7 +26,7 @@ class ActIn(BaseModel):
 
     on: date = Field(description="The business date the act happened (may be before today).")
     # a reason of blanks or invisible characters only is R17's refusal (every act says why), not the type's
-    reason: prose(4000, min_length=1, blank=True)  # type: ignore[valid-type]
+    reason: prose(REASON_LIMIT, min_length=1, blank=True)  # type: ignore[valid-type]
 
 
 def _annotation(i: Input) -> Any:

@@ -41,7 +41,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.state.web_session = timedelta(hours=config.web_session_hours)
     app.state.limiter = Limiter(config.expensive_reads_burst, config.expensive_reads_per_minute)
     problems.install(app)
     refusals.install(app)
@@ -53,7 +52,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                    rounds.router):
         app.include_router(router)
     # the caseworkers' pages (/login, /queue, /cases/{id}, /dashboard)
-    web.install(app, web.WebSettings(session=app.state.web_session, https=config.https,
+    web.install(app, web.WebSettings(session=timedelta(hours=config.web_session_hours), https=config.https,
                                      queue_page_size=config.queue_page_size))
 
     @app.get("/healthz", include_in_schema=False)

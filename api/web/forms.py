@@ -38,11 +38,12 @@ class Field:
     choices: tuple[str, ...] = ()
     required: bool = True
     literal: bool = False  # the choices are shown as written (ids, the policy's own names), not translated
+    max_length: int | None = None  # the request model's limit, also the box's maxlength (a list's is per name)
 
 
 def _drawn(i: Input) -> Field:
     kind = {"choice": "choice", "bool": "choice", "int": "int", "textarea": "textarea"}.get(i.kind, "text")
-    return Field(i.name, kind, i.values, i.required)
+    return Field(i.name, kind, i.values, i.required, max_length=None if i.kind == "names" else i.max_length)
 
 
 FIELDS: dict[str, tuple[Field, ...]] = {name: tuple(_drawn(i) for i in BY_NAME[name].inputs) for name in ACT_MODELS}

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from api.act_models import REASON_LIMIT
 from api.deps import RuntimeDep
 from api.downloads import dossier_file
 from api.limits import limiter_of
@@ -334,7 +335,7 @@ def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | Non
         "case": case, "view": view, "policy": policy, "events": events, "reminders": reminders, "acts": acts,
         "act": act, "values": values or {}, "errors": errors,
         "general_errors": [msg for field, msg in errors.items() if field not in known],
-        "today": rt.today(), "done": request.query_params.get("done"),
+        "today": rt.today(), "done": request.query_params.get("done"), "reason_limit": REASON_LIMIT,
         "svg": _diagram(t, events, rt),
     }, status=status, user=user)
 

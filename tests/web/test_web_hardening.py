@@ -252,3 +252,14 @@ def test_the_form_token_is_an_hmac_of_the_cookie():
     """Nothing is stored for it: the same secret gives the same token, another secret another one."""
     a, b = csrf.new_secret(), csrf.new_secret()
     assert csrf.token_for(a) == csrf.token_for(a) != csrf.token_for(b) and a not in csrf.token_for(a)
+
+
+def test_issue14_7_a_forms_boxes_say_the_apis_limits(sign_in, department):
+    """The same limits for the API and the forms: each box's maxlength is its request model's."""
+    from api.act_models import ACT_MODELS
+
+    page = sign_in(CASEWORKER).get(f"/cases/{department['applied']}").text
+    boxes = dict(re.findall(r'id="inspect-(\w+)" name="\w+"[^>]*?maxlength="(\d+)"', page))
+    schema = ACT_MODELS["inspect"].model_json_schema()["properties"]
+    assert boxes == {"findings": str(schema["findings"]["maxLength"]), "reason": str(schema["reason"]["maxLength"])}
+    assert boxes["reason"] == "4000"
