@@ -10,6 +10,7 @@ from api.fields import prose, text
 from services.ports import CaseSummary
 from statemachines.events import Event
 from statemachines.policy import Policy
+from statemachines.programmes import DEFAULT_PROGRAMME, PROGRAMME_PATTERN
 
 Level = Literal["county", "municipal", "provincial", "national"]  # statemachines.policy.LEVELS
 
@@ -49,6 +50,10 @@ class ApplyIn(Strict):
         default=None,
         description="The 文号 of the lower recognition a policy asks for, where it is not recorded here and the "
                     "policy accepts its document (R18).")
+    programme: str = Field(
+        default=DEFAULT_PROGRAMME, pattern=f"^{PROGRAMME_PATTERN.pattern}$", examples=["base"],
+        description="The programme applied for (R23), where the jurisdiction runs more than one at the level "
+                    "(GET /api/v1/policies lists each policy's); 'base', the 创业孵化基地 itself, by default.")
 
 
 # --- responses -----------------------------------------------------------------------------
@@ -138,6 +143,7 @@ class CaseOut(BaseModel):
     version: int
     level: str
     jurisdiction: str
+    programme: str
     base: dict[str, str]
     operator: dict[str, str]
     policy: PolicyRef
@@ -216,6 +222,7 @@ class PolicySummaryOut(BaseModel):
     title: str
     jurisdiction: str
     level: str
+    programme: str = Field(description="The programme the policy runs (R23); 'base': the 创业孵化基地 itself")
     effective_from: date
     effective_to: date | None
     in_force: bool
@@ -223,4 +230,5 @@ class PolicySummaryOut(BaseModel):
     @classmethod
     def of(cls, p: Policy, today: date) -> PolicySummaryOut:
         return cls(id=p.id, version=p.version, title=p.title, jurisdiction=p.jurisdiction, level=p.level,
-                   effective_from=p.effective_from, effective_to=p.effective_to, in_force=p.in_force_on(today))
+                   programme=p.programme, effective_from=p.effective_from, effective_to=p.effective_to,
+                   in_force=p.in_force_on(today))

@@ -31,6 +31,7 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
         "version": case.version,
         "level": case.level,
         "jurisdiction": case.jurisdiction,
+        "programme": case.programme,
         "base": {"id": case.base_id, "name": case.base_name},
         "operator": {"credit_code": case.operator_code},
         "policy": {"id": case.policy_id, "version": case.policy_version},
@@ -155,6 +156,9 @@ def policy_detail(p: Policy, today: date) -> dict[str, Any]:
             "clawback_grounds": list(p.clawback_grounds),
             "clawback_within": str(p.clawback_within) if p.clawback_within else None,
             "reminder_offsets_days": list(p.reminder_offsets),
+            "prerequisite": None if p.prerequisite_level is None else {
+                "level": p.prerequisite_level, "programme": p.prerequisite_programme, "proof": p.prerequisite_proof},
+            "subsidy_not_combined_with": list(p.subsidy_not_combined_with),
             "public_notice_period": str(p.public_notice_period) if p.public_notice_period else None,
         },
         "clauses": {name: {"rule": c.rule, "text": c.text, "default": c.default, "ours": list(c.ours)}

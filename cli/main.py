@@ -42,10 +42,11 @@ def db_upgrade() -> None:
 def policies_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The loaded policies, one line each."""
     from services.policies import default_policies
+    from statemachines.programmes import DEFAULT_PROGRAMME
 
     rows = [
         {"id": p.id, "version": p.version, "jurisdiction": p.jurisdiction, "level": p.level,
-         "effective_from": p.effective_from.isoformat(),
+         "programme": p.programme, "effective_from": p.effective_from.isoformat(),
          "effective_to": p.effective_to.isoformat() if p.effective_to else None, "title": p.title}
         for p in default_policies()
     ]
@@ -53,7 +54,9 @@ def policies_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        typer.echo(f"{r['id']} v{r['version']}  {r['jurisdiction']} {r['level']:<10} "
+        # R23: a programme other than the 创业孵化基地 itself is named beside the level
+        programme = "" if r["programme"] == DEFAULT_PROGRAMME else f" [{r['programme']}]"
+        typer.echo(f"{r['id']} v{r['version']}  {r['jurisdiction']} {r['level']:<10}{programme} "
                    f"from {r['effective_from']}  {r['title']}")
 
 

@@ -22,6 +22,7 @@ from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
 from statemachines.events import Event
 from statemachines.jurisdiction import prefix
+from statemachines.programmes import DEFAULT_PROGRAMME
 from statemachines.timers import DEADLINE_KINDS, Timer
 
 
@@ -106,10 +107,11 @@ class SqlCaseRepository:
         return self.conn.execute(sa.select(t.operators.c.contact_email).where(
             t.operators.c.credit_code == operator_code)).scalar_one_or_none()
 
-    def of_base(self, base_id: str, level: str, states: Sequence[str]) -> list[str]:
+    def of_base(self, base_id: str, level: str, states: Sequence[str],
+                programme: str = DEFAULT_PROGRAMME) -> list[str]:
         c = t.cases.c
-        return list(self.conn.execute(
-            sa.select(c.id).where(c.base_id == base_id, c.level == level, c.state.in_(states))
+        return list(self.conn.execute(sa.select(c.id).where(
+            c.base_id == base_id, c.level == level, c.programme == programme, c.state.in_(states))
         ).scalars())
 
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:
@@ -152,7 +154,7 @@ class SqlCaseRepository:
             with self.conn.begin_nested():
                 self.conn.execute(t.cases.insert(), {"id": case.id, **self._case_values(case, snapshot)})
         except sa.exc.IntegrityError as exc:
-            if "one_open_per_base" in str(exc.orig) or "cases.base_id, cases.level" in str(exc.orig):
+            if "one_open_per_base" in str(exc.orig) or "cases.base_id, cases.level, cases.programme" in str(exc.orig):
                 raise OpenCaseExists("(an application recorded at the same moment)", case.level) from None
             raise
         self._append(events)
@@ -183,7 +185,8 @@ class SqlCaseRepository:
     def _case_values(self, case: Case, snapshot: dict) -> dict:
         return {
             "base_id": case.base_id, "operator_code": case.operator_code, "level": case.level,
-            "jurisdiction": case.jurisdiction, "state": case.state, "version": case.version,
+            "jurisdiction": case.jurisdiction, "programme": case.programme, "state": case.state,
+            "version": case.version,
             "policy_id": case.policy_id, "policy_version": case.policy_version,
             "applied_on": case.applied_on, "last_on": case.last_on,
             "period_start": case.period.start if case.period else None,
@@ -270,7 +273,7 @@ def _stmt_where(table: sa.Table, keys: Sequence[str]):
 _c, _tm = t.cases.c, t.timers.c
 _EVENT_COLUMNS = ("case_id", "seq", "act", "on", "recorded_at", "actor", "reason", "rule", "policy_id",
                   "policy_version", "payload", "canonical", "prev_hash", "hash")
-_CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "state", "version", "policy_id",
+_CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "programme", "state", "version", "policy_id",
                  "policy_version", "applied_on", "last_on", "period_start", "period_end", "snapshot", "updated_at")
 _GET = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")))
 _GET_LOCKED = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")).with_for_update())

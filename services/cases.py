@@ -26,6 +26,7 @@ from statemachines.credit_code import CreditCode
 from statemachines.errors import IllegalTransition, InvalidAct, NotDue, StaleVersion
 from statemachines.events import Event
 from statemachines.policy import LEVELS, Policy
+from statemachines.programmes import DEFAULT_PROGRAMME
 from statemachines.states import IN_FORCE, OPEN_STATES
 from statemachines.timers import Timer, timers_for
 
@@ -47,8 +48,8 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
               level: str, jurisdiction: str, on: date, actor: str, reason: str,
               window_exception: str | None = None, case_id: str | None = None, contact_email: str | None = None,
               user: User | None = None, once: IdempotentRequest | None = None,
-              prerequisite_document: str | None = None) -> ActResult:
-    """R1–R3: a new application in the year's round."""
+              prerequisite_document: str | None = None, programme: str = DEFAULT_PROGRAMME) -> ActResult:
+    """R1–R3: a new application in the year's round, to the programme's policy (R23)."""
     code = CreditCode.parse(credit_code).value
     # the base is found again by its operator and its name (R3: one open case per base and level),
     # so the names are compared as normalised, whoever calls: 创业园 with a zero-width space or
@@ -65,7 +66,7 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
         authz.require_act(user, "apply", jurisdiction)
         if window_exception is not None:
             authz.require_act(user, "window_exception", jurisdiction)
-    policy = rt.policies.select(jurisdiction, level, on)
+    policy = rt.policies.select(jurisdiction, level, on, programme)
     with rt.uow() as uow:
         if once is not None and (answer := idempotency.prior(uow, once)) is not None:
             return ActResult(uow.cases.get(answer.body["id"]), [], answer, replayed=True)
@@ -77,10 +78,11 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
             case_id=case_id or new_id(), base_id=party.base_id, base_name=base_name, operator_code=code,
             level=level, jurisdiction=jurisdiction, policy=policy, calendar=rt.calendar,
             ctx=acts.Recording(actor, on, reason, rt.clock()),
-            open_cases=uow.cases.of_base(party.base_id, level, OPEN_STATES),
+            open_cases=uow.cases.of_base(party.base_id, level, OPEN_STATES, programme),
             bans=uow.cases.bans(code, party.base_id, level),
             window_exception=window_exception,
-            prerequisite_cases=(uow.cases.of_base(party.base_id, policy.prerequisite_level, IN_FORCE)
+            prerequisite_cases=(uow.cases.of_base(party.base_id, policy.prerequisite_level, IN_FORCE,
+                                                  policy.prerequisite_programme)
                                 if policy.prerequisite_level else ()),
             announced=rounds.announced_windows(uow, policy), prerequisite_document=prerequisite_document,
         )
@@ -163,9 +165,27 @@ def _round_quota(uow: UnitOfWork, case: Case, policy: Policy) -> dict[str, Any]:
     return {} if quota is None else {"round_quota": quota}
 
 
+def _combined_with(uow: UnitOfWork, case: Case, policy: Policy) -> dict[str, Any]:
+    """R23: the base's recognitions in force, at any level, of the programmes whose money the
+    policy's is not paid on top of, and which hold money (an instalment not cancelled)."""
+    if not policy.subsidy_not_combined_with:
+        return {}
+    found = [other for programme in policy.subsidy_not_combined_with for level in LEVELS
+             for other in uow.cases.of_base(case.base_id, level, IN_FORCE, programme)]
+    holding = [other for other in found
+               if any(i.status != "cancelled" for i in uow.cases.get(other).instalments)]
+    return {"combined_with": holding}
+
+
+def _approval_context(uow: UnitOfWork, case: Case, policy: Policy) -> dict[str, Any]:
+    return {**_round_quota(uow, case, policy), **_combined_with(uow, case, policy)}
+
+
 # what the storage adds to an act's fields, read in the act's own transaction (the case locked)
 CONTEXT: dict[str, Callable[[UnitOfWork, Case, Policy], dict[str, Any]]] = {
-    "approve": _round_quota,
+    "approve": _approval_context,
+    "record_assessment": _combined_with,
+    "record_rectification": _combined_with,
 }
 ACTS: dict[str, Callable[..., ActResult]] = {a.name: functools.partial(record, a.name) for a in catalogue.CASE_ACTS}
 

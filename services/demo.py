@@ -39,6 +39,7 @@ class DemoCase:
     jurisdiction: str
     applied_on: date
     steps: tuple[Step, ...]
+    prerequisite_document: str | None = None  # R18: a lower recognition not recorded here
 
 
 DEMO = (
@@ -91,13 +92,33 @@ DEMO = (
                  ("record_assessment", date(2025, 11, 4), CASEWORKER, "年度考核不达标",
                   {"outcome": "fail", "grade": "不达标"}),
              )),
+    DemoCase("demo-fz-gulou", "福州鼓楼创新创业服务有限公司", code("91350102MA2YFG007"),
+             "福州市鼓楼区创业孵化示范基地", "福建省福州市鼓楼区软件大道89号", "provincial", "350100",
+             date(2024, 11, 4), (
+                 ("inspect", date(2024, 12, 2), INSPECTOR, "现场考察通过", {"outcome": "pass"}),
+                 ("approve", date(2025, 1, 13), SUPERVISOR, "同意认定为省级创业孵化示范基地", {}),
+                 ("record_payment", date(2025, 2, 10), CASEWORKER, "省级补助资金已拨付",
+                  {"number": 1, "amount_fen": 50_000_000}),
+             ), prerequisite_document="榕人社就〔2022〕15号"),
+    DemoCase("demo-ba-xixiang", "深圳市西乡创业服务有限公司", code("91440300MA5GBA008"),
+             "宝安区西乡创业孵化基地", "广东省深圳市宝安区西乡街道宝源路1号", "county", "440306", date(2023, 9, 4), (
+                 ("inspect", date(2023, 10, 9), INSPECTOR, "现场考察通过", {"outcome": "pass"}),
+                 ("approve", date(2023, 11, 6), SUPERVISOR, "同意认定为区级创业孵化基地", {}),
+                 ("record_assessment", date(2024, 12, 20), CASEWORKER, "2024年度考核合格",
+                  {"outcome": "pass", "grade": "合格"}),
+                 ("record_assessment", date(2025, 12, 22), CASEWORKER, "2025年度考核合格",
+                  {"outcome": "pass", "grade": "合格"}),
+             )),
 )
 
 
+# the jurisdictions of the demo cases: the caseworkers and the supervisor work in each of them
+DEMO_SCOPES = ("520000", "310000", "350000", "440306")
+
 DEMO_USERS = (
-    ("caseworker.wang", "王芳", "caseworker", ("520000", "310000")),
-    ("caseworker.zhao", "赵磊", "caseworker", ("520000", "310000")),
-    ("supervisor.li", "李强", "supervisor", ("520000", "310000")),
+    ("caseworker.wang", "王芳", "caseworker", DEMO_SCOPES),
+    ("caseworker.zhao", "赵磊", "caseworker", DEMO_SCOPES),
+    ("supervisor.li", "李强", "supervisor", DEMO_SCOPES),
     ("auditor.chen", "陈静", "auditor", ("000000",)),
     ("admin", "系统管理员", "admin", ("000000",)),
 )
@@ -139,7 +160,8 @@ def load_demo(rt: Runtime, today: date) -> list[str]:
         sweep(rt, demo.applied_on)
         cases.open_case(rt, case_id=demo.id, operator_name=demo.operator, credit_code=demo.credit_code,
                     base_name=demo.base, base_address=demo.address, level=demo.level,
-                    jurisdiction=demo.jurisdiction, on=demo.applied_on, actor=CASEWORKER, reason="受理申报材料")
+                    jurisdiction=demo.jurisdiction, on=demo.applied_on, actor=CASEWORKER, reason="受理申报材料",
+                    prerequisite_document=demo.prerequisite_document)
         for act, on, actor, reason, fields in demo.steps:
             sweep(rt, on)
             cases.ACTS[act](rt, demo.id, on=on, actor=actor, reason=reason, **fields)

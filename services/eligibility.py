@@ -7,6 +7,7 @@ from datetime import date
 from services.runtime import Runtime
 from statemachines.acts import BanOnRecord
 from statemachines.credit_code import CreditCode
+from statemachines.programmes import DEFAULT_PROGRAMME
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,10 @@ class Eligibility:
         return not self.bans
 
 
-def eligibility(rt: Runtime, *, credit_code: str, level: str, on: date, jurisdiction: str | None = None) -> Eligibility:
+def eligibility(rt: Runtime, *, credit_code: str, level: str, on: date, jurisdiction: str | None = None,
+                programme: str = DEFAULT_PROGRAMME) -> Eligibility:
     code = CreditCode.parse(credit_code).value
-    policy = rt.policies.select(jurisdiction, level, on) if jurisdiction else None
+    policy = rt.policies.select(jurisdiction, level, on, programme) if jurisdiction else None
     with rt.reads() as uow:
         found = uow.cases.bans(code, None, level)
     in_force = [

@@ -11,6 +11,7 @@ from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import DomainError
 from statemachines.events import Event
+from statemachines.programmes import DEFAULT_PROGRAMME
 from statemachines.timers import Timer
 
 
@@ -79,9 +80,10 @@ class CaseRepository(Protocol):
         """Up to `limit` case ids in id order after `after` (within a jurisdiction): keyset paging."""
         ...
 
-    def of_base(self, base_id: str, level: str, states: Sequence[str]) -> list[str]:
-        """The ids of the base's cases at this level in these states: its open ones (R3), those
-        whose recognition is in force (R18)."""
+    def of_base(self, base_id: str, level: str, states: Sequence[str],
+                programme: str = DEFAULT_PROGRAMME) -> list[str]:
+        """The ids of the base's cases at this level and of this programme (R23) in these states: its
+        open ones (R3), those whose recognition is in force (R18)."""
         ...
 
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:

@@ -37,6 +37,7 @@ from statemachines.fold import apply_event
 from statemachines.lifecycle import IN_FORCE, USER_ACTS, acts_from
 from statemachines.periods import CalendarDate, Duration, add_working_days, deadline, period_end
 from statemachines.policy import Permanent, Policy, Tier
+from statemachines.programmes import DEFAULT_PROGRAMME
 from statemachines.rounds import RoundQuota, RoundWindow, fixed_rounds, next_round, round_on
 from statemachines.workcalendar import WorkCalendar
 
@@ -245,6 +246,8 @@ def open_application(
         "base_id": base_id, "base_name": base_name, "operator_code": operator_code,
         "level": level, "jurisdiction": jurisdiction,
     }
+    if policy.programme != DEFAULT_PROGRAMME:
+        payload["programme"] = policy.programme  # R23 (a case of the default programme says nothing)
     if window_exception:
         payload["window_exception"] = window_exception
     if prerequisite is not None:
@@ -269,11 +272,16 @@ def _prerequisite_shown(policy: Policy, level: str, cases: Sequence[str],
                          field="prerequisite_document", rule="R18")
     if policy.prerequisite_level is None:
         return None
+    # R23: the programme is named where programmes tell the recognitions apart
+    named = policy.programme != DEFAULT_PROGRAMME or policy.prerequisite_programme != DEFAULT_PROGRAMME
+    programme = policy.prerequisite_programme if named else None
+    required = {"level": policy.prerequisite_level, **({"programme": programme} if programme else {})}
     if cases:
-        return {"level": policy.prerequisite_level, "case_id": cases[0]}
+        return {**required, "case_id": cases[0]}
     if document:
-        return {"level": policy.prerequisite_level, "document": document}
-    raise PrerequisiteMissing(level, policy.prerequisite_level, policy.prerequisite_proof == "case_or_document")
+        return {**required, "document": document}
+    raise PrerequisiteMissing(level, policy.prerequisite_level, policy.prerequisite_proof == "case_or_document",
+                              programme=programme)
 
 
 # --- inspection and approval (R4, R5) ------------------------------------------------------
@@ -296,9 +304,12 @@ def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
 
 @decides("approve")
 def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
-            round_quota: RoundQuota | None = None, tier: str | None = None) -> list[Event]:
+            round_quota: RoundQuota | None = None, tier: str | None = None,
+            combined_with: Sequence[str] = ()) -> list[Event]:
     """`round_quota`: the case's round's quota and its approvals so far, where it has one (R19);
-    `tier`: the subsidy tier the base is recognised at, where the policy has tiers (R20)."""
+    `tier`: the subsidy tier the base is recognised at, where the policy has tiers (R20);
+    `combined_with`: the base's recognitions in force, with money, of the programmes the policy's
+    subsidy is not paid on top of (R23)."""
     _check(case, policy, "approve", ctx)
     chosen = _tier(policy, tier)
     if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
@@ -312,6 +323,8 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
     # R22: with a public notice the recognition, its period and its instalments wait for the notice's end
     payload = (public_notice(case, policy.public_notice_period, calendar, ctx.on) if policy.public_notice_period
                else recognition(policy, ctx.on, chosen))
+    if (other := _not_combined(policy, combined_with)) is not None:
+        payload["instalments"], payload["not_combined_with"] = [], other  # R23: 不重复享受
     if chosen is not None:  # the tier and the criterion it was chosen by, as the policy states them
         payload["tier"] = {"name": chosen.name, "criterion": chosen.criterion, "amount_fen": chosen.amount_fen}
     if round_quota is not None:  # the place it takes: the auditor sees the quota was kept
@@ -441,7 +454,8 @@ def submit_annual_report(case: Case, policy: Policy, calendar: WorkCalendar, ctx
 
 @decides("record_assessment")
 def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
-                      outcome: str, grade: str | None = None, campaign_year: int | None = None) -> list[Event]:
+                      outcome: str, grade: str | None = None, campaign_year: int | None = None,
+                      combined_with: Sequence[str] = ()) -> list[Event]:
     """R8; R21: with yearly campaigns, the result of `campaign_year` (the oldest year owed when
     left out); refused before the first day the assessment may be recorded."""
     _check(case, policy, "record_assessment", ctx)
@@ -451,7 +465,7 @@ def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: R
         raise AssessmentNotOpen(owed.key, describe_assessment(policy, owed), ctx.on, owed.opens, owed.due)
     payload: dict[str, Any] = {"period": owed.period, "index": owed.index, "outcome": outcome, "grade": grade}
     payload.update(rectification_payload(policy, calendar, outcome, ctx.on))
-    _earns(case, policy, payload, ctx.on)
+    _earns(case, policy, payload, ctx.on, combined_with)
     return _one(case, policy, calendar, ctx, "record_assessment", payload)
 
 
@@ -488,19 +502,28 @@ def rectification_payload(policy: Policy, calendar: WorkCalendar, outcome: str, 
 
 @decides("record_rectification")
 def record_rectification(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
-                         outcome: str, grade: str | None = None) -> list[Event]:
+                         outcome: str, grade: str | None = None, combined_with: Sequence[str] = ()) -> list[Event]:
     _check(case, policy, "record_rectification", ctx)
     _one_of("outcome", outcome, ("pass", "fail"))
     payload: dict[str, Any] = {"outcome": outcome, "grade": _grade(policy, outcome, grade)}
     # a passing re-assessment passes the assessment it replaces, which earned nothing when it failed
-    _earns(case, policy, payload, ctx.on)
+    _earns(case, policy, payload, ctx.on, combined_with)
     return _one(case, policy, calendar, ctx, "record_rectification", payload)
 
 
-def _earns(case: Case, policy: Policy, payload: dict[str, Any], on: date) -> None:
-    """R20: a passing assessment of a grade the policy pays for adds its instalment to the payload."""
+def _earns(case: Case, policy: Policy, payload: dict[str, Any], on: date, combined_with: Sequence[str]) -> None:
+    """R20: a passing assessment of a grade the policy pays for adds its instalment to the payload —
+    unless the base's money of another programme excludes it (R23: the payload names that case)."""
     if payload["outcome"] == "pass" and (instalment := subsidy.earned(case, policy, payload["grade"], on)):
-        payload["instalment"] = instalment
+        if (other := _not_combined(policy, combined_with)) is not None:
+            payload["not_combined_with"] = other
+        else:
+            payload["instalment"] = instalment
+
+
+def _not_combined(policy: Policy, combined_with: Sequence[str]) -> str | None:
+    """R23: the recognition whose money this case's is not paid on top of (不重复享受), if any."""
+    return combined_with[0] if policy.subsidy_not_combined_with and combined_with else None
 
 
 def _grade(policy: Policy, outcome: str, grade: str | None) -> str:

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from statemachines.events import GENESIS_HASH
+from statemachines.programmes import DEFAULT_PROGRAMME
 
 
 @dataclass
@@ -140,6 +141,7 @@ class Case:
     last_act: str | None = None
     window_exception: str | None = None
     round_year: int | None = None  # the application round it was received in (R19); None: outside one
+    programme: str = DEFAULT_PROGRAMME  # R23: the programme applied for (its policy's); "base": 创业孵化基地
     inspected_by: str | None = None
     inspectors: list[str] = field(default_factory=list)
     recognized_on: date | None = None

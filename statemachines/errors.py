@@ -133,11 +133,17 @@ class PrerequisiteMissing(DomainError):
     code = "prerequisite-missing"
     rule = "R18"
 
-    def __init__(self, level: str, required: str, document_accepted: bool = False) -> None:
-        """`document_accepted`: the policy accepts the lower recognition's document instead of a case."""
+    def __init__(self, level: str, required: str, document_accepted: bool = False,
+                 programme: str | None = None) -> None:
+        """`document_accepted`: the policy accepts the lower recognition's document instead of a case;
+        `programme`: the programme of the recognition asked for, where programmes tell them apart (R23)."""
         instead = " (or the document of that recognition, prerequisite_document)" if document_accepted else ""
-        super().__init__(f"an application at level '{level}' needs the base's recognition at level '{required}' "
-                         f"in force{instead}, and it has none", level=level, required_level=required)
+        of = "" if programme is None else f" of programme '{programme}'"
+        details: dict[str, str] = {"level": level, "required_level": required}
+        if programme is not None:
+            details["required_programme"] = programme
+        super().__init__(f"an application at level '{level}' needs the base's recognition at level '{required}'"
+                         f"{of} in force{instead}, and it has none", **details)
 
 
 class AssessmentNotOpen(DomainError):

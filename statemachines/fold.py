@@ -25,6 +25,7 @@ from statemachines.case import (
 from statemachines.events import Event
 from statemachines.lifecycle import acts_from, run_transition
 from statemachines.policy import Policy
+from statemachines.programmes import DEFAULT_PROGRAMME
 
 Effect = Callable[[Case, Event, Policy, str], None]
 
@@ -45,6 +46,7 @@ def start_case(event: Event) -> Case:
         opened_by=event.actor,
         window_exception=p.get("window_exception"),
         round_year=p.get("round"),
+        programme=p.get("programme", DEFAULT_PROGRAMME),
     )
 
 

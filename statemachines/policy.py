@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, overload
 
 from statemachines.jurisdiction import covers, prefix
 from statemachines.periods import Duration, InvalidDuration, period_end
+from statemachines.programmes import DEFAULT_PROGRAMME, PROGRAMME_PATTERN
 
 # 区/县级, 市/州级, 省级, 国家级: a policy of a level governs the cases of that level in its jurisdiction
 LEVELS = ("county", "municipal", "provincial", "national")
@@ -183,7 +184,14 @@ class Policy:
     instalments: tuple[Instalment, ...]
     reminder_offsets: tuple[int, ...]
     clauses: Mapping[str, Clause] = field(default_factory=dict)
-    prerequisite_level: str | None = None  # R18: the lower level a base must be recognised at to apply
+    # R23: the programme (认定项目) a policy runs; one jurisdiction and level may run several at once
+    # (Qingdao's 高能级创业孵化园区 beside its 创业孵化基地); "base" is the 创业孵化基地 itself
+    programme: str = DEFAULT_PROGRAMME
+    prerequisite_level: str | None = None  # R18: the level a base must be recognised at to apply
+    prerequisite_programme: str = DEFAULT_PROGRAMME  # R18, R23: the programme of that recognition
+    # R23: programmes whose subsidy this one's is not paid on top of (不重复享受): while the base holds
+    # an in-force recognition of one of them with money owed or paid, this case is owed nothing more
+    subsidy_not_combined_with: tuple[str, ...] = ()
     prerequisite_proof: str = "case"  # R18: "case_or_document" also accepts the recognition's 文号
     rounds_announced: bool = False  # R19: each year's round is announced (dates, quota), not fixed here
     round_quota: int | None = None  # R19: approvals per round at most (an announcement may set its own)
@@ -427,10 +435,13 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     read("reminders", lambda: _reminders(top))
     read("effective", lambda: _effective_dates(top))
     read("names", lambda: (top.get("id", str), top.get("title", str)))
-    read("prerequisite", lambda: _prerequisite(top, parts["identity"][0]), "identity")
+    read("programme", lambda: _programme(top))
+    read("prerequisite", lambda: _prerequisite(top, parts["identity"][0], parts["programme"]), "identity", "programme")
     read("plan", lambda: _ends_with_plan(top, parts["recognition"][2], parts["effective"][1]),
          "recognition", "effective")
     read("public_notice", lambda: _public_notice(top))
+    read("exclusion", lambda: _exclusion_without_notice(top, parts["subsidy"], parts["public_notice"][1]),
+         "subsidy", "public_notice")
     if not errors and (unknown := top.unknown()):
         errors.append(PolicyError(where, unknown[0], tuple(unknown)))
     if errors:
@@ -451,7 +462,7 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
     reminders_clause, offsets = parts["reminders"]
     effective_from, effective_to = parts["effective"]
     policy_id, title = parts["names"]
-    prerequisite_clause, prerequisite_level, prerequisite_proof = parts["prerequisite"]
+    prerequisite_clause, prerequisite_level, prerequisite_proof, prerequisite_programme = parts["prerequisite"]
     notice_clause, notice_period = parts["public_notice"]
     clauses = {parameter: clause for parameter, clause in (
         ("application_window", window_clause),
@@ -481,8 +492,11 @@ def policy_from_mapping(data: Mapping[str, Any], where: str = "<policy>") -> Pol
         recognition_period=recognition_period,
         annual_report_due=report_due,
         annual_report_year=report_year,
+        programme=parts["programme"],
         prerequisite_level=prerequisite_level,
         prerequisite_proof=prerequisite_proof,
+        prerequisite_programme=prerequisite_programme,
+        subsidy_not_combined_with=subsidy.not_combined_with,
         rounds_announced=announced,
         round_quota=quota,
         public_notice_period=notice_period,
@@ -557,6 +571,7 @@ class _Subsidy(NamedTuple):
     partial_payments: bool
     clawback_grounds: tuple[str, ...]
     clawback_within: Duration | None
+    not_combined_with: tuple[str, ...]
 
 
 def _identity(top: _Reader) -> tuple[str, str, int]:
@@ -792,7 +807,21 @@ def _subsidy(top: _Reader, period: Duration, assessment: _Assessment,
     if within is not None and not grounds:
         raise subsidy.fail("clawback_within", "is a deadline to repay: it needs subsidy.clawback_grounds")
     return _Subsidy(clause, total, tuple(instalments), per_grade, cap, tiers,
-                    subsidy.get("partial_payments", bool, False), grounds, within)
+                    subsidy.get("partial_payments", bool, False), grounds, within,
+                    _not_combined_with(subsidy, top.get("programme", str, DEFAULT_PROGRAMME)))
+
+
+def _not_combined_with(subsidy: _Reader, programme: str) -> tuple[str, ...]:
+    """R23: the programmes whose money this policy's is not paid on top of (不重复享受)."""
+    named = subsidy.get("not_combined_with", list, [])
+    for i, other in enumerate(named):
+        if not isinstance(other, str) or not PROGRAMME_PATTERN.fullmatch(other):
+            raise subsidy.fail(f"not_combined_with[{i}]", f"{other!r} is not a programme id")
+        if other == programme:
+            raise subsidy.fail(f"not_combined_with[{i}]", f"{other!r} is this policy's own programme")
+    if len(set(named)) != len(named):
+        raise subsidy.fail("not_combined_with", "names a programme twice")
+    return tuple(named)
 
 
 def _per_grade(subsidy: _Reader, pass_grades: tuple[str, ...]) -> dict[str, int]:
@@ -850,18 +879,33 @@ def _clawback_grounds(subsidy: _Reader, consecutive: int | None,
     return grounds
 
 
-def _prerequisite(top: _Reader, level: str) -> tuple[Clause | None, str | None, str]:
-    """R18, optional: the lower level at which a base must hold a recognition in force to apply, and
-    whether the document of a recognition not recorded here may show it instead (`proof`)."""
+def _programme(top: _Reader) -> str:
+    """R23: the programme the policy runs (a short lower-case id; "base" where the file names none)."""
+    programme: str = top.get("programme", str, DEFAULT_PROGRAMME)
+    if not PROGRAMME_PATTERN.fullmatch(programme):
+        raise top.fail("programme", f"{programme!r}: lower-case letters, digits and '-', starting with a letter")
+    return programme
+
+
+def _prerequisite(top: _Reader, level: str, programme: str) -> tuple[Clause | None, str | None, str, str]:
+    """R18, optional: the level at which a base must hold a recognition in force to apply, of which
+    programme (R23; default "base"), and whether the document of a recognition not recorded here
+    may show it instead (`proof`). The level is below the policy's, or the same for another programme."""
     if not top.has("prerequisite"):
-        return None, None, "case"
+        return None, None, "case", DEFAULT_PROGRAMME
     section = top.section("prerequisite")
     clause = section.clause("R18")
     required = _one_of(section, "level", LEVELS)
-    if LEVELS.index(required) >= LEVELS.index(level):
-        raise section.fail("level", f"{required!r} is not below the policy's level {level!r}")
+    of = section.get("programme", str, DEFAULT_PROGRAMME)
+    if not PROGRAMME_PATTERN.fullmatch(of):
+        raise section.fail("programme", f"{of!r}: lower-case letters, digits and '-', starting with a letter")
+    if of == programme and LEVELS.index(required) >= LEVELS.index(level):
+        raise section.fail("level", f"{required!r} is not below the policy's level {level!r}"
+                                    " (the same level or above needs another programme)")
+    if LEVELS.index(required) > LEVELS.index(level):
+        raise section.fail("level", f"{required!r} is above the policy's level {level!r}")
     proof = _one_of(section, "proof", PREREQUISITE_PROOFS) if section.has("proof") else "case"
-    return clause, required, proof
+    return clause, required, proof, of
 
 
 def _public_notice(top: _Reader) -> tuple[Clause | None, Duration | None]:
@@ -890,6 +934,14 @@ def _reminders(top: _Reader) -> tuple[Clause, tuple[int, ...]]:
     if any(not isinstance(o, int) or isinstance(o, bool) or o < 0 for o in offsets):
         raise reminders.fail("offsets_days", "must be a list of whole days, 0 or more")
     return clause, tuple(sorted(set(offsets), reverse=True))
+
+
+def _exclusion_without_notice(top: _Reader, subsidy: _Subsidy, notice: Duration | None) -> None:
+    """R23 × R22: the exclusion is judged when the money is granted, at the approval; with a public
+    notice the grant waits for the notice's end, where it is not judged (yet): refused, not ignored."""
+    if subsidy.not_combined_with and notice is not None:
+        raise top.fail("subsidy", "not_combined_with cannot be used with a public_notice yet: "
+                                  "the grant at the notice's end does not check it")
 
 
 def _ends_with_plan(top: _Reader, ends_with_plan: bool, effective_to: date | None) -> None:
@@ -933,17 +985,19 @@ class PolicyBook:
     def versions(self, policy_id: str) -> list[Policy]:
         return sorted((p for p in self._by_key.values() if p.id == policy_id), key=lambda p: p.version)
 
-    def select(self, jurisdiction: str, level: str, on: date) -> Policy:
-        """The most specific policy covering the jurisdiction, the newest version in force on the date."""
+    def select(self, jurisdiction: str, level: str, on: date, programme: str = DEFAULT_PROGRAMME) -> Policy:
+        """The most specific policy of the programme (R23) covering the jurisdiction, the newest
+        version in force on the date."""
         from statemachines.errors import UnknownPolicy
 
         candidates = [
             p for p in self._by_key.values()
-            if p.level == level and p.covers(jurisdiction) and p.in_force_on(on)
+            if p.level == level and p.programme == programme and p.covers(jurisdiction) and p.in_force_on(on)
         ]
         if not candidates:
+            of = "" if programme == DEFAULT_PROGRAMME else f" for programme '{programme}'"
             raise UnknownPolicy(
-                f"no policy in force on {on} for jurisdiction {jurisdiction} at level '{level}'",
+                f"no policy in force on {on} for jurisdiction {jurisdiction} at level '{level}'{of}",
                 jurisdiction=jurisdiction, level=level,
             )
         return max(candidates, key=lambda p: (len(prefix(p.jurisdiction)), p.effective_from, p.version))

@@ -32,7 +32,7 @@ def apply(body: ApplyIn, request: Request, rt: RuntimeDep, user: CurrentUser,
         base_address=body.base.address, level=body.level, jurisdiction=body.jurisdiction, on=body.applied_on,
         actor=user.username, reason=body.reason, window_exception=body.window_exception,
         contact_email=body.operator.contact_email, user=user, once=once,
-        prerequisite_document=body.prerequisite_document)
+        prerequisite_document=body.prerequisite_document, programme=body.programme)
     return answer(rt, result, user, status=201, location=f"/api/v1/cases/{result.case.id}")
 
 

@@ -12,6 +12,7 @@ from api.schemas import EligibilityOut, Level, PolicySummaryOut
 from api.views import ban_view, policy_detail, policy_summary
 from services.eligibility import eligibility
 from statemachines.errors import UnknownPolicy
+from statemachines.programmes import DEFAULT_PROGRAMME, PROGRAMME_PATTERN
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 
@@ -38,8 +39,10 @@ def get_eligibility(
     level: Level,
     jurisdiction: Annotated[str | None, Query(pattern=JURISDICTION_PATTERN)] = None,
     on: date | None = None,
+    programme: Annotated[str, Query(pattern=f"^{PROGRAMME_PATTERN.pattern}$")] = DEFAULT_PROGRAMME,
 ) -> dict:
     day = on or rt.today()
-    result = eligibility(rt, credit_code=credit_code, level=level, on=day, jurisdiction=jurisdiction)
+    result = eligibility(rt, credit_code=credit_code, level=level, on=day, jurisdiction=jurisdiction,
+                         programme=programme)
     return {"credit_code": result.credit_code, "level": level, "on": day.isoformat(),
             "eligible": result.eligible, "bans": [ban_view(b, user) for b in result.bans]}

@@ -82,3 +82,32 @@ def test_policies_check_accepts_a_ground_with_no_ban(tmp_path):
     path = broken_copy(tmp_path / "no-ban", ('complaints = "5y"', 'complaints = "none"'))
     result = run([INCUBASE, "policies", "check", path], tmp_path, clean_env())
     assert result.returncode == 0 and result.stdout.startswith("ok: guizhou-provincial-2022 v1"), result.stderr
+
+
+def test_r23_a_department_adds_a_programme_at_a_level_it_already_runs_by_writing_a_file(tmp_path):
+    """A second programme of Guizhou at the provincial level, beside 001's (R23): `policies check`
+    accepts it, `policies list` names its programme; a programme id that is not one, or a
+    prerequisite of its own programme at its own level, is refused on a line naming the key."""
+    folder = tmp_path / "policies"
+    shutil.copytree(CHECKOUT / "policies", folder)
+    park = GUIZHOU.read_text(encoding="utf-8").replace(
+        'id = "guizhou-provincial-2022"', 'id = "guizhou-park"\nprogramme = "park"').replace(
+        "[recognition]", '[prerequisite]\nlevel = "provincial"\nprogramme = "base"\n'
+        'clause = "须为省级创业孵化示范基地"\n\n[recognition]')
+    (folder / "guizhou-park.v1.toml").write_text(park, encoding="utf-8")
+    env = clean_env(INCUBASE_POLICIES_DIR=str(folder))
+    checked = run([INCUBASE, "policies", "check", folder / "guizhou-park.v1.toml"], tmp_path, env)
+    assert checked.returncode == 0 and checked.stdout.startswith("ok: guizhou-park v1"), checked.stderr
+    listed = run([INCUBASE, "policies", "list"], tmp_path, env)
+    assert listed.returncode == 0, listed.stderr
+    assert any(line.startswith("guizhou-park v1  520000 provincial [park] from 2022-07-22")
+               for line in listed.stdout.splitlines()), listed.stdout
+
+    wrong = tmp_path / "review" / "guizhou-park.v1.toml"
+    wrong.parent.mkdir()
+    wrong.write_text(park.replace('programme = "park"', 'programme = "Park 2"').replace(
+        'programme = "base"', 'programme = "Park 2"'), encoding="utf-8")
+    refused = run([INCUBASE, "policies", "check", wrong], tmp_path, clean_env())
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert refused.stderr == (f"error: {wrong}: programme: 'Park 2': lower-case letters, digits and '-', "
+                              "starting with a letter\n")

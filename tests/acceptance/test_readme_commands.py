@@ -50,7 +50,7 @@ CHECKS: dict[str, Check] = {
     ".venv/bin/incubase policies list --json": Check(r'"id": "guizhou-provincial-2022"'),
     ".venv/bin/incubase policies check policies/guizhou-provincial-2022.v1.toml":
         Check(r"^ok: guizhou-provincial-2022 v1 \(520000, provincial\)$"),
-    ".venv/bin/incubase demo": Check(r"^loaded 6 demo case\(s\)$\n(?:.*\n)*demo-gy-daxuesheng .*贵阳市大学生创业园"),
+    ".venv/bin/incubase demo": Check(r"^loaded 8 demo case\(s\)$\n(?:.*\n)*demo-gy-daxuesheng .*贵阳市大学生创业园"),
     # R15: a period from 2024-02-29 ends on 2027-02-28 (no 29th that February)
     ".venv/bin/incubase dates period-end 2024-02-29 3y --json":
         Check(r'^\{"date": "2027-02-28", "provisional": false\}$'),

@@ -42,6 +42,7 @@ from statemachines.errors import OpenCaseExists, StaleVersion
 from statemachines.events import Event, restore
 from statemachines.jurisdiction import covers, prefix
 from statemachines.lifecycle import OPEN_STATES
+from statemachines.programmes import DEFAULT_PROGRAMME
 from statemachines.timers import DEADLINE_KINDS, Timer
 
 Clock = Callable[[], datetime]
@@ -87,6 +88,7 @@ class _Case:
     operator_code: str
     level: str
     jurisdiction: str
+    programme: str
     state: str
     version: int
     policy_id: str
@@ -397,9 +399,10 @@ class MemoryCaseRepository:
         ids = sorted(c.id for c in self.uow.read.cases.values() if c.id > after and c.jurisdiction.startswith(start))
         return ids[:limit]
 
-    def of_base(self, base_id: str, level: str, states: Sequence[str]) -> list[str]:
+    def of_base(self, base_id: str, level: str, states: Sequence[str],
+                programme: str = DEFAULT_PROGRAMME) -> list[str]:
         return [c.id for c in self.uow.read.cases.values()
-                if c.base_id == base_id and c.level == level and c.state in states]
+                if c.base_id == base_id and c.level == level and c.programme == programme and c.state in states]
 
     def bans(self, operator_code: str, base_id: str | None, level: str) -> list[BanOnRecord]:
         tables = self.uow.read
@@ -493,7 +496,8 @@ class MemoryCaseRepository:
     def _another_open_case(self, tables: Tables, case: Case) -> bool:
         """ix_cases_one_open_per_base: R3 held by the storage too."""
         return case.state in OPEN_STATES and any(
-            c.id != case.id and c.base_id == case.base_id and c.level == case.level and c.state in OPEN_STATES
+            c.id != case.id and c.base_id == case.base_id and c.level == case.level
+            and c.programme == case.programme and c.state in OPEN_STATES
             for c in tables.cases.values())
 
     def _row(self, case: Case) -> _Case:
@@ -501,7 +505,8 @@ class MemoryCaseRepository:
             raise IntegrityError("cases.last_on is NOT NULL")
         return _Case(
             id=case.id, base_id=case.base_id, operator_code=case.operator_code, level=case.level,
-            jurisdiction=case.jurisdiction, state=case.state, version=case.version, policy_id=case.policy_id,
+            jurisdiction=case.jurisdiction, programme=case.programme, state=case.state, version=case.version,
+            policy_id=case.policy_id,
             policy_version=case.policy_version, applied_on=case.applied_on, last_on=case.last_on,
             period_start=case.period.start if case.period else None,
             period_end=case.period.end if case.period else None,

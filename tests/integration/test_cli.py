@@ -24,6 +24,8 @@ DEMO_ON_2026_11_22 = [
     ("demo-as-kechuang", "applied", "已申报", "安顺市科创孵化基地"),
     ("demo-bj-shuangchuang", "inspected", "已考察", "毕节市双创示范基地"),
     ("demo-sh-yangpu", "recognized", "已认定", "杨浦区创业孵化示范基地"),
+    ("demo-fz-gulou", "recognized", "已认定", "福州市鼓楼区创业孵化示范基地"),
+    ("demo-ba-xixiang", "assessed", "考核达标", "宝安区西乡创业孵化基地"),
 ]
 
 
@@ -49,6 +51,11 @@ def tables(path: Path) -> set[str]:
 def scalar(path: Path, sql: str):
     with sqlite3.connect(path) as conn:
         return conn.execute(sql).fetchone()[0]
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
 
 
 def test_db_upgrade_creates_the_schema(runner, db_file):
@@ -85,7 +92,7 @@ def test_policies_list_as_json(runner, db_file):
     assert {"guizhou-provincial-2022", "shanghai-municipal", "mohrss-national"} <= set(rows)
     assert rows["guizhou-provincial-2022"] == {
         "id": "guizhou-provincial-2022", "version": 1, "jurisdiction": "520000", "level": "provincial",
-        "effective_from": "2022-07-22", "effective_to": None,
+        "programme": "base", "effective_from": "2022-07-22", "effective_to": None,
         "title": "贵州省省级创业孵化示范基地认定与管理（2022年质量提升实施方案）"}
     assert (rows["shanghai-municipal"]["level"], rows["shanghai-municipal"]["effective_from"]) == (
         "municipal", "2020-01-01")
@@ -131,29 +138,32 @@ def test_policies_check_refuses_a_file_that_is_not_toml(runner, db_file, tmp_pat
 
 
 @freeze_time("2026-11-22 04:00:00")
-def test_demo_loads_six_cases_once(runner, db_file):
+def test_demo_loads_eight_cases_of_four_jurisdictions_once(runner, db_file):
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
 
     first = runner.invoke(app, ["demo"])
     assert first.exit_code == 0, first.output
     lines = first.stdout.splitlines()
-    assert lines[0] == "loaded 6 demo case(s)"
+    assert lines[0] == "loaded 8 demo case(s)"
     shown = {line.split()[0]: line for line in lines[1:]}
     assert set(shown) == {case for case, *_ in DEMO_ON_2026_11_22}
     for case, state, state_zh, base in DEMO_ON_2026_11_22:
         assert shown[case].split()[1:3] == [state, state_zh], shown[case]
         assert f" {base} " in shown[case]
-    assert scalar(db_file, "SELECT COUNT(*) FROM cases") == 6
+    assert scalar(db_file, "SELECT COUNT(*) FROM cases") == 8
+    # each under its own jurisdiction's policy (R18: Fujian's shown by a municipal document)
+    assert {row for row in rows(db_file, "SELECT jurisdiction, policy_id FROM cases")} >= {
+        ("350100", "fujian-provincial"), ("440306", "shenzhen-baoan-county"), ("310000", "shanghai-municipal")}
     events = scalar(db_file, "SELECT COUNT(*) FROM case_events")
     assert events == scalar(db_file, "SELECT SUM(version) FROM cases")   # a case's version is its last seq
-    assert events > 6 * 3
+    assert events > 8 * 3
 
     second = runner.invoke(app, ["demo"])
     assert second.exit_code == 0, second.output
     assert second.stdout.splitlines()[0] == "loaded 0 demo case(s)"
     assert second.stdout.splitlines()[1:] == lines[1:]
     assert scalar(db_file, "SELECT COUNT(*) FROM case_events") == events
-    assert scalar(db_file, "SELECT COUNT(*) FROM cases") == 6
+    assert scalar(db_file, "SELECT COUNT(*) FROM cases") == 8
 
 
 def test_a_token_revoked_on_the_command_line_stops_working(runner, db_file):

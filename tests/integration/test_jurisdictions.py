@@ -9,7 +9,7 @@ import pytest
 
 from services import rounds, users
 from services.policies import default_policies
-from statemachines.errors import InvalidAct, PrerequisiteMissing, WindowClosed
+from statemachines.errors import InvalidAct, OpenCaseExists, PrerequisiteMissing, WindowClosed
 from tests.policy_variants import variant, with_policies
 from tests.story import INSPECTOR, SUPERVISOR, Story
 
@@ -159,3 +159,76 @@ def test_shanghai_a_base_recognised_a_full_year_is_assessed_the_next_summer_and_
     assert story.case.instalments[0].status == "due"
     assert dict(SHIPPED.get("shanghai-municipal", 2).subsidy_per_grade) == {
         "A": 50_000_000, "B": 30_000_000, "C": 10_000_000}
+
+
+def qingdao_base_policy():
+    """Qingdao's own 市级创业孵化基地 (programme "base"; its measures were not read: Guizhou's figures)."""
+    return variant("370200", replace={"level": "municipal", "effective_from": D(2020, 1, 1), "application_window": {
+        "opens": "01-01", "closes": "12-31", "clause": "测试：市级全年受理", "default": True}})
+
+
+def announce_qingdao_round(rt, clock, year: int):
+    chief = users.add_user(rt, f"supervisor.qd{year}", "刘洋", [("supervisor", "370200")])
+    clock.set_day(D(year, 3, 3))
+    rounds.announce(rt, chief, policy_id="qingdao-municipal", year=year, opens_on=D(year, 3, 3),
+                    closes_on=D(year, 4, 30), quota=10, document=f"青岛市高能级创业孵化园区申报通知（{year}年）",
+                    reason="按行动方案筛选高能级创业孵化园区")
+
+
+def test_r23_qingdao_a_high_level_park_chosen_from_a_base_ends_with_the_plan_and_is_paid_by_its_grade(rt, clock):
+    """002: parks are chosen from existing 创业孵化基地 in rounds the bureau announces (~10 places);
+    their operation is assessed and paid up to 50万元 a year by the result; the plan, and with it
+    every park's standing, ends on 2026-12-31 (R6 ends_with_plan). A base recorded elsewhere shows
+    its recognition by its document (R18)."""
+    announce_qingdao_round(rt, clock, 2025)
+    with pytest.raises(PrerequisiteMissing) as refused:  # not (shown to be) a base already
+        Story(rt, clock).apply(D(2025, 3, 10), seed=9, base="崂山区创新创业园", level="municipal",
+                               jurisdiction="370212", programme="high-level-park")
+    assert refused.value.details == {"level": "municipal", "required_level": "municipal",
+                                     "required_programme": "base"}
+    story = Story(rt, clock)
+    story.apply(D(2025, 3, 10), seed=9, base="崂山区创新创业园", level="municipal", jurisdiction="370212",
+                programme="high-level-park", prerequisite_document="青人社〔2021〕8号")
+    case = story.case
+    assert (case.policy_id, case.programme, case.round_year) == ("qingdao-municipal", "high-level-park", 2025)
+    assert story.events[0].payload["prerequisite"] == {"level": "municipal", "programme": "base",
+                                                        "document": "青人社〔2021〕8号"}
+    story.act("inspect", D(2025, 4, 8), actor=INSPECTOR, outcome="pass")
+    case = story.act("approve", D(2025, 5, 12), actor=SUPERVISOR).case
+    assert (case.state, case.period.end) == ("recognized", D(2026, 12, 31))  # the plan's last day, not 2028
+    # recognised six months by 2025-12-31: year 2025 is assessed by 2026-03-31
+    assert {k: d for (kind, k), d in story.timers().items() if kind == "assessment"}["1.2025"] == D(2026, 3, 31)
+    case = story.act("record_assessment", D(2026, 3, 16), outcome="pass", grade="良好").case
+    assert [(i.amount_fen, i.grade) for i in case.instalments] == [(30_000_000, "良好")]
+    assert max(SHIPPED.get("qingdao-municipal", 1).subsidy_per_grade.values()) == 50_000_000  # 不超过50万元
+    story.until(D(2027, 4, 1))  # the plan has ended: the park lapses, and year 2026 is never assessed
+    case = story.case
+    assert case.state == "lapsed"
+    assert [e.act for e in story.events if e.act in ("lapse", "record_missed_assessment")] == ["lapse"]
+
+
+def test_r23_a_base_recognised_here_becomes_a_park_too_and_its_money_is_not_paid_twice(rt, clock):
+    """002 §二(八): 补助资金与创业孵化基地奖补资金不重复享受. A municipal base of Qingdao (programme
+    "base", 50万元 on recognition) applies to the park programme at the same level: R3 holds per
+    programme, R18 finds the base's case, and the park's graded money yields to the base's."""
+    rt = with_policies(rt, qingdao_base_policy())
+    base = Story(rt, clock)
+    base.apply(D(2024, 3, 1), seed=10, base="市北区创业孵化基地", level="municipal", jurisdiction="370203")
+    base.act("inspect", D(2024, 3, 20), actor=INSPECTOR, outcome="pass")
+    base.act("approve", D(2024, 4, 15), actor=SUPERVISOR)
+    assert (base.case.programme, [i.amount_fen for i in base.case.instalments]) == ("base", [50_000_000])
+
+    announce_qingdao_round(rt, clock, 2025)
+    park = Story(rt, clock)
+    park.apply(D(2025, 3, 10), seed=10, base="市北区创业孵化基地", level="municipal", jurisdiction="370203",
+               programme="high-level-park")  # the same base, the same level: another programme (R3)
+    assert park.events[0].payload["prerequisite"] == {"level": "municipal", "programme": "base",
+                                                       "case_id": base.case.id}
+    with pytest.raises(OpenCaseExists):  # but one open case per programme
+        Story(rt, clock).apply(D(2025, 3, 11), seed=10, base="市北区创业孵化基地", level="municipal",
+                               jurisdiction="370203", programme="high-level-park")
+    park.act("inspect", D(2025, 4, 8), actor=INSPECTOR, outcome="pass")
+    park.act("approve", D(2025, 5, 12), actor=SUPERVISOR)
+    case = park.act("record_assessment", D(2026, 3, 16), outcome="pass", grade="优秀").case
+    assert case.instalments == []
+    assert park.events[-1].payload["not_combined_with"] == base.case.id

@@ -11,7 +11,8 @@ from statemachines.policy import policy_from_mapping
 
 DOC = (PROJECT_ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
 OPTIONAL = {"effective_to", "annual_report.required", "prerequisite.level", "prerequisite.clause",
-            "prerequisite.default", "prerequisite.proof", "application_window.announced", "application_window.quota",
+            "prerequisite.default", "prerequisite.proof", "prerequisite.programme", "programme",
+            "subsidy.not_combined_with", "application_window.announced", "application_window.quota",
             "recognition.ends_with_plan", "reevaluation.at_end", "reevaluation.pending_for",
             # R20: money tied to what happens
             "subsidy.per_grade", "subsidy.cap_fen", "subsidy.tiers[].name", "subsidy.tiers[].amount_fen",

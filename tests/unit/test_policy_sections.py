@@ -114,7 +114,17 @@ def test_unknown_keys_wait_until_the_rest_of_the_file_reads():
     ({"recognition.period": "20wd"}, f"recognition.period: 20wd: {ONLY_DEADLINES}"),
     ({"bans.fraud": "20wd"}, f"bans.fraud: 20wd: {ONLY_DEADLINES}"),
     ({"prerequisite": {"level": "provincial", "clause": "x"}},
-     "prerequisite.level: 'provincial' is not below the policy's level 'provincial'"),
+     "prerequisite.level: 'provincial' is not below the policy's level 'provincial'"
+     " (the same level or above needs another programme)"),
+    ({"programme": "park", "prerequisite": {"level": "national", "programme": "base", "clause": "x"}},
+     "prerequisite.level: 'national' is above the policy's level 'provincial'"),
+    ({"programme": "高能级"}, "programme: '高能级': lower-case letters, digits and '-', starting with a letter"),
+    ({"programme": "park", "subsidy.not_combined_with": ["park"]},
+     "subsidy.not_combined_with[0]: 'park' is this policy's own programme"),
+    ({"subsidy.not_combined_with": ["park", "park"]}, "subsidy.not_combined_with: names a programme twice"),
+    ({"subsidy.not_combined_with": ["park"], "public_notice": {"period": "5wd", "clause": "x"}},
+     "subsidy: not_combined_with cannot be used with a public_notice yet: the grant at the notice's end does "
+     "not check it"),
 ])
 def test_a_file_that_contradicts_itself_is_refused(changes, problem):
     """Cross-field checks: grades on both sides of the line, an empty scale, a date-time where a
@@ -123,6 +133,16 @@ def test_a_file_that_contradicts_itself_is_refused(changes, problem):
     with pytest.raises(PolicyError) as info:
         policy_from_mapping(_with(changes), where="probe")
     assert info.value.problems == (problem,)
+
+
+def test_r23_a_programme_may_ask_for_a_recognition_of_another_programme_at_its_own_level():
+    policy = policy_from_mapping(_with({"programme": "high-level-park", "subsidy.not_combined_with": ["base"],
+                                        "prerequisite": {"level": "provincial", "programme": "base", "clause": "x"}}),
+                                 where="probe")
+    assert (policy.programme, policy.prerequisite_level, policy.prerequisite_programme) == (
+        "high-level-park", "provincial", "base")
+    assert policy.subsidy_not_combined_with == ("base",)
+    assert policy_from_mapping(_with({}), where="probe").programme == "base"  # a file that names none
 
 
 def test_an_instalment_on_the_last_day_of_the_period_is_accepted():

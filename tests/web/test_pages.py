@@ -2,6 +2,7 @@
 replay, the dashboard and the lifecycle diagram — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, timedelta
 
@@ -12,6 +13,7 @@ from api.views import case_view
 from api.web.diagram import edges, lifecycle_svg
 from services import cases, users
 from services.demo import DEMO_PASSWORD, load_demo
+from services.policies import default_policies
 from statemachines.lifecycle import TRANSITIONS
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR
 
@@ -318,12 +320,14 @@ def test_the_diagram_highlights_the_cases_path(sign_in, department):
 # (how fast the pages answer is measured in bench/, never asserted here)
 
 def test_every_page_answers_on_the_demo_data(rt, clock):
+    rt = dataclasses.replace(rt, policies=default_policies())  # the demo runs under every shipped policy
     clock.set_day(TODAY)
     load_demo(rt, TODAY)
     with PageClient(create_app(runtime=rt), follow_redirects=False) as client:
         assert client.post("/login", data={"username": "supervisor.li", "password": DEMO_PASSWORD}).status_code == 303
         pages = ["/queue", "/queue?q=贵阳", "/dashboard", "/cases/demo-zy-tuiyi", "/cases/demo-gy-daxuesheng",
-                 "/cases/demo-gy-daxuesheng/audit?as_of=2024-01-01", "/cases/demo-lps-fanxiang/audit"]
+                 "/cases/demo-gy-daxuesheng/audit?as_of=2024-01-01", "/cases/demo-lps-fanxiang/audit",
+                 "/cases/demo-fz-gulou", "/cases/demo-ba-xixiang"]
         for page in pages:
             answer = client.get(page)
             assert answer.status_code == 200, page
