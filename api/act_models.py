@@ -1,7 +1,8 @@
 """The request model of each act, built from its declaration (statemachines/catalogue.py).
 
 The JSON API validates an act's body with it, and the web forms validate what was posted with
-the same model, so a field means the same on both and a refusal names the same field.
+the same model, so a field means the same on both, is normalised the same way (api/fields.py)
+within the same limits, and a refusal names the same field.
 """
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from api.fields import prose, text
 from statemachines.catalogue import CASE_ACTS, Input
+
+# a text field whose declaration gives no bound still has one: nothing a person types is unbounded
+TEXT_LIMIT = 4000
+REASON_LIMIT = 4000  # the forms' reason box says the same (maxlength)
 
 
 class ActIn(BaseModel):
@@ -19,7 +25,8 @@ class ActIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     on: date = Field(description="The business date the act happened (may be before today).")
-    reason: str = Field(min_length=1, max_length=4000)
+    # a reason of blanks or invisible characters only is R17's refusal (every act says why), not the type's
+    reason: prose(REASON_LIMIT, min_length=1, blank=True)  # type: ignore[valid-type]
 
 
 def _annotation(i: Input) -> Any:
@@ -28,11 +35,13 @@ def _annotation(i: Input) -> Any:
     if i.kind == "bool":
         return bool
     if i.kind == "names":
-        item = Annotated[str, Field(min_length=i.min_length, max_length=i.max_length)]
-        return Annotated[list[item], Field(max_length=i.max_items)]
+        item = text(i.max_length or TEXT_LIMIT, min_length=i.min_length or 0)
+        return Annotated[list[item], Field(max_length=i.max_items)]  # type: ignore[valid-type]
     if i.kind == "choice" and i.values:
         return Literal[i.values]
-    return Annotated[str, Field(min_length=i.min_length, max_length=i.max_length, pattern=i.pattern)]
+    if i.kind == "textarea":
+        return prose(i.max_length or TEXT_LIMIT, min_length=i.min_length or 0)
+    return text(i.max_length or TEXT_LIMIT, min_length=i.min_length or 0, pattern=i.pattern)
 
 
 def _field(i: Input) -> tuple[Any, Any]:

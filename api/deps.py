@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.limits import limiter_of
 from services import users
 from services.runtime import Runtime
 from services.users import User
@@ -24,9 +25,12 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def current_user(rt: RuntimeDep,  # blocking: reads the database, so it stays in the thread pool
+def current_user(request: Request, rt: RuntimeDep,  # blocking: reads the database, so it stays in the thread pool
                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
-    return users.authenticate(rt, credentials.credentials if credentials else None)
+    user = users.authenticate(rt, credentials.credentials if credentials else None)
+    if (limiter := limiter_of(request)) is not None:
+        limiter.charge(request, user.id)  # an expensive read counts against the user (api/limits.py)
+    return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -37,7 +41,9 @@ async def expected_version(if_match: Annotated[str | None, Header(alias="If-Matc
     if if_match is None:
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    # ASCII digits only: str.isdigit() also takes '²' and '٣', which int() then refuses (a 500), and a
+    # version past 2**31 is none a case has reached
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         raise InvalidAct(f"If-Match must be a case version (a whole number), got {if_match!r}", field="If-Match")
     return int(text)
 

@@ -7,7 +7,9 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import headers, problems
+from api import headers, problems, refusals
+from api.inputs import GuardedInputs
+from api.limits import Limiter
 from api.routes import actions, admin, audit, cases, grants, reference, rounds, timers
 from api.web import routes as web
 from config import Settings, get_settings
@@ -17,12 +19,14 @@ DOCS_URL, REDOC_URL = "/docs", "/redoc"
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    config = settings or get_settings()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if getattr(app.state, "runtime", None) is None:
             from bootstrap import build_runtime
 
-            app.state.runtime = build_runtime(settings or get_settings())
+            app.state.runtime = build_runtime(config)
         yield
 
     # Swagger UI and ReDoc with their scripts and styles served by the app itself: a department's
@@ -37,13 +41,19 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.state.web_session = timedelta(hours=(settings or get_settings()).web_session_hours)
+    app.state.limiter = Limiter(config.expensive_reads_burst, config.expensive_reads_per_minute)
     problems.install(app)
-    app.add_middleware(headers.DocsContentPolicy, paths=(DOCS_URL, REDOC_URL, app.swagger_ui_oauth2_redirect_url))
+    refusals.install(app)
+    # the outermost last: every answer, a refusal of the guard too, carries the security headers
+    app.add_middleware(GuardedInputs, max_body_bytes=config.max_body_bytes, refuse=refusals.refuse)
+    app.add_middleware(headers.SecurityHeaders, https=config.https,
+                       docs_paths=(DOCS_URL, REDOC_URL, app.swagger_ui_oauth2_redirect_url))
     for router in (cases.router, actions.router, audit.router, reference.router, admin.router, grants.router,
                    timers.router, rounds.router):
         app.include_router(router)
-    web.install(app)  # the caseworkers' pages (/login, /queue, /cases/{id}, /dashboard)
+    # the caseworkers' pages (/login, /queue, /cases/{id}, /dashboard)
+    web.install(app, web.WebSettings(session=timedelta(hours=config.web_session_hours), https=config.https,
+                                     queue_page_size=config.queue_page_size))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.duties import OwnGrants, SeparationOfDuties
 from services.idempotency import IdempotencyKeyReused, RequestInProgress
 from services.ports import CaseNotFound
+from services.text import InvalidText
 from services.users import Forbidden, Unauthenticated, UnknownInspector, UnknownUser
 from statemachines.credit_code import InvalidCreditCode
 from statemachines.errors import (
@@ -75,6 +76,7 @@ PROBLEMS: dict[type[DomainError], tuple[int, str, str | None]] = {
     UnknownInspector: (422, "An inspector named is not a user of the system", "inspectors"),
     InvalidAct: (422, "A field of the act is invalid", None),
     CalendarUnavailable: (422, "No work calendar is loaded for the year of this date", None),
+    InvalidText: (422, "The text cannot be stored", None),
 }
 
 CODES = {cls: cls.code for cls in PROBLEMS}

@@ -32,6 +32,19 @@ class Settings(BaseSettings):
 
     # how long a web sign-in lasts: its token expires then, whatever the browser keeps
     web_session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # the service is reached over HTTPS (its own TLS, or a proxy's in front of it): the pages' cookies
+    # are then Secure and __Host- prefixed, and responses carry HSTS (issue 14 #4, #5)
+    https: bool = False
+
+    # the largest request body taken (bytes): every form and act fits in a few KB, so a body past this
+    # is refused (413) before it is read whole
+    max_body_bytes: int = Field(default=1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
+    # expensive reads (work queue, dashboard, audit replay, verification, statistics, dossiers) per
+    # user: a burst of this many, then this many a minute; past that 429 with Retry-After (issue 14 #10)
+    expensive_reads_burst: int = Field(default=20, ge=1, le=10_000)
+    expensive_reads_per_minute: int = Field(default=60, ge=1, le=100_000)
+    # work-queue rows per page
+    queue_page_size: int = Field(default=100, ge=10, le=1000)
 
     # `incubase run`: where the API and the local Prefect server listen
     api_host: str = "127.0.0.1"

@@ -17,6 +17,7 @@ from services import authz, idempotency, rounds, users
 from services.idempotency import IdempotentRequest, StoredAnswer
 from services.ports import UnitOfWork
 from services.runtime import Runtime
+from services.text import normalise
 from services.users import User
 from statemachines import acts, catalogue
 from statemachines import jurisdiction as divisions
@@ -50,8 +51,13 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
               prerequisite_document: str | None = None, programme: str = DEFAULT_PROGRAMME) -> ActResult:
     """R1–R3: a new application in the year's round, to the programme's policy (R23)."""
     code = CreditCode.parse(credit_code).value
+    # the base is found again by its operator and its name (R3: one open case per base and level),
+    # so the names are compared as normalised, whoever calls: 创业园 with a zero-width space or
+    # full-width letters is the same base
+    operator_name = normalise(operator_name, field="operator_name")
+    base_name, base_address = normalise(base_name, field="base_name"), normalise(base_address, field="base_address")
     for field, value in (("operator_name", operator_name), ("base_name", base_name)):
-        if not value.strip():
+        if not value:
             raise InvalidAct(f"{field} is required", field=field)
     if level not in LEVELS:
         raise InvalidAct(f"level must be one of {', '.join(LEVELS)}, got {level!r}", field="level")
@@ -65,11 +71,11 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
         if once is not None and (answer := idempotency.prior(uow, once)) is not None:
             return ActResult(uow.cases.get(answer.body["id"]), [], answer, replayed=True)
         party = uow.cases.register_party(
-            credit_code=code, operator_name=operator_name.strip(), base_name=base_name.strip(),
-            base_address=base_address.strip(), jurisdiction=jurisdiction, new_id=new_id(),
+            credit_code=code, operator_name=operator_name, base_name=base_name,
+            base_address=base_address, jurisdiction=jurisdiction, new_id=new_id(),
             contact_email=users.email_address(contact_email, "operator.contact_email"))
         case, events = acts.open_application(
-            case_id=case_id or new_id(), base_id=party.base_id, base_name=base_name.strip(), operator_code=code,
+            case_id=case_id or new_id(), base_id=party.base_id, base_name=base_name, operator_code=code,
             level=level, jurisdiction=jurisdiction, policy=policy, calendar=rt.calendar,
             ctx=acts.Recording(actor, on, reason, rt.clock()),
             open_cases=uow.cases.of_base(party.base_id, level, OPEN_STATES, programme),

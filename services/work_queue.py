@@ -8,9 +8,11 @@ ones whose review still waits, with the date they were due) and the snapshots of
 """
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from services.ports import CaseFilter, CaseSummary, CaseTimer
 from services.queries import every_case
@@ -53,6 +55,13 @@ class Item:
     def group(self) -> str:
         return "overdue" if self.overdue else "due_soon" if self.due_on else "no_deadline"
 
+    @property
+    def order(self) -> tuple[int, str, int, str, str, str]:
+        """Where it stands in the queue: overdue first, then by due date, kind and base; unique
+        (the case and what the item is about close it), so a page can start after one (keyset)."""
+        return (GROUPS.index(self.group), (self.due_on or date.max).isoformat(), KINDS.index(self.kind),
+                self.base_name, self.case_id, self.detail)
+
 
 def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,
                q: str = "") -> tuple[list[Item], Counter[str]]:
@@ -77,8 +86,15 @@ def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,
     counts = Counter(i.kind for i in items)
     if kind:
         items = [i for i in items if i.kind == kind]
-    items.sort(key=lambda i: (GROUPS.index(i.group), i.due_on or date.max, KINDS.index(i.kind), i.base_name))
+    items.sort(key=lambda i: i.order)
     return items, counts
+
+
+def page_after(items: list[Item], after: tuple[Any, ...] | None, size: int) -> tuple[list[Item], bool]:
+    """The `size` items after the one whose order is `after` (from the first without), and whether
+    more follow: a later page starts after what the last one showed, even if items came or went."""
+    start = 0 if after is None else bisect.bisect_right([i.order for i in items], tuple(after))
+    return items[start:start + size], start + size < len(items)
 
 
 def kinds_to_offer(counts: Counter[str], chosen: str = "") -> list[str]:

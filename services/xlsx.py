@@ -1,4 +1,12 @@
-"""Spreadsheets for auditors (.xlsx): one sheet per table, Chinese text kept as text."""
+"""Spreadsheets for auditors (.xlsx): one sheet per table, Chinese text kept as text.
+
+Every string is written as a string cell, never a formula (issue 14 #6): openpyxl takes a value
+starting with '=' for a formula, so a base named `=HYPERLINK("http://evil.example/x","点击查看材料")`
+became a link in the auditor's Excel. A text that a spreadsheet would read as a formula when typed
+(=, +, -, @, a tab or a carriage return first) is also marked quote-prefixed, so editing the cell
+in Excel keeps it text. The characters XML 1.0 cannot hold (control characters recorded before
+input was normalised) are shown as U+FFFD; the JSON dossier keeps the exact text.
+"""
 from __future__ import annotations
 
 import io
@@ -7,7 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def workbook(sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
@@ -15,20 +26,31 @@ def workbook(sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
     book.remove(book.active)
     for title, (header, rows) in sheets.items():
         sheet = book.create_sheet(title=title[:31])
-        sheet.append(list(header))
+        _append(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_cell(v) for v in row])
+            _append(sheet, row)
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+def _append(sheet: Any, row: Sequence[Any]) -> None:
+    values = [_cell(v) for v in row]
+    sheet.append(values)
+    for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+        if isinstance(value, str):
+            cell.data_type = "s"  # as text, whatever it starts with
+            cell.quotePrefix = value.startswith(FORMULA_STARTS)
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     return value
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, ExpectedVersion, RuntimeDep
 from api.downloads import dossier_file, workbook
+from api.fields import JURISDICTION_PATTERN
 from api.views import case_view
 from services import audit
 from services.anchors import list_anchors
@@ -56,7 +57,8 @@ def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser,
 
 @router.get("/stats", summary="Published figures for a jurisdiction and year")
 def stats(rt: RuntimeDep, user: CurrentUser,
-          jurisdiction: Annotated[str, Query(pattern=r"^\d{6}$")], year: Annotated[int, Query(ge=2000, le=2200)],
+          jurisdiction: Annotated[str, Query(pattern=JURISDICTION_PATTERN)],
+          year: Annotated[int, Query(ge=2000, le=2200)],
           format: Literal["json", "xlsx"] = "json") -> Response:
     if not user.works_on(jurisdiction):
         raise Forbidden(f"{user.username} holds no caseworker, supervisor or auditor role for {jurisdiction}")

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from api import problems
 from api.answers import answer, idempotent
 from api.deps import CurrentUser, IdempotencyKey, Offset, RuntimeDep
+from api.fields import JURISDICTION_PATTERN
 from api.schemas import ApplyIn, CaseOut, CasePage, EventOut, Level
 from api.views import case_view, event_view
 from services import cases
@@ -39,7 +40,7 @@ def apply(body: ApplyIn, request: Request, rt: RuntimeDep, user: CurrentUser,
 def list_cases(
     rt: RuntimeDep, user: CurrentUser,
     state: str | None = None, level: Level | None = None,
-    jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    jurisdiction: Annotated[str | None, Query(pattern=JURISDICTION_PATTERN)] = None,
     credit_code: Annotated[str | None, Query(max_length=18)] = None,
     timer_due_before: date | None = None,
     sort: Sort = "applied_on",

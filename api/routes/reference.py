@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, RuntimeDep
+from api.fields import JURISDICTION_PATTERN
 from api.schemas import EligibilityOut, Level, PolicySummaryOut
 from api.views import ban_view, policy_detail, policy_summary
 from services.eligibility import eligibility
@@ -36,7 +37,7 @@ def get_eligibility(
     rt: RuntimeDep, user: CurrentUser,
     credit_code: Annotated[str, Query(min_length=1, max_length=40)],
     level: Level,
-    jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    jurisdiction: Annotated[str | None, Query(pattern=JURISDICTION_PATTERN)] = None,
     on: date | None = None,
     programme: Annotated[str, Query(pattern=f"^{PROGRAMME_PATTERN.pattern}$")] = DEFAULT_PROGRAMME,
 ) -> dict:

@@ -38,11 +38,12 @@ class Field:
     choices: tuple[str, ...] = ()
     required: bool = True
     literal: bool = False  # the choices are shown as written (ids, the policy's own names), not translated
+    max_length: int | None = None  # the request model's limit, also the box's maxlength (a list's is per name)
 
 
 def _drawn(i: Input) -> Field:
     kind = {"choice": "choice", "bool": "choice", "int": "int", "textarea": "textarea"}.get(i.kind, "text")
-    return Field(i.name, kind, i.values, i.required)
+    return Field(i.name, kind, i.values, i.required, max_length=None if i.kind == "names" else i.max_length)
 
 
 FIELDS: dict[str, tuple[Field, ...]] = {name: tuple(_drawn(i) for i in BY_NAME[name].inputs) for name in ACT_MODELS}
@@ -89,12 +90,19 @@ def parse(act: str, form: dict[str, str], t) -> tuple[date, str, dict[str, Any]]
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for e in exc.errors():
-            name = str(e["loc"][0])
-            errors.setdefault(name, t(_MESSAGES[e["type"]]) if e["type"] in _MESSAGES else e["msg"])
+            errors.setdefault(str(e["loc"][0]), _message(e, t))
         raise FormErrors(errors) from None
     if not body.reason.strip():
         raise FormErrors({"reason": t("required")})
     return body.on, body.reason, body.model_dump(exclude={"on", "reason"}, exclude_unset=True)
+
+
+def _message(error: Any, t) -> str:
+    if error["type"] == "string_too_long":  # the same limit as the JSON API's, said in the page's language
+        return t("too_long").replace("{max_length}", str(error["ctx"]["max_length"]))
+    if error["type"] == "invalid_text":
+        return f"{t('e.invalid-text')}: {error['msg']}"
+    return t(_MESSAGES[error["type"]]) if error["type"] in _MESSAGES else error["msg"]
 
 
 def field_of(exc: DomainError) -> str:

@@ -70,6 +70,21 @@ ZH: dict[str, str] = {
     "e.assessment-not-open": "尚未到可记录该次考核结果的日期",
     "e.calendar-unavailable": "该年度的工作日历（国务院办公厅节假日安排通知）尚未载入，无法计算期限",
     "e.outside-notice": "异议须在公示期内提出",
+    "e.invalid-text": "内容含有无法保存的字符",
+    # refusals of a whole request (issue 14): the page's title (e.*) and what to do (x.*)
+    "x.invalid-text": "提交的内容含有空字符（NUL）或无效的 Unicode 字符，未作任何记录。请删除这些字符后重新提交。",
+    "e.too-large": "提交的内容过大",
+    "x.too-large": "提交的内容超过本系统允许的大小，未作任何记录。",
+    "e.rate-limited": "请求过于频繁",
+    "x.rate-limited": "您在短时间内打开了过多的待办、统计、审计或下载页面。"
+                      "为保证其他用户正常使用，请 {seconds} 秒后再试。",
+    "e.cross-site": "请求已拒绝：不是从本系统页面提交的",
+    "x.cross-site": "该表单不是从本系统的页面提交的，或页面已过期，未作任何记录。请返回、刷新页面后重试。",
+    "e.bad-page": "分页参数有误", "x.bad-page": "链接中的分页参数无法识别，请从第一页重新查看。",
+    "e.not-found": "页面不存在", "x.not-found": "没有这个页面。",
+    "too_long": "内容过长：最多 {max_length} 个字符", "back": "返回", "pages": "分页", "showing": "本页显示",
+    "first_page": "第一页", "next_page": "下一页",
+    "login_expired": "登录页面已过期，请重新输入用户名和密码",
 }
 
 EN: dict[str, str] = {
@@ -132,6 +147,22 @@ EN: dict[str, str] = {
     "e.assessment-not-open": "This assessment may not be recorded yet",
     "e.calendar-unavailable": "No work calendar (holiday notice) is loaded for that year: no deadline there",
     "e.outside-notice": "Objections are received during the public notice",
+    "e.invalid-text": "The text holds characters that cannot be stored",
+    "x.invalid-text": "What was sent holds a NUL character or text that is not valid Unicode; nothing was recorded. "
+                      "Remove it and send again.",
+    "e.too-large": "Too large", "x.too-large": "What was sent is larger than this service takes; nothing was recorded.",
+    "e.rate-limited": "Too many requests",
+    "x.rate-limited": "You opened many work-queue, dashboard, audit or download pages in a short time. So that "
+                      "everyone else can work, try again in {seconds} s.",
+    "e.cross-site": "Refused: not sent from this service's pages",
+    "x.cross-site": "This form was not sent from a page of this service, or the page is out of date; nothing was "
+                    "recorded. Go back, reload the page and try again.",
+    "e.bad-page": "Unknown page of the list", "x.bad-page": "The link's page marker is not one this list gave; "
+                  "start again from the first page.",
+    "e.not-found": "No such page", "x.not-found": "There is no such page.",
+    "too_long": "Too long: at most {max_length} characters", "back": "Back", "pages": "Pages", "showing": "Showing",
+    "first_page": "First page", "next_page": "Next page",
+    "login_expired": "The sign-in page had expired; enter your username and password again",
 }
 
 ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "auditor": "Auditor",

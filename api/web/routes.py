@@ -2,11 +2,16 @@
 
 Sign-in exchanges a password for a fresh API token (services.users.create_token), kept in an
 HttpOnly, SameSite=Strict cookie; every page authenticates it with services.users.authenticate,
-so the pages have exactly the API's users, roles and jurisdictions. SameSite=Strict is also
-what keeps another site from posting a form with the cookie (no separate CSRF token).
+so the pages have exactly the API's users, roles and jurisdictions. SameSite=Strict does not keep
+out a page of the same host on another port, so every form carries a token and every post's
+origin is checked (api/web/csrf.py); over HTTPS (settings.https) the cookies are Secure and
+__Host- prefixed, so no other origin can set or overwrite them either.
 """
 from __future__ import annotations
 
+import base64
+import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,10 +22,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from api.act_models import REASON_LIMIT
 from api.deps import RuntimeDep
 from api.downloads import dossier_file
+from api.limits import limiter_of
 from api.views import case_view
-from api.web import forms
+from api.web import csrf, forms
 from api.web.diagram import lifecycle_svg, path_of
 from api.web.i18n import DEFAULT, LANGS, Translator
 from services import audit, cases, users
@@ -28,16 +35,20 @@ from services.dossier import dossier
 from services.ports import CaseFilter, CaseNotFound
 from services.queries import every_case
 from services.stats import statistics
+from services.text import InvalidText, normalise
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
-from services.work_queue import kinds_offered, kinds_to_offer, work_queue
+from services.work_queue import GROUPS, kinds_offered, kinds_to_offer, page_after, work_queue
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES
 from statemachines.policy import LEVELS
 
 HERE = Path(__file__).parent
-COOKIE, LANG_COOKIE = "incubase_session", "incubase_lang"
+COOKIE, LANG_COOKIE, LOGIN_COOKIE = "incubase_session", "incubase_lang", "incubase_login"
+# what a sign-in form may hold: no username is longer (api/routes/admin.py), and a password of
+# megabytes would only make scrypt work for nothing
+USERNAME_LIMIT, PASSWORD_LIMIT = 63, 1024
 
 templates = Jinja2Templates(directory=HERE / "templates")
 # a jurisdiction as people read it: 520000 贵州省, 440306 广东省深圳市宝安区
@@ -50,42 +61,117 @@ class SignInFirst(Exception):
         self.next_url = next_url
 
 
-def install(app: FastAPI) -> None:
+class UnknownPage(Exception):
+    """A list's page marker (`after`) that no page of it gave."""
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """What the pages take from the settings."""
+
+    session: timedelta
+    https: bool = False
+    queue_page_size: int = 100
+
+    def cookie(self, name: str) -> str:
+        # __Host-: only a secure origin of exactly this host may set it, for the whole site and no
+        # other domain, so a sibling subdomain or an http:// page cannot plant or replace it
+        return f"__Host-{name}" if self.https else name
+
+
+def install(app: FastAPI, web: WebSettings) -> None:
     """Mounts the pages, their static files, and the redirect to the sign-in page."""
+    app.state.web = web
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     async def to_login(request: Request, exc: SignInFirst) -> RedirectResponse:
         return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
 
+    async def cross_site(request: Request, exc: csrf.CrossSiteRequest) -> HTMLResponse:
+        return refusal_page(request, 403, "cross-site", str(exc))
+
+    async def unknown_page(request: Request, exc: UnknownPage) -> HTMLResponse:
+        return refusal_page(request, 400, "bad-page", str(exc))
+
     app.add_exception_handler(SignInFirst, to_login)
+    app.add_exception_handler(csrf.CrossSiteRequest, cross_site)
+    app.add_exception_handler(UnknownPage, unknown_page)
+
+
+def refusal_page(request: Request, status: int, code: str, detail: str,
+                 headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A whole request refused (cross-site, too large, unstorable text, too many): a page saying
+    what happened and what to do, in the page's language, with the technical detail below."""
+    t = Translator(lang_of(request))
+    seconds = (headers or {}).get("Retry-After", "")
+    response = render(request, "refused.html", {
+        "status": status, "code": code, "title": t(f"e.{code}"), "detail": detail,
+        "explanation": t(f"x.{code}").replace("{seconds}", seconds), "back": _back(request),
+    }, status=status)
+    response.headers.update(headers or {})
+    return response
+
+
+def _back(request: Request) -> str:
+    """Where 'back' leads: the page a refused form was on, if it is one of ours, else the queue."""
+    referer = request.headers.get("referer", "")
+    own = csrf.own_origin(request, https=web_settings(request).https)
+    return _safe_next(referer[len(own):]) if referer.startswith(own + "/") else "/queue"
 
 
 # --- request helpers -----------------------------------------------------------------------
 
+def web_settings(request: Request) -> WebSettings:
+    return getattr(request.app.state, "web", None) or WebSettings(session=timedelta(hours=12))
+
+
 def lang_of(request: Request) -> str:
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    asked = request.query_params.get("lang") or request.cookies.get(web_settings(request).cookie(LANG_COOKIE))
     return asked if asked in LANGS else DEFAULT
+
+
+def session_token(request: Request) -> str | None:
+    return request.cookies.get(web_settings(request).cookie(COOKIE))
 
 
 def page_user(request: Request, rt: RuntimeDep) -> User:
     try:
-        return users.authenticate(rt, request.cookies.get(COOKIE))
+        user = users.authenticate(rt, session_token(request))
     except Unauthenticated:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInFirst(target) from None
+    if (limiter := limiter_of(request)) is not None:
+        limiter.charge(request, user.id)  # an expensive page counts against the user (api/limits.py)
+    return user
 
 
 PageUser = Annotated[User, Depends(page_user)]
 
 
-async def posted_form(request: Request) -> dict[str, str]:
-    """An url-encoded form body (read here, so the pages need no multipart library)."""
+async def _read_form(request: Request) -> dict[str, str]:
+    """An url-encoded form body (read here, so the pages need no multipart library), after the
+    check that it was posted from a page of this service."""
+    csrf.check_origin(request, https=web_settings(request).https)
     body = (await request.body()).decode("utf-8", errors="replace")
     return dict(parse_qsl(body, keep_blank_values=True))
 
 
+async def posted_form(request: Request) -> dict[str, str]:
+    """A form posted by a signed-in page: its origin checked and its token the session's."""
+    form = await _read_form(request)
+    csrf.check_token(session_token(request), form.get(csrf.FIELD))
+    return form
+
+
 Form = Annotated[dict[str, str], Depends(posted_form)]
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int | None,
+               httponly: bool = True) -> None:
+    web = web_settings(request)
+    response.set_cookie(web.cookie(name), value, max_age=max_age, path="/", secure=web.https, httponly=httponly,
+                        samesite="strict")
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
@@ -93,10 +179,12 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     t = Translator(lang_of(request))
     other = "en" if t.lang == "zh" else "zh"
     lang_url = request.url.path + "?" + urlencode({**request.query_params, "lang": other})
-    response = templates.TemplateResponse(request, name, {"t": t, "user": user, "path": request.url.path,
-                                                          "lang_url": lang_url, **context}, status_code=status)
+    token = session_token(request)
+    response = templates.TemplateResponse(request, name, {
+        "t": t, "user": user, "path": request.url.path, "lang_url": lang_url,
+        "csrf": csrf.token_for(token) if token and user else "", **context}, status_code=status)
     if request.query_params.get("lang") in LANGS:
-        response.set_cookie(LANG_COOKIE, t.lang, max_age=365 * 86400, samesite="strict")
+        set_cookie(request, response, LANG_COOKIE, t.lang, max_age=365 * 86400)
     return response
 
 
@@ -107,7 +195,9 @@ def _diagram(t: Translator, events, rt) -> str:
 
 
 def _safe_next(url: str | None) -> str:
-    return url if url and url.startswith("/") and not url.startswith("//") else "/queue"
+    # a browser reads /\\evil.example as //evil.example: no backslash, no control character either
+    safe = url and url.startswith("/") and not url.startswith("//") and "\\" not in url and url.isprintable()
+    return url if safe and url else "/queue"
 
 
 # --- sign-in -------------------------------------------------------------------------------
@@ -119,46 +209,109 @@ def home() -> RedirectResponse:
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/queue") -> HTMLResponse:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None, "username": ""})
+    return _login_form(request, _safe_next(next))
+
+
+def _login_form(request: Request, next_url: str, *, error: str | None = None, username: str = "",
+                status: int = 200) -> HTMLResponse:
+    """The sign-in form with a token of its own cookie's (login CSRF: no other site can sign a
+    browser in as someone else); the cookie is made when the browser has none yet."""
+    held = request.cookies.get(web_settings(request).cookie(LOGIN_COOKIE)) if status != 403 else None
+    secret = held or csrf.new_secret()  # a refused form (403) gets a fresh one: its cookie may be planted
+    response = render(request, "login.html", {"next": next_url, "error": error, "username": username,
+                                              "csrf": csrf.token_for(secret)}, status=status)
+    if secret != held:
+        set_cookie(request, response, LOGIN_COOKIE, secret, max_age=int(web_settings(request).session.total_seconds()))
+    return response
+
+
+async def login_form(request: Request) -> dict[str, str] | None:
+    """The sign-in form; None where it was not posted from our own sign-in page (login CSRF)."""
+    try:
+        form = await _read_form(request)
+        csrf.check_token(request.cookies.get(web_settings(request).cookie(LOGIN_COOKIE)), form.get(csrf.FIELD))
+    except csrf.CrossSiteRequest:
+        return None
+    return form
 
 
 @router.post("/login")
-def login(request: Request, rt: RuntimeDep, form: Form) -> Response:
-    username, password = form.get("username", "").strip(), form.get("password", "")
+def login(request: Request, rt: RuntimeDep, form: Annotated[dict[str, str] | None, Depends(login_form)]) -> Response:
+    t = Translator(lang_of(request))
+    if form is None:  # shown again with a fresh token, and nobody signed in
+        return _login_form(request, "/queue", error=t("login_expired"), status=403)
     next_url = _safe_next(form.get("next"))
+    username, password = form.get("username", ""), form.get("password", "")
     try:
+        username = normalise(username, field="username")
+    except InvalidText:
+        username = ""
+    try:
+        if not username or len(username) > USERNAME_LIMIT or len(password) > PASSWORD_LIMIT:
+            raise Unauthenticated("wrong username or password")
         users.check_password(rt, username, password)
     except Unauthenticated:
-        t = Translator(lang_of(request))
-        return render(request, "login.html", {"next": next_url, "error": t("wrong_login"), "username": username},
-                      status=401)
+        return _login_form(request, next_url, error=t("wrong_login"), username=username[:USERNAME_LIMIT],
+                           status=401)
     response = RedirectResponse(next_url, status_code=303)
-    session: timedelta = request.app.state.web_session
-    response.set_cookie(COOKIE, users.create_token(rt, username, "web", lifetime=session), httponly=True,
-                        samesite="strict", path="/", max_age=int(session.total_seconds()))
+    web = web_settings(request)
+    set_cookie(request, response, COOKIE, users.create_token(rt, username, "web", lifetime=web.session),
+               max_age=int(web.session.total_seconds()))
+    response.delete_cookie(web.cookie(LOGIN_COOKIE), path="/", secure=web.https, httponly=True, samesite="strict")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, rt: RuntimeDep) -> RedirectResponse:
-    # the session's token is revoked, not only forgotten: a copied cookie is worth nothing after
-    if token := request.cookies.get(COOKIE):
+def logout(request: Request, rt: RuntimeDep, form: Form) -> RedirectResponse:
+    # the session's token is revoked, not only forgotten: a copied cookie is worth nothing after;
+    # and only from one of its own pages (the form's token), so no other site can sign anyone out
+    if token := session_token(request):
         users.revoke_token(rt, token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/")
+    web = web_settings(request)
+    response.delete_cookie(web.cookie(COOKIE), path="/", secure=web.https, httponly=True, samesite="strict")
     return response
 
 
 # --- work queue ----------------------------------------------------------------------------
 
 @router.get("/queue")
-def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: str = "") -> HTMLResponse:
+def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: str = "",
+          after: str = "") -> HTMLResponse:
     kinds = kinds_offered(rt)
     kind = kind if kind in kinds else ""
+    q = normalise(q, field="q")
     items, counts = work_queue(rt, user, rt.today(), kind=kind or None, q=q)
-    return render(request, "queue.html", {"items": items, "counts": counts, "kind": kind,
-                                          "kinds": [k for k in kinds_to_offer(counts, kind) if k in kinds],
-                                          "q": q, "today": rt.today()}, user=user)
+    size = web_settings(request).queue_page_size
+    page, more = page_after(items, _cursor(after) if after else None, size)
+    base = {k: v for k, v in (("kind", kind), ("q", q)) if v}
+    return render(request, "queue.html", {
+        "items": page, "counts": counts, "kind": kind, "total": len(items),
+        "group_totals": {g: sum(1 for i in items if i.group == g) for g in GROUPS},
+        "kinds": [k for k in kinds_to_offer(counts, kind) if k in kinds], "q": q, "today": rt.today(),
+        "first_url": "/queue?" + urlencode(base) if after else None,
+        "next_url": "/queue?" + urlencode({**base, "after": _marker(page[-1].order)}) if more else None,
+    }, user=user)
+
+
+def _marker(order: tuple[Any, ...]) -> str:
+    """A page's end as a link can carry it: the order of its last item (keyset paging)."""
+    return base64.urlsafe_b64encode(json.dumps(order, ensure_ascii=False).encode("utf-8")).decode("ascii")
+
+
+# the shape of Item.order: group, due date, kind, base, case, detail
+_ORDER_TYPES = (int, str, int, str, str, str)
+
+
+def _cursor(marker: str) -> tuple[Any, ...]:
+    try:
+        order = json.loads(base64.urlsafe_b64decode(marker.encode("ascii")))
+    except ValueError:
+        order = None
+    if not (isinstance(order, list) and len(order) == len(_ORDER_TYPES)
+            and all(type(v) is kind for v, kind in zip(order, _ORDER_TYPES, strict=True))):
+        raise UnknownPage(f"after={marker!r} is not a page marker of the work queue")
+    return tuple(order)
 
 
 # --- case ----------------------------------------------------------------------------------
@@ -182,7 +335,7 @@ def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | Non
         "case": case, "view": view, "policy": policy, "events": events, "reminders": reminders, "acts": acts,
         "act": act, "values": values or {}, "errors": errors,
         "general_errors": [msg for field, msg in errors.items() if field not in known],
-        "today": rt.today(), "done": request.query_params.get("done"),
+        "today": rt.today(), "done": request.query_params.get("done"), "reason_limit": REASON_LIMIT,
         "svg": _diagram(t, events, rt),
     }, status=status, user=user)
 
@@ -200,8 +353,10 @@ def record_act(case_id: str, act: str, request: Request, rt: RuntimeDep, user: P
     version = form.get("version", "")
     try:
         on, reason, fields = forms.parse(act, form, t)
+        # ASCII digits only: '²'.isdigit() is true and int('²') fails
+        known = version.isascii() and version.isdigit() and len(version) <= 10
         cases.ACTS[act](rt, case_id, on=on, reason=reason, actor=user.username, user=user,
-                        expected_version=int(version) if version.isdigit() else None, **fields)
+                        expected_version=int(version) if known else None, **fields)
     except forms.FormErrors as exc:
         return _case_page(request, rt, user, case_id, act=act, values=form, errors=exc.errors, status=422)
     except CaseNotFound:

@@ -6,12 +6,14 @@ pages themselves record them.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.web import csrf
 from services import users
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
@@ -34,9 +36,35 @@ def people(rt) -> dict[str, str]:
     return {u: PASSWORD for u in PEOPLE}
 
 
+class PageClient(TestClient):
+    """A TestClient that posts forms as a browser posts them from the pages (issue 14 #4): with the
+    Origin of the service and the form's token — the sign-in page's, read from that page, or the
+    session's, which every signed-in page's forms carry. tests/web/test_web_hardening.py checks the
+    pages do carry it and that a post without it, or from another origin, is refused."""
+
+    def post(self, url, *args, data=None, headers=None, **kw):
+        if data is None and not {"json", "content", "files"} & set(kw):
+            data = {}  # a form of hidden fields only, as the sign-out button's
+        if isinstance(data, dict) and "csrf" not in data:
+            data = {**data, "csrf": self.form_token(str(url))}
+        headers = {"Origin": str(self.base_url).rstrip("/"), **(headers or {})}
+        return super().post(url, *args, data=data, headers=headers, **kw)
+
+    def form_token(self, url: str) -> str:
+        session = self.cookies.get("__Host-incubase_session") or self.cookies.get("incubase_session")
+        if url.startswith("/login") or not session:
+            return token_on(self.get("/login").text)
+        return csrf.token_for(session)
+
+
+def token_on(html: str) -> str:
+    """The token of the form on a page (every form of a page carries the same one)."""
+    return re.search(r'<input type="hidden" name="csrf" value="([^"]+)">', html).group(1)
+
+
 @pytest.fixture
 def app_client(rt, people):
-    with TestClient(create_app(runtime=rt), follow_redirects=False) as client:
+    with PageClient(create_app(runtime=rt), follow_redirects=False) as client:
         yield client
 
 
@@ -46,7 +74,7 @@ def sign_in(rt, people):
     clients = []
 
     def signed_in(username: str) -> TestClient:
-        client = TestClient(create_app(runtime=rt), follow_redirects=False)
+        client = PageClient(create_app(runtime=rt), follow_redirects=False)
         clients.append(client)
         answer = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/queue"})
         assert answer.status_code == 303, answer.text

@@ -147,3 +147,75 @@ def test_a_day_in_the_department(rt, server, browser, department):
     assert download.value.suggested_filename == f"dossier-{department['recognized']}.xlsx"
     page.screenshot(path=SCREENS / "auditor.png", full_page=True)
     page.close()
+
+
+@pytest.fixture
+def attacker():
+    """A page of another site on the same host (another port): a form aimed at the service's case page."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    pages: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path, "").encode("utf-8")
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}", pages
+    srv.shutdown()
+    srv.server_close()
+    thread.join(10)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_issue14_4_an_attackers_page_on_another_port_cannot_record_an_act(rt, server, browser, department,
+                                                                          attacker):
+    """issue 14 #4, as it happened: the supervisor, signed in, opens a page served on another port of
+    the same host, which posts record_complaint to the service. SameSite=Strict sent the cookie (same
+    site); the Origin check and the missing token refuse it, and nothing is recorded."""
+    origin, pages = attacker
+    case_id = department["recognized"]
+    target = f"{server}/cases/{case_id}/acts/record_complaint"
+    pages["/"] = f"""<!doctype html><meta charset="utf-8"><form method="post" action="{target}">
+<input name="on" value="2026-11-22"><input name="reason" value="伪造"><input name="summary" value="伪造的投诉">
+<input name="csrf" value="guessed"><button id="go">领取奖品</button></form>"""
+    page = sign_in(browser, server, SUPERVISOR)
+    page.goto(f"{origin}/")
+    with page.expect_navigation():
+        page.click("#go")
+    assert page.url.startswith(f"{server}/cases/{case_id}/acts/record_complaint")
+    assert page.locator("#refusal").get_attribute("data-code") == "cross-site"
+    assert cases.get_case(rt, case_id).complaints == []
+    page.goto(f"{server}/queue")  # still signed in, and the service's own form still works
+    assert page.url == f"{server}/queue"
+    page.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_issue14_5_the_pages_break_no_rule_of_their_csp(rt, server, browser, department):
+    """issue 14 #5: the CSP has no 'unsafe-inline', so any inline script left would be refused; the
+    browser reports no violation on any page, and the audit slider's script (now a file) runs."""
+    page = sign_in(browser, server, "auditor.chen")
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    # run by the browser itself before each page (not subject to the page's CSP): reports what it refuses
+    page.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error("
+                         "'Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI))")
+    for url in ("/queue", "/dashboard", f"/cases/{department['complaint']}",
+                f"/cases/{department['recognized']}/audit?as_of=2024-06-01"):
+        page.goto(f"{server}{url}")
+    page.locator("#slider").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**as_of=2024-12-10")
+    assert violations == []
+    page.close()

@@ -7,7 +7,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.views import case_view
@@ -18,7 +17,7 @@ from services.policies import default_policies
 from statemachines.lifecycle import TRANSITIONS
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR
 
-from .conftest import PASSWORD, TODAY
+from .conftest import PASSWORD, TODAY, PageClient
 
 
 def forms_on(html: str) -> set[str]:
@@ -324,7 +323,7 @@ def test_every_page_answers_on_the_demo_data(rt, clock):
     rt = dataclasses.replace(rt, policies=default_policies())  # the demo runs under every shipped policy
     clock.set_day(TODAY)
     load_demo(rt, TODAY)
-    with TestClient(create_app(runtime=rt), follow_redirects=False) as client:
+    with PageClient(create_app(runtime=rt), follow_redirects=False) as client:
         assert client.post("/login", data={"username": "supervisor.li", "password": DEMO_PASSWORD}).status_code == 303
         pages = ["/queue", "/queue?q=贵阳", "/dashboard", "/cases/demo-zy-tuiyi", "/cases/demo-gy-daxuesheng",
                  "/cases/demo-gy-daxuesheng/audit?as_of=2024-01-01", "/cases/demo-lps-fanxiang/audit",

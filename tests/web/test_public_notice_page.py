@@ -15,7 +15,7 @@ from services import cases, users
 from tests.policy_variants import variant, with_policies
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
-from .conftest import PASSWORD, PEOPLE
+from .conftest import PASSWORD, PEOPLE, PageClient
 
 TODAY = date(2024, 6, 19)
 
@@ -45,7 +45,7 @@ def sign_in(notice_rt):
     clients = []
 
     def signed_in(username: str) -> TestClient:
-        client = TestClient(create_app(runtime=notice_rt), follow_redirects=False)
+        client = PageClient(create_app(runtime=notice_rt), follow_redirects=False)
         clients.append(client)
         assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 303
         return client
