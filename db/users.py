@@ -34,14 +34,30 @@ class SqlUserRepository:
         return self._user(row) if row else None
 
     def by_token(self, token_hash: str, now: datetime) -> User | None:
-        """The user of a live token (not revoked, not expired at `now`) with all its grants, in one
-        statement (every API request asks)."""
+        found = self.session(token_hash, now)
+        return found[0] if found else None
+
+    def session(self, token_hash: str, now: datetime) -> tuple[User, datetime | None] | None:
+        """The user of a live token (not revoked, not expired nor idle past its time-out at `now`)
+        with all its grants, and the token's idle expiry, in one statement (every API request asks)."""
         rows = self.conn.execute(_BY_TOKEN, {"token_hash": token_hash, "now": now.astimezone(UTC)}).all()
         if not rows:
             return None
         first = rows[0]
         grants = tuple(_grant(r) for r in rows if r.role is not None)
-        return User(first.id, first.username, first.display_name, grants, first.email)
+        return User(first.id, first.username, first.display_name, grants, first.email), _utc(first.idle_expires_at)
+
+    def extend_idle(self, token_hash: str, until: datetime, unless_after: datetime) -> None:
+        c = t.api_tokens.c
+        self.conn.execute(t.api_tokens.update().where(
+            c.token_hash == token_hash, c.revoked_at.is_(None), c.idle_expires_at.is_not(None),
+            c.idle_expires_at <= unless_after.astimezone(UTC)).values(idle_expires_at=until.astimezone(UTC)))
+
+    def revoke_sessions(self, user_id: str, now: datetime) -> int:
+        c = t.api_tokens.c
+        done = self.conn.execute(t.api_tokens.update().where(
+            c.user_id == user_id, c.revoked_at.is_(None), c.idle_expires_at.is_not(None)).values(revoked_at=now))
+        return done.rowcount
 
     def all(self) -> list[User]:
         rows = self.conn.execute(sa.select(t.users).order_by(t.users.c.username)).mappings().all()
@@ -59,10 +75,11 @@ class SqlUserRepository:
         return done.rowcount > 0
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
-                  expires_at: datetime | None = None) -> None:
+                  expires_at: datetime | None = None, idle_expires_at: datetime | None = None) -> None:
         self.conn.execute(t.api_tokens.insert().values(
             token_hash=token_hash, user_id=user_id, label=label, created_at=now,
-            expires_at=expires_at.astimezone(UTC) if expires_at else None))
+            expires_at=expires_at.astimezone(UTC) if expires_at else None,
+            idle_expires_at=idle_expires_at.astimezone(UTC) if idle_expires_at else None))
 
     def revoke_token(self, token_hash: str, now: datetime) -> bool:
         c = t.api_tokens.c
@@ -70,12 +87,17 @@ class SqlUserRepository:
                                  .values(revoked_at=now).returning(c.token_hash))
         return done.first() is not None
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
-        self.conn.execute(t.users.update().where(t.users.c.id == user_id).values(password_hash=password_hash))
+    def set_password_hash(self, user_id: str, password_hash: str, changed_at: datetime) -> None:
+        self.conn.execute(t.users.update().where(t.users.c.id == user_id).values(
+            password_hash=password_hash, password_changed_at=changed_at.astimezone(UTC)))
 
     def password_hash(self, username: str) -> str | None:
         return self.conn.execute(sa.select(t.users.c.password_hash).where(
             t.users.c.username == username)).scalar_one_or_none()
+
+    def password_changed_at(self, username: str) -> datetime | None:
+        return _utc(self.conn.execute(sa.select(t.users.c.password_changed_at).where(
+            t.users.c.username == username, t.users.c.password_hash.is_not(None))).scalar_one_or_none())
 
     def _user(self, row) -> User:
         g = t.role_grants.c
@@ -108,12 +130,13 @@ class SqlIdempotencyRepository:
 _BY_TOKEN = (
     sa.select(t.users.c.id, t.users.c.username, t.users.c.display_name, t.users.c.email,
               t.role_grants.c.role, t.role_grants.c.jurisdiction, t.role_grants.c.granted_at,
-              t.role_grants.c.revoked_at)
+              t.role_grants.c.revoked_at, t.api_tokens.c.idle_expires_at)
     .select_from(t.api_tokens)
     .join(t.users, t.users.c.id == t.api_tokens.c.user_id)
     .outerjoin(t.role_grants, t.role_grants.c.user_id == t.users.c.id)
     .where(t.api_tokens.c.token_hash == sa.bindparam("token_hash"), t.api_tokens.c.revoked_at.is_(None),
-           sa.or_(t.api_tokens.c.expires_at.is_(None), t.api_tokens.c.expires_at > sa.bindparam("now")))
+           sa.or_(t.api_tokens.c.expires_at.is_(None), t.api_tokens.c.expires_at > sa.bindparam("now")),
+           sa.or_(t.api_tokens.c.idle_expires_at.is_(None), t.api_tokens.c.idle_expires_at > sa.bindparam("now")))
     .order_by(t.role_grants.c.id)
 )
 

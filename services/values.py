@@ -13,7 +13,8 @@ from typing import Any
 
 from statemachines import jurisdiction as divisions
 
-ROLES = ("caseworker", "supervisor", "auditor", "admin")
+# auditadmin: the audit administrator, who reads the security log (services.security_log)
+ROLES = ("caseworker", "supervisor", "auditor", "admin", "auditadmin")
 
 
 @dataclass(frozen=True)

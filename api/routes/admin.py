@@ -11,7 +11,7 @@ from services import users
 from services.users import Forbidden, User
 
 router = APIRouter(prefix="/api/v1/users", tags=["admin"])
-Role = Literal["caseworker", "supervisor", "auditor", "admin"]
+Role = Literal["caseworker", "supervisor", "auditor", "admin", "auditadmin"]
 
 
 class GrantIn(BaseModel):

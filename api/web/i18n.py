@@ -134,7 +134,8 @@ EN: dict[str, str] = {
     "e.outside-notice": "Objections are received during the public notice",
 }
 
-ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "auditor": "Auditor", "admin": "Admin"}
+ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "auditor": "Auditor", "admin": "Admin",
+                 "auditadmin": "Audit administrator"}
 TABLES = {"zh": ZH, "en": EN}
 
 
