@@ -8,8 +8,9 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import headers, problems
-from api.routes import actions, admin, audit, cases, reference, rounds, timers
+from api.routes import actions, admin, audit, cases, reference, rounds, security, timers
 from api.web import routes as web
+from api.web import security_pages, signin
 from config import Settings, get_settings
 from services.runtime import Runtime
 
@@ -41,9 +42,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     problems.install(app)
     app.add_middleware(headers.DocsContentPolicy, paths=(DOCS_URL, REDOC_URL, app.swagger_ui_oauth2_redirect_url))
     for router in (cases.router, actions.router, audit.router, reference.router, admin.router, timers.router,
-                   rounds.router):
+                   rounds.router, security.router):
         app.include_router(router)
-    web.install(app)  # the caseworkers' pages (/login, /queue, /cases/{id}, /dashboard)
+    web.install(app)  # the caseworkers' pages (/queue, /cases/{id}, /dashboard)
+    signin.install(app)  # /login and its steps, /logout, /account
+    security_pages.install(app)  # /security-log, for the audit administrator
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

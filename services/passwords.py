@@ -32,9 +32,9 @@ class WeakPassword(InvalidAct):
 
     code = "weak-password"
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, message: str, reason: str, **details: object) -> None:
         super().__init__(message, field="password")
-        self.details["reason"] = reason
+        self.details.update(reason=reason, **details)
 
 
 def hash_password(password: str) -> str:
@@ -76,7 +76,7 @@ def dummy_hash() -> str:
 def check_policy(password: str, username: str, min_length: int) -> None:
     """WeakPassword unless the password is long enough, not a common one and not made of the username."""
     if len(password) < min_length:
-        raise WeakPassword(f"a password has at least {min_length} characters", "too-short")
+        raise WeakPassword(f"a password has at least {min_length} characters", "too-short", min_length=min_length)
     folded = unicodedata.normalize("NFKC", password).casefold()
     if folded in common_passwords() or _PADDING.sub("", folded) in common_passwords():
         raise WeakPassword("this password is one of the most common ones: choose another", "common")

@@ -168,6 +168,16 @@ def sign_in_at_once(rt: Runtime, username: str, password: str, client: str, *, c
     return step
 
 
+def enrolling_secret(rt: Runtime, ticket: str, client: str) -> tuple[str, str] | None:
+    """(username, secret) of the authenticator a live enrolment ticket is turning on, to show again."""
+    with rt.reads() as uow:
+        held = uow.two_factor.ticket(_hash(ticket), rt.clock())
+        if held is None or held.stage != "enrol" or held.client != client:
+            return None
+        secret = uow.two_factor.totp(held.user_id)
+    return (held.username, secret.secret) if secret is not None and not secret.confirmed else None
+
+
 def sign_out(rt: Runtime, token: str, client: str) -> bool:
     """Ends the session of this token (revoked: a copied cookie is worth nothing after); logged."""
     now = rt.clock()

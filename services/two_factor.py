@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
@@ -116,6 +117,58 @@ def reset(uow: UnitOfWork, origin: Origin, user: User, now: datetime) -> bool:
     """Removes the user's secret and recovery codes (an administrator's act, logged); whether there was one."""
     done = uow.two_factor.reset(user.id)
     security_log.append(uow, now, origin, "two_factor_reset", user.username, "ok", {"was_enrolled": done})
+    return done
+
+
+@dataclass(frozen=True)
+class TwoFactorState:
+    enrolled: bool
+    codes_left: int
+
+
+def state(rt: Runtime, user: User) -> TwoFactorState:
+    with rt.reads() as uow:
+        return TwoFactorState(enrolled(uow, user), uow.two_factor.recovery_codes_left(user.id))
+
+
+def pending_secret(rt: Runtime, user: User) -> str | None:
+    """The secret issued to the user and not yet turned on, if any."""
+    with rt.reads() as uow:
+        held = uow.two_factor.totp(user.id)
+    return held.secret if held is not None and not held.confirmed else None
+
+
+def begin(rt: Runtime, user: User, origin: Origin) -> str:
+    """A signed-in user's enrolment: the new secret (AlreadyEnrolled if on)."""
+    with rt.uow() as uow:
+        secret = issue(uow, rt, origin, user, rt.clock())
+        uow.commit()
+    return secret
+
+
+def turn_on(rt: Runtime, user: User, code: str, origin: Origin) -> list[str]:
+    """A signed-in user's first code from the new secret: the recovery codes (WrongCode, logged, if wrong)."""
+    try:
+        with rt.uow() as uow:
+            codes = confirm(uow, origin, user, code, rt.clock())
+            uow.commit()
+    except WrongCode:
+        security_log.record(rt, origin, "two_factor_confirm", user.username, "failed", {"error": "wrong-code"})
+        raise
+    return codes
+
+
+def reset_user(rt: Runtime, username: str, origin: Origin) -> bool:
+    """An administrator's reset of a user's two-factor sign-in: at the next sign-in a user who needs
+    it enrols a new authenticator. UnknownUser for no such user."""
+    from services.users import UnknownUser
+
+    with rt.uow() as uow:
+        user = uow.users.by_username(username)
+        if user is None:
+            raise UnknownUser(username)
+        done = reset(uow, origin, user, rt.clock())
+        uow.commit()
     return done
 
 

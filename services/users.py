@@ -223,6 +223,12 @@ def has_password(rt: Runtime, username: str) -> bool:
         return uow.users.password_hash(username) is not None
 
 
+def user_named(rt: Runtime, username: str) -> User:
+    """The user; UnknownUser if none."""
+    with rt.reads() as uow:
+        return _user(uow, username)
+
+
 def list_users(rt: Runtime) -> list[User]:
     with rt.reads() as uow:
         return uow.users.all()

@@ -1,13 +1,13 @@
 """The pages: each turns a request into the same service calls the JSON API makes.
 
-Sign-in exchanges a password for a fresh API token (services.users.create_token), kept in an
-HttpOnly, SameSite=Strict cookie; every page authenticates it with services.users.authenticate,
-so the pages have exactly the API's users, roles and jurisdictions. SameSite=Strict is also
-what keeps another site from posting a form with the cookie (no separate CSRF token).
+Sign-in (api/web/signin.py, services.signin) ends in a fresh API token, kept in an HttpOnly,
+SameSite=Strict cookie; every page authenticates it with services.users.authenticate, so the
+pages have exactly the API's users, roles and jurisdictions. SameSite=Strict is also what keeps
+another site from posting a form with the cookie (no separate CSRF token).
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.deps import RuntimeDep
+from api.deps import RuntimeDep, client_address
 from api.downloads import dossier_file
 from api.views import case_view
 from api.web import forms
@@ -27,6 +27,8 @@ from services import audit, cases, users
 from services.dossier import dossier
 from services.ports import CaseFilter, CaseNotFound
 from services.queries import every_case
+from services.security_log import logged_export
+from services.security_values import Origin
 from services.stats import statistics
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
@@ -117,36 +119,7 @@ def home() -> RedirectResponse:
     return RedirectResponse("/queue", status_code=303)
 
 
-@router.get("/login")
-def login_page(request: Request, next: str = "/queue") -> HTMLResponse:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None, "username": ""})
-
-
-@router.post("/login")
-def login(request: Request, rt: RuntimeDep, form: Form) -> Response:
-    username, password = form.get("username", "").strip(), form.get("password", "")
-    next_url = _safe_next(form.get("next"))
-    try:
-        users.check_password(rt, username, password)
-    except Unauthenticated:
-        t = Translator(lang_of(request))
-        return render(request, "login.html", {"next": next_url, "error": t("wrong_login"), "username": username},
-                      status=401)
-    response = RedirectResponse(next_url, status_code=303)
-    session: timedelta = request.app.state.web_session
-    response.set_cookie(COOKIE, users.create_token(rt, username, "web", lifetime=session), httponly=True,
-                        samesite="strict", path="/", max_age=int(session.total_seconds()))
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request, rt: RuntimeDep) -> RedirectResponse:
-    # the session's token is revoked, not only forgotten: a copied cookie is worth nothing after
-    if token := request.cookies.get(COOKIE):
-        users.revoke_token(rt, token)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/")
-    return response
+# /login, its second step and /logout: api/web/signin.py
 
 
 # --- work queue ----------------------------------------------------------------------------
@@ -242,8 +215,10 @@ def audit_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser, a
 
 
 @router.get("/cases/{case_id}/dossier.{fmt}")
-def dossier_download(case_id: str, fmt: str, rt: RuntimeDep, user: PageUser) -> Response:
-    return dossier_file(dossier(rt, case_id, user), case_id, fmt, attach_json=True)
+def dossier_download(case_id: str, fmt: str, request: Request, rt: RuntimeDep, user: PageUser) -> Response:
+    origin = Origin(user.username, client_address(request))  # every download on the security log
+    return logged_export(rt, origin, "dossier", case_id,
+                         lambda: dossier_file(dossier(rt, case_id, user), case_id, fmt, attach_json=True), format=fmt)
 
 
 # --- dashboard -----------------------------------------------------------------------------
