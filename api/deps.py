@@ -8,8 +8,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services import users
 from services.runtime import Runtime
-from services.security_values import Origin
 from services.users import User
+from services.values import Origin
 from statemachines.errors import InvalidAct
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `incubase tokens create USER`.")

@@ -110,11 +110,13 @@ def demo(tokens: Annotated[bool, typer.Option(help="Also create and print a demo
         for role, (username, token) in demo_tokens(rt).items():
             typer.echo(f"  {role:<11} {username:<16} {token}")
         from config import get_settings
-        from services.demo import DEMO_PASSWORD
+        from services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
         settings = get_settings()
         typer.echo(f"\nweb pages: http://{settings.api_host}:{settings.api_port}/login as caseworker.wang, "
                    f"supervisor.li or auditor.chen, password {DEMO_PASSWORD}")
+        typer.echo(f"supervisor.li and admin also give a one-time code (two-factor sign-in): TOTP secret "
+                   f"{DEMO_TOTP_SECRET} in an authenticator app, or `oathtool --totp -b {DEMO_TOTP_SECRET}`")
 
 
 @app.command("serve")
@@ -277,7 +279,7 @@ def audit_security_log(
                                                 "entries": len(entries)}, rt)
         typer.echo(f"wrote {len(entries)} entries to {csv_out}")
         return
-    from services.security_values import SecurityLogFilter
+    from services.values import SecurityLogFilter
 
     with rt.reads() as uow:
         entries, total = uow.security_log.search(SecurityLogFilter(limit=max(1, min(last, 10_000))))
@@ -509,7 +511,7 @@ def _cli_origin():
     import getpass
     import socket
 
-    from services.security_values import Origin
+    from services.values import Origin
 
     try:
         who = getpass.getuser()

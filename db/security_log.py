@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
-from services.security_values import SECURITY_GENESIS, SecurityEntry, SecurityLogFilter
+from services.values import SECURITY_GENESIS, SecurityEntry, SecurityLogFilter
 
 s = t.security_log.c
 # any constant: the one advisory lock of the log's end on PostgreSQL

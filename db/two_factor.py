@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
-from services.security_values import SignInTicket, TotpSecret
+from services.values import SignInTicket, TotpSecret
 
 o, r, k = t.user_totp.c, t.recovery_codes.c, t.signin_tickets.c
 

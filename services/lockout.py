@@ -17,7 +17,7 @@ from services import security_log
 from services.ports import UnitOfWork
 from services.runtime import Runtime
 from services.security_policy import SecurityPolicy
-from services.security_values import Origin
+from services.values import Origin
 from statemachines.acts import BUSINESS_ZONE
 from statemachines.errors import DomainError
 

@@ -6,8 +6,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.security_values import SecurityEntry, SecurityLogFilter, SignInTicket, TotpSecret
-from services.values import Anchor, Announcement, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import (
+    Anchor,
+    Announcement,
+    Queued,
+    Reminder,
+    Round,
+    SecurityEntry,
+    SecurityLogFilter,
+    SignInTicket,
+    StoredAnswer,
+    TimerFilter,
+    TotpSecret,
+    User,
+)
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import DomainError

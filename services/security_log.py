@@ -21,8 +21,7 @@ from typing import Any, TypeVar
 
 from services.ports import UnitOfWork
 from services.runtime import Runtime
-from services.security_values import SECURITY_GENESIS, Origin, SecurityEntry, SecurityLogFilter
-from services.values import User
+from services.values import SECURITY_GENESIS, Origin, SecurityEntry, SecurityLogFilter, User
 from statemachines.errors import DomainError
 from statemachines.events import canonical_text, digest
 

@@ -25,19 +25,16 @@ from services import lockout, passwords, security_log, two_factor
 from services.lockout import LockedOut
 from services.ports import UnitOfWork
 from services.runtime import Runtime
-from services.security_values import Origin, SignInTicket
-from services.users import check_new_password, hash_token, normal_username
-from services.values import User
+from services.users import Unauthenticated, check_new_password, hash_token, normal_username
+from services.values import Origin, SignInTicket, User
 from statemachines.errors import DomainError
 
 TOKEN_PREFIX = "ib_"
 STAGES = ("totp", "enrol", "password")
 
 
-class SignInFailed(DomainError):
+class SignInFailed(Unauthenticated):
     """A wrong username or password: one answer for every reason, so none can be told apart."""
-
-    code = "unauthenticated"
 
     def __init__(self) -> None:
         super().__init__("wrong username or password")

@@ -17,8 +17,8 @@ from services.passwords import hash_password as hash_password
 from services.passwords import password_matches as password_matches
 from services.ports import UnitOfWork
 from services.runtime import Runtime
-from services.security_values import SYSTEM_ORIGIN, Origin
 from services.values import ROLES as ROLES
+from services.values import SYSTEM_ORIGIN, Origin
 from services.values import Grant as Grant
 from services.values import User as User
 from statemachines import jurisdiction as divisions

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from api.deps import CurrentUser, RequestOrigin, RuntimeDep, _bearer, client_address
 from api.routes.admin import _admin
 from services import lockout, security_log, signin, two_factor, users
-from services.security_values import SecurityLogFilter
+from services.values import SecurityLogFilter
 from statemachines.errors import InvalidAct
 
 router = APIRouter(prefix="/api/v1", tags=["security"])

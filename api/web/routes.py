@@ -28,10 +28,10 @@ from services.dossier import dossier
 from services.ports import CaseFilter, CaseNotFound
 from services.queries import every_case
 from services.security_log import logged_export
-from services.security_values import Origin
 from services.stats import statistics
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
+from services.values import Origin
 from services.work_queue import kinds_offered, kinds_to_offer, work_queue
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError

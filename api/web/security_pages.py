@@ -11,7 +11,7 @@ from api.deps import RuntimeDep, client_address
 from api.web.routes import PageUser, render, templates
 from services import security_log
 from services.security_log import SecurityLogForbidden
-from services.security_values import Origin, SecurityEntry, SecurityLogFilter
+from services.values import Origin, SecurityEntry, SecurityLogFilter
 from statemachines.acts import BUSINESS_ZONE
 
 router = APIRouter(include_in_schema=False)

@@ -20,9 +20,9 @@ from api.web.routes import COOKIE, Form, PageUser, _safe_next, lang_of, render
 from services import signin, two_factor, users
 from services.lockout import LockedOut
 from services.passwords import WeakPassword
-from services.security_values import Origin
 from services.signin import SignInStep
 from services.users import Unauthenticated
+from services.values import Origin
 from statemachines.acts import BUSINESS_ZONE
 from statemachines.errors import DomainError
 

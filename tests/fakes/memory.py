@@ -35,8 +35,22 @@ from typing import TYPE_CHECKING, Any
 
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, UnitOfWork
 from services.reminders import INBOX
-from services.security_values import SECURITY_GENESIS, SecurityEntry, SecurityLogFilter, SignInTicket, TotpSecret
-from services.values import Anchor, Announcement, Grant, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import (
+    SECURITY_GENESIS,
+    Anchor,
+    Announcement,
+    Grant,
+    Queued,
+    Reminder,
+    Round,
+    SecurityEntry,
+    SecurityLogFilter,
+    SignInTicket,
+    StoredAnswer,
+    TimerFilter,
+    TotpSecret,
+    User,
+)
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
