@@ -69,7 +69,7 @@ CHECKS: dict[str, Check] = {
     ".venv/bin/incubase tokens revoke <token>": Check(r"^token revoked$"),
     # prompted twice; without a terminal the prompts share the line
     ".venv/bin/incubase users password wang.fang": Check(r"password set for wang\.fang$",
-                                                         stdin="一段足够长的口令\n一段足够长的口令\n"),
+                                                         stdin="一段足够长也难猜的口令句子\n一段足够长也难猜的口令句子\n"),
     ".venv/bin/incubase users list": Check(r"^wang\.fang\s+王芳\s+caseworker@520000$"),
     ".venv/bin/incubase sweep --as-of 2026-11-20":
         Check(r"^swept to 2026-11-20: \d+ timer\(s\) fired, \d+ event\(s\), \d+ reminder\(s\) planned, 0 failed$"),
