@@ -53,10 +53,11 @@ class SqlUserRepository:
             c.token_hash == token_hash, c.revoked_at.is_(None), c.idle_expires_at.is_not(None),
             c.idle_expires_at <= unless_after.astimezone(UTC)).values(idle_expires_at=until.astimezone(UTC)))
 
-    def revoke_sessions(self, user_id: str, now: datetime) -> int:
+    def revoke_sessions(self, user_id: str, now: datetime, keep: str | None = None) -> int:
         c = t.api_tokens.c
         done = self.conn.execute(t.api_tokens.update().where(
-            c.user_id == user_id, c.revoked_at.is_(None), c.idle_expires_at.is_not(None)).values(revoked_at=now))
+            c.user_id == user_id, c.revoked_at.is_(None), c.idle_expires_at.is_not(None),
+            c.token_hash != (keep or "")).values(revoked_at=now))
         return done.rowcount
 
     def all(self) -> list[User]:

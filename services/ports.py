@@ -216,8 +216,9 @@ class UserRepository(Protocol):
         `unless_after` already (a session used every second is written once a minute, not every second)."""
         ...
 
-    def revoke_sessions(self, user_id: str, now: datetime) -> int:
-        """Ends the user's tokens that have an idle time-out (sessions, not programs' tokens); how many."""
+    def revoke_sessions(self, user_id: str, now: datetime, keep: str | None = None) -> int:
+        """Ends the user's tokens that have an idle time-out (sessions, not programs' tokens) but the
+        one of hash `keep`; how many."""
         ...
 
 

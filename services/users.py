@@ -192,9 +192,10 @@ def check_new_password(rt: Runtime, username: str, password: str) -> None:
 
 
 def set_password(rt: Runtime, username: str, password: str, origin: Origin = SYSTEM_ORIGIN,
-                 action: str = "password_set") -> None:
+                 action: str = "password_set", keep_session: str | None = None) -> None:
     """Sets the user's password (the policy checked); an administrator's `password_set`, or the
-    user's own `password_change`, on the security log."""
+    user's own `password_change`, on the security log; the user's own change ends their other
+    sessions (all but `keep_session`, the token they changed it with)."""
     passwords.check_policy(password, username, rt.security.password_min_length)
     hashed = hash_password(password)
     with rt.uow() as uow:
@@ -202,12 +203,13 @@ def set_password(rt: Runtime, username: str, password: str, origin: Origin = SYS
         now = rt.clock()
         uow.users.set_password_hash(user.id, hashed, now)
         if action == "password_change":
-            uow.users.revoke_sessions(user.id, now)  # other sessions end with the old password
+            uow.users.revoke_sessions(user.id, now, keep=hash_token(keep_session) if keep_session else None)
         security_log.append(uow, now, origin, action, username)
         uow.commit()
 
 
-def change_own_password(rt: Runtime, user: User, current: str, new: str, origin: Origin) -> None:
+def change_own_password(rt: Runtime, user: User, current: str, new: str, origin: Origin,
+                        session: str | None = None) -> None:
     """A signed-in user's new password, given the present one (Unauthenticated, logged, if wrong)."""
     with rt.reads() as uow:
         stored = uow.users.password_hash(user.username)
@@ -215,7 +217,7 @@ def change_own_password(rt: Runtime, user: User, current: str, new: str, origin:
         security_log.record(rt, origin, "password_change", user.username, "failed", {"error": "wrong-password"})
         raise Unauthenticated("the present password is wrong")
     check_new_password(rt, user.username, new)
-    set_password(rt, user.username, new, origin, action="password_change")
+    set_password(rt, user.username, new, origin, action="password_change", keep_session=session)
 
 
 def has_password(rt: Runtime, username: str) -> bool:

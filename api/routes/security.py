@@ -57,8 +57,10 @@ class PasswordIn(BaseModel):
 
 
 @router.post("/me/password", status_code=204, summary="Change one's own password (the policy applies)")
-def change_password(body: PasswordIn, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin) -> Response:
-    users.change_own_password(rt, user, body.current_password, body.new_password, origin)
+def change_password(body: PasswordIn, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin,
+                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None) -> Response:
+    users.change_own_password(rt, user, body.current_password, body.new_password, origin,
+                              credentials.credentials if credentials else None)
     return Response(status_code=204)
 
 

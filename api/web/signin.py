@@ -111,7 +111,7 @@ def change_password(request: Request, rt: RuntimeDep, user: PageUser, form: Form
         return _account(request, rt, user, password_error=t("passwords_differ"), status=422)
     try:
         users.change_own_password(rt, user, form.get("current_password", "")[:1000], new,
-                                  Origin(user.username, client_address(request)))
+                                  Origin(user.username, client_address(request)), request.cookies.get(COOKIE))
     except Unauthenticated:
         return _account(request, rt, user, password_error=t("wrong_current_password"), status=422)
     except DomainError as exc:

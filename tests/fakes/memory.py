@@ -708,10 +708,10 @@ class MemoryUserRepository:
                 and token.idle_expires_at <= unless_after:
             tables.tokens[token_hash] = replace(token, idle_expires_at=_utc(until))
 
-    def revoke_sessions(self, user_id: str, now: datetime) -> int:
+    def revoke_sessions(self, user_id: str, now: datetime, keep: str | None = None) -> int:
         tables = self.uow.write()
-        live = [k for k in tables.tokens.values()
-                if k.user_id == user_id and k.revoked_at is None and k.idle_expires_at is not None]
+        live = [k for k in tables.tokens.values() if k.user_id == user_id and k.revoked_at is None
+                and k.idle_expires_at is not None and k.token_hash != keep]
         for k in live:
             tables.tokens[k.token_hash] = replace(k, revoked_at=_utc(now))
         return len(live)
