@@ -112,3 +112,26 @@ def test_the_command_line_checks_the_chain_and_exits_1_on_a_break(tmp_path, monk
         assert result.exit_code == 0 and out.read_text(encoding="utf-8-sig").startswith("seq,at,actor,client,")
     finally:
         get_settings.cache_clear()
+
+
+def test_writers_at_once_chain_one_after_the_other(rt):
+    """Two sign-ins at the same moment must not both chain onto the same head (PostgreSQL: the
+    advisory lock of the log's end; SQLite: its write lock): every entry lands, the chain holds."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(5):
+                security_log.record(rt, Origin(f"user{n}", "10.0.0.5"), "signin", f"user{n}", "failed", {"i": i})
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert security_log.verify(rt) == (30, [])
