@@ -10,6 +10,7 @@ from api.limits import limiter_of
 from services import users
 from services.runtime import Runtime
 from services.users import User
+from services.values import Origin
 from statemachines.errors import InvalidAct
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `incubase tokens create USER`.")
@@ -53,3 +54,17 @@ ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 # (an unbounded one reached SQLite as an OverflowError: a 500 instead of a 422)
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200, min_length=1)]
+
+
+def client_address(request: Request) -> str:
+    """Where a request comes from, for the security log and the lock-out per address: the peer
+    address as uvicorn reports it (behind a reverse proxy, the address it forwards, where
+    uvicorn is told to trust that proxy: --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def request_origin(request: Request, user: CurrentUser) -> Origin:
+    return Origin(user.username, client_address(request))
+
+
+RequestOrigin = Annotated[Origin, Depends(request_origin)]

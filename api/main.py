@@ -10,8 +10,9 @@ from fastapi_offline import FastAPIOffline
 from api import headers, problems, refusals
 from api.inputs import GuardedInputs
 from api.limits import Limiter
-from api.routes import actions, admin, audit, cases, grants, reference, rounds, timers
+from api.routes import actions, admin, audit, cases, grants, reference, rounds, security, timers
 from api.web import routes as web
+from api.web import security_pages, signin
 from config import Settings, get_settings
 from services.runtime import Runtime
 
@@ -49,11 +50,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(headers.SecurityHeaders, https=config.https,
                        docs_paths=(DOCS_URL, REDOC_URL, app.swagger_ui_oauth2_redirect_url))
     for router in (cases.router, actions.router, audit.router, reference.router, admin.router, grants.router,
-                   timers.router, rounds.router):
+                   timers.router, rounds.router, security.router):
         app.include_router(router)
-    # the caseworkers' pages (/login, /queue, /cases/{id}, /dashboard)
+    # the caseworkers' pages (/queue, /cases/{id}, /dashboard)
     web.install(app, web.WebSettings(session=timedelta(hours=config.web_session_hours), https=config.https,
                                      queue_page_size=config.queue_page_size))
+    signin.install(app)  # /login and its steps, /logout, /account
+    security_pages.install(app)  # /security-log, for the audit administrator
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

@@ -15,8 +15,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.duties import OwnGrants, SeparationOfDuties
 from services.idempotency import IdempotencyKeyReused, RequestInProgress
+from services.lockout import LockedOut
+from services.passwords import WeakPassword
 from services.ports import CaseNotFound
+from services.security_log import SecurityLogForbidden
+from services.signin import PasswordExpired, SecondFactorRequired, SignInExpired, SignInFailed
 from services.text import InvalidText
+from services.two_factor import AlreadyEnrolled, NotEnrolling, WrongCode
 from services.users import Forbidden, Unauthenticated, UnknownInspector, UnknownUser
 from statemachines.credit_code import InvalidCreditCode
 from statemachines.errors import (
@@ -66,6 +71,16 @@ PROBLEMS: dict[type[DomainError], tuple[int, str, str | None]] = {
     SeparationOfDuties: (409, "Separation of duties: one account holds one administrator's role", "role"),
     Forbidden: (403, "Not allowed for this user", None),
     Unauthenticated: (401, "Not signed in", None),
+    SignInFailed: (401, "Wrong username or password", None),
+    SignInExpired: (401, "The sign-in expired or was completed", None),
+    SecondFactorRequired: (401, "A one-time code is needed to sign in", "code"),
+    LockedOut: (429, "Locked after failed sign-ins", None),
+    PasswordExpired: (403, "The password has expired", "new_password"),
+    SecurityLogForbidden: (403, "Not allowed for this user", None),
+    AlreadyEnrolled: (409, "Two-factor sign-in is on already", None),
+    NotEnrolling: (409, "No two-factor enrolment was started", None),
+    WrongCode: (422, "Wrong or used one-time code", "code"),
+    WeakPassword: (422, "The password does not meet the policy", "password"),
     InvalidCreditCode: (422, "Malformed unified social credit code", "credit_code"),
     UnknownJurisdiction: (422, "Unknown jurisdiction", "jurisdiction"),
     UnknownPolicy: (422, "No policy in force for this jurisdiction and level", "jurisdiction"),
@@ -97,7 +112,11 @@ def _known(request: Request, exc: Exception) -> JSONResponse:
     # a route whose body names an act's field otherwise (apply's `applied_on` is the act's `on`)
     field = getattr(request.state, "field_names", {}).get(field, field)
     rule = getattr(exc, "rule", None)
-    return problem(status, CODES[cls], title, str(exc), request.url.path, field=field, rule=rule, **details)
+    answer = problem(status, CODES[cls], title, str(exc), request.url.path, field=field, rule=rule, **details)
+    if isinstance(exc, LockedOut):
+        wait = exc.lock.until - request.app.state.runtime.clock()
+        answer.headers["Retry-After"] = str(max(1, int(wait.total_seconds()) + 1))
+    return answer
 
 
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,6 +4,7 @@ Only the entry points (cli, api, flows) import this; services never see db.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from config import Settings, get_settings
@@ -14,6 +15,7 @@ from services.calendars import load_work_calendar
 from services.policies import load_policies
 from services.ports import ChainLinks
 from services.runtime import Clock, Runtime
+from services.security_policy import SecurityPolicy
 
 
 def build_senders(settings: Settings | None = None) -> dict:
@@ -39,6 +41,22 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock = system_clo
         clock=clock,
         policies=load_policies(settings.policies_dir),
         calendar=load_work_calendar(settings.calendars_dir),
+        security=security_policy(settings),
+    )
+
+
+def security_policy(settings: Settings) -> SecurityPolicy:
+    """The sign-in figures of the settings (docs/security.md)."""
+    return SecurityPolicy(
+        failures_per_account=settings.signin_failures_per_account,
+        failures_per_client=settings.signin_failures_per_client,
+        failure_window=timedelta(minutes=settings.signin_failure_window_minutes),
+        lockout=timedelta(minutes=settings.signin_lockout_minutes),
+        session_lifetime=timedelta(hours=settings.web_session_hours),
+        session_idle=timedelta(minutes=settings.session_idle_minutes),
+        password_min_length=settings.password_min_length,
+        password_max_age=timedelta(days=settings.password_max_age_days) if settings.password_max_age_days else None,
+        totp_issuer=settings.totp_issuer,
     )
 
 

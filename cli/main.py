@@ -40,6 +40,24 @@ def db_upgrade() -> None:
     typer.echo(f"database at {_safe(url)} is up to date")
 
 
+@db_app.command("backup")
+def db_backup(file: Annotated[Path, typer.Argument(help="The file to write (must not exist).")]) -> None:
+    """A consistent copy of the SQLite database while the service runs (SQLite's online backup);
+    for PostgreSQL it prints the pg_dump command to use instead, and exits 2."""
+    from config import get_settings
+    from db.backup import BackupRefused, backup_sqlite
+
+    url = get_settings().database_url
+    if url.startswith("sqlite"):
+        _security_record("export", "database", "ok", {"kind": "backup", "file": str(file.resolve())})
+    try:
+        size = backup_sqlite(url, file)
+    except BackupRefused as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"backed up {_safe(url)} to {file} ({size:,} bytes)")
+
+
 @policies_app.command("list")
 def policies_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The loaded policies, one line each."""
@@ -97,11 +115,13 @@ def demo(tokens: Annotated[bool, typer.Option(help="Also create and print a demo
         for role, (username, token) in demo_tokens(rt).items():
             typer.echo(f"  {role:<11} {username:<16} {token}")
         from config import get_settings
-        from services.demo import DEMO_PASSWORD
+        from services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
         settings = get_settings()
         typer.echo(f"\nweb pages: http://{settings.api_host}:{settings.api_port}/login as caseworker.wang, "
                    f"supervisor.li or auditor.chen, password {DEMO_PASSWORD}")
+        typer.echo(f"supervisor.li and the administrators also give a one-time code (two-factor sign-in): TOTP secret "
+                   f"{DEMO_TOTP_SECRET} in an authenticator app, or `oathtool --totp -b {DEMO_TOTP_SECRET}`")
 
 
 @app.command("serve")
@@ -260,7 +280,45 @@ def audit_export(
         out.write_bytes(render(data))
     else:
         out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    _security_record("export", case or f"{jurisdiction}/{year}", "ok",
+                     {"kind": "dossier" if case else "statistics", "file": str(out.resolve())}, rt)
     typer.echo(f"wrote {out}")
+
+
+@audit_app.command("security-log")
+def audit_security_log(
+    verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain; exit 1 on any break.")] = False,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write every entry to this CSV file.")] = None,
+    last: Annotated[int, typer.Option("--last", help="Print the last N entries.")] = 20,
+) -> None:
+    """The security audit log: its last entries, a CSV of all of them, or the check of its hash chain."""
+    from bootstrap import build_runtime
+    from services import security_log
+
+    rt = build_runtime()
+    if verify:
+        count, problems = security_log.verify(rt)
+        for p in problems:
+            typer.echo(f"BROKEN seq {p.seq}: {p.message}")
+        typer.echo(f"{count} entries, the chain holds" if not problems
+                   else f"{len(problems)} break(s) in {count} entries")
+        if problems:
+            raise typer.Exit(1)
+        return
+    if csv_out is not None:
+        entries = list(security_log.every_entry(rt))
+        csv_out.write_text("\ufeff" + security_log.as_csv(entries), encoding="utf-8")
+        _security_record("export", "", "ok", {"kind": "security-log", "format": "csv", "file": str(csv_out.resolve()),
+                                                "entries": len(entries)}, rt)
+        typer.echo(f"wrote {len(entries)} entries to {csv_out}")
+        return
+    from services.values import SecurityLogFilter
+
+    with rt.reads() as uow:
+        entries, total = uow.security_log.search(SecurityLogFilter(limit=max(1, min(last, 10_000))))
+    for e in reversed(entries):
+        typer.echo(f"{e.seq:>7} {e.at.isoformat(timespec='seconds')} {e.actor:<16} {e.client:<16} {e.action:<18} "
+                   f"{e.subject:<20} {e.result:<8} {json.dumps(dict(e.details), ensure_ascii=False, sort_keys=True)}")
 
 
 @audit_app.command("anchor")
@@ -379,7 +437,8 @@ def users_add(
     from services import users
 
     user = _or_exit(lambda: users.add_user(build_runtime(), username, name,
-                                           [(r, j) for r in role for j in jurisdiction], email=email))
+                                           [(r, j) for r in role for j in jurisdiction], email=email,
+                                           origin=_cli_origin()))
     typer.echo(f"added {user.username} ({user.display_name}): "
                + ", ".join(f"{g.role}@{g.jurisdiction}" for g in user.grants))
 
@@ -437,8 +496,57 @@ def users_password(
 
     if password is None:
         password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
-    _or_exit(lambda: users.set_password(build_runtime(), username, password))
+    _or_exit(lambda: users.set_password(build_runtime(), username, password, _cli_origin()))
     typer.echo(f"password set for {username}")
+
+
+@users_app.command("unlock")
+def users_unlock(
+    username: Annotated[str | None, typer.Argument(help="The account to unlock.")] = None,
+    client: Annotated[str | None, typer.Option("--client", help="Lift the lock on a client address instead.")] = None,
+) -> None:
+    """Unlock an account (or, with --client, an address) locked after failed sign-ins."""
+    from bootstrap import build_runtime
+    from services import lockout, users
+
+    if bool(username) == bool(client):
+        typer.echo("error: give USERNAME or --client ADDRESS", err=True)
+        raise typer.Exit(2)
+    name = users.normal_username(username) if username else None
+    was = lockout.unlock(build_runtime(), _cli_origin(), username=name, client=client)
+    typer.echo(f"{name or client} unlocked" if was else f"{name or client} was not locked (recorded all the same)")
+
+
+@users_app.command("two-factor-enrol")
+def users_two_factor_enrol(
+    username: str,
+    code: Annotated[str | None, typer.Option(help="The first code (prompted when not given).")] = None,
+) -> None:
+    """Turn on USERNAME's two-factor sign-in: prints the TOTP secret for the authenticator, asks for
+    its first code, then prints the recovery codes (shown this once)."""
+    from bootstrap import build_runtime
+    from services import two_factor, users
+
+    rt = build_runtime()
+    user = _or_exit(lambda: users.user_named(rt, users.normal_username(username)))
+    secret = _or_exit(lambda: two_factor.begin(rt, user, _cli_origin()))
+    typer.echo(f"secret: {secret}\nset-up link: {two_factor.provisioning_uri(rt, user.username, secret)}")
+    if code is None:
+        code = typer.prompt("the code the authenticator shows now")
+    codes = _or_exit(lambda: two_factor.turn_on(rt, user, code, _cli_origin()))
+    typer.echo("two-factor sign-in is on; recovery codes (each works once; keep them safe):")
+    for c in codes:
+        typer.echo(f"  {c}")
+
+
+@users_app.command("two-factor-reset")
+def users_two_factor_reset(username: str) -> None:
+    """Remove USERNAME's TOTP secret and recovery codes (a lost phone): the next sign-in enrols anew."""
+    from bootstrap import build_runtime
+    from services import two_factor, users
+
+    was = _or_exit(lambda: two_factor.reset_user(build_runtime(), users.normal_username(username), _cli_origin()))
+    typer.echo(f"two-factor sign-in of {username} reset" if was else f"{username} had no two-factor sign-in")
 
 
 @tokens_app.command("create")
@@ -447,7 +555,7 @@ def tokens_create(username: str, label: Annotated[str, typer.Option(help="What t
     from bootstrap import build_runtime
     from services import users
 
-    typer.echo(_or_exit(lambda: users.create_token(build_runtime(), username, label)))
+    typer.echo(_or_exit(lambda: users.create_token(build_runtime(), username, label, origin=_cli_origin())))
 
 
 @tokens_app.command("revoke")
@@ -456,10 +564,31 @@ def tokens_revoke(token: str) -> None:
     from bootstrap import build_runtime
     from services import users
 
-    if not users.revoke_token(build_runtime(), token):
+    if not users.revoke_token(build_runtime(), token, _cli_origin()):
         typer.echo("error: no live token matches", err=True)
         raise typer.Exit(1)
     typer.echo("token revoked")
+
+
+def _cli_origin():
+    """The security log's who and where for a command: the system account that ran it, on this host."""
+    import getpass
+    import socket
+
+    from services.values import Origin
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a bare container)
+        who = "unknown"
+    return Origin(f"cli:{who}", f"cli@{socket.gethostname()}")
+
+
+def _security_record(action: str, subject: str, result: str, details: dict, rt=None) -> None:
+    from bootstrap import build_runtime
+    from services import security_log
+
+    security_log.record(rt or build_runtime(), _cli_origin(), action, subject, result, details)
 
 
 def _or_exit(action):

@@ -46,6 +46,22 @@ class Settings(BaseSettings):
     # work-queue rows per page
     queue_page_size: int = Field(default=100, ge=10, le=1000)
 
+    # ... and a session unused this long ends too (web pages and API sessions; not programs' tokens)
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+    # sign-in (docs/security.md): failed attempts within the window lock the account, or the
+    # client address, for the lock-out period (or until an admin unlocks it)
+    signin_failures_per_account: int = Field(default=5, ge=3, le=100)
+    signin_failures_per_client: int = Field(default=20, ge=5, le=1000)
+    signin_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    signin_lockout_minutes: int = Field(default=30, ge=1, le=30 * 24 * 60)
+    # a new password's minimum length; passwords older than the maximum age must be changed at
+    # sign-in (0: they never expire)
+    password_min_length: int = Field(default=12, ge=8, le=128)
+    password_max_age_days: int = Field(default=90, ge=0, le=3650)
+    # what an authenticator app shows beside the account
+    totp_issuer: str = Field(default="incubase", min_length=1, max_length=60)
+
     # `incubase run`: where the API and the local Prefect server listen
     api_host: str = "127.0.0.1"
     api_port: int = 8000

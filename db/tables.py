@@ -155,8 +155,9 @@ users = sa.Table(
     sa.Column("display_name", sa.Text, nullable=False),
     sa.Column("email", sa.String(254)),
     sa.Column("created_at", Stamp, nullable=False),
-    # for the web pages' sign-in: scrypt$n$r$p$salt$hash (services.users.hash_password); NULL: no password
+    # for the web pages' sign-in: scrypt$n$r$p$salt$hash (services.passwords.hash_password); NULL: no password
     sa.Column("password_hash", sa.Text),
+    sa.Column("password_changed_at", Stamp),  # when it was set: its expiry counts from here
 )
 
 # the grant ledger: each grant and each revocation of a role an act of its own, append-only
@@ -186,6 +187,62 @@ api_tokens = sa.Table(
     sa.Column("created_at", Stamp, nullable=False),
     sa.Column("revoked_at", Stamp),
     sa.Column("expires_at", Stamp),  # NULL: until revoked (a program's token); a web session's ends
+    # a session's idle time-out, pushed on as it is used; NULL: none (a program's token)
+    sa.Column("idle_expires_at", Stamp),
+)
+
+# a user's TOTP secret (RFC 6238): unconfirmed until a first code is entered; last_step, the time
+# step of the last code accepted, so that no code is accepted twice
+user_totp = sa.Table(
+    "user_totp", metadata,
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("secret", sa.String(64), nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("confirmed_at", Stamp),
+    sa.Column("last_step", sa.BigInteger),
+)
+
+# one-use codes for a lost authenticator, kept as hashes only (shown once, at enrolment)
+recovery_codes = sa.Table(
+    "recovery_codes", metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("used_at", Stamp),
+)
+
+# a sign-in between its password and its next step (the code, the enrolment, a new password):
+# one use, a few minutes, from the same client; kept as the hash of the ticket
+signin_tickets = sa.Table(
+    "signin_tickets", metadata,
+    sa.Column("ticket_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("stage", sa.String(16), nullable=False),
+    sa.Column("client", sa.String(120), nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("expires_at", Stamp, nullable=False),
+    sa.Column("used_at", Stamp),
+)
+
+# the security audit log: every sign-in and its failure, sign-out, lock-out and unlock, token,
+# grant, password and two-factor change, export and download; who, when, from where, what and the
+# result; hash-chained like the case events (one chain, by seq) and append-only (triggers)
+security_log = sa.Table(
+    "security_log", metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at", Stamp, nullable=False),
+    sa.Column("actor", sa.String(120), nullable=False),
+    sa.Column("client", sa.String(120), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("result", sa.String(16), nullable=False),
+    sa.Column("details", Json, nullable=False),
+    sa.Column("canonical", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_security_log_subject_at", "subject", "at"),
+    sa.Index("ix_security_log_client_at", "client", "at"),
+    sa.Index("ix_security_log_at", "at"),
 )
 
 idempotency_keys = sa.Table(

@@ -10,6 +10,8 @@ from db.engine import READ_ONLY
 from db.reminders import SqlReminderRepository
 from db.repository import SqlCaseRepository, SqlTimerRepository
 from db.rounds import SqlRoundRepository
+from db.security_log import SqlSecurityLogRepository
+from db.two_factor import SqlTwoFactorRepository
 from db.users import SqlIdempotencyRepository, SqlUserRepository
 
 if TYPE_CHECKING:
@@ -32,6 +34,8 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(self.conn, self.clock)
         self.timers = SqlTimerRepository(self.conn)
         self.users = SqlUserRepository(self.conn)
+        self.two_factor = SqlTwoFactorRepository(self.conn)
+        self.security_log = SqlSecurityLogRepository(self.conn)
         self.idempotency = SqlIdempotencyRepository(self.conn)
         self.reminders = SqlReminderRepository(self.conn)
         self.rounds = SqlRoundRepository(self.conn)

@@ -40,14 +40,31 @@ class SqlUserRepository:
         return self._user(row) if row else None
 
     def by_token(self, token_hash: str, now: datetime) -> User | None:
-        """The user of a live token (not revoked, not expired at `now`) with all its grants, in one
-        statement (every API request asks)."""
+        found = self.session(token_hash, now)
+        return found[0] if found else None
+
+    def session(self, token_hash: str, now: datetime) -> tuple[User, datetime | None] | None:
+        """The user of a live token (not revoked, not expired nor idle past its time-out at `now`)
+        with all its grants, and the token's idle expiry, in one statement (every API request asks)."""
         rows = self.conn.execute(_BY_TOKEN, {"token_hash": token_hash, "now": now.astimezone(UTC)}).all()
         if not rows:
             return None
         first = rows[0]
         grants = grants_of(_act(r) for r in rows if r.role is not None)
-        return User(first.id, first.username, first.display_name, grants, first.email)
+        return User(first.id, first.username, first.display_name, grants, first.email), _utc(first.idle_expires_at)
+
+    def extend_idle(self, token_hash: str, until: datetime, unless_after: datetime) -> None:
+        c = t.api_tokens.c
+        self.conn.execute(t.api_tokens.update().where(
+            c.token_hash == token_hash, c.revoked_at.is_(None), c.idle_expires_at.is_not(None),
+            c.idle_expires_at <= unless_after.astimezone(UTC)).values(idle_expires_at=until.astimezone(UTC)))
+
+    def revoke_sessions(self, user_id: str, now: datetime, keep: str | None = None) -> int:
+        c = t.api_tokens.c
+        done = self.conn.execute(t.api_tokens.update().where(
+            c.user_id == user_id, c.revoked_at.is_(None), c.idle_expires_at.is_not(None),
+            c.token_hash != (keep or "")).values(revoked_at=now))
+        return done.rowcount
 
     def all(self) -> list[User]:
         rows = self.conn.execute(sa.select(t.users).order_by(t.users.c.username)).mappings().all()
@@ -79,10 +96,11 @@ class SqlUserRepository:
                 for r in rows]
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
-                  expires_at: datetime | None = None) -> None:
+                  expires_at: datetime | None = None, idle_expires_at: datetime | None = None) -> None:
         self.conn.execute(t.api_tokens.insert().values(
             token_hash=token_hash, user_id=user_id, label=label, created_at=now,
-            expires_at=expires_at.astimezone(UTC) if expires_at else None))
+            expires_at=expires_at.astimezone(UTC) if expires_at else None,
+            idle_expires_at=idle_expires_at.astimezone(UTC) if idle_expires_at else None))
 
     def revoke_token(self, token_hash: str, now: datetime) -> bool:
         c = t.api_tokens.c
@@ -90,12 +108,17 @@ class SqlUserRepository:
                                  .values(revoked_at=now).returning(c.token_hash))
         return done.first() is not None
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
-        self.conn.execute(t.users.update().where(t.users.c.id == user_id).values(password_hash=password_hash))
+    def set_password_hash(self, user_id: str, password_hash: str, changed_at: datetime) -> None:
+        self.conn.execute(t.users.update().where(t.users.c.id == user_id).values(
+            password_hash=password_hash, password_changed_at=changed_at.astimezone(UTC)))
 
     def password_hash(self, username: str) -> str | None:
         return self.conn.execute(sa.select(t.users.c.password_hash).where(
             t.users.c.username == username)).scalar_one_or_none()
+
+    def password_changed_at(self, username: str) -> datetime | None:
+        return _utc(self.conn.execute(sa.select(t.users.c.password_changed_at).where(
+            t.users.c.username == username, t.users.c.password_hash.is_not(None))).scalar_one_or_none())
 
     def _user(self, row) -> User:
         g = t.role_grants.c
@@ -126,12 +149,14 @@ _ACT_COLUMNS = (t.role_grants.c.seq, t.role_grants.c.act, t.role_grants.c.role, 
 
 # built once: a statement object keeps its cache key, so executing it again skips that work too
 _BY_TOKEN = (
-    sa.select(t.users.c.id, t.users.c.username, t.users.c.display_name, t.users.c.email, *_ACT_COLUMNS)
+    sa.select(t.users.c.id, t.users.c.username, t.users.c.display_name, t.users.c.email, *_ACT_COLUMNS,
+              t.api_tokens.c.idle_expires_at)
     .select_from(t.api_tokens)
     .join(t.users, t.users.c.id == t.api_tokens.c.user_id)
     .outerjoin(t.role_grants, t.role_grants.c.user_id == t.users.c.id)
     .where(t.api_tokens.c.token_hash == sa.bindparam("token_hash"), t.api_tokens.c.revoked_at.is_(None),
-           sa.or_(t.api_tokens.c.expires_at.is_(None), t.api_tokens.c.expires_at > sa.bindparam("now")))
+           sa.or_(t.api_tokens.c.expires_at.is_(None), t.api_tokens.c.expires_at > sa.bindparam("now")),
+           sa.or_(t.api_tokens.c.idle_expires_at.is_(None), t.api_tokens.c.idle_expires_at > sa.bindparam("now")))
     .order_by(t.role_grants.c.seq)
 )
 
@@ -143,3 +168,7 @@ def _act(r) -> GrantAct:
 
 def _moment(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # SQLite hands back naive UTC
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else _moment(value)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services import cases, users
+from services import cases, two_factor, users
 from services.ports import CaseNotFound
 from services.runtime import Runtime
 from services.sweep import sweep
+from services.values import SYSTEM_ORIGIN
 from statemachines.credit_code import check_character
 
 CASEWORKER = "caseworker.wang"  # 王芳，经办人
@@ -129,6 +130,9 @@ DEMO_USERS = (
 
 # the demo users' password for the web pages (printed by `incubase demo`); demo data only
 DEMO_PASSWORD = "incubase-demo"
+# the TOTP secret of the demo users who sign in with a second factor (the supervisor and the
+# three administrators, issue 14), printed by `incubase demo` for an authenticator app; demo data only
+DEMO_TOTP_SECRET = "INCUBASEDEMOTOTPSECRETXXXXXXXXXX"
 
 
 def ensure_demo_users(rt: Runtime) -> list[str]:
@@ -140,6 +144,9 @@ def ensure_demo_users(rt: Runtime) -> list[str]:
             users.add_user(rt, username, name, [(role, code) for code in scopes])
         if not users.has_password(rt, username):
             users.set_password(rt, username, DEMO_PASSWORD)
+        user = users.user_named(rt, username)
+        if two_factor.requires_two_factor(rt, user) and not two_factor.state(rt, user).enrolled:
+            two_factor.enrol_known_secret(rt, user, DEMO_TOTP_SECRET, SYSTEM_ORIGIN)
     return [u for u, *_ in DEMO_USERS]
 
 

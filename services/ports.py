@@ -13,8 +13,12 @@ from services.values import (
     Queued,
     Reminder,
     Round,
+    SecurityEntry,
+    SecurityLogFilter,
+    SignInTicket,
     StoredAnswer,
     TimerFilter,
+    TotpSecret,
     User,
 )
 from statemachines.acts import BanOnRecord
@@ -189,20 +193,120 @@ class UserRepository(Protocol):
         ...
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
-                  expires_at: datetime | None = None) -> None:
-        """A new token, stored as its hash, expiring at `expires_at` if given."""
+                  expires_at: datetime | None = None, idle_expires_at: datetime | None = None) -> None:
+        """A new token, stored as its hash, expiring at `expires_at` if given, and with an idle
+        time-out from `idle_expires_at` on if given (see `extend_idle`)."""
         ...
 
     def revoke_token(self, token_hash: str, now: datetime) -> bool:
         """Ends the token at `now` (kept); False if unknown or already revoked."""
         ...
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
-        """Sets the user's password hash for the web sign-in."""
+    def set_password_hash(self, user_id: str, password_hash: str, changed_at: datetime) -> None:
+        """Sets the user's password hash for the web sign-in, and when the password was chosen
+        (a re-hash of the same password keeps the moment it was chosen)."""
         ...
 
     def password_hash(self, username: str) -> str | None:
         """The user's password hash; None for no password or no such user."""
+        ...
+
+    def password_changed_at(self, username: str) -> datetime | None:
+        """When the user's password was chosen; None for no password, no user, or not known."""
+        ...
+
+    def session(self, token_hash: str, now: datetime) -> tuple[User, datetime | None] | None:
+        """As `by_token`, with the token's idle expiry (None: it has no idle time-out); a token
+        whose idle expiry has passed is no longer live."""
+        ...
+
+    def extend_idle(self, token_hash: str, until: datetime, unless_after: datetime) -> None:
+        """Moves the live token's idle expiry to `until`, where it has one and it is not after
+        `unless_after` already (a session used every second is written once a minute, not every second)."""
+        ...
+
+    def revoke_sessions(self, user_id: str, now: datetime, keep: str | None = None) -> int:
+        """Ends the user's tokens that have an idle time-out (sessions, not programs' tokens) but the
+        one of hash `keep`; how many."""
+        ...
+
+
+class TwoFactorRepository(Protocol):
+    """TOTP secrets, recovery codes (as hashes) and the tickets of a sign-in's second step."""
+
+    def totp(self, user_id: str) -> TotpSecret | None:
+        """The user's TOTP secret, confirmed or not, or None."""
+        ...
+
+    def set_totp(self, user_id: str, secret: str, now: datetime) -> None:
+        """A new unconfirmed secret for the user, in place of any unconfirmed one."""
+        ...
+
+    def confirm_totp(self, user_id: str, step: int, now: datetime) -> None:
+        """Marks the secret confirmed with the time step of its first code."""
+        ...
+
+    def use_step(self, user_id: str, step: int) -> bool:
+        """Records a code of time step `step` accepted, if no code of that step or a later one was; False if one was."""
+        ...
+
+    def reset(self, user_id: str) -> bool:
+        """Removes the user's secret and recovery codes; False if there was no secret."""
+        ...
+
+    def replace_recovery_codes(self, user_id: str, code_hashes: Sequence[str], now: datetime) -> None:
+        """The user's recovery codes, in place of any before."""
+        ...
+
+    def use_recovery_code(self, user_id: str, code_hash: str, now: datetime) -> bool:
+        """Marks the user's unused recovery code used; False if there is none such."""
+        ...
+
+    def recovery_codes_left(self, user_id: str) -> int:
+        """How many of the user's recovery codes are unused."""
+        ...
+
+    def add_ticket(self, ticket_hash: str, ticket: SignInTicket, now: datetime) -> None:
+        """A new ticket for a sign-in's next step."""
+        ...
+
+    def ticket(self, ticket_hash: str, now: datetime) -> SignInTicket | None:
+        """The ticket if it is unused and not expired at `now`, else None."""
+        ...
+
+    def use_ticket(self, ticket_hash: str, now: datetime) -> bool:
+        """Marks the ticket used if it is unused and not expired at `now`; False otherwise (once only)."""
+        ...
+
+
+class SecurityLogRepository(Protocol):
+    """The security audit log: one hash chain of entries by seq, append-only."""
+
+    def head(self) -> tuple[int, str]:
+        """(seq, hash) of the last entry, (0, the genesis hash) for none; the log's end stays locked
+        for this transaction, so that two writers cannot both chain onto the same entry."""
+        ...
+
+    def add(self, entry: SecurityEntry) -> None:
+        """Appends a sealed entry (its seq must be the head's next)."""
+        ...
+
+    def latest(self, *, subject: str, actions: Sequence[str], result: str | None = None) -> SecurityEntry | None:
+        """The last entry of one of these actions (with this result) about this subject, or None."""
+        ...
+
+    def count(self, *, action: str, result: str, after_seq: int, since: datetime, subject: str | None = None,
+              client: str | None = None) -> int:
+        """How many entries of the action and result about this subject (or from this client) follow
+        seq `after_seq` and are from `since` on."""
+        ...
+
+    def search(self, query: SecurityLogFilter) -> tuple[list[SecurityEntry], int]:
+        """One page of the entries the filter matches, newest first, and how many match in all."""
+        ...
+
+    def after(self, seq: int, limit: int) -> list[SecurityEntry]:
+        """Up to `limit` entries after seq `seq`, in seq order (verification reads the chain page by page)."""
         ...
 
 
@@ -326,6 +430,10 @@ class UnitOfWork(Protocol):
     def timers(self) -> TimerRepository: ...
     @property
     def users(self) -> UserRepository: ...
+    @property
+    def two_factor(self) -> TwoFactorRepository: ...
+    @property
+    def security_log(self) -> SecurityLogRepository: ...
     @property
     def idempotency(self) -> IdempotencyRepository: ...
     @property

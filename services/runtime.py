@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from services.ports import UnitOfWork
+from services.security_policy import SecurityPolicy
 from statemachines.acts import business_date
 from statemachines.policy import PolicyBook
 from statemachines.workcalendar import WorkCalendar
@@ -19,6 +20,7 @@ class Runtime:
     clock: Clock
     policies: PolicyBook
     calendar: WorkCalendar
+    security: SecurityPolicy = field(default_factory=SecurityPolicy)
 
     def reads(self) -> UnitOfWork:
         """A unit of work that only reads: it takes no write lock on SQLite (pages, queries and

@@ -7,9 +7,7 @@ separation of duties and scope (services.duties); without `by` it is the console
 """
 from __future__ import annotations
 
-import functools
 import hashlib
-import hmac
 import re
 import secrets
 import unicodedata
@@ -17,13 +15,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from services import duties, grant_ledger
+from services import duties, grant_ledger, passwords, security_log
 from services.duties import ROLE_NAMES_ZH as ROLE_NAMES_ZH
+from services.passwords import hash_password as hash_password
+from services.passwords import password_matches as password_matches
 from services.ports import UnitOfWork
 from services.refusals import Forbidden as Forbidden
 from services.refusals import Unauthenticated as Unauthenticated
 from services.runtime import Runtime
 from services.values import ROLES as ROLES
+from services.values import SYSTEM_ORIGIN, Origin
 from services.values import Grant as Grant
 from services.values import User as User
 from statemachines import jurisdiction as divisions
@@ -79,7 +80,7 @@ def hash_token(token: str) -> str:
 
 
 def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[str, str]],
-             email: str | None = None, *, by: User | None = None) -> User:
+             email: str | None = None, *, by: User | None = None, origin: Origin = SYSTEM_ORIGIN) -> User:
     """A new account; `by` a system administrator, or the console. Grants come with it only at
     the console: an administrator's account and its roles are two people's acts (三员分立)."""
     if not _USERNAME.fullmatch(username):
@@ -98,14 +99,18 @@ def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[s
         if uow.users.by_username(username) is not None:
             raise InvalidAct(f"user {username!r} already exists", field="username")
         user_id = secrets.token_hex(16)
-        uow.users.add(user_id, username, display_name.strip(), rt.clock(), email=email_address(email))
+        now = rt.clock()
+        uow.users.add(user_id, username, display_name.strip(), now, email=email_address(email))
+        security_log.append(uow, now, origin, "user_add", username)
         for role, code in grants:
             _record(rt, uow, grant_ledger.GRANT, _user(uow, username), role, code, None, "")
+            security_log.append(uow, rt.clock(), origin, "grant", username, "ok", {"role": role, "jurisdiction": code})
         uow.commit()
         return _user(uow, username)
 
 
-def grant(rt: Runtime, username: str, role: str, code: str, *, by: User | None = None, reason: str = "") -> User:
+def grant(rt: Runtime, username: str, role: str, code: str, *, by: User | None = None, reason: str = "",
+          origin: Origin = SYSTEM_ORIGIN) -> User:
     """Grants `role` over the jurisdiction `code`: by a security administrator whose grant covers
     it (never to themselves), or at the console; refused if it would give one account two of the
     administrators' roles."""
@@ -113,15 +118,18 @@ def grant(rt: Runtime, username: str, role: str, code: str, *, by: User | None =
     with rt.uow() as uow:
         user = _user(uow, username)
         _record(rt, uow, grant_ledger.GRANT, user, role, code, by, reason)
+        security_log.append(uow, rt.clock(), origin, "grant", username, "ok", {"role": role, "jurisdiction": code})
         uow.commit()
         return _user(uow, username)
 
 
 def revoke_grant(rt: Runtime, username: str, role: str, code: str, *, by: User | None = None,
-                 reason: str = "") -> User:
+                 reason: str = "", origin: Origin = SYSTEM_ORIGIN) -> User:
     """Ends the user's grants of `role` over `code` from now on; they stay on record, with their end."""
     with rt.uow() as uow:
         _record(rt, uow, grant_ledger.REVOKE, _user(uow, username), role, code, by, reason)
+        security_log.append(uow, rt.clock(), origin, "revoke_grant", username, "ok",
+                            {"role": role, "jurisdiction": code})
         uow.commit()
         return _user(uow, username)
 
@@ -140,72 +148,97 @@ def _record(rt: Runtime, uow: UnitOfWork, act: str, user: User, role: str, code:
                                                  by.username if by else grant_ledger.CONSOLE, reason.strip()))
 
 
-def create_token(rt: Runtime, username: str, label: str = "", lifetime: timedelta | None = None) -> str:
-    """A new bearer token; only its hash is stored, so it is shown this once. With a `lifetime`
-    it stops working that long after now; without, it works until revoked."""
+def create_token(rt: Runtime, username: str, label: str = "", lifetime: timedelta | None = None,
+                 origin: Origin = SYSTEM_ORIGIN) -> str:
+    """A new bearer token for a program; only its hash is stored, so it is shown this once. With a
+    `lifetime` it stops working that long after now; without, it works until revoked. (A person's
+    session comes from signing in: services.signin.)"""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = rt.clock()
     with rt.uow() as uow:
         user = _user(uow, username)
         uow.users.add_token(user.id, hash_token(token), label, now, now + lifetime if lifetime else None)
+        security_log.append(uow, now, origin, "token_create", username, "ok",
+                            {"label": label, "expires_at": (now + lifetime).isoformat() if lifetime else None,
+                             "token": hash_token(token)[:12]})
         uow.commit()
     return token
 
 
-def revoke_token(rt: Runtime, token: str) -> bool:
+def revoke_token(rt: Runtime, token: str, origin: Origin = SYSTEM_ORIGIN) -> bool:
     """Ends a token from now on (kept, with the moment it was revoked); False if unknown or already revoked."""
+    now = rt.clock()
     with rt.uow() as uow:
-        done = uow.users.revoke_token(hash_token(token), rt.clock())
+        found = uow.users.session(hash_token(token), now)
+        done = uow.users.revoke_token(hash_token(token), now)
+        security_log.append(uow, now, origin, "token_revoke", found[0].username if found else "",
+                            "ok" if done else "failed", {"token": hash_token(token)[:12]})
         uow.commit()
     return done
 
 
+# a session used again within this long of its last push is not written again (one write a minute)
+IDLE_GRANULARITY = timedelta(minutes=1)
+
+
 def authenticate(rt: Runtime, token: str | None) -> User:
+    """The user of a live token; a session's idle time-out is pushed on as it is used."""
     if not token:
         raise Unauthenticated("sign in: send 'Authorization: Bearer <token>'")
+    now = rt.clock()
     with rt.reads() as uow:
-        user = uow.users.by_token(hash_token(token), rt.clock())
-    if user is None:
-        raise Unauthenticated("the token is unknown, revoked or expired")
+        found = uow.users.session(hash_token(token), now)
+    if found is None:
+        raise Unauthenticated("the token is unknown, revoked or expired (a session also ends after "
+                              f"{int(rt.security.session_idle.total_seconds() // 60)} minutes unused)")
+    user, idle_until = found
+    wanted = now + rt.security.session_idle
+    if idle_until is not None and wanted - idle_until >= IDLE_GRANULARITY:
+        with rt.uow() as uow:
+            uow.users.extend_idle(hash_token(token), wanted, unless_after=wanted - IDLE_GRANULARITY)
+            uow.commit()
     return user
 
 
-# --- passwords, for the web pages' sign-in -------------------------------------------------
+# --- passwords, for the web pages' sign-in (services.signin signs in; services.passwords hashes) ---
 
-# scrypt at n=2**14, r=8, p=1 (16 MiB, ~50 ms): the parameters are stored with each hash, so
-# they can be raised later without invalidating the hashes already stored
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-MIN_PASSWORD = 8
-
-
-def hash_password(password: str) -> str:
-    """`scrypt$n$r$p$salt$hash`, salt and hash in hex; a fresh random salt each time."""
-    salt = secrets.token_bytes(16)
-    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+def check_new_password(rt: Runtime, username: str, password: str) -> None:
+    """WeakPassword unless the password meets the policy (length, not common, not the username),
+    and InvalidAct if it is the user's present one."""
+    passwords.check_policy(password, username, rt.security.password_min_length)
+    with rt.reads() as uow:
+        stored = uow.users.password_hash(username)
+    if stored and passwords.password_matches(password, stored):
+        raise passwords.WeakPassword("the new password must differ from the present one", "unchanged")
 
 
-def password_matches(password: str, stored: str | None) -> bool:
-    """Constant-time comparison against a stored hash; False for no hash or a malformed one."""
-    try:
-        scheme, n, r, p, salt, digest = (stored or "").split("$")
-        if scheme != "scrypt":
-            return False
-        expected = bytes.fromhex(digest)
-        actual = _scrypt(password, bytes.fromhex(salt), int(n), int(r), int(p), len(expected))
-    except ValueError:
-        return False
-    return hmac.compare_digest(actual, expected)
-
-
-def set_password(rt: Runtime, username: str, password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidAct(f"a password has at least {MIN_PASSWORD} characters", field="password")
+def set_password(rt: Runtime, username: str, password: str, origin: Origin = SYSTEM_ORIGIN,
+                 action: str = "password_set", keep_session: str | None = None) -> None:
+    """Sets the user's password (the policy checked); an administrator's `password_set`, or the
+    user's own `password_change`, on the security log; the user's own change ends their other
+    sessions (all but `keep_session`, the token they changed it with)."""
+    passwords.check_policy(password, username, rt.security.password_min_length)
     hashed = hash_password(password)
     with rt.uow() as uow:
         user = _user(uow, username)
-        uow.users.set_password_hash(user.id, hashed)
+        now = rt.clock()
+        uow.users.set_password_hash(user.id, hashed, now)
+        if action == "password_change":
+            uow.users.revoke_sessions(user.id, now, keep=hash_token(keep_session) if keep_session else None)
+        security_log.append(uow, now, origin, action, username)
         uow.commit()
+
+
+def change_own_password(rt: Runtime, user: User, current: str, new: str, origin: Origin,
+                        session: str | None = None) -> None:
+    """A signed-in user's new password, given the present one (Unauthenticated, logged, if wrong)."""
+    with rt.reads() as uow:
+        stored = uow.users.password_hash(user.username)
+    if not passwords.password_matches(current, stored or passwords.dummy_hash()):
+        security_log.record(rt, origin, "password_change", user.username, "failed", {"error": "wrong-password"})
+        raise Unauthenticated("the present password is wrong")
+    check_new_password(rt, user.username, new)
+    set_password(rt, user.username, new, origin, action="password_change", keep_session=session)
 
 
 def has_password(rt: Runtime, username: str) -> bool:
@@ -213,25 +246,10 @@ def has_password(rt: Runtime, username: str) -> bool:
         return uow.users.password_hash(username) is not None
 
 
-@functools.cache
-def _dummy_hash() -> str:
-    return hash_password(secrets.token_urlsafe(16))
-
-
-def check_password(rt: Runtime, username: str, password: str) -> User:
-    """The user whose password this is; the same refusal, after the same work, for an unknown
-    user, a user without a password and a wrong password, so none of them can be told apart."""
+def user_named(rt: Runtime, username: str) -> User:
+    """The user; UnknownUser if none."""
     with rt.reads() as uow:
-        stored = uow.users.password_hash(username)
-        user = uow.users.by_username(username) if stored else None
-    if not password_matches(password, stored or _dummy_hash()) or user is None:
-        raise Unauthenticated("wrong username or password")
-    return user
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int = 32) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length,
-                          maxmem=256 * 1024 * 1024)
+        return _user(uow, username)
 
 
 def list_users(rt: Runtime, *, by: User | None = None) -> list[User]:

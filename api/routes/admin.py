@@ -9,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentUser, RuntimeDep
+from api.deps import CurrentUser, RequestOrigin, RuntimeDep
 from services import users
 from services.users import User
 
@@ -63,18 +63,20 @@ def list_users(rt: RuntimeDep, user: CurrentUser) -> list[dict]:
 
 
 @router.post("", status_code=201, response_model=UserOut, summary="Add an account, without roles (sysadmin)")
-def add_user(body: UserIn, rt: RuntimeDep, user: CurrentUser) -> dict:
+def add_user(body: UserIn, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin) -> dict:
     return _out(users.add_user(rt, body.username, body.display_name,
-                               [(g.role, g.jurisdiction) for g in body.grants], email=body.email, by=user))
+                               [(g.role, g.jurisdiction) for g in body.grants], email=body.email, by=user,
+                               origin=origin))
 
 
 @router.post("/{username}/grants", response_model=UserOut,
              summary="Grant a role over a jurisdiction your secadmin grant covers, to someone else (secadmin)")
-def grant(username: str, body: GrantIn, rt: RuntimeDep, user: CurrentUser) -> dict:
-    return _out(users.grant(rt, username, body.role, body.jurisdiction, by=user, reason=body.reason))
+def grant(username: str, body: GrantIn, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin) -> dict:
+    return _out(users.grant(rt, username, body.role, body.jurisdiction, by=user, reason=body.reason, origin=origin))
 
 
 @router.post("/{username}/grants/revoke", response_model=UserOut,
              summary="End a grant; it stays on record with its end (secadmin)")
-def revoke(username: str, body: GrantIn, rt: RuntimeDep, user: CurrentUser) -> dict:
-    return _out(users.revoke_grant(rt, username, body.role, body.jurisdiction, by=user, reason=body.reason))
+def revoke(username: str, body: GrantIn, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin) -> dict:
+    return _out(users.revoke_grant(rt, username, body.role, body.jurisdiction, by=user, reason=body.reason,
+                                   origin=origin))

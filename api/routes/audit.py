@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentUser, ExpectedVersion, RuntimeDep
+from api.deps import CurrentUser, ExpectedVersion, RequestOrigin, RuntimeDep
 from api.downloads import dossier_file, workbook
 from api.fields import JURISDICTION_PATTERN
 from api.views import case_view
 from services import audit
 from services.anchors import list_anchors
 from services.dossier import dossier
+from services.security_log import logged_export
 from services.stats import statistics
 from services.users import Forbidden
 from services.xlsx import statistics_workbook
@@ -50,22 +51,28 @@ def verify(case_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
 
 
 @router.get("/cases/{case_id}/dossier", summary="The dossier as JSON or a spreadsheet (format=xlsx)")
-def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser,
+def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin,
                 format: Literal["json", "xlsx"] = "json") -> Response:
-    return dossier_file(dossier(rt, case_id, user), case_id, format, attach_json=False)
+    # every download is on the security log, a refused one too
+    return logged_export(rt, origin, "dossier", case_id,
+                         lambda: dossier_file(dossier(rt, case_id, user), case_id, format, attach_json=False),
+                         format=format)
 
 
 @router.get("/stats", summary="Published figures for a jurisdiction and year")
-def stats(rt: RuntimeDep, user: CurrentUser,
+def stats(rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin,
           jurisdiction: Annotated[str, Query(pattern=JURISDICTION_PATTERN)],
           year: Annotated[int, Query(ge=2000, le=2200)],
           format: Literal["json", "xlsx"] = "json") -> Response:
-    if not user.works_on(jurisdiction):
-        raise Forbidden(f"{user.username} holds no caseworker, supervisor or auditor role for {jurisdiction}")
-    figures = statistics(rt, jurisdiction, year, rt.today()).as_dict()
-    if format == "xlsx":
-        return workbook(statistics_workbook(figures), f"stats-{jurisdiction}-{year}.xlsx")
-    return JSONResponse(figures)
+    def figures() -> Response:
+        if not user.works_on(jurisdiction):
+            raise Forbidden(f"{user.username} holds no caseworker, supervisor or auditor role for {jurisdiction}")
+        figures = statistics(rt, jurisdiction, year, rt.today()).as_dict()
+        if format == "xlsx":
+            return workbook(statistics_workbook(figures), f"stats-{jurisdiction}-{year}.xlsx")
+        return JSONResponse(figures)
+
+    return logged_export(rt, origin, "statistics", f"{jurisdiction}/{year}", figures, format=format)
 
 
 @router.get("/anchors", summary="The daily anchors: each day's case heads, chained")

@@ -1,7 +1,7 @@
 """The pages: each turns a request into the same service calls the JSON API makes.
 
-Sign-in exchanges a password for a fresh API token (services.users.create_token), kept in an
-HttpOnly, SameSite=Strict cookie; every page authenticates it with services.users.authenticate,
+Sign-in (api/web/signin.py, services.signin) ends in a fresh API token, kept in an HttpOnly,
+SameSite=Strict cookie; every page authenticates it with services.users.authenticate,
 so the pages have exactly the API's users, roles and jurisdictions. SameSite=Strict does not keep
 out a page of the same host on another port, so every form carries a token and every post's
 origin is checked (api/web/csrf.py); over HTTPS (settings.https) the cookies are Secure and
@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.act_models import REASON_LIMIT
-from api.deps import RuntimeDep
+from api.deps import RuntimeDep, client_address
 from api.downloads import dossier_file
 from api.limits import limiter_of
 from api.views import case_view
@@ -34,10 +34,12 @@ from services import audit, cases, users
 from services.dossier import dossier
 from services.ports import CaseFilter, CaseNotFound
 from services.queries import every_case
+from services.security_log import logged_export
 from services.stats import statistics
-from services.text import InvalidText, normalise
+from services.text import normalise
 from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
+from services.values import Origin
 from services.work_queue import GROUPS, kinds_offered, kinds_to_offer, page_after, work_queue
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
@@ -207,10 +209,7 @@ def home() -> RedirectResponse:
     return RedirectResponse("/queue", status_code=303)
 
 
-@router.get("/login")
-def login_page(request: Request, next: str = "/queue") -> HTMLResponse:
-    return _login_form(request, _safe_next(next))
-
+# /login, its steps and /logout: api/web/signin.py; the sign-in form's own CSRF token is here
 
 def _login_form(request: Request, next_url: str, *, error: str | None = None, username: str = "",
                 status: int = 200) -> HTMLResponse:
@@ -233,44 +232,6 @@ async def login_form(request: Request) -> dict[str, str] | None:
     except csrf.CrossSiteRequest:
         return None
     return form
-
-
-@router.post("/login")
-def login(request: Request, rt: RuntimeDep, form: Annotated[dict[str, str] | None, Depends(login_form)]) -> Response:
-    t = Translator(lang_of(request))
-    if form is None:  # shown again with a fresh token, and nobody signed in
-        return _login_form(request, "/queue", error=t("login_expired"), status=403)
-    next_url = _safe_next(form.get("next"))
-    username, password = form.get("username", ""), form.get("password", "")
-    try:
-        username = normalise(username, field="username")
-    except InvalidText:
-        username = ""
-    try:
-        if not username or len(username) > USERNAME_LIMIT or len(password) > PASSWORD_LIMIT:
-            raise Unauthenticated("wrong username or password")
-        users.check_password(rt, username, password)
-    except Unauthenticated:
-        return _login_form(request, next_url, error=t("wrong_login"), username=username[:USERNAME_LIMIT],
-                           status=401)
-    response = RedirectResponse(next_url, status_code=303)
-    web = web_settings(request)
-    set_cookie(request, response, COOKIE, users.create_token(rt, username, "web", lifetime=web.session),
-               max_age=int(web.session.total_seconds()))
-    response.delete_cookie(web.cookie(LOGIN_COOKIE), path="/", secure=web.https, httponly=True, samesite="strict")
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request, rt: RuntimeDep, form: Form) -> RedirectResponse:
-    # the session's token is revoked, not only forgotten: a copied cookie is worth nothing after;
-    # and only from one of its own pages (the form's token), so no other site can sign anyone out
-    if token := session_token(request):
-        users.revoke_token(rt, token)
-    response = RedirectResponse("/login", status_code=303)
-    web = web_settings(request)
-    response.delete_cookie(web.cookie(COOKIE), path="/", secure=web.https, httponly=True, samesite="strict")
-    return response
 
 
 # --- work queue ----------------------------------------------------------------------------
@@ -397,8 +358,10 @@ def audit_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser, a
 
 
 @router.get("/cases/{case_id}/dossier.{fmt}")
-def dossier_download(case_id: str, fmt: str, rt: RuntimeDep, user: PageUser) -> Response:
-    return dossier_file(dossier(rt, case_id, user), case_id, fmt, attach_json=True)
+def dossier_download(case_id: str, fmt: str, request: Request, rt: RuntimeDep, user: PageUser) -> Response:
+    origin = Origin(user.username, client_address(request))  # every download on the security log
+    return logged_export(rt, origin, "dossier", case_id,
+                         lambda: dossier_file(dossier(rt, case_id, user), case_id, fmt, attach_json=True), format=fmt)
 
 
 # --- dashboard -----------------------------------------------------------------------------

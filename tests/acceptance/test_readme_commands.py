@@ -69,7 +69,7 @@ CHECKS: dict[str, Check] = {
     ".venv/bin/incubase tokens revoke <token>": Check(r"^token revoked$"),
     # prompted twice; without a terminal the prompts share the line
     ".venv/bin/incubase users password wang.fang": Check(r"password set for wang\.fang$",
-                                                         stdin="一段足够长的口令\n一段足够长的口令\n"),
+                                                         stdin="一段足够长也难猜的口令句子\n一段足够长也难猜的口令句子\n"),
     ".venv/bin/incubase users list": Check(r"^wang\.fang\s+王芳\s+caseworker@520000$"),
     ".venv/bin/incubase users add zhou.min --name 周敏 --role sysadmin --jurisdiction 000000":
         Check(r"^added zhou\.min \(周敏\): sysadmin@000000$"),
@@ -91,6 +91,13 @@ CHECKS: dict[str, Check] = {
     ".venv/bin/incubase audit export --case demo-gy-daxuesheng --out dossier.xlsx": Check(r"^wrote dossier\.xlsx$"),
     ".venv/bin/incubase audit export --jurisdiction 520000 --year 2025 --out stats.xlsx": Check(r"^wrote stats\.xlsx$"),
     ".venv/bin/incubase audit rebuild-snapshots": Check(r"^0 case\(s\) rewritten from their events$"),
+    # issue 14, level 3 (README: Security)
+    ".venv/bin/incubase users unlock wang.fang": Check(r"^wang\.fang was not locked \(recorded all the same\)$"),
+    ".venv/bin/incubase users unlock --client 10.1.2.3": Check(r"^10\.1\.2\.3 was not locked"),
+    ".venv/bin/incubase users two-factor-reset wang.fang": Check(r"^wang\.fang had no two-factor sign-in$"),
+    ".venv/bin/incubase audit security-log --verify": Check(r"^\d+ entries, the chain holds$"),
+    ".venv/bin/incubase audit security-log --csv security-log.csv": Check(r"^wrote \d+ entries to security-log\.csv$"),
+    ".venv/bin/incubase db backup backup.db": Check(r"^backed up sqlite:///\S+ to backup\.db \([\d,]+ bytes\)$"),
 }
 # long-running: started, used, stopped by a signal
 SERVE = ".venv/bin/incubase serve --host 127.0.0.1 --port 8000"

@@ -36,7 +36,22 @@ from typing import TYPE_CHECKING, Any
 from services.grant_ledger import GENESIS, grants_of
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, UnitOfWork
 from services.reminders import INBOX
-from services.values import Anchor, Announcement, GrantAct, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import (
+    SECURITY_GENESIS,
+    Anchor,
+    Announcement,
+    GrantAct,
+    Queued,
+    Reminder,
+    Round,
+    SecurityEntry,
+    SecurityLogFilter,
+    SignInTicket,
+    StoredAnswer,
+    TimerFilter,
+    TotpSecret,
+    User,
+)
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
@@ -178,6 +193,7 @@ class _User:
     email: str | None
     created_at: datetime
     password_hash: str | None = None
+    password_changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +204,21 @@ class _Token:
     created_at: datetime
     revoked_at: datetime | None
     expires_at: datetime | None
+    idle_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _RecoveryCode:
+    user_id: str
+    created_at: datetime
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Ticket:
+    ticket: SignInTicket
+    created_at: datetime
+    used_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +300,10 @@ class Tables:
     reminder_by_key: dict[tuple[str, str, str, date, str, str, str], int] = field(default_factory=dict)
     rounds: dict[tuple[str, int], _Round] = field(default_factory=dict)
     anchors: dict[date, _Anchor] = field(default_factory=dict)
+    totp: dict[str, TotpSecret] = field(default_factory=dict)  # by user id
+    recovery_codes: dict[str, _RecoveryCode] = field(default_factory=dict)  # by code hash
+    tickets: dict[str, _Ticket] = field(default_factory=dict)  # by ticket hash
+    security_log: dict[int, SecurityEntry] = field(default_factory=dict)  # by seq
     last_id: dict[str, int] = field(default_factory=dict)  # the sequences of the integer keys
 
     def copy(self) -> Tables:
@@ -298,6 +333,8 @@ class MemoryUnitOfWork:
         self.cases = MemoryCaseRepository(self)
         self.timers = MemoryTimerRepository(self)
         self.users = MemoryUserRepository(self)
+        self.two_factor = MemoryTwoFactorRepository(self)
+        self.security_log = MemorySecurityLogRepository(self)
         self.idempotency = MemoryIdempotencyRepository(self)
         self.reminders = MemoryReminderRepository(self)
         self.rounds = MemoryRoundRepository(self)
@@ -649,11 +686,30 @@ class MemoryUserRepository:
         return None if row is None else self._user(row)
 
     def by_token(self, token_hash: str, now: datetime) -> User | None:
+        found = self.session(token_hash, now)
+        return None if found is None else found[0]
+
+    def session(self, token_hash: str, now: datetime) -> tuple[User, datetime | None] | None:
         token = self.uow.read.tokens.get(token_hash)
-        if token is None or token.revoked_at is not None or (token.expires_at is not None
-                                                               and not token.expires_at > now):
+        if token is None or token.revoked_at is not None or any(
+                end is not None and not end > now for end in (token.expires_at, token.idle_expires_at)):
             return None
-        return self._user(self.uow.read.users[token.user_id])
+        return self._user(self.uow.read.users[token.user_id]), token.idle_expires_at
+
+    def extend_idle(self, token_hash: str, until: datetime, unless_after: datetime) -> None:
+        tables = self.uow.write()
+        token = tables.tokens.get(token_hash)
+        if token is not None and token.revoked_at is None and token.idle_expires_at is not None \
+                and token.idle_expires_at <= unless_after:
+            tables.tokens[token_hash] = replace(token, idle_expires_at=_utc(until))
+
+    def revoke_sessions(self, user_id: str, now: datetime, keep: str | None = None) -> int:
+        tables = self.uow.write()
+        live = [k for k in tables.tokens.values() if k.user_id == user_id and k.revoked_at is None
+                and k.idle_expires_at is not None and k.token_hash != keep]
+        for k in live:
+            tables.tokens[k.token_hash] = replace(k, revoked_at=_utc(now))
+        return len(live)
 
     def all(self) -> list[User]:
         return [self._user(u) for u in sorted(self.uow.read.users.values(), key=lambda u: u.username)]
@@ -678,11 +734,12 @@ class MemoryUserRepository:
         return [replace(a, username=tables.users[a.user_id].username) for _, a in sorted(tables.grants.items())]
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
-                  expires_at: datetime | None = None) -> None:
+                  expires_at: datetime | None = None, idle_expires_at: datetime | None = None) -> None:
         tables = self.uow.write()
         if token_hash in tables.tokens or user_id not in tables.users:
             raise IntegrityError("api_tokens: the token exists, or its user does not")
-        tables.tokens[token_hash] = _Token(token_hash, user_id, label, _utc(now), None, _utc_or_none(expires_at))
+        tables.tokens[token_hash] = _Token(token_hash, user_id, label, _utc(now), None, _utc_or_none(expires_at),
+                                           _utc_or_none(idle_expires_at))
 
     def revoke_token(self, token_hash: str, now: datetime) -> bool:
         tables = self.uow.write()
@@ -692,14 +749,134 @@ class MemoryUserRepository:
         tables.tokens[token_hash] = replace(token, revoked_at=_utc(now))
         return True
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+    def set_password_hash(self, user_id: str, password_hash: str, changed_at: datetime) -> None:
         tables = self.uow.write()
         if user_id in tables.users:
-            tables.users[user_id] = replace(tables.users[user_id], password_hash=password_hash)
+            tables.users[user_id] = replace(tables.users[user_id], password_hash=password_hash,
+                                            password_changed_at=_utc(changed_at))
 
     def password_hash(self, username: str) -> str | None:
         row = self._named(username)
         return None if row is None else row.password_hash
+
+    def password_changed_at(self, username: str) -> datetime | None:
+        row = self._named(username)
+        return None if row is None or row.password_hash is None else row.password_changed_at
+
+
+class MemoryTwoFactorRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def totp(self, user_id: str) -> TotpSecret | None:
+        return self.uow.read.totp.get(user_id)
+
+    def set_totp(self, user_id: str, secret: str, now: datetime) -> None:
+        tables = self.uow.write()
+        held = tables.totp.get(user_id)
+        if held is not None and held.confirmed:
+            raise IntegrityError(f"user_totp: {user_id} has a confirmed secret")
+        tables.totp[user_id] = TotpSecret(secret, False)
+
+    def confirm_totp(self, user_id: str, step: int, now: datetime) -> None:
+        tables = self.uow.write()
+        if user_id in tables.totp:
+            tables.totp[user_id] = replace(tables.totp[user_id], confirmed=True, last_step=step)
+
+    def use_step(self, user_id: str, step: int) -> bool:
+        tables = self.uow.write()
+        held = tables.totp.get(user_id)
+        if held is None or not held.confirmed or (held.last_step is not None and held.last_step >= step):
+            return False
+        tables.totp[user_id] = replace(held, last_step=step)
+        return True
+
+    def reset(self, user_id: str) -> bool:
+        tables = self.uow.write()
+        for code_hash in [h for h, c in tables.recovery_codes.items() if c.user_id == user_id]:
+            del tables.recovery_codes[code_hash]
+        return tables.totp.pop(user_id, None) is not None
+
+    def replace_recovery_codes(self, user_id: str, code_hashes: Sequence[str], now: datetime) -> None:
+        tables = self.uow.write()
+        for code_hash in [h for h, c in tables.recovery_codes.items() if c.user_id == user_id]:
+            del tables.recovery_codes[code_hash]
+        for code_hash in code_hashes:
+            tables.recovery_codes[code_hash] = _RecoveryCode(user_id, _utc(now))
+
+    def use_recovery_code(self, user_id: str, code_hash: str, now: datetime) -> bool:
+        tables = self.uow.write()
+        code = tables.recovery_codes.get(code_hash)
+        if code is None or code.user_id != user_id or code.used_at is not None:
+            return False
+        tables.recovery_codes[code_hash] = replace(code, used_at=_utc(now))
+        return True
+
+    def recovery_codes_left(self, user_id: str) -> int:
+        return sum(1 for c in self.uow.read.recovery_codes.values() if c.user_id == user_id and c.used_at is None)
+
+    def add_ticket(self, ticket_hash: str, ticket: SignInTicket, now: datetime) -> None:
+        tables = self.uow.write()
+        if ticket_hash in tables.tickets:
+            raise IntegrityError("signin_tickets: the ticket exists")
+        tables.tickets[ticket_hash] = _Ticket(replace(ticket, expires_at=_utc(ticket.expires_at)), _utc(now))
+
+    def ticket(self, ticket_hash: str, now: datetime) -> SignInTicket | None:
+        held = self.uow.read.tickets.get(ticket_hash)
+        if held is None or held.used_at is not None or not held.ticket.expires_at > now:
+            return None
+        return held.ticket
+
+    def use_ticket(self, ticket_hash: str, now: datetime) -> bool:
+        tables = self.uow.write()
+        held = tables.tickets.get(ticket_hash)
+        if held is None or held.used_at is not None or not held.ticket.expires_at > now:
+            return False
+        tables.tickets[ticket_hash] = replace(held, used_at=_utc(now))
+        return True
+
+
+class MemorySecurityLogRepository:
+    """The log's end needs no lock of its own: a writing unit of work holds the store's write lock."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def head(self) -> tuple[int, str]:
+        log = self.uow.read.security_log
+        if not log:
+            return 0, SECURITY_GENESIS
+        last = log[max(log)]
+        return last.seq, last.hash
+
+    def add(self, entry: SecurityEntry) -> None:
+        tables = self.uow.write()
+        if entry.seq in tables.security_log:
+            raise IntegrityError(f"security_log: seq {entry.seq} exists")
+        tables.security_log[entry.seq] = entry
+
+    def latest(self, *, subject: str, actions: Sequence[str], result: str | None = None) -> SecurityEntry | None:
+        found = [e for e in self.uow.read.security_log.values()
+                 if e.subject == subject and e.action in actions and (result is None or e.result == result)]
+        return max(found, key=lambda e: e.seq, default=None)
+
+    def count(self, *, action: str, result: str, after_seq: int, since: datetime, subject: str | None = None,
+              client: str | None = None) -> int:
+        return sum(1 for e in self.uow.read.security_log.values()
+                   if e.action == action and e.result == result and e.seq > after_seq and e.at >= since
+                   and (subject is None or e.subject == subject) and (client is None or e.client == client))
+
+    def search(self, query: SecurityLogFilter) -> tuple[list[SecurityEntry], int]:
+        wanted = [e for e in sorted(self.uow.read.security_log.values(), key=lambda e: -e.seq)
+                  if all(v is None or v == "" or getattr(e, name) == v for name, v in (
+                      ("actor", query.actor), ("action", query.action), ("subject", query.subject),
+                      ("client", query.client), ("result", query.result)))
+                  and (query.since is None or e.at >= query.since) and (query.until is None or e.at < query.until)]
+        return wanted[query.offset:query.offset + query.limit], len(wanted)
+
+    def after(self, seq: int, limit: int) -> list[SecurityEntry]:
+        log = self.uow.read.security_log
+        return [log[s] for s in sorted(k for k in log if k > seq)[:limit]]
 
 
 class MemoryIdempotencyRepository:

@@ -6,6 +6,7 @@ pages themselves record them.
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -15,6 +16,8 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.web import csrf
 from services import users
+from services.security_policy import TWO_FACTOR_ROLES
+from tests.signing_in import enrol, sign_in_page
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
 PASSWORD = "correct horse battery"
@@ -29,10 +32,31 @@ TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture
-def people(rt) -> dict[str, str]:
+def totp_secrets() -> dict[str, str]:
+    """The TOTP secret of each user who signs in with a second factor (the supervisor: issue 14)."""
+    return {}
+
+
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD's scrypt hash, made once: at OWASP's cost (half a second) five users a test would
+    double the time of the pages' tests (services.users.set_password itself: tests/integration)."""
+    return users.hash_password(PASSWORD)
+
+
+def give_password(rt, username: str) -> None:
+    with rt.uow() as uow:
+        uow.users.set_password_hash(uow.users.by_username(username).id, password_hash(), rt.clock())
+        uow.commit()
+
+
+@pytest.fixture
+def people(rt, clock, totp_secrets) -> dict[str, str]:
     for username, (name, role, code) in PEOPLE.items():
         users.add_user(rt, username, name, [(role, code)])
-        users.set_password(rt, username, PASSWORD)
+        give_password(rt, username)
+        if role in TWO_FACTOR_ROLES:
+            totp_secrets[username] = enrol(rt, clock, username)
     return {u: PASSWORD for u in PEOPLE}
 
 
@@ -69,14 +93,14 @@ def app_client(rt, people):
 
 
 @pytest.fixture
-def sign_in(rt, people):
-    """A TestClient signed in as a user, through the sign-in form."""
+def sign_in(rt, clock, people, totp_secrets):
+    """A TestClient signed in as a user, through the sign-in form (and its code, for a supervisor)."""
     clients = []
 
     def signed_in(username: str) -> TestClient:
         client = PageClient(create_app(runtime=rt), follow_redirects=False)
         clients.append(client)
-        answer = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/queue"})
+        answer = sign_in_page(client, username, PASSWORD, clock, totp_secrets.get(username))
         assert answer.status_code == 303, answer.text
         return client
 

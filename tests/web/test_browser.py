@@ -18,6 +18,7 @@ from api.main import create_app
 from services import cases
 from tests.browser import chromium, needs_browser, outside_requests
 from tests.net import free_port
+from tests.signing_in import code_now
 from tests.story import INSPECTOR, SUPERVISOR
 
 from .conftest import PASSWORD
@@ -63,7 +64,8 @@ def browser():
         assert pages.outside == [], f"the pages asked other hosts for {pages.outside}"
 
 
-def sign_in(browser, base: str, username: str, shot: str | None = None):
+def sign_in(browser, base: str, username: str, shot: str | None = None, code=None):
+    """`code`: where the user signs in with a second factor, what gives the code of the moment."""
     page = browser.new_page()
     page.goto(f"{base}/queue")
     assert page.url.startswith(f"{base}/login")
@@ -72,12 +74,15 @@ def sign_in(browser, base: str, username: str, shot: str | None = None):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.keyboard.press("Enter")  # the form works from the keyboard
+    if code is not None:  # the second step: the one-time code (issue 14)
+        page.get_by_label("动态验证码（或恢复码）").fill(code())
+        page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/queue")
     return page
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_a_day_in_the_department(rt, server, browser, department):
+def test_a_day_in_the_department(rt, clock, server, browser, department, totp_secrets):
     SCREENS.mkdir(parents=True, exist_ok=True)
     base = server
 
@@ -120,7 +125,7 @@ def test_a_day_in_the_department(rt, server, browser, department):
     page.close()
 
     # the supervisor sees the approval form
-    page = sign_in(browser, base, SUPERVISOR)
+    page = sign_in(browser, base, SUPERVISOR, code=lambda: code_now(clock, totp_secrets[SUPERVISOR]))
     page.goto(f"{base}/cases/{department['applied']}")
     assert page.locator('form[data-act="approve"]').count() == 1
     page.goto(f"{base}/dashboard")

@@ -11,10 +11,11 @@ import pytest
 from api.main import create_app
 from api.views import case_view
 from api.web.diagram import edges, lifecycle_svg
-from services import cases, users
-from services.demo import DEMO_PASSWORD, load_demo
+from services import cases, signin, users
+from services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from services.policies import default_policies
 from statemachines.lifecycle import TRANSITIONS
+from tests.signing_in import sign_in_page
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR
 
 from .conftest import PASSWORD, TODAY, PageClient
@@ -31,16 +32,17 @@ def errors_in(html: str) -> dict[str, str]:
 # --- sign-in -------------------------------------------------------------------------------
 
 def test_password_is_stored_as_salted_scrypt(rt, people):
+    """issue 14 (level 3): scrypt at OWASP's N=2^17, r=8, p=1."""
     a, b = users.hash_password("same password"), users.hash_password("same password")
-    assert a.startswith("scrypt$16384$8$1$") and len(a.split("$")) == 6
+    assert a.startswith("scrypt$131072$8$1$") and len(a.split("$")) == 6
     assert a != b  # a fresh salt each time
     assert users.password_matches("same password", a) and not users.password_matches("same passwore", a)
     assert not users.password_matches("x", "md5$abc") and not users.password_matches("x", None)
     with pytest.raises(users.Unauthenticated):
-        users.check_password(rt, CASEWORKER, "wrong password")
+        signin.sign_in(rt, CASEWORKER, "wrong password", "testclient")
     with pytest.raises(users.Unauthenticated):
-        users.check_password(rt, "nobody", PASSWORD)
-    with pytest.raises(Exception, match="at least 8"):
+        signin.sign_in(rt, "nobody", PASSWORD, "testclient")
+    with pytest.raises(Exception, match="at least 12"):
         users.set_password(rt, CASEWORKER, "short")
 
 
@@ -78,7 +80,10 @@ def test_a_web_session_ends_after_its_hours_while_a_programs_token_lives_on(rt, 
     assert "Max-Age=43200" in answer.headers["set-cookie"]  # 12 hours, the default
     program = users.create_token(rt, CASEWORKER, "报表程序")
     assert app_client.get("/queue").status_code == 200
-    clock.now += timedelta(hours=11, minutes=59)
+    for _ in range(35):  # in use every 20 minutes, so the idle time-out (30 minutes) never strikes
+        clock.now += timedelta(minutes=20)
+        assert app_client.get("/queue").status_code == 200
+    clock.now += timedelta(minutes=19)  # 11 h 59 min after signing in
     assert app_client.get("/queue").status_code == 200
     clock.now += timedelta(minutes=2)
     assert app_client.get("/queue").status_code == 303  # back to the sign-in page
@@ -324,7 +329,8 @@ def test_every_page_answers_on_the_demo_data(rt, clock):
     clock.set_day(TODAY)
     load_demo(rt, TODAY)
     with PageClient(create_app(runtime=rt), follow_redirects=False) as client:
-        assert client.post("/login", data={"username": "supervisor.li", "password": DEMO_PASSWORD}).status_code == 303
+        # the demo supervisor signs in with the demo's TOTP secret (issue 14: a supervisor needs a second factor)
+        assert sign_in_page(client, "supervisor.li", DEMO_PASSWORD, clock, DEMO_TOTP_SECRET).status_code == 303
         pages = ["/queue", "/queue?q=贵阳", "/dashboard", "/cases/demo-zy-tuiyi", "/cases/demo-gy-daxuesheng",
                  "/cases/demo-gy-daxuesheng/audit?as_of=2024-01-01", "/cases/demo-lps-fanxiang/audit",
                  "/cases/demo-fz-gulou", "/cases/demo-ba-xixiang"]

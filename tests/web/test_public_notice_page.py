@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from services import cases, users
+from services.security_policy import TWO_FACTOR_ROLES
 from tests.policy_variants import variant, with_policies
+from tests.signing_in import enrol, sign_in_page
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
-from .conftest import PASSWORD, PEOPLE, PageClient
+from .conftest import PASSWORD, PEOPLE, PageClient, give_password
 
 TODAY = date(2024, 6, 19)
 
@@ -27,10 +29,12 @@ def notice_rt(rt):
 
 
 @pytest.fixture
-def publicized(notice_rt, clock) -> str:
+def publicized(notice_rt, clock, totp_secrets) -> str:
     for username, (name, role, code) in PEOPLE.items():
         users.add_user(notice_rt, username, name, [(role, code)])
-        users.set_password(notice_rt, username, PASSWORD)
+        give_password(notice_rt, username)
+        if role in TWO_FACTOR_ROLES:
+            totp_secrets[username] = enrol(notice_rt, clock, username)
     story = Story(notice_rt, clock)
     story.apply(date(2024, 4, 8), jurisdiction="520100", base="贵阳市大学生创业园")
     story.act("inspect", date(2024, 5, 16), actor=INSPECTOR, outcome="pass")
@@ -41,13 +45,13 @@ def publicized(notice_rt, clock) -> str:
 
 
 @pytest.fixture
-def sign_in(notice_rt):
+def sign_in(notice_rt, clock, totp_secrets):
     clients = []
 
     def signed_in(username: str) -> TestClient:
         client = PageClient(create_app(runtime=notice_rt), follow_redirects=False)
         clients.append(client)
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 303
+        assert sign_in_page(client, username, PASSWORD, clock, totp_secrets.get(username)).status_code == 303
         return client
 
     yield signed_in
