@@ -4,13 +4,13 @@ and programme — a base may be a municipal 创业孵化基地 and apply to a mu
 from such bases (Qingdao's 高能级创业孵化园区) at once.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
