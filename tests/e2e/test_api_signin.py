@@ -63,10 +63,10 @@ def test_an_admin_unlocks_through_the_api_and_others_may_not(client, with_passwo
         sign_in(client, "caseworker.wang", "wrong password")
     refused = with_passwords["supervisor.li"].post("/api/v1/users/caseworker.wang/unlock")
     assert refused.status_code == 403 and refused.json()["type"] == "/problems/forbidden"
-    done = with_passwords["admin"].post("/api/v1/users/caseworker.wang/unlock")
+    done = with_passwords["sysadmin.zhou"].post("/api/v1/users/caseworker.wang/unlock")
     assert done.status_code == 200 and done.json() == {"username": "caseworker.wang", "was_locked": True}
     assert sign_in(client, "caseworker.wang").status_code == 201
-    released = with_passwords["admin"].post("/api/v1/client-locks/release", json={"client": "testclient"})
+    released = with_passwords["sysadmin.zhou"].post("/api/v1/client-locks/release", json={"client": "testclient"})
     assert released.json() == {"client": "testclient", "was_locked": False}
 
 
@@ -88,7 +88,7 @@ def test_a_supervisor_signs_in_with_a_code_and_an_admin_resets_it(client, clock,
     assert sign_in(client, "supervisor.li", code=codes[0]).status_code == 201
     again = li.post("/api/v1/me/two-factor")
     assert again.status_code == 409 and again.json()["type"] == "/problems/two-factor-enrolled"
-    reset = with_passwords["admin"].post("/api/v1/users/supervisor.li/two-factor/reset")
+    reset = with_passwords["sysadmin.zhou"].post("/api/v1/users/supervisor.li/two-factor/reset")
     assert reset.json() == {"username": "supervisor.li", "was_enrolled": True}
     assert sign_in(client, "supervisor.li", code=code_now(clock, secret)).json()["enrolled"] is False
 
@@ -112,7 +112,7 @@ def test_only_the_audit_administrator_reads_the_security_log(client, rt, with_pa
     sign_in(client, "caseworker.wang", "wrong password")
     assert with_passwords["auditor.chen"].get(f"/api/v1/cases/{story_case}/dossier").status_code == 200
     with_passwords["caseworker.hu"].get(f"/api/v1/cases/{story_case}/dossier")  # outside Shanghai: refused
-    for name in ("auditor.chen", "admin", "supervisor.li"):
+    for name in ("auditor.chen", "sysadmin.zhou", "supervisor.li"):
         refused = with_passwords[name].get("/api/v1/security-log")
         assert refused.status_code == 403 and "auditadmin" in refused.json()["detail"]
     reader = users.create_token(rt, "audit.admin", "审计")

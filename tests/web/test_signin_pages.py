@@ -14,11 +14,11 @@ from services import users
 from tests.signing_in import code_now, enrol, sign_in_page, ticket_of
 from tests.story import CASEWORKER, SUPERVISOR
 
-from .conftest import PASSWORD, give_password
+from .conftest import PASSWORD, PageClient, give_password
 
 
 def fresh(rt) -> TestClient:
-    return TestClient(create_app(runtime=rt), follow_redirects=False)
+    return PageClient(create_app(runtime=rt), follow_redirects=False)
 
 
 def secret_on(html: str) -> str:
@@ -97,7 +97,7 @@ def test_the_security_log_page_is_the_audit_administrators_only(rt, clock, sign_
     caseworker = sign_in(CASEWORKER)
     assert caseworker.get(f"/cases/{department['recognized']}/dossier.xlsx").status_code == 200
     refused = caseworker.get("/security-log")
-    assert refused.status_code == 403 and "审计管理员" in refused.text
+    assert refused.status_code == 403 and "安全审计员" in refused.text
     assert 'href="/security-log"' not in caseworker.get("/queue").text
     users.add_user(rt, "audit.admin", "审计管理员", [("auditadmin", "000000")])
     give_password(rt, "audit.admin")
