@@ -20,7 +20,7 @@ ADMIN = Origin("admin", "10.0.0.1")
 @pytest.fixture
 def logged(rt) -> None:
     users.add_user(rt, "wang", "王芳", [("caseworker", "520000")], origin=ADMIN)
-    users.grant(rt, "wang", "auditor", "520000", ADMIN)
+    users.grant(rt, "wang", "auditor", "520000", origin=ADMIN)
     users.create_token(rt, "wang", "程序", origin=ADMIN)
     security_log.record(rt, Origin("wang", "10.0.0.5"), "signin", "wang", "failed", {"step": "password"})
 

@@ -183,8 +183,8 @@ def attacker():
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_issue14_4_an_attackers_page_on_another_port_cannot_record_an_act(rt, server, browser, department,
-                                                                          attacker):
+def test_issue14_4_an_attackers_page_on_another_port_cannot_record_an_act(rt, clock, server, browser, department,
+                                                                          attacker, totp_secrets):
     """issue 14 #4, as it happened: the supervisor, signed in, opens a page served on another port of
     the same host, which posts record_complaint to the service. SameSite=Strict sent the cookie (same
     site); the Origin check and the missing token refuse it, and nothing is recorded."""
@@ -194,7 +194,7 @@ def test_issue14_4_an_attackers_page_on_another_port_cannot_record_an_act(rt, se
     pages["/"] = f"""<!doctype html><meta charset="utf-8"><form method="post" action="{target}">
 <input name="on" value="2026-11-22"><input name="reason" value="伪造"><input name="summary" value="伪造的投诉">
 <input name="csrf" value="guessed"><button id="go">领取奖品</button></form>"""
-    page = sign_in(browser, server, SUPERVISOR)
+    page = sign_in(browser, server, SUPERVISOR, code=lambda: code_now(clock, totp_secrets[SUPERVISOR]))
     page.goto(f"{origin}/")
     with page.expect_navigation():
         page.click("#go")

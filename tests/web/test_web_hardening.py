@@ -14,8 +14,10 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.web import csrf
 from api.web.routes import router as pages
+from api.web.signin import router as signin_pages
 from config import Settings
 from services import cases, users
+from tests.signing_in import sign_in_page
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
 from .conftest import PASSWORD, PageClient, token_on
@@ -75,8 +77,8 @@ def test_issue14_4_the_token_is_the_sessions_and_no_other(rt, sign_in, departmen
 def test_every_post_route_of_the_pages_refuses_another_origin(rt, sign_in, department):
     """No page route that takes a POST is left without the origin check, whatever its path."""
     client = sign_in(SUPERVISOR)
-    posts = [r.path for r in pages.routes if "POST" in getattr(r, "methods", ())]
-    assert {"/login", "/logout", "/cases/{case_id}/acts/{act}"} <= set(posts)
+    posts = [r.path for r in (*pages.routes, *signin_pages.routes) if "POST" in getattr(r, "methods", ())]
+    assert {"/login", "/login/step", "/logout", "/account/password", "/cases/{case_id}/acts/{act}"} <= set(posts)
     for path in posts:
         url = path.replace("{case_id}", department["recognized"]).replace("{act}", "record_complaint")
         answer = client.post(url, data=COMPLAINT, headers={"Origin": ATTACKER, "Sec-Fetch-Site": "same-site"})
@@ -234,11 +236,12 @@ def test_issue14_10_the_queue_is_paged_by_keyset_and_its_counts_are_the_whole(rt
             assert bad.status_code == 400 and 'data-code="bad-page"' in bad.text, after
 
 
-def test_issue14_10_one_users_expensive_pages_are_limited_with_a_readable_page(rt, people, department):
+def test_issue14_10_one_users_expensive_pages_are_limited_with_a_readable_page(rt, clock, people, totp_secrets,
+                                                                              department):
     app = create_app(Settings(expensive_reads_burst=2, expensive_reads_per_minute=1), runtime=rt)
     with PageClient(app, follow_redirects=False) as client, PageClient(app, follow_redirects=False) as other:
         for c, who in ((client, CASEWORKER), (other, SUPERVISOR)):
-            assert c.post("/login", data={"username": who, "password": PASSWORD}).status_code == 303
+            assert sign_in_page(c, who, PASSWORD, clock, totp_secrets.get(who)).status_code == 303
         assert client.get("/queue").status_code == 200 and client.get("/dashboard").status_code == 200
         refused = client.get("/queue")
         assert refused.status_code == 429 and 'data-code="rate-limited"' in refused.text

@@ -86,10 +86,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("api_tokens") as batch:
-        batch.drop_column("idle_expires_at")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("password_changed_at")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of `users` would break the foreign keys
+    # of the tables that name it (role_grants, api_tokens)
+    op.drop_column("api_tokens", "idle_expires_at")
+    op.drop_column("users", "password_changed_at")
     op.drop_table("signin_tickets")
     op.drop_index("ix_recovery_codes_user_id", table_name="recovery_codes")
     op.drop_table("recovery_codes")
