@@ -311,8 +311,8 @@ def test_every_security_act_is_one_link_of_a_chain_that_verifies(rt, clock):
     the log, with who, when, from where, what and the result, hash-chained."""
     users.add_user(rt, "wang", "王芳", [("caseworker", "520000")], origin=ADMIN)
     users.set_password(rt, "wang", PASSWORD, ADMIN)
-    users.grant(rt, "wang", "auditor", "520000", ADMIN)
-    users.revoke_grant(rt, "wang", "auditor", "520000", ADMIN)
+    users.grant(rt, "wang", "auditor", "520000", origin=ADMIN)
+    users.revoke_grant(rt, "wang", "auditor", "520000", origin=ADMIN)
     token = users.create_token(rt, "wang", "程序", origin=ADMIN)
     users.revoke_token(rt, token, ADMIN)
     fail(rt, "wang", 4)
