@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, RequestOrigin, RuntimeDep
+from api.fields import JurisdictionCode, prose, text
 from services import users
 from services.users import User
 
@@ -19,14 +20,14 @@ Role = Literal["caseworker", "supervisor", "auditor", "sysadmin", "secadmin", "a
 
 class GrantIn(BaseModel):
     role: Role
-    jurisdiction: str = Field(pattern=r"^\d{6}$")
-    reason: str = Field(default="", max_length=500, description="Why: kept in the grant ledger")
+    jurisdiction: JurisdictionCode
+    reason: prose(500, description="Why: kept in the grant ledger") = ""  # type: ignore[valid-type]
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=2, max_length=63)
-    display_name: str = Field(min_length=1, max_length=100)
-    email: str | None = Field(default=None, max_length=254)
+    username: text(63, min_length=2)  # type: ignore[valid-type]
+    display_name: text(100, min_length=1)  # type: ignore[valid-type]
+    email: text(254) | None = None  # type: ignore[valid-type]
     grants: list[GrantIn] = Field(default_factory=list, max_length=50,
                                   description="Refused from the API: a security administrator grants roles "
                                               "after the system administrator added the account")

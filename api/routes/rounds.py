@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, RuntimeDep
+from api.fields import prose, text
 from services import rounds
 from services.values import Round
 from statemachines.errors import UnknownPolicy
@@ -17,14 +18,14 @@ router = APIRouter(prefix="/api/v1/rounds", tags=["rounds"])
 
 
 class RoundIn(BaseModel):
-    policy_id: str = Field(min_length=1, max_length=64)
+    policy_id: text(64, min_length=1)  # type: ignore[valid-type]
     year: int = Field(ge=2000, le=2200)
     opens_on: date
     closes_on: date
     quota: int | None = Field(default=None, ge=1, le=100_000,
                               description="Approvals at most; the policy's when left out")
-    document: str = Field(min_length=1, max_length=100, description="The notice's 文号 or title")
-    reason: str = Field(min_length=1, max_length=2000)
+    document: text(100, min_length=1, description="The notice's 文号 or title")  # type: ignore[valid-type]
+    reason: prose(2000, min_length=1)  # type: ignore[valid-type]
 
 
 class AnnouncementOut(BaseModel):

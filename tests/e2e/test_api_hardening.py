@@ -257,3 +257,19 @@ def test_issue14_4_the_bearer_api_is_not_held_to_the_pages_origin_checks(rt, clo
     clock.set_day(date(2024, 4, 8))
     headers = {"Origin": "http://127.0.0.1:9999", "Sec-Fetch-Site": "same-site"}
     ok(callers["caseworker.wang"].post(CASES, json=apply_body(), headers=headers), 201)
+
+
+def test_issue14_7_accounts_grants_and_rounds_are_normalised_like_every_other_body(rt, clock, callers):
+    """The administrators' bodies and a round's announcement take the same text types: invisible
+    characters removed, a jurisdiction in other digits refused, an over-long reason refused."""
+    zhou, wu, li = callers["sysadmin.zhou"], callers["secadmin.wu"], callers["supervisor.li"]
+    added = ok(zhou.post("/api/v1/users", json={"username": "wang.li", "display_name": "王\u200b丽"}), 201)
+    assert added["display_name"] == "王丽"
+    problem(wu.post("/api/v1/users/wang.li/grants", json={"role": "caseworker", "jurisdiction": "５２００００"}),
+            422, "/problems/validation")
+    problem(wu.post("/api/v1/users/wang.li/grants", json={"role": "caseworker", "jurisdiction": "520000",
+                                                          "reason": "x" * 501}), 422, "/problems/validation")
+    refused = li.post("/api/v1/rounds", json={"policy_id": "guizhou-provincial-2022", "year": 2027,
+                                              "opens_on": "2027-03-01", "closes_on": "2027-04-30",
+                                              "document": "\u200b\u200b", "reason": "公布"})
+    problem(refused, 422, "/problems/validation")
