@@ -85,6 +85,21 @@ def own_postgres_database(prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
+def own_database_url(backend: str, tmp_path, sqlite_template, prefix: str) -> Iterator[str]:
+    """The URL of a migrated database of a test's own on `backend` (for tests that migrate it down
+    and up again): a copy of the session's SQLite template, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        path = tmp_path / "own.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    try:
+        with own_postgres_database(prefix) as url:
+            yield url
+    except sa.exc.OperationalError:
+        pytest.skip(PG_SKIPPED)
+
+
 @pytest.fixture(scope="session")
 def pg_url():
     try:

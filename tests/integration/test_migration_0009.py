@@ -5,7 +5,6 @@ still equals the replay of its events and `audit verify` holds. Each backend in 
 (the migration is run down and up again)."""
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from functools import partial
 
@@ -20,7 +19,7 @@ from db.uow import SqlUnitOfWork
 from services import audit
 from services.calendars import default_calendar
 from services.runtime import Runtime
-from tests.conftest import PG_SKIPPED, own_postgres_database
+from tests.conftest import own_database_url
 from tests.policy_variants import scenario_policies
 from tests.story import Story
 
@@ -30,16 +29,7 @@ WAN = 1_000_000
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def own_database(request, tmp_path, sqlite_template):
     """The URL of a migrated database no other test uses."""
-    if request.param == "sqlite":
-        path = tmp_path / "own.db"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    try:
-        with own_postgres_database("incubase_m0009") as url:
-            yield url
-    except sa.exc.OperationalError:
-        pytest.skip(PG_SKIPPED)
+    yield from own_database_url(request.param, tmp_path, sqlite_template, "incubase_m0009")
 
 
 def test_r20_cases_paid_before_the_migration_say_what_was_paid_after_it(own_database, clock):

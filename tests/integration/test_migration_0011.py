@@ -4,7 +4,6 @@ they happened, hash-chained, `admin` the system administrator (`sysadmin`), appe
 on; and the downgrade gives the dated rows back. Each backend in a database of its own."""
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from functools import partial
 
@@ -18,22 +17,14 @@ from db.uow import SqlUnitOfWork
 from services import grant_audit, grant_ledger, users
 from services.calendars import default_calendar
 from services.runtime import Runtime
-from tests.conftest import PG_SKIPPED, own_postgres_database
+from tests.conftest import own_database_url
 from tests.policy_variants import scenario_policies
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def own_database(request, tmp_path, sqlite_template):
-    if request.param == "sqlite":
-        path = tmp_path / "own.db"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    try:
-        with own_postgres_database("incubase_m0011") as url:
-            yield url
-    except sa.exc.OperationalError:
-        pytest.skip(PG_SKIPPED)
+    """The URL of a migrated database no other test uses."""
+    yield from own_database_url(request.param, tmp_path, sqlite_template, "incubase_m0011")
 
 
 def at(day: int, hour: int = 9) -> datetime:
