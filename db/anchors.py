@@ -34,7 +34,7 @@ class SqlAnchorRepository:
     def add(self, anchor: Anchor, now: datetime) -> None:
         self.conn.execute(t.anchors.insert().values(
             day=anchor.day, cases=anchor.cases, canonical=anchor.canonical, prev_digest=anchor.prev_digest,
-            digest=anchor.digest, created_at=now))
+            digest=anchor.digest, created_at=now, hash_algorithm=anchor.hash_algorithm))
 
     def heads_changed(self, start: datetime, end: datetime) -> list[tuple[str, int, str]]:
         """(case, seq, hash) of the last event by `end` of each case with an event in [start, end)."""
@@ -52,4 +52,4 @@ class SqlAnchorRepository:
 
 
 def _anchor(row) -> Anchor:
-    return Anchor(row["day"], row["cases"], row["canonical"], row["prev_digest"], row["digest"])
+    return Anchor(row["day"], row["cases"], row["canonical"], row["prev_digest"], row["digest"], row["hash_algorithm"])

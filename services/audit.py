@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from services import authz
+from services import authz, projections
 from services.ports import ChainLinks, UnitOfWork
 from services.queries import case_ids
 from services.runtime import Runtime
@@ -48,7 +48,7 @@ def verify_case(rt: Runtime, case_id: str, user: User | None = None, *, chain_on
         events = uow.cases.events(case_id)
         if chain_only:
             return _chain_report(case_id, events)
-        return _verify(uow, rt, case_id, stored, events, {})
+        return _verify(uow, rt, case_id, stored, events, {}, uow.deployment.hash_algorithm())
 
 
 def verify_all(rt: Runtime, *, page: int = 200, progress: Callable[[int, int], None] | None = None,
@@ -65,13 +65,15 @@ def verify_all(rt: Runtime, *, page: int = 200, progress: Callable[[int, int], N
         return
     cases_done, events_done = 0, 0
     users: dict[str, User | None] = {}
+    with rt.reads() as uow:
+        algorithm = uow.deployment.hash_algorithm()
     for case_id in case_ids(rt, page=page):
         with rt.reads() as uow:
             if chain_only:
                 report = _chain_report(case_id, uow.cases.events(case_id))
             else:
                 stored = uow.cases.get(case_id)
-                report = _verify(uow, rt, case_id, stored, uow.cases.events(case_id), users)
+                report = _verify(uow, rt, case_id, stored, uow.cases.events(case_id), users, algorithm)
         cases_done, events_done = cases_done + 1, events_done + report.events
         if progress:
             progress(cases_done, events_done)
@@ -79,7 +81,8 @@ def verify_all(rt: Runtime, *, page: int = 200, progress: Callable[[int, int], N
 
 
 def _chain_report(case_id: str, events: list[Event]) -> CaseReport:
-    n, violations = audit.check_links(case_id, ((e.seq, e.prev_hash, e.canonical, e.hash) for e in events))
+    n, violations = audit.check_links(case_id, ((e.seq, e.prev_hash, e.canonical, e.hash, e.hash_algorithm)
+                                                for e in events))
     return CaseReport(case_id, n, violations)
 
 
@@ -93,9 +96,13 @@ def _stream_chains(links: ChainLinks, progress: Callable[[int, int], None] | Non
 
 
 def _verify(uow: UnitOfWork, rt: Runtime, case_id: str, stored: Case, events: list[Event],
-            users: dict[str, User | None]) -> CaseReport:
+            users: dict[str, User | None], algorithm: str) -> CaseReport:
     report = CaseReport(case_id, len(events))
     report.violations += audit.check_chain(case_id, events)
+    if events and events[0].hash_algorithm != algorithm:
+        report.violations.append(Violation(case_id, 1, "R17", "chain",
+                                           f"the case's chain is hashed with {events[0].hash_algorithm}; "
+                                           f"this deployment chose {algorithm} when its database was created"))
     try:
         replayed, problems = audit.check_history(case_id, events, rt.policies.get)
     except DomainError as exc:  # an unknown policy version, say
@@ -103,8 +110,19 @@ def _verify(uow: UnitOfWork, rt: Runtime, case_id: str, stored: Case, events: li
     report.violations += problems
     if replayed is not None:
         report.violations += audit.compare(case_id, replayed, stored)
+        report.violations += _projections(uow, rt, case_id, replayed, events)
     report.violations += _roles(uow, case_id, stored.jurisdiction, events, users)
     return report
+
+
+def _projections(uow: UnitOfWork, rt: Runtime, case_id: str, replayed: Case, events: list[Event]) -> list[Violation]:
+    """The case's derived rows (its columns, ban, complaints, instalments, clawback, timers) against the replay."""
+    try:
+        owed = timers_for(replayed, rt.policies.get(replayed.policy_id, replayed.policy_version), rt.calendar)
+    except DomainError as exc:  # a date the calendar cannot give
+        return [Violation(case_id, None, "R16", "projection", f"the timers the case owes cannot be derived: {exc}")]
+    return projections.check(case_id, replayed, uow.projections.of_case(case_id), owed,
+                             projections.fired_timers(events))
 
 
 def _roles(uow: UnitOfWork, case_id: str, jurisdiction: str, events: list[Event],

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from services.projections import StoredProjections
 from services.values import Anchor, Announcement, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
@@ -299,6 +300,22 @@ class AnchorRepository(Protocol):
         ...
 
 
+class ProjectionRepository(Protocol):
+    """The rows derived from each case, read back as stored (audit verify holds them to the replay)."""
+
+    def of_case(self, case_id: str) -> StoredProjections:
+        """The case row's columns, its ban, complaints, instalments, money owed back and timers."""
+        ...
+
+
+class DeploymentRepository(Protocol):
+    """What the deployment chose when its database was created."""
+
+    def hash_algorithm(self) -> str:
+        """The hash algorithm of its chains and anchors (statemachines.events.HASH_ALGORITHMS)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: nothing is kept unless committed."""
 
@@ -316,6 +333,10 @@ class UnitOfWork(Protocol):
     def rounds(self) -> RoundRepository: ...
     @property
     def anchors(self) -> AnchorRepository: ...
+    @property
+    def deployment(self) -> DeploymentRepository: ...
+    @property
+    def projections(self) -> ProjectionRepository: ...
 
     def __enter__(self) -> UnitOfWork:
         """Begins the transaction."""
@@ -364,8 +385,8 @@ class CaseSummary:
 
 
 class ChainLinks(Protocol):
-    """Every case's chain in one pass: (case_id, seq, prev_hash, canonical, hash), cases in id
+    """Every case's chain in one pass: (case_id, seq, prev_hash, canonical, hash, hash_algorithm), cases in id
     order and each case's events in seq order; a case without events is one row with seq None;
     events of no case are left out. Memory flat in the number of events (audit verify --all)."""
 
-    def __call__(self) -> Iterator[tuple[str, int | None, str, str, str]]: ...
+    def __call__(self) -> Iterator[tuple[str, int | None, str, str, str, str]]: ...

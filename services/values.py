@@ -102,6 +102,7 @@ class Anchor:
     canonical: str
     prev_digest: str
     digest: str
+    hash_algorithm: str = "sha256"  # of `digest`: the deployment's (sha256 or sm3)
 
 
 @dataclass(frozen=True)

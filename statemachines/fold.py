@@ -45,6 +45,7 @@ def start_case(event: Event) -> Case:
         opened_by=event.actor,
         window_exception=p.get("window_exception"),
         round_year=p.get("round"),
+        hash_algorithm=event.hash_algorithm,
     )
 
 
