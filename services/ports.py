@@ -6,8 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.projections import StoredProjections
-from services.values import Anchor, Announcement, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
+from services.values import (
+    Anchor,
+    Announcement,
+    Queued,
+    Reminder,
+    Round,
+    StoredAnswer,
+    StoredProjections,
+    TimerFilter,
+    User,
+)
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import DomainError

@@ -14,10 +14,9 @@ records the timer it fired in the event's payload).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
+from services.values import Row, StoredProjections, StoredTimer
 from statemachines.audit import Violation
 from statemachines.case import Case
 from statemachines.events import Event
@@ -27,28 +26,7 @@ from statemachines.timers import Timer
 CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "state", "version", "policy_id",
                 "policy_version", "applied_on", "last_on", "period_start", "period_end")
 
-Row = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class StoredTimer:
-    kind: str
-    key: str
-    due_on: date
-    provisional: bool
-    fired: bool
-
-
-@dataclass(frozen=True)
-class StoredProjections:
-    """One case's derived rows as stored, each a mapping of column to value."""
-
-    case_row: Row | None
-    bans: tuple[Row, ...]
-    complaints: tuple[Row, ...]
-    instalments: tuple[Row, ...]
-    clawbacks: tuple[Row, ...]
-    timers: tuple[StoredTimer, ...]
+__all__ = ["CASE_COLUMNS", "StoredProjections", "StoredTimer", "case_columns", "check", "fired_timers"]
 
 
 def case_columns(case: Case) -> dict[str, Any]:

@@ -140,3 +140,29 @@ class TimerFilter:
     scopes: tuple[str, ...] | None = None
     limit: int = 100
     offset: int = 0
+
+
+# --- a case's derived rows as stored, read back by audit verify (services.projections) ---
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredTimer:
+    kind: str
+    key: str
+    due_on: date
+    provisional: bool
+    fired: bool
+
+
+@dataclass(frozen=True)
+class StoredProjections:
+    """One case's derived rows as stored, each a mapping of column to value."""
+
+    case_row: Row | None
+    bans: tuple[Row, ...]
+    complaints: tuple[Row, ...]
+    instalments: tuple[Row, ...]
+    clawbacks: tuple[Row, ...]
+    timers: tuple[StoredTimer, ...]

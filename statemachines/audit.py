@@ -20,7 +20,7 @@ from statemachines.errors import DomainError
 from statemachines.events import GENESIS_HASH, SYSTEM_ACTOR, Event, hasher
 from statemachines.fold import apply_event
 from statemachines.policy import Policy
-from statemachines.replay import PolicyLookup, amended, corrections_in
+from statemachines.replay import PolicyLookup, amended, apply_correction, corrections_in, malformed
 
 # the rules an act may cite, as declared with it (an act citing another was not recorded by this system)
 ACT_RULES: dict[str, set[str]] = {a.name: set(a.rules) for a in catalogue.ACTS}
@@ -150,6 +150,7 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
     """Every transition legal under its recorded policy, rules cited as the acts may, four eyes."""
     out: list[Violation] = []
     corrections = corrections_in(events)
+    by_seq = {e.seq: e for e in events} if corrections else {}
     case: Case | None = None
     inspectors: set[str] = set()
     suspender: str | None = None
@@ -159,12 +160,15 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
         if e.rule not in ACT_RULES.get(e.act, ()):
             out.append(Violation(case_id, e.seq, e.rule, "rule", f"'{e.act}' cannot cite {e.rule}"))
         if e.act == "correct":
-            target = e.payload.get("corrects")
+            target = e.payload.get("corrects") if isinstance(e.payload, dict) else None
             if not isinstance(target, int) or not 1 <= target < e.seq:
                 out.append(Violation(case_id, e.seq, "R17", "transition",
                                      f"corrects seq {target}, which does not precede it"))
             elif case is not None:
-                case.version, case.head_hash = e.seq, e.hash
+                corrected = by_seq.get(target)
+                apply_correction(case, e, corrected)
+                if corrected is not None and corrected.act == "inspect" and not malformed(e.payload):
+                    inspectors.add(e.actor)  # R5: who corrects the inspection took part in it
             continue
         event = amended(e, corrections) if corrections else e
         if e.act in ("approve", "decide_objection") and (e.actor in inspectors):  # R22 keeps R5's four eyes

@@ -70,6 +70,8 @@ ZH: dict[str, str] = {
     "e.assessment-not-open": "尚未到可记录该次考核结果的日期",
     "e.calendar-unavailable": "该年度的工作日历（国务院办公厅节假日安排通知）尚未载入，无法计算期限",
     "e.outside-notice": "异议须在公示期内提出",
+    "e.correction-refused": "更正后的记录不符合该事项的办理规则（日期、金额、状态或双人复核）",
+    "e.anchor-day-not-ended": "该日尚未结束，须次日起方可锚定",
 }
 
 EN: dict[str, str] = {
@@ -132,6 +134,8 @@ EN: dict[str, str] = {
     "e.assessment-not-open": "This assessment may not be recorded yet",
     "e.calendar-unavailable": "No work calendar (holiday notice) is loaded for that year: no deadline there",
     "e.outside-notice": "Objections are received during the public notice",
+    "e.correction-refused": "The corrected record breaks the act's rules (dates, amounts, state or four eyes)",
+    "e.anchor-day-not-ended": "The day has not ended: it can be anchored from the day after",
 }
 
 ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "auditor": "Auditor", "admin": "Admin"}
