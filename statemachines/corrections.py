@@ -30,13 +30,13 @@ from statemachines import assessments, automatic, catalogue
 from statemachines.acts import DECIDE, Recording, business_date
 from statemachines.audit import Violation
 from statemachines.case import Case
-from statemachines.errors import DomainError, FourEyesViolation, InvalidAct
+from statemachines.errors import DomainError, FourEyesViolation, FutureDate, InvalidAct
 from statemachines.events import SYSTEM_ACTOR, Event
 from statemachines.fold import apply_event
 from statemachines.policy import Policy
 from statemachines.replay import CORRECTABLE, PolicyLookup, amended, apply_correction, corrections_in, malformed
 from statemachines.rounds import RoundQuota
-from statemachines.timers import Timer, timers_for
+from statemachines.timers import timers_for
 from statemachines.workcalendar import WorkCalendar
 
 # what the rules make follow an act at once, recorded by the system right after it (acts.follow_ups)
@@ -204,23 +204,37 @@ def _as_arguments(act: str, entries: Mapping[str, Any], policy: Policy) -> dict[
 
 
 def _fire_again(case: Case, event: Event, policy: Policy, calendar: WorkCalendar) -> list[Event]:
+    """The system's act from the timer it names, on the day it was recorded: the case must have owed
+    that timer then, and the timer must have fallen due by that day (a sweep may act late, never early)."""
     named = event.payload.get("timer")
     if not isinstance(named, Mapping):
         raise InvalidAct(f"the system's '{event.act}' names no timer it fired", field="timer", rule="R17")
-    timer = Timer(str(named.get("kind")), str(named.get("key")), date.fromisoformat(str(named.get("due_on"))))
     owed = {t.ident: t for t in timers_for(case, policy, calendar)}
-    if timer.ident not in owed:
-        raise InvalidAct(f"the case did not owe the timer {timer.kind}:{timer.key} it fired", field="timer",
-                         rule="R17")
-    return automatic.fire(case, policy, calendar, timer, event.recorded_at)
+    timer = owed.get((str(named.get("kind")), str(named.get("key"))))
+    if timer is None:
+        raise InvalidAct(f"the case did not owe the timer {named.get('kind')}:{named.get('key')} it fired",
+                         field="timer", rule="R17")
+    if timer.fires_on > event.on:
+        raise InvalidAct(f"the timer {timer.kind}:{timer.key} falls due on {timer.fires_on}, after the day the "
+                         f"system acted on it ({event.on})", field="timer", rule="R17")
+    return automatic.fire_on(case, policy, calendar, timer, event.on, event.recorded_at)
 
 
 def differences(recorded: Event, decided: Event) -> list[str]:
-    """What of the recorded event differs from the one decided: its date, rule and payload fields."""
+    """What of the recorded event differs from the one decided: its date, rule and payload fields. The
+    due date of the timer a system act names is the timer's under the corrected history, which may have
+    moved (the act is then checked to come on or after it, in _fire_again)."""
     out = [name for name, a, b in (("on", recorded.on, decided.on), ("rule", recorded.rule, decided.rule),
                                    ("act", recorded.act, decided.act)) if a != b]
     keys = sorted(set(recorded.payload) | set(decided.payload))
-    return out + [f"payload.{k}" for k in keys if not _same(recorded.payload.get(k), decided.payload.get(k))]
+    return out + [f"payload.{k}" for k in keys
+                  if not _same(_undated(k, recorded.payload.get(k)), _undated(k, decided.payload.get(k)))]
+
+
+def _undated(key: str, value: Any) -> Any:
+    if key == "timer" and isinstance(value, Mapping):
+        return {k: v for k, v in value.items() if k != "due_on"}
+    return value
 
 
 def _same(recorded: Any, decided: Any) -> bool:
@@ -429,4 +443,7 @@ def refusal(exc: DomainError, entries: Mapping[str, Any]) -> CorrectionRefused:
         where = "changes.on"
     else:
         where = "changes"
+    if isinstance(exc, FutureDate):  # the act's "today" is the day it was recorded
+        return CorrectionRefused(f"the act was recorded on {exc.details['today']}: it cannot have happened on "
+                                 f"{exc.details['on']}, after that (R17)", field=where)
     return CorrectionRefused(f"the corrected act would not be recorded: {exc}", field=where)
