@@ -159,15 +159,11 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
     for e in events:
         if e.rule not in ACT_RULES.get(e.act, ()):
             out.append(Violation(case_id, e.seq, e.rule, "rule", f"'{e.act}' cannot cite {e.rule}"))
-        if e.act == "correct":
-            target = e.payload.get("corrects") if isinstance(e.payload, dict) else None
-            if not isinstance(target, int) or not 1 <= target < e.seq:
-                out.append(Violation(case_id, e.seq, "R17", "transition",
-                                     f"corrects seq {target}, which does not precede it"))
-            elif case is not None:
-                corrected = by_seq.get(target)
+        if e.act == "correct":  # one that cannot be applied is named by statemachines.corrections.check
+            if case is not None:
+                corrected = None if malformed(e.payload, e.seq) else by_seq.get(e.payload["corrects"])
                 apply_correction(case, e, corrected)
-                if corrected is not None and corrected.act == "inspect" and not malformed(e.payload):
+                if corrected is not None and corrected.act == "inspect":
                     inspectors.add(e.actor)  # R5: who corrects the inspection took part in it
             continue
         event = amended(e, corrections) if corrections else e

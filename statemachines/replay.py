@@ -71,7 +71,7 @@ def corrections_in(events: Iterable[Event]) -> dict[int, dict[str, Any]]:
     """The changes each corrected seq has had, merged in order (the well-formed corrections only)."""
     merged: dict[int, dict[str, Any]] = {}
     for e in events:
-        if e.act == "correct" and not malformed(e.payload):
+        if e.act == "correct" and not malformed(e.payload, e.seq):
             target = merged.setdefault(e.payload["corrects"], {})
             changes = e.payload["changes"]
             target.update({k: v for k, v in changes.items() if k != "payload"})
@@ -109,7 +109,7 @@ def apply_correction(case: Case, correction: Event, target: Event | None) -> Non
     """A correction moves the case's head; whoever corrects an inspection takes part in it from then
     on, so the same person cannot both decide the inspection's result and approve on it (R5)."""
     case.version, case.head_hash = correction.seq, correction.hash
-    if target is not None and target.act == "inspect" and not malformed(correction.payload) \
+    if target is not None and target.act == "inspect" and not malformed(correction.payload, correction.seq) \
             and correction.actor not in case.inspectors:
         case.inspectors.append(correction.actor)
 
