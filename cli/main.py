@@ -135,7 +135,8 @@ def audit_verify(
         "--chain-only", help="Only the hash chain and sequence of the stored text, at hashing speed; "
                              "no column, transition, rule, role, four-eyes or replay checks.")] = False,
 ) -> None:
-    """Verify hash chains, sequences, stored columns, transitions, roles, four eyes and replay; exit 1
+    """Verify hash chains, sequences, stored columns, transitions, corrections, roles, four eyes, replay
+    and projections (state columns, bans, complaints, instalments, clawbacks, timers); exit 1
     on any violation. --chain-only proves the record unaltered since written, ~10× faster."""
     from bootstrap import build_chain_links, build_runtime
     from services.audit import verify_all, verify_case

@@ -47,9 +47,6 @@ class SqlAnchorRepository:
             .order_by(e.case_id))
         return [(r.case_id, r.seq, r.hash) for r in rows]
 
-    def hash_at(self, case_id: str, seq: int) -> str | None:
-        return self.conn.execute(sa.select(e.hash).where(e.case_id == case_id, e.seq == seq)).scalar_one_or_none()
-
 
 def _anchor(row) -> Anchor:
     return Anchor(row["day"], row["cases"], row["canonical"], row["prev_digest"], row["digest"], row["hash_algorithm"])

@@ -304,10 +304,6 @@ class AnchorRepository(Protocol):
         """(case, seq, hash) of the last event by `end` of each case with an event in [start, end), by case."""
         ...
 
-    def hash_at(self, case_id: str, seq: int) -> str | None:
-        """The stored hash of the case's event at `seq`, or None."""
-        ...
-
 
 class ProjectionRepository(Protocol):
     """The rows derived from each case, read back as stored (audit verify holds them to the replay)."""

@@ -41,7 +41,8 @@ def state(case_id: str, rt: RuntimeDep, user: CurrentUser,
                          "as_of_recorded": as_of_recorded.isoformat() if as_of_recorded else None})
 
 
-@router.get("/cases/{case_id}/verify", summary="Hash chain, sequence, transitions, roles, four eyes, replay")
+@router.get("/cases/{case_id}/verify",
+            summary="Hash chain, sequence, transitions, corrections, roles, four eyes, replay and projections")
 def verify(case_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
     report = audit.verify_case(rt, case_id, user)
     return {"case_id": case_id, "ok": report.ok, "events": report.events,

@@ -902,9 +902,6 @@ class MemoryAnchorRepository:
                 heads.append((case_id, last.seq, last.hash))
         return heads
 
-    def hash_at(self, case_id: str, seq: int) -> str | None:
-        return next((e.hash for e in self.uow.read.events.get(case_id, ()) if e.seq == seq), None)
-
 
 class MemoryProjectionRepository:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
