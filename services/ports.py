@@ -308,8 +308,9 @@ class AnchorRepository(Protocol):
 class ProjectionRepository(Protocol):
     """The rows derived from each case, read back as stored (audit verify holds them to the replay)."""
 
-    def of_case(self, case_id: str) -> StoredProjections:
-        """The case row's columns, its ban, complaints, instalments, money owed back and timers."""
+    def of_cases(self, case_ids: Sequence[str]) -> dict[str, StoredProjections]:
+        """For each of the cases, its row's columns, its ban, complaints, instalments, money owed back
+        and timers (empty where none; a case without a row has `case_row` None)."""
         ...
 
 

@@ -907,7 +907,10 @@ class MemoryProjectionRepository:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self.uow = uow
 
-    def of_case(self, case_id: str) -> StoredProjections:
+    def of_cases(self, case_ids: Sequence[str]) -> dict[str, StoredProjections]:
+        return {case_id: self._of_case(case_id) for case_id in case_ids}
+
+    def _of_case(self, case_id: str) -> StoredProjections:
         tables = self.uow.read
         row = tables.cases.get(case_id)
 
