@@ -19,51 +19,53 @@ from typing import Any
 from services.values import Row, StoredProjections, StoredTimer
 from statemachines.audit import Violation
 from statemachines.case import Case
-from statemachines.events import Event
+from statemachines.events import SYSTEM_ACTOR, Event
 from statemachines.timers import Timer
 
-# the columns of the cases row besides its snapshot (compared on its own) and updated_at
+# the columns of each table's rows, in the order stored rows are read in (db/projections.py): the
+# cases row besides its snapshot (compared on its own) and updated_at; the others besides their key
 CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "state", "version", "policy_id",
                 "policy_version", "applied_on", "last_on", "period_start", "period_end")
+BAN_COLUMNS = ("operator_code", "base_id", "level", "ground", "first_day", "last_day", "ended_on")
+COMPLAINT_COLUMNS = ("received_on", "summary", "period", "valid", "verified_on")
+INSTALMENT_COLUMNS = ("amount_fen", "due_on", "status", "paid_on", "paid_fen")
+CLAWBACK_COLUMNS = ("ground", "since", "owed_fen", "repaid_fen", "repaid_on")
 
-__all__ = ["CASE_COLUMNS", "StoredProjections", "StoredTimer", "case_columns", "check", "fired_timers"]
+__all__ = ["BAN_COLUMNS", "CASE_COLUMNS", "CLAWBACK_COLUMNS", "COMPLAINT_COLUMNS", "INSTALMENT_COLUMNS",
+           "StoredProjections", "StoredTimer", "case_columns", "check", "fired_timers"]
 
 
-def case_columns(case: Case) -> dict[str, Any]:
-    return {"base_id": case.base_id, "operator_code": case.operator_code, "level": case.level,
-            "jurisdiction": case.jurisdiction, "state": case.state, "version": case.version,
-            "policy_id": case.policy_id, "policy_version": case.policy_version, "applied_on": case.applied_on,
-            "last_on": case.last_on, "period_start": case.period.start if case.period else None,
-            "period_end": case.period.end if case.period else None}
+def case_columns(case: Case) -> Row:
+    return (case.base_id, case.operator_code, case.level, case.jurisdiction, case.state, case.version,
+            case.policy_id, case.policy_version, case.applied_on, case.last_on,
+            case.period.start if case.period else None, case.period.end if case.period else None)
 
 
 def _bans(case: Case) -> dict[str, Row]:
     b = case.ban
-    return {} if b is None else {case.id: {
-        "operator_code": case.operator_code, "base_id": case.base_id, "level": b.level, "ground": b.ground,
-        "first_day": b.first_day, "last_day": b.last_day, "ended_on": b.ended_on}}
+    return {} if b is None else {
+        case.id: (case.operator_code, case.base_id, b.level, b.ground, b.first_day, b.last_day, b.ended_on)}
 
 
 def _complaints(case: Case) -> dict[str, Row]:
-    return {c.id: {"received_on": c.received_on, "summary": c.summary, "period": c.period, "valid": c.valid,
-                   "verified_on": c.verified_on} for c in case.complaints}
+    return {c.id: (c.received_on, c.summary, c.period, c.valid, c.verified_on) for c in case.complaints}
 
 
 def _instalments(case: Case) -> dict[int, Row]:
-    return {i.number: {"amount_fen": i.amount_fen, "due_on": i.due_on, "status": i.status, "paid_on": i.paid_on,
-                       "paid_fen": i.paid_fen} for i in case.instalments}
+    return {i.number: (i.amount_fen, i.due_on, i.status, i.paid_on, i.paid_fen) for i in case.instalments}
 
 
 def _clawbacks(case: Case) -> dict[str, Row]:
     c = case.clawback
-    return {} if c is None else {case.id: {"ground": c.ground, "since": c.since, "owed_fen": c.owed_fen,
-                                           "repaid_fen": c.repaid_fen, "repaid_on": c.repaid_on}}
+    return {} if c is None else {case.id: (c.ground, c.since, c.owed_fen, c.repaid_fen, c.repaid_on)}
 
 
 def fired_timers(events: Iterable[Event]) -> set[tuple[str, str]]:
-    """(kind, key) of every timer an event of the history says it fired."""
+    """(kind, key) of every timer an event of the history says it fired (the system's acts name it)."""
     out = set()
     for e in events:
+        if e.actor != SYSTEM_ACTOR:
+            continue
         timer = e.payload.get("timer") if isinstance(e.payload, Mapping) else None
         if isinstance(timer, Mapping):
             out.add((str(timer.get("kind")), str(timer.get("key"))))
@@ -73,28 +75,21 @@ def fired_timers(events: Iterable[Event]) -> set[tuple[str, str]]:
 def check(case_id: str, replayed: Case, stored: StoredProjections, owed: Sequence[Timer],
           fired: set[tuple[str, str]]) -> list[Violation]:
     """Every derived row of the case against what its replay gives (see the module's docstring)."""
-    out = _rows(case_id, "cases", "R17", {case_id: case_columns(replayed)},
+    out = _rows(case_id, "cases", "R17", CASE_COLUMNS, {case_id: case_columns(replayed)},
                 {} if stored.case_row is None else {case_id: stored.case_row})
-    out += _rows(case_id, "bans", "R2", _bans(replayed), _one(case_id, stored.bans))
-    out += _rows(case_id, "complaints", "R12", _complaints(replayed),
-                 {r["complaint_id"]: _without(r, "complaint_id") for r in stored.complaints})
-    out += _rows(case_id, "subsidy_instalments", "R11", _instalments(replayed),
-                 {r["number"]: _without(r, "number") for r in stored.instalments})
-    out += _rows(case_id, "subsidy_clawbacks", "R20", _clawbacks(replayed), _one(case_id, stored.clawbacks))
+    out += _rows(case_id, "bans", "R2", BAN_COLUMNS, _bans(replayed), stored.bans)
+    out += _rows(case_id, "complaints", "R12", COMPLAINT_COLUMNS, _complaints(replayed), stored.complaints)
+    out += _rows(case_id, "subsidy_instalments", "R11", INSTALMENT_COLUMNS, _instalments(replayed),
+                 stored.instalments)
+    out += _rows(case_id, "subsidy_clawbacks", "R20", CLAWBACK_COLUMNS, _clawbacks(replayed), stored.clawbacks)
     return out + _timers(case_id, stored.timers, owed, fired)
 
 
-def _one(case_id: str, rows: tuple[Row, ...]) -> dict[str, Row]:
-    """The case's row of a table keyed by the case alone (its primary key: one at most)."""
-    return {case_id: rows[0]} if rows else {}
+def _rows(case_id: str, table: str, rule: str, columns: Sequence[str], expected: Mapping[Any, Row],
+          stored: Mapping[Any, Row]) -> list[Violation]:
+    if expected == stored:  # the usual case: one comparison of the whole table (bench b5)
+        return []
 
-
-def _without(row: Row, key: str) -> Row:
-    return {k: v for k, v in row.items() if k != key}
-
-
-def _rows(case_id: str, table: str, rule: str, expected: Mapping[Any, Row], stored: Mapping[Any, Row]
-          ) -> list[Violation]:
     def where(key: Any) -> str:
         return table if key == case_id else f"{table} {key}"
 
@@ -104,12 +99,10 @@ def _rows(case_id: str, table: str, rule: str, expected: Mapping[Any, Row], stor
     for key in [k for k in stored if k not in expected]:
         out.append(Violation(case_id, None, rule, "projection", f"{where(key)}: a row the replay does not have"))
     for key in [k for k in expected if k in stored]:
-        want, have = expected[key], stored[key]
-        for column in want:
-            if have.get(column) != want[column]:
+        for column, want, have in zip(columns, expected[key], stored[key], strict=True):
+            if have != want or isinstance(have, bool) != isinstance(want, bool):
                 out.append(Violation(case_id, None, rule, "projection",
-                                     f"{where(key)}.{column}: stored {have.get(column)!r}, "
-                                     f"replay gives {want[column]!r}"))
+                                     f"{where(key)}.{column}: stored {have!r}, replay gives {want!r}"))
     return out
 
 

@@ -144,7 +144,7 @@ class TimerFilter:
 
 # --- a case's derived rows as stored, read back by audit verify (services.projections) ---
 
-Row = Mapping[str, Any]
+Row = tuple[Any, ...]  # a row's columns, in the order services.projections names them for its table
 
 
 @dataclass(frozen=True)
@@ -158,11 +158,12 @@ class StoredTimer:
 
 @dataclass(frozen=True)
 class StoredProjections:
-    """One case's derived rows as stored, each a mapping of column to value."""
+    """One case's derived rows as stored: each table's rows by their key (the case, for the tables
+    keyed by it; the complaint's id; the instalment's number)."""
 
     case_row: Row | None
-    bans: tuple[Row, ...]
-    complaints: tuple[Row, ...]
-    instalments: tuple[Row, ...]
-    clawbacks: tuple[Row, ...]
+    bans: Mapping[str, Row]
+    complaints: Mapping[str, Row]
+    instalments: Mapping[int, Row]
+    clawbacks: Mapping[str, Row]
     timers: tuple[StoredTimer, ...]

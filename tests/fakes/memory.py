@@ -34,7 +34,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, UnitOfWork
-from services.projections import CASE_COLUMNS, StoredProjections, StoredTimer
+from services.projections import (
+    BAN_COLUMNS,
+    CASE_COLUMNS,
+    CLAWBACK_COLUMNS,
+    COMPLAINT_COLUMNS,
+    INSTALMENT_COLUMNS,
+    StoredProjections,
+    StoredTimer,
+)
 from services.reminders import INBOX
 from services.values import Anchor, Announcement, Grant, Queued, Reminder, Round, StoredAnswer, TimerFilter, User
 from statemachines.acts import BanOnRecord
@@ -914,19 +922,18 @@ class MemoryProjectionRepository:
         tables = self.uow.read
         row = tables.cases.get(case_id)
 
-        def columns(r: Any, names: Sequence[str]) -> dict[str, Any]:
-            return {n: getattr(r, n) for n in names}
+        def columns(r: Any, names: Sequence[str]) -> tuple[Any, ...]:
+            return tuple(getattr(r, n) for n in names)
 
         return StoredProjections(
             case_row=None if row is None else columns(row, CASE_COLUMNS),
-            bans=tuple(columns(b, ("operator_code", "base_id", "level", "ground", "first_day", "last_day",
-                                   "ended_on")) for b in tables.bans.values() if b.case_id == case_id),
-            complaints=tuple(columns(c, ("complaint_id", "received_on", "summary", "period", "valid", "verified_on"))
-                             for c in tables.complaints.values() if c.case_id == case_id),
-            instalments=tuple(columns(i, ("number", "amount_fen", "due_on", "status", "paid_on", "paid_fen"))
-                              for i in tables.instalments.values() if i.case_id == case_id),
-            clawbacks=tuple(columns(c, ("ground", "since", "owed_fen", "repaid_fen", "repaid_on"))
-                            for c in tables.clawbacks.values() if c.case_id == case_id),
+            bans={b.case_id: columns(b, BAN_COLUMNS) for b in tables.bans.values() if b.case_id == case_id},
+            complaints={c.complaint_id: columns(c, COMPLAINT_COLUMNS) for c in tables.complaints.values()
+                        if c.case_id == case_id},
+            instalments={i.number: columns(i, INSTALMENT_COLUMNS) for i in tables.instalments.values()
+                         if i.case_id == case_id},
+            clawbacks={c.case_id: columns(c, CLAWBACK_COLUMNS) for c in tables.clawbacks.values()
+                       if c.case_id == case_id},
             timers=tuple(StoredTimer(t.kind, t.key, t.due_on, t.provisional, t.fired_at is not None)
                          for t in tables.timers.values() if t.case_id == case_id),
         )
