@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.anchors import AnchorDayNotEnded
 from services.duties import OwnGrants, SeparationOfDuties
 from services.idempotency import IdempotencyKeyReused, RequestInProgress
 from services.lockout import LockedOut
@@ -23,6 +24,7 @@ from services.signin import PasswordExpired, SecondFactorRequired, SignInExpired
 from services.text import InvalidText
 from services.two_factor import AlreadyEnrolled, NotEnrolling, WrongCode
 from services.users import Forbidden, Unauthenticated, UnknownInspector, UnknownUser
+from statemachines.corrections import CorrectionRefused
 from statemachines.credit_code import InvalidCreditCode
 from statemachines.errors import (
     AssessmentNotOpen,
@@ -89,7 +91,9 @@ PROBLEMS: dict[type[DomainError], tuple[int, str, str | None]] = {
     OutsideNotice: (422, "The business date is outside the public notice", "on"),
     IdempotencyKeyReused: (422, "Idempotency-Key reused for a different request", "Idempotency-Key"),
     UnknownInspector: (422, "An inspector named is not a user of the system", "inspectors"),
+    CorrectionRefused: (422, "The correction would not be a legal record of the act", "changes"),
     InvalidAct: (422, "A field of the act is invalid", None),
+    AnchorDayNotEnded: (409, "The day has not ended yet: it is anchored from the day after", "day"),
     CalendarUnavailable: (422, "No work calendar is loaded for the year of this date", None),
     InvalidText: (422, "The text cannot be stored", None),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,14 +30,28 @@ app.add_typer(policies_app, name="policies")
 app.add_typer(dates_app, name="dates")
 
 
+class HashChoice(StrEnum):
+    sha256 = "sha256"
+    sm3 = "sm3"
+
+
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(
+    hash_algorithm: Annotated[HashChoice | None, typer.Option(
+        "--hash-algorithm", help="When creating the database: the hash of its chains and anchors, sha256 "
+                                 "(the default) or sm3 (GB/T 32905). Chosen once; a database created "
+                                 "with the other one refuses it.")] = None,
+) -> None:
     """Migrate the database (INCUBASE_DATABASE_URL) to the newest schema."""
     from config import get_settings
-    from db.migrate import upgrade
+    from db.migrate import HashAlgorithmFixed, upgrade
 
     url = get_settings().database_url
-    upgrade(url)
+    try:
+        upgrade(url, hash_algorithm=hash_algorithm.value if hash_algorithm else None)
+    except HashAlgorithmFixed as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"database at {_safe(url)} is up to date")
 
 
@@ -148,8 +163,9 @@ def audit_verify(
         "--grants", help="Only the grant ledger (role_grants): chain, sequence, columns, dates, authority, "
                          "anchors; --all without --chain-only checks it too.")] = False,
 ) -> None:
-    """Verify hash chains, sequences, stored columns, transitions, roles, four eyes and replay, and with
-    --all the grant ledger; exit 1 on any violation. --chain-only proves the record unaltered since
+    """Verify hash chains, sequences, stored columns, transitions, corrections, roles, four eyes, replay
+    and projections (state columns, bans, complaints, instalments, clawbacks, timers), and with --all
+    the grant ledger; exit 1 on any violation. --chain-only proves the record unaltered since
     written, ~10× faster."""
     from bootstrap import build_chain_links, build_runtime
     from services.audit import verify_all, verify_case
@@ -331,12 +347,13 @@ def audit_anchor(day: Annotated[str | None, typer.Option(help="Day to anchor (de
 
     rt = build_runtime()
     when = _parse_day(day) or rt.today() - timedelta(days=1)
-    anchor = write_anchor(rt, when)
+    anchor = _or_exit(lambda: write_anchor(rt, when))
     typer.echo(f"{anchor.day} {anchor.cases} case(s) digest {anchor.digest}")
 
 
 @audit_app.command("anchors")
-def audit_anchors(check: Annotated[bool, typer.Option(help="Also check every anchored head still holds.")] = False
+def audit_anchors(check: Annotated[bool, typer.Option(
+        help="Also recompute every anchored head from the stored events, and each day's heads.")] = False
                   ) -> None:
     """Print the anchors (day, cases, previous digest, digest): the list an outside party keeps."""
     from bootstrap import build_runtime

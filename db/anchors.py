@@ -34,7 +34,7 @@ class SqlAnchorRepository:
     def add(self, anchor: Anchor, now: datetime) -> None:
         self.conn.execute(t.anchors.insert().values(
             day=anchor.day, cases=anchor.cases, canonical=anchor.canonical, prev_digest=anchor.prev_digest,
-            digest=anchor.digest, created_at=now))
+            digest=anchor.digest, created_at=now, hash_algorithm=anchor.hash_algorithm))
 
     def heads_changed(self, start: datetime, end: datetime) -> list[tuple[str, int, str]]:
         """(case, seq, hash) of the last event by `end` of each case with an event in [start, end)."""
@@ -47,9 +47,6 @@ class SqlAnchorRepository:
             .order_by(e.case_id))
         return [(r.case_id, r.seq, r.hash) for r in rows]
 
-    def hash_at(self, case_id: str, seq: int) -> str | None:
-        return self.conn.execute(sa.select(e.hash).where(e.case_id == case_id, e.seq == seq)).scalar_one_or_none()
-
 
 def _anchor(row) -> Anchor:
-    return Anchor(row["day"], row["cases"], row["canonical"], row["prev_digest"], row["digest"])
+    return Anchor(row["day"], row["cases"], row["canonical"], row["prev_digest"], row["digest"], row["hash_algorithm"])

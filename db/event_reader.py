@@ -18,7 +18,7 @@ from db import tables as t
 from statemachines.events import Event, restore
 
 _COLUMNS = ("case_id", "seq", "act", "on", "recorded_at", "actor", "reason", "rule", "policy_id",
-            "policy_version", "payload", "prev_hash", "canonical", "hash")
+            "policy_version", "payload", "prev_hash", "canonical", "hash", "hash_algorithm")
 
 def _select(dialect: Dialect) -> str:
     # PostgreSQL: jsonb as text, parsed below from str; psycopg parses it from bytes, detecting
@@ -80,7 +80,7 @@ def case_events(conn: Connection, case_id: str) -> list[Event]:
     out = []
     append = out.append
     for (cid, seq, act, on, recorded_at, actor, reason, rule, policy_id, policy_version, payload, prev_hash,
-         canonical, hash_) in rows:
+         canonical, hash_, algorithm) in rows:
         if on_p is not None:
             on = on_p(on)
         if at_p is not None:
@@ -90,12 +90,12 @@ def case_events(conn: Connection, case_id: str) -> list[Event]:
         if payload_p is not None:
             payload = payload_p(payload)
         append(restore(cid, seq, act, on, recorded_at, actor, reason, rule, policy_id, policy_version, payload,
-                       prev_hash, canonical, hash_))
+                       prev_hash, canonical, hash_, algorithm))
     return out
 
 
-def chain_links(engine: Engine, *, batch: int = 5000) -> Iterator[tuple[str, int | None, str, str, str]]:
-    """(case_id, seq, prev_hash, canonical, hash) of every case's events: cases in id order, each
+def chain_links(engine: Engine, *, batch: int = 5000) -> Iterator[tuple[str, int | None, str, str, str, str]]:
+    """(case_id, seq, prev_hash, canonical, hash, hash_algorithm) of every case's events: cases in id order, each
     case's events in seq order, a case without events as one row of NULLs, events of no case left
     out: the rows `verify_all` walks, in one pass over one consistent snapshot.
 
@@ -106,7 +106,7 @@ def chain_links(engine: Engine, *, batch: int = 5000) -> Iterator[tuple[str, int
     raw = engine.raw_connection()
     try:
         dbapi = raw.driver_connection
-        sql = ("SELECT c.id, e.seq, e.prev_hash, e.canonical, e.hash FROM cases c "
+        sql = ("SELECT c.id, e.seq, e.prev_hash, e.canonical, e.hash, e.hash_algorithm FROM cases c "
                "LEFT JOIN case_events e ON e.case_id = c.id ORDER BY c.id, e.seq")
         if engine.dialect.name == "postgresql":
             dbapi.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")

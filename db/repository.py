@@ -160,7 +160,7 @@ class SqlCaseRepository:
         self._append(events)
         self._sync_timers(case.id, timers)
         self._writing = (snapshot, None)
-        self._sync_projections(case)
+        self._sync_projections(case, fresh=True)
         self._known[case.id] = (case.version, snapshot)
 
     def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None:
@@ -225,12 +225,13 @@ class SqlCaseRepository:
         if moved:
             _MOVE_TIMER.run_many(self.conn, moved)
 
-    def _sync_projections(self, case: Case) -> None:
+    def _sync_projections(self, case: Case, fresh: bool = False) -> None:
         """Bans, complaints, instalments and money owed back as rows, for the queries that cross
         cases (R2, R20).
 
         Of the case's new snapshot, writes what differs from the snapshot the rows were last
-        written from; every row when that one is not known."""
+        written from; every row when that one is not known. Rows of what the case no longer has
+        (a correction can take a complaint or a ban away, R17) are deleted; a `fresh` case has none."""
         snapshot, before = self._writing
         if case.ban is not None and (before is None or _changed(before, snapshot, "ban", "operator_code", "base_id")):
             ban = case.ban
@@ -255,6 +256,26 @@ class SqlCaseRepository:
             _upsert(self.conn, _CLAWBACKS, {"k_case_id": case.id}, {
                 "ground": claw.ground, "since": claw.since, "owed_fen": claw.owed_fen,
                 "repaid_fen": claw.repaid_fen, "repaid_on": claw.repaid_on})
+        if not fresh:
+            self._drop_projections(case, before)
+
+    def _drop_projections(self, case: Case, before: dict | None) -> None:
+        """Deletes the rows of what the case had (as the snapshot `before` says; every row not of the
+        case when unknown) and no longer has."""
+        def gone(collection: str, key: str, current: set) -> bool:
+            return before is None or bool(set(_by(before, collection, key)) - current)
+
+        b, cp, i, cl = t.bans.c, t.complaints.c, t.subsidy_instalments.c, t.subsidy_clawbacks.c
+        if case.ban is None and (before is None or before.get("ban") is not None):
+            self.conn.execute(t.bans.delete().where(b.case_id == case.id))
+        if case.clawback is None and (before is None or before.get("clawback") is not None):
+            self.conn.execute(t.subsidy_clawbacks.delete().where(cl.case_id == case.id))
+        ids = {c.id for c in case.complaints}
+        if gone("complaints", "id", ids):
+            self.conn.execute(t.complaints.delete().where(cp.case_id == case.id, cp.complaint_id.not_in(ids)))
+        numbers = {n.number for n in case.instalments}
+        if gone("instalments", "number", numbers):
+            self.conn.execute(t.subsidy_instalments.delete().where(i.case_id == case.id, i.number.not_in(numbers)))
 
 
 def _changed(before: dict, after: dict, *keys: str) -> bool:
@@ -272,7 +293,7 @@ def _stmt_where(table: sa.Table, keys: Sequence[str]):
 
 _c, _tm = t.cases.c, t.timers.c
 _EVENT_COLUMNS = ("case_id", "seq", "act", "on", "recorded_at", "actor", "reason", "rule", "policy_id",
-                  "policy_version", "payload", "canonical", "prev_hash", "hash")
+                  "policy_version", "payload", "canonical", "prev_hash", "hash", "hash_algorithm")
 _CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "programme", "state", "version", "policy_id",
                  "policy_version", "applied_on", "last_on", "period_start", "period_end", "snapshot", "updated_at")
 _GET = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")))
@@ -419,7 +440,7 @@ def event_to_row(e: Event) -> dict:
         "case_id": e.case_id, "seq": e.seq, "act": e.act, "on": e.on,
         "recorded_at": e.recorded_at.astimezone(UTC), "actor": e.actor, "reason": e.reason, "rule": e.rule,
         "policy_id": e.policy_id, "policy_version": e.policy_version, "payload": dict(e.payload),
-        "canonical": e.canonical, "prev_hash": e.prev_hash, "hash": e.hash,
+        "canonical": e.canonical, "prev_hash": e.prev_hash, "hash": e.hash, "hash_algorithm": e.hash_algorithm,
     }
 
 
@@ -431,5 +452,5 @@ def event_from_row(r) -> Event:
         case_id=r["case_id"], seq=r["seq"], act=r["act"], on=r["on"], recorded_at=recorded_at,
         actor=r["actor"], reason=r["reason"], rule=r["rule"], policy_id=r["policy_id"],
         policy_version=r["policy_version"], payload=r["payload"], prev_hash=r["prev_hash"],
-        canonical=r["canonical"], hash=r["hash"],
+        canonical=r["canonical"], hash=r["hash"], hash_algorithm=r.get("hash_algorithm", "sha256"),
     )

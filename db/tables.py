@@ -82,6 +82,8 @@ case_events = sa.Table(
     sa.Column("canonical", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # what `hash` was computed with: sha256, or sm3 where the deployment chose it (the deployment table)
+    sa.Column("hash_algorithm", sa.String(16), nullable=False, server_default="sha256"),
     sa.UniqueConstraint("case_id", "seq"),
 )
 
@@ -312,5 +314,16 @@ anchors = sa.Table(
     sa.Column("canonical", sa.Text, nullable=False),
     sa.Column("prev_digest", sa.String(64), nullable=False),
     sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("hash_algorithm", sa.String(16), nullable=False, server_default="sha256"),
+)
+
+# what a deployment chose when its database was created, once: the hash algorithm of its chains and
+# anchors (sha256 or sm3). One row, append-only like the events; a database without it is sha256's
+deployment = sa.Table(
+    "deployment", metadata,
+    sa.Column("id", sa.Integer, sa.CheckConstraint("id = 1", name="one_row"), primary_key=True),
+    sa.Column("hash_algorithm", sa.String(16), sa.CheckConstraint("hash_algorithm IN ('sha256', 'sm3')",
+                                                                  name="known_algorithm"), nullable=False),
     sa.Column("created_at", Stamp, nullable=False),
 )

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from db.anchors import SqlAnchorRepository
+from db.deployment import SqlDeploymentRepository
 from db.engine import READ_ONLY
+from db.projections import SqlProjectionRepository
 from db.reminders import SqlReminderRepository
 from db.repository import SqlCaseRepository, SqlTimerRepository
 from db.rounds import SqlRoundRepository
@@ -40,6 +42,8 @@ class SqlUnitOfWork:
         self.reminders = SqlReminderRepository(self.conn)
         self.rounds = SqlRoundRepository(self.conn)
         self.anchors = SqlAnchorRepository(self.conn)
+        self.deployment = SqlDeploymentRepository(self.conn)
+        self.projections = SqlProjectionRepository(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -85,6 +85,7 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
                                                   policy.prerequisite_programme)
                                 if policy.prerequisite_level else ()),
             announced=rounds.announced_windows(uow, policy), prerequisite_document=prerequisite_document,
+            hash_algorithm=uow.deployment.hash_algorithm(),
         )
         timers = tuple(timers_for(case, policy, rt.calendar))
         uow.cases.add(case, events, list(timers))

@@ -17,6 +17,7 @@ from services.values import (
     SecurityLogFilter,
     SignInTicket,
     StoredAnswer,
+    StoredProjections,
     TimerFilter,
     TotpSecret,
     User,
@@ -416,8 +417,21 @@ class AnchorRepository(Protocol):
         """(case, seq, hash) of the last event by `end` of each case with an event in [start, end), by case."""
         ...
 
-    def hash_at(self, case_id: str, seq: int) -> str | None:
-        """The stored hash of the case's event at `seq`, or None."""
+
+class ProjectionRepository(Protocol):
+    """The rows derived from each case, read back as stored (audit verify holds them to the replay)."""
+
+    def of_cases(self, case_ids: Sequence[str]) -> dict[str, StoredProjections]:
+        """For each of the cases, its row's columns, its ban, complaints, instalments, money owed back
+        and timers (empty where none; a case without a row has `case_row` None)."""
+        ...
+
+
+class DeploymentRepository(Protocol):
+    """What the deployment chose when its database was created."""
+
+    def hash_algorithm(self) -> str:
+        """The hash algorithm of its chains and anchors (statemachines.events.HASH_ALGORITHMS)."""
         ...
 
 
@@ -442,6 +456,10 @@ class UnitOfWork(Protocol):
     def rounds(self) -> RoundRepository: ...
     @property
     def anchors(self) -> AnchorRepository: ...
+    @property
+    def deployment(self) -> DeploymentRepository: ...
+    @property
+    def projections(self) -> ProjectionRepository: ...
 
     def __enter__(self) -> UnitOfWork:
         """Begins the transaction."""
@@ -490,8 +508,8 @@ class CaseSummary:
 
 
 class ChainLinks(Protocol):
-    """Every case's chain in one pass: (case_id, seq, prev_hash, canonical, hash), cases in id
+    """Every case's chain in one pass: (case_id, seq, prev_hash, canonical, hash, hash_algorithm), cases in id
     order and each case's events in seq order; a case without events is one row with seq None;
     events of no case are left out. Memory flat in the number of events (audit verify --all)."""
 
-    def __call__(self) -> Iterator[tuple[str, int | None, str, str, str]]: ...
+    def __call__(self) -> Iterator[tuple[str, int | None, str, str, str, str]]: ...

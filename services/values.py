@@ -142,6 +142,7 @@ class Anchor:
     canonical: str
     prev_digest: str
     digest: str
+    hash_algorithm: str = "sha256"  # of `digest`: the deployment's (sha256 or sm3)
 
 
 @dataclass(frozen=True)
@@ -256,3 +257,30 @@ class SignInTicket:
     stage: str
     client: str
     expires_at: datetime
+
+
+# --- a case's derived rows as stored, read back by audit verify (services.projections) ---
+
+Row = tuple[Any, ...]  # a row's columns, in the order services.projections names them for its table
+
+
+@dataclass(frozen=True)
+class StoredTimer:
+    kind: str
+    key: str
+    due_on: date
+    provisional: bool
+    fired: bool
+
+
+@dataclass(frozen=True)
+class StoredProjections:
+    """One case's derived rows as stored: each table's rows by their key (the case, for the tables
+    keyed by it; the complaint's id; the instalment's number)."""
+
+    case_row: Row | None
+    bans: Mapping[str, Row]
+    complaints: Mapping[str, Row]
+    instalments: Mapping[int, Row]
+    clawbacks: Mapping[str, Row]
+    timers: tuple[StoredTimer, ...]

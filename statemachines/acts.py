@@ -32,7 +32,7 @@ from statemachines.errors import (
     QuotaReached,
     WindowClosed,
 )
-from statemachines.events import SYSTEM_ACTOR, Draft, Event, seal
+from statemachines.events import DEFAULT_ALGORITHM, SYSTEM_ACTOR, Draft, Event, seal
 from statemachines.fold import apply_event
 from statemachines.lifecycle import IN_FORCE, USER_ACTS, acts_from
 from statemachines.periods import CalendarDate, Duration, add_working_days, deadline, period_end
@@ -161,6 +161,7 @@ def record(case: Case, policy: Policy, calendar: WorkCalendar, drafts: Sequence[
             case_id=case.id, seq=case.version + 1, act=draft.act, on=draft.on, recorded_at=now,
             actor=draft.actor, reason=draft.reason, rule=draft.rule, policy_id=policy.id,
             policy_version=policy.version, payload=draft.payload, prev_hash=case.head_hash,
+            hash_algorithm=case.hash_algorithm,
         ))
         apply_event(case, event, policy)
         events.append(event)
@@ -221,10 +222,12 @@ def open_application(
     open_cases: Sequence[str] = (), bans: Sequence[BanOnRecord] = (),
     window_exception: str | None = None, prerequisite_cases: Sequence[str] = (),
     announced: Sequence[RoundWindow] = (), prerequisite_document: str | None = None,
+    hash_algorithm: str = DEFAULT_ALGORITHM,
 ) -> tuple[Case, list[Event]]:
     """`prerequisite_cases`: the base's cases in force at the policy's prerequisite level (R18);
     `announced`: the policy's announced rounds, where its rounds are announced (R19);
-    `prerequisite_document`: the 文号 of a lower recognition not recorded here, where the policy accepts it."""
+    `prerequisite_document`: the 文号 of a lower recognition not recorded here, where the policy accepts it;
+    `hash_algorithm`: the deployment's, which the case's whole chain then uses."""
     _check_who_and_when(ctx)
     if window_exception is not None and not window_exception.strip():
         raise InvalidAct("an exception to the application window must give its reason",
@@ -259,6 +262,7 @@ def open_application(
     event = seal(Event(
         case_id=case_id, seq=1, act="apply", on=ctx.on, recorded_at=ctx.now, actor=ctx.actor,
         reason=ctx.reason, rule="R1", policy_id=policy.id, policy_version=policy.version, payload=payload,
+        hash_algorithm=hash_algorithm,
     ))
     return apply_event(None, event, policy), [event]
 

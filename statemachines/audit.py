@@ -17,13 +17,16 @@ from typing import Any
 from statemachines import catalogue
 from statemachines.case import Case
 from statemachines.errors import DomainError
-from statemachines.events import GENESIS_HASH, SYSTEM_ACTOR, Event, digest
+from statemachines.events import GENESIS_HASH, SYSTEM_ACTOR, Event, hasher
 from statemachines.fold import apply_event
 from statemachines.policy import Policy
-from statemachines.replay import PolicyLookup, amended, corrections_in
+from statemachines.replay import PolicyLookup, amended, apply_correction, corrections_in, malformed
 
 # the rules an act may cite, as declared with it (an act citing another was not recorded by this system)
 ACT_RULES: dict[str, set[str]] = {a.name: set(a.rules) for a in catalogue.ACTS}
+
+
+NOT_SHA256 = "hash is not the sha256 of the stored canonical text"
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,11 @@ class Violation:
 
 
 def check_chain(case_id: str, events: Iterable[Event]) -> list[Violation]:
-    """Each event's hash is sha256 of its stored canonical text, chained to the one before."""
+    """Each event's hash is the digest of its stored canonical text under the algorithm it records
+    (the case's first event's: one chain, one algorithm), chained to the one before."""
     out: list[Violation] = []
-    previous_hash, expected_seq = GENESIS_HASH, 1
+    sha256 = hashlib.sha256
+    previous_hash, expected_seq, algorithm = GENESIS_HASH, 1, None
     for e in events:
         if e.seq != expected_seq:
             out.append(Violation(case_id, e.seq, "R17", "sequence",
@@ -47,8 +52,12 @@ def check_chain(case_id: str, events: Iterable[Event]) -> list[Violation]:
         if e.prev_hash != previous_hash:
             out.append(Violation(case_id, e.seq, "R17", "chain",
                                  "prev_hash does not match the hash of the event before"))
-        if digest(e.canonical) != e.hash:
-            out.append(Violation(case_id, e.seq, "R17", "chain", "hash is not the sha256 of the stored canonical text"))
+        algorithm = algorithm or e.hash_algorithm
+        if e.hash_algorithm == "sha256" == algorithm:  # the usual case, without a call (bench b5)
+            if sha256(e.canonical.encode("utf-8")).hexdigest() != e.hash:
+                out.append(Violation(case_id, e.seq, "R17", "chain", NOT_SHA256))
+        elif problem := _hash_problem(e.canonical, e.hash, e.hash_algorithm, algorithm):
+            out.append(Violation(case_id, e.seq, "R17", "chain", problem))
         mismatch = _canonical_mismatch(e)
         if mismatch:
             out.append(Violation(case_id, e.seq, "R17", "chain",
@@ -57,29 +66,44 @@ def check_chain(case_id: str, events: Iterable[Event]) -> list[Violation]:
     return out
 
 
-def check_links(case_id: str, links: Iterable[tuple[int, str, str, str]]) -> tuple[int, list[Violation]]:
-    """The chain alone, over one case's (seq, prev_hash, canonical, hash): each hash the sha256 of
-    the stored text, linked to the one before, seqs without gaps. The same findings as check_chain
-    less its comparison of the stored columns with the hashed text, which parses every event's
-    JSON and costs more than the hashing (bench b5). Returns the number of events and the violations."""
+def _hash_problem(canonical: str, hash_: str, algorithm: str, chain_algorithm: str) -> str:
+    """What is wrong with one stored hash, or "" when it is the digest of the text."""
+    try:
+        computed = hasher(algorithm)(canonical.encode("utf-8"))
+    except ValueError:
+        return f"hashed with an unknown algorithm {algorithm!r}"
+    if algorithm != chain_algorithm:
+        return f"hashed with {algorithm}, the case's chain with {chain_algorithm}"
+    if computed != hash_:
+        return f"hash is not the {algorithm} of the stored canonical text"
+    return ""
+
+
+def check_links(case_id: str, links: Iterable[tuple[int, str, str, str, str]]) -> tuple[int, list[Violation]]:
+    """The chain alone, over one case's (seq, prev_hash, canonical, hash, hash_algorithm): each hash
+    the digest of the stored text, linked to the one before, seqs without gaps. The same findings as
+    check_chain less its comparison of the stored columns with the hashed text, which parses every
+    event's JSON and costs more than the hashing (bench b5). Returns the number of events and the violations."""
     for _, n, out in check_chains((case_id, *link) for link in links):
         return n, out
     return 0, []
 
 
-def check_chains(rows: Iterable[tuple[str, int | None, str, str, str]]) -> Iterator[tuple[str, int, list[Violation]]]:
-    """check_links over many cases' rows (case_id, seq, prev_hash, canonical, hash), grouped by
-    case in order (a row with seq None: a case without events); yields (case_id, events, violations).
-    One loop without a call per event: this is the whole cost of `verify --all --chain-only`."""
+def check_chains(rows: Iterable[tuple[str, int | None, str, str, str, str]]
+                 ) -> Iterator[tuple[str, int, list[Violation]]]:
+    """check_links over many cases' rows (case_id, seq, prev_hash, canonical, hash, hash_algorithm),
+    grouped by case in order (a row with seq None: a case without events); yields (case_id, events,
+    violations). One loop without a call per event but the hash: this is the whole cost of
+    `verify --all --chain-only`."""
     sha256 = hashlib.sha256
     case_id: str | None = None
     out: list[Violation] = []
-    previous_hash, expected_seq, n = GENESIS_HASH, 1, 0
-    for cid, seq, prev_hash, canonical, hash_ in rows:
+    previous_hash, expected_seq, n, chain_algorithm = GENESIS_HASH, 1, 0, ""
+    for cid, seq, prev_hash, canonical, hash_, algorithm in rows:
         if cid != case_id:
             if case_id is not None:
                 yield case_id, n, out
-            case_id, out, previous_hash, expected_seq, n = cid, [], GENESIS_HASH, 1, 0
+            case_id, out, previous_hash, expected_seq, n, chain_algorithm = cid, [], GENESIS_HASH, 1, 0, algorithm
         if seq is None:  # the one row of a case without events
             continue
         n += 1
@@ -88,8 +112,11 @@ def check_chains(rows: Iterable[tuple[str, int | None, str, str, str]]) -> Itera
             expected_seq = seq
         if prev_hash != previous_hash:
             out.append(Violation(cid, seq, "R17", "chain", "prev_hash does not match the hash of the event before"))
-        if sha256(canonical.encode("utf-8")).hexdigest() != hash_:
-            out.append(Violation(cid, seq, "R17", "chain", "hash is not the sha256 of the stored canonical text"))
+        if algorithm == "sha256" == chain_algorithm:  # the usual case, without a call
+            if sha256(canonical.encode("utf-8")).hexdigest() != hash_:
+                out.append(Violation(cid, seq, "R17", "chain", NOT_SHA256))
+        elif problem := _hash_problem(canonical, hash_, algorithm, chain_algorithm):
+            out.append(Violation(cid, seq, "R17", "chain", problem))
         previous_hash, expected_seq = hash_, expected_seq + 1
     if case_id is not None:
         yield case_id, n, out
@@ -129,6 +156,7 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
     """Every transition legal under its recorded policy, rules cited as the acts may, four eyes."""
     out: list[Violation] = []
     corrections = corrections_in(events)
+    by_seq = {e.seq: e for e in events} if corrections else {}
     case: Case | None = None
     inspectors: set[str] = set()
     suspender: str | None = None
@@ -139,13 +167,12 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
     for e in events:
         if e.rule not in ACT_RULES.get(e.act, ()):
             out.append(Violation(case_id, e.seq, e.rule, "rule", f"'{e.act}' cannot cite {e.rule}"))
-        if e.act == "correct":
-            target = e.payload.get("corrects")
-            if not isinstance(target, int) or not 1 <= target < e.seq:
-                out.append(Violation(case_id, e.seq, "R17", "transition",
-                                     f"corrects seq {target}, which does not precede it"))
-            elif case is not None:
-                case.version, case.head_hash = e.seq, e.hash
+        if e.act == "correct":  # one that cannot be applied is named by statemachines.corrections.check
+            if case is not None:
+                corrected = None if malformed(e.payload, e.seq) else by_seq.get(e.payload["corrects"])
+                apply_correction(case, e, corrected)
+                if corrected is not None and corrected.act == "inspect":
+                    inspectors.add(e.actor)  # R5: who corrects the inspection took part in it
             continue
         event = amended(e, corrections) if corrections else e
         if e.act in ("approve", "decide_objection") and (e.actor in inspectors):  # R22 keeps R5's four eyes

@@ -24,8 +24,13 @@ def fire(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, now: 
         return []
     timer = current[timer.ident]
     on = max(timer.fires_on, case.last_on) if case.last_on else timer.fires_on
-    draft = _decide(case, policy, calendar, timer, on)
-    return record(case, policy, calendar, [draft], now)
+    return fire_on(case, policy, calendar, timer, on, now)
+
+
+def fire_on(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, on: date, now: datetime) -> list[Event]:
+    """The timer's act (and its follow-ups) dated `on`: what `fire` records, for a day of the caller's
+    choosing (a corrected history decided again keeps the day the system acted, R17)."""
+    return record(case, policy, calendar, [_decide(case, policy, calendar, timer, on)], now)
 
 
 def _recompute_notice(case: Case, policy: Policy, calendar: WorkCalendar, now: datetime) -> list[Event]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from statemachines.events import GENESIS_HASH
+from statemachines.events import DEFAULT_ALGORITHM, GENESIS_HASH
 from statemachines.programmes import DEFAULT_PROGRAMME
 
 
@@ -137,6 +137,7 @@ class Case:
     state: str = "applied"
     version: int = 0  # the seq of the last event: the optimistic-concurrency token
     head_hash: str = GENESIS_HASH
+    hash_algorithm: str = DEFAULT_ALGORITHM  # of its chain: every event of a case is hashed alike
     last_on: date | None = None
     last_act: str | None = None
     window_exception: str | None = None

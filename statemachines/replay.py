@@ -7,7 +7,7 @@ while the state follows the corrected record.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ PolicyLookup = Callable[[str, int], Policy]
 CORRECTABLE = ("on", "reason", "payload")
 
 
-def amended(event: Event, corrections: dict[int, dict[str, Any]]) -> Event:
+def amended(event: Event, corrections: Mapping[int, Mapping[str, Any]]) -> Event:
     """The event as its later corrections (R17) say it should have been recorded."""
     changes = corrections.get(event.seq)
     if not changes:
@@ -36,10 +36,42 @@ def amended(event: Event, corrections: dict[int, dict[str, Any]]) -> Event:
     return Event(**values)
 
 
+def malformed(payload: Any, seq: int | None = None) -> str:
+    """Why a correction's payload cannot be applied, or "" when it can: it names an earlier seq and
+    changes `on` (a date), `reason` (a text) or `payload` (an object) of it. Replay leaves a malformed
+    one out, so a record that holds one still replays; `audit verify` names it."""
+    if not isinstance(payload, Mapping):
+        return "its payload is not an object"
+    corrects, changes = payload.get("corrects"), payload.get("changes")
+    if type(corrects) is not int or corrects < 1 or (seq is not None and corrects >= seq):
+        return f"it corrects {corrects!r}, not the seq of an earlier event"
+    if not isinstance(changes, Mapping) or not changes or set(changes) - set(CORRECTABLE):
+        return f"its changes {changes!r} are not some of {', '.join(CORRECTABLE)}"
+    on = changes.get("on")
+    if on is not None and not _iso_date(on):
+        return f"its date {on!r} is not a date"
+    if "reason" in changes and not isinstance(changes["reason"], str):
+        return "its reason is not a text"
+    if "payload" in changes and not isinstance(changes["payload"], Mapping):
+        return "its payload change is not an object"
+    return ""
+
+
+def _iso_date(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def corrections_in(events: Iterable[Event]) -> dict[int, dict[str, Any]]:
+    """The changes each corrected seq has had, merged in order (the well-formed corrections only)."""
     merged: dict[int, dict[str, Any]] = {}
     for e in events:
-        if e.act == "correct":
+        if e.act == "correct" and not malformed(e.payload, e.seq):
             target = merged.setdefault(e.payload["corrects"], {})
             changes = e.payload["changes"]
             target.update({k: v for k, v in changes.items() if k != "payload"})
@@ -57,19 +89,29 @@ def folds(events: list[Event], policy_of: PolicyLookup,
     asked about, which may include corrections made after the business day asked about.
     """
     corrections = corrections_in(events) if corrections is None else corrections
+    corrected = {e.seq: e for e in events if e.seq in corrections} if corrections else {}
     case: Case | None = None
     policy: Policy | None = None
     key = None
     for event in events:
         if event.act == "correct":
             assert case is not None, "a correction follows the event it corrects"
-            case.version, case.head_hash = event.seq, event.hash
+            apply_correction(case, event, corrected.get(event.payload.get("corrects", 0)))
         else:
             if policy is None or key != (event.policy_id, event.policy_version):  # one lookup per run of a version
                 key = (event.policy_id, event.policy_version)
                 policy = policy_of(*key)
             case = apply_event(case, amended(event, corrections) if corrections else event, policy)
         yield case
+
+
+def apply_correction(case: Case, correction: Event, target: Event | None) -> None:
+    """A correction moves the case's head; whoever corrects an inspection takes part in it from then
+    on, so the same person cannot both decide the inspection's result and approve on it (R5)."""
+    case.version, case.head_hash = correction.seq, correction.hash
+    if target is not None and target.act == "inspect" and not malformed(correction.payload, correction.seq) \
+            and correction.actor not in case.inspectors:
+        case.inspectors.append(correction.actor)
 
 
 def replay(events: list[Event], policy_of: PolicyLookup,

@@ -64,9 +64,10 @@ def sqlite_template(tmp_path_factory) -> str:
 
 
 @contextmanager
-def own_postgres_database(prefix: str) -> Iterator[str]:
-    """The URL of a new database on PG_URL's server, migrated to the head, dropped afterwards;
-    raises sqlalchemy's OperationalError when no server answers."""
+def own_postgres_database(prefix: str, hash_algorithm: str | None = None) -> Iterator[str]:
+    """The URL of a new database on PG_URL's server, migrated to the head (created with
+    `hash_algorithm`, where given), dropped afterwards; raises sqlalchemy's OperationalError when
+    no server answers."""
     admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -76,7 +77,7 @@ def own_postgres_database(prefix: str) -> Iterator[str]:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
         try:
-            upgrade(url)
+            upgrade(url, hash_algorithm=hash_algorithm)
             yield url
         finally:
             with admin.connect() as conn:

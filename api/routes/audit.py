@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentUser, ExpectedVersion, RequestOrigin, RuntimeDep
 from api.downloads import dossier_file, workbook
@@ -43,7 +43,8 @@ def state(case_id: str, rt: RuntimeDep, user: CurrentUser,
                          "as_of_recorded": as_of_recorded.isoformat() if as_of_recorded else None})
 
 
-@router.get("/cases/{case_id}/verify", summary="Hash chain, sequence, transitions, roles, four eyes, replay")
+@router.get("/cases/{case_id}/verify",
+            summary="Hash chain, sequence, transitions, corrections, roles, four eyes, replay and projections")
 def verify(case_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
     report = audit.verify_case(rt, case_id, user)
     return {"case_id": case_id, "ok": report.ok, "events": report.events,
@@ -81,15 +82,30 @@ def anchors(rt: RuntimeDep, user: CurrentUser, since: date | None = None) -> lis
              "canonical": a.canonical} for a in list_anchors(rt, since)]
 
 
+class CorrectionChanges(BaseModel):
+    """What a correction changes of the act it corrects; the rest of the act follows from its rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: date | None = Field(None, description="The act's corrected business date")
+    reason: str | None = Field(None, min_length=1, max_length=4000, description="The act's corrected reason")
+    payload: dict[str, Any] | None = Field(
+        None, description="Corrected values of what a person entered for the act (its fields, e.g. `outcome`, "
+                          "`amount_fen`); what its rules derive (periods, instalments, deadlines) is decided again")
+
+
 class CorrectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     on: date
     reason: str = Field(min_length=1, max_length=4000)
     corrects: int = Field(ge=1, description="The seq of the event being corrected")
-    changes: dict[str, Any] = Field(description="New `on`, `reason` and/or `payload` fields of that event")
+    changes: CorrectionChanges
 
 
 @router.post("/cases/{case_id}/actions/correct", summary="Correct an event by a compensating event (R17)")
 def correct(case_id: str, body: CorrectIn, rt: RuntimeDep, user: CurrentUser, version: ExpectedVersion) -> JSONResponse:
-    case, _ = audit.correct(rt, case_id, corrects=body.corrects, changes=body.changes, actor=user.username,
+    changes = body.changes.model_dump(mode="json", exclude_none=True)
+    case, _ = audit.correct(rt, case_id, corrects=body.corrects, changes=changes, actor=user.username,
                             on=body.on, reason=body.reason, user=user, expected_version=version)
     return JSONResponse(case_view(rt, case, user), headers={"ETag": f'"{case.version}"'})

@@ -86,6 +86,8 @@ ZH: dict[str, str] = {
     "too_long": "内容过长：最多 {max_length} 个字符", "back": "返回", "pages": "分页", "showing": "本页显示",
     "first_page": "第一页", "next_page": "下一页",
     "login_expired": "登录页面已过期，请重新输入用户名和密码",
+    "e.correction-refused": "更正后的记录不符合该事项的办理规则（日期、金额、状态或双人复核）",
+    "e.anchor-day-not-ended": "该日尚未结束，须次日起方可锚定",
 }
 
 EN: dict[str, str] = {
@@ -164,6 +166,8 @@ EN: dict[str, str] = {
     "too_long": "Too long: at most {max_length} characters", "back": "Back", "pages": "Pages", "showing": "Showing",
     "first_page": "First page", "next_page": "Next page",
     "login_expired": "The sign-in page had expired; enter your username and password again",
+    "e.correction-refused": "The corrected record breaks the act's rules (dates, amounts, state or four eyes)",
+    "e.anchor-day-not-ended": "The day has not ended: it can be anchored from the day after",
 }
 
 ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "auditor": "Auditor",

@@ -153,6 +153,7 @@ def test_R17_stats_for_the_users_jurisdiction_only(rt, clock, callers):
 
 def test_R17_anchors_are_listed_chained(rt, clock, callers):
     s = recognized(rt, clock)
+    clock.set_day(D(2025, 3, 11))  # a day is anchored once it has ended (issue 14 #9)
     first, second = write_anchor(rt, D(2024, 6, 12)), write_anchor(rt, D(2025, 3, 10))
     r = callers["auditor.chen"].get("/api/v1/anchors")
     assert r.status_code == 200
@@ -182,8 +183,8 @@ def test_R17_correction_by_a_supervisor_and_not_by_a_caseworker(rt, clock, calle
     assert s.events[-1].act == "correct" and s.events[seq - 1].payload["outcome"] == "fail"
     assert callers["auditor.chen"].get(f"/api/v1/cases/{s.case_id}/verify").json()["ok"] is True
     # an inconsistent correction is a 422 and writes nothing
-    bad = callers["supervisor.li"].act(s.case_id, "correct", on="2026-06-05", reason="错误", corrects=2,
-                                       changes={"payload": {"outcome": "fail"}})
+    bad = callers["supervisor.sun"].act(s.case_id, "correct", on="2026-06-05", reason="错误", corrects=2,
+                                        changes={"payload": {"outcome": "fail"}})
     assert bad.status_code == 422 and s.events[-1].seq == seq + 1
 
 

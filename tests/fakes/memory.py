@@ -19,9 +19,9 @@ promises the services rely on, with the same errors:
 
 Rows are frozen dataclasses and every table a dict that a writer replaces entries of, never
 mutates in place, so copying the tables for a writer copies only the dicts, and a reader's
-snapshot never changes under it. Of the projection rows of db/, the bans (which a port reads) and
-the subsidy's instalments and money owed back (R20; written as db/ writes them, from the case) are
-kept; the complaint rows are not: no port reads them.
+snapshot never changes under it. The projection rows of db/ — bans, complaints, the subsidy's
+instalments and money owed back — are kept as db/ writes them, from the case, rows of what the case
+no longer has deleted; `audit verify` reads them all back (ProjectionRepository).
 """
 from __future__ import annotations
 
@@ -35,6 +35,15 @@ from typing import TYPE_CHECKING, Any
 
 from services.grant_ledger import GENESIS, grants_of
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, UnitOfWork
+from services.projections import (
+    BAN_COLUMNS,
+    CASE_COLUMNS,
+    CLAWBACK_COLUMNS,
+    COMPLAINT_COLUMNS,
+    INSTALMENT_COLUMNS,
+    StoredProjections,
+    StoredTimer,
+)
 from services.reminders import INBOX
 from services.values import (
     SECURITY_GENESIS,
@@ -133,6 +142,7 @@ class _Event:
     canonical: str
     prev_hash: str
     hash: str
+    hash_algorithm: str
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,17 @@ class _Ban:
     first_day: date
     last_day: date | None
     ended_on: date | None
+
+
+@dataclass(frozen=True)
+class _Complaint:
+    case_id: str
+    complaint_id: str
+    received_on: date
+    summary: str
+    period: int
+    valid: bool | None
+    verified_on: date | None
 
 
 @dataclass(frozen=True)
@@ -289,6 +310,7 @@ class Tables:
     events: dict[str, tuple[_Event, ...]] = field(default_factory=dict)  # by case, in seq order
     timers: dict[int, _Timer] = field(default_factory=dict)
     bans: dict[str, _Ban] = field(default_factory=dict)
+    complaints: dict[tuple[str, str], _Complaint] = field(default_factory=dict)  # (case, complaint id)
     instalments: dict[tuple[str, int], _Instalment] = field(default_factory=dict)  # (case, number)
     clawbacks: dict[str, _Clawback] = field(default_factory=dict)
     users: dict[str, _User] = field(default_factory=dict)
@@ -315,11 +337,13 @@ class Tables:
 
 
 class MemoryStore:
-    """The committed tables, and the lock a writing unit of work holds."""
+    """The committed tables, the lock a writing unit of work holds, and the hash algorithm chosen
+    when the store was made (the database's `deployment` row)."""
 
-    def __init__(self) -> None:
+    def __init__(self, hash_algorithm: str = "sha256") -> None:
         self.tables = Tables()
         self.write_lock = threading.Lock()
+        self.hash_algorithm = hash_algorithm
 
 
 class MemoryUnitOfWork:
@@ -339,6 +363,8 @@ class MemoryUnitOfWork:
         self.reminders = MemoryReminderRepository(self)
         self.rounds = MemoryRoundRepository(self)
         self.anchors = MemoryAnchorRepository(self)
+        self.deployment = MemoryDeploymentRepository(self)
+        self.projections = MemoryProjectionRepository(self)
 
     def __enter__(self) -> MemoryUnitOfWork:
         if self.read_only:
@@ -419,7 +445,7 @@ class MemoryCaseRepository:
 
     def events(self, case_id: str) -> list[Event]:
         return [restore(e.case_id, e.seq, e.act, e.on, e.recorded_at, e.actor, e.reason, e.rule, e.policy_id,
-                        e.policy_version, json.loads(e.payload), e.prev_hash, e.canonical, e.hash)
+                        e.policy_version, json.loads(e.payload), e.prev_hash, e.canonical, e.hash, e.hash_algorithm)
                 for e in self.uow.read.events.get(case_id, ())]
 
     def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
@@ -546,7 +572,7 @@ class MemoryCaseRepository:
             by_case.setdefault(e.case_id, []).append(_Event(
                 e.case_id, e.seq, e.act, e.on, _utc(e.recorded_at), e.actor, e.reason, e.rule, e.policy_id,
                 e.policy_version, json.dumps(dict(e.payload), ensure_ascii=False), e.canonical, e.prev_hash,
-                e.hash))
+                e.hash, e.hash_algorithm))
         for case_id, new in by_case.items():
             if case_id not in tables.cases:
                 raise IntegrityError(f"case_events.case_id: no case {case_id}")
@@ -577,14 +603,24 @@ class MemoryCaseRepository:
                 del tables.timers[row.id]
 
     def _sync_projections(self, tables: Tables, case: Case) -> None:
-        """The bans row, for the query across cases (R2); the subsidy's rows (R20)."""
+        """The bans row, for the query across cases (R2); the complaints; the subsidy's rows (R20);
+        rows of what the case no longer has deleted (a correction can take one away, R17)."""
+        tables.bans.pop(case.id, None)
         if case.ban is not None:
             ban = case.ban
             tables.bans[case.id] = _Ban(case.id, case.operator_code, case.base_id, ban.level, ban.ground,
                                         ban.first_day, ban.last_day, ban.ended_on)
+        for key in [k for k in tables.complaints if k[0] == case.id]:
+            del tables.complaints[key]
+        for c in case.complaints:
+            tables.complaints[(case.id, c.id)] = _Complaint(case.id, c.id, c.received_on, c.summary, c.period,
+                                                            c.valid, c.verified_on)
+        for number in [n for c, n in tables.instalments if c == case.id]:
+            del tables.instalments[(case.id, number)]
         for inst in case.instalments:
             tables.instalments[(case.id, inst.number)] = _Instalment(
                 case.id, inst.number, inst.amount_fen, inst.due_on, inst.status, inst.paid_on, inst.paid_fen)
+        tables.clawbacks.pop(case.id, None)
         if case.clawback is not None:
             claw = case.clawback
             tables.clawbacks[case.id] = _Clawback(case.id, claw.ground, claw.since, claw.owed_fen,
@@ -1050,8 +1086,41 @@ class MemoryAnchorRepository:
                 heads.append((case_id, last.seq, last.hash))
         return heads
 
-    def hash_at(self, case_id: str, seq: int) -> str | None:
-        return next((e.hash for e in self.uow.read.events.get(case_id, ()) if e.seq == seq), None)
+
+class MemoryProjectionRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def of_cases(self, case_ids: Sequence[str]) -> dict[str, StoredProjections]:
+        return {case_id: self._of_case(case_id) for case_id in case_ids}
+
+    def _of_case(self, case_id: str) -> StoredProjections:
+        tables = self.uow.read
+        row = tables.cases.get(case_id)
+
+        def columns(r: Any, names: Sequence[str]) -> tuple[Any, ...]:
+            return tuple(getattr(r, n) for n in names)
+
+        return StoredProjections(
+            case_row=None if row is None else columns(row, CASE_COLUMNS),
+            bans={b.case_id: columns(b, BAN_COLUMNS) for b in tables.bans.values() if b.case_id == case_id},
+            complaints={c.complaint_id: columns(c, COMPLAINT_COLUMNS) for c in tables.complaints.values()
+                        if c.case_id == case_id},
+            instalments={i.number: columns(i, INSTALMENT_COLUMNS) for i in tables.instalments.values()
+                         if i.case_id == case_id},
+            clawbacks={c.case_id: columns(c, CLAWBACK_COLUMNS) for c in tables.clawbacks.values()
+                       if c.case_id == case_id},
+            timers=tuple(StoredTimer(t.kind, t.key, t.due_on, t.provisional, t.fired_at is not None)
+                         for t in tables.timers.values() if t.case_id == case_id),
+        )
+
+
+class MemoryDeploymentRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def hash_algorithm(self) -> str:
+        return self.uow.store.hash_algorithm
 
 
 if TYPE_CHECKING:  # mypy holds the fake to every port the services declare (services/ports.py)

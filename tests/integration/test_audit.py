@@ -278,8 +278,11 @@ def test_R17_snapshot_changed_is_caught_by_replay(rt, untriggered, two_cases):
             snapshot={**snapshot, "state": "assessed"}, state="assessed"))
     assert cases.get_case(rt, a.case_id).state == "assessed"
     report = audit.verify_case(rt, a.case_id)
-    assert marks(report) == [(a.case_id, None, "replay")]
-    assert report.violations[0].message == "state: stored 'assessed', replay gives 'recognized'"
+    # the snapshot and the state column, each against the replay (issue 14 #8: the column is read too)
+    assert marks(report) == [(a.case_id, None, "projection"), (a.case_id, None, "replay")]
+    assert sorted(v.message for v in report.violations) == [
+        "cases.state: stored 'assessed', replay gives 'recognized'",
+        "state: stored 'assessed', replay gives 'recognized'"]
     assert all_reports(rt)[b.case_id].ok
 
 
@@ -418,7 +421,9 @@ def test_R17_correction_is_a_new_event_and_replay_follows_it(rt, two_cases):
     assert after[target.seq - 1].payload["outcome"] == "fail"
     assert event == after[-1] and event.seq == len(before) + 1
     assert (event.act, event.rule, event.actor, event.prev_hash) == ("correct", "R17", SUPERVISOR, target.hash)
-    assert event.payload == {"corrects": target.seq, "changes": {"payload": {"outcome": "pass", "grade": "达标"}}}
+    # the assessment decided again as a pass (issue 14 #2): the rectification a fail opened is gone with it
+    assert event.payload == {"corrects": target.seq, "changes": {"payload": {
+        "outcome": "pass", "grade": "达标", "rectification": None}}}
     stored = a.case
     assert stored == case == replay(after, rt.policies.get)
     assert stored.state == "assessed" and stored.rectification is None and stored.consecutive_fails == 0
@@ -473,11 +478,11 @@ def test_R17_correction_that_would_make_the_history_inconsistent_is_refused(rt, 
     a.clock.set_day(D(2025, 6, 3))
     with pytest.raises(InvalidAct) as refused:  # an inspection that failed cannot be followed by approval
         audit.correct(rt, a.case_id, corrects=seq_of(before, "inspect"), changes={"payload": {"outcome": "fail"}},
-                      actor=SUPERVISOR, on=D(2025, 6, 3), reason="考察结论录入错误")
+                      actor=SUPERVISOR_2, on=D(2025, 6, 3), reason="考察结论录入错误")
     assert refused.value.rule == "R17" and "inconsistent" in str(refused.value)
     for changes in ({"payload": {"no_such_field": 1}}, {"act": "reject"}, {}):
         with pytest.raises(InvalidAct):
-            audit.correct(rt, a.case_id, corrects=2, changes=changes, actor=SUPERVISOR, on=D(2025, 6, 3),
+            audit.correct(rt, a.case_id, corrects=2, changes=changes, actor=SUPERVISOR_2, on=D(2025, 6, 3),
                           reason="更正")
     with pytest.raises(InvalidAct):  # nothing to correct there
         audit.correct(rt, a.case_id, corrects=99, changes={"reason": "x"}, actor=SUPERVISOR, on=D(2025, 6, 3),
@@ -500,7 +505,7 @@ def test_R17_correction_may_not_date_an_act_after_the_acts_that_followed_it(rt, 
     a.clock.set_day(D(2025, 6, 3))
     with pytest.raises(InvalidAct):
         audit.correct(rt, a.case_id, corrects=seq_of(before, "inspect"), changes={"on": "2024-07-01"},
-                      actor=SUPERVISOR, on=D(2025, 6, 3), reason="考察日期录入错误")
+                      actor=SUPERVISOR_2, on=D(2025, 6, 3), reason="考察日期录入错误")
     assert a.events == before
 
 
@@ -611,6 +616,7 @@ def test_R17_anchor_lists_the_heads_of_the_shanghai_day_written_once_and_chained
     clock.set_day(D(2024, 4, 12), at=time(0, 30))
     assert clock().date() == D(2024, 4, 11)
     cases.ACTS["inspect"](rt, b.case_id, on=D(2024, 4, 12), actor=INSPECTOR, reason="现场考察", outcome="pass")
+    clock.set_day(D(2024, 4, 13), at=time(0, 15))  # each day anchored once it has ended (issue 14 #9)
 
     first = write_anchor(rt, D(2024, 4, 10))
     heads10 = json.loads(first.canonical)["heads"]
@@ -640,6 +646,7 @@ def test_R17_tampered_anchored_event_is_named_by_day_case_and_seq(rt, untriggere
     # an anchor for the day the last act of case a was recorded
     last = a.events[-1]
     day = last.recorded_at.astimezone(SHANGHAI).date()
+    a.clock.set_day(day + timedelta(days=1), at=time(0, 15))
     anchor = write_anchor(rt, day)
     assert {"case_id": a.case_id, "seq": last.seq, "hash": last.hash} in json.loads(anchor.canonical)["heads"]
     # rewrite an earlier event and re-seal everything after it: the chain verifies as a chain…

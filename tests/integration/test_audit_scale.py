@@ -21,14 +21,16 @@ import sqlalchemy as sa
 from db import tables as t
 from db.engine import make_engine
 from db.migrate import upgrade
-from db.repository import event_to_row
+from db.repository import SqlCaseRepository
 from db.uow import SqlUnitOfWork
 from services import users
 from services.audit import verify_all
 from services.calendars import default_calendar
 from services.runtime import Runtime
 from statemachines import acts
+from statemachines.case import Case
 from statemachines.events import GENESIS_HASH, Event, seal
+from statemachines.timers import timers_for
 from tests.policy_variants import scenario_policies
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, credit_code
 
@@ -65,7 +67,7 @@ def template(policy, calendar) -> tuple[object, list]:
     return case, events
 
 
-def clone(case, events, n: int) -> tuple[dict, list[dict]]:
+def clone(case, events, n: int) -> tuple[dict, list[Event]]:
     """The template's history for case n: its own ids in the apply event, every event re-sealed in chain."""
     cid, base_id, name, code = f"case{n:08d}", f"ba{n:08d}", f"规模测试基地{n}", credit_code(n)
     rows, previous = [], GENESIS_HASH
@@ -74,7 +76,7 @@ def clone(case, events, n: int) -> tuple[dict, list[dict]]:
             **e.payload, "base_id": base_id, "base_name": name, "operator_code": code}
         sealed = seal(Event(**{**e.__dict__, "case_id": cid, "payload": payload, "prev_hash": previous,
                                "canonical": "", "hash": ""}))
-        rows.append(event_to_row(sealed))
+        rows.append(sealed)
         previous = sealed.hash
     snapshot = {**case.to_dict(), "id": cid, "base_id": base_id, "base_name": name, "operator_code": code,
                 "head_hash": previous}
@@ -86,21 +88,18 @@ def build(url: str, cases: int, policies, calendar) -> None:
     policy = policies.select("520000", "provincial", date(2024, 4, 10))
     case, events = template(policy, calendar)
     assert len(events) == EVENTS_PER_CASE and case.state == "recognized"
+    owed = timers_for(case, policy, calendar)
     with engine.begin() as conn:
         for n in range(cases):
-            snapshot, rows = clone(case, events, n)
-            cid, base_id = snapshot["id"], snapshot["base_id"]
+            snapshot, sealed = clone(case, events, n)
+            base_id = snapshot["base_id"]
             conn.execute(t.operators.insert().values(id=f"op{n:08d}", credit_code=snapshot["operator_code"],
                                                      name=f"运营机构{n}", created_at=RECORDED))
             conn.execute(t.bases.insert().values(id=base_id, operator_id=f"op{n:08d}", name=snapshot["base_name"],
                                                  address="贵州省贵阳市", jurisdiction="520000", created_at=RECORDED))
-            conn.execute(t.cases.insert().values(
-                id=cid, base_id=base_id, operator_code=snapshot["operator_code"], level=case.level,
-                jurisdiction=case.jurisdiction, state=case.state, version=case.version, policy_id=case.policy_id,
-                policy_version=case.policy_version, applied_on=case.applied_on, last_on=case.last_on,
-                period_start=case.period.start, period_end=case.period.end, snapshot=snapshot,
-                updated_at=RECORDED))
-            conn.execute(t.case_events.insert(), rows)
+            # the case row, its events and the rows derived from it (timers, complaints, instalments), as
+            # an act writes them: verification reads them all back (issue 14 #8)
+            SqlCaseRepository(conn, Clock(RECORDED)).add(Case.from_dict(snapshot), sealed, owed)
     engine.dispose()
 
 

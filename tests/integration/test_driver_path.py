@@ -75,7 +75,7 @@ def _event_values(conn, case_id: str) -> dict:
     return {"case_id": case_id, "seq": version + 1, "act": "record_assessment", "on": date(2024, 9, 2),
             "recorded_at": NOW, "actor": "caseworker.wang", "reason": "考核合格", "rule": "R8",
             "policy_id": "p", "policy_version": 1, "payload": {"outcome": "pass", "n": 10**20, "note": "合格"},
-            "canonical": "{}", "prev_hash": "0" * 64, "hash": "f" * 64}
+            "canonical": "{}", "prev_hash": "0" * 64, "hash": "f" * 64, "hash_algorithm": "sm3"}
 
 
 def test_the_driver_path_sends_what_sqlalchemy_sends(engine, case_id):

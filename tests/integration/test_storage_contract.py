@@ -159,7 +159,7 @@ class SqlStored:
 
     def events(self, case_id: str) -> list[tuple]:
         """(case_id, seq, act, on, recorded_at, actor, reason, rule, policy_id, policy_version, payload as
-        text, canonical, prev_hash, hash) of the case's events, in seq order."""
+        text, canonical, prev_hash, hash, hash_algorithm) of the case's events, in seq order."""
         return rows(self.engine, f"SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = :c ORDER BY seq",
                     c=case_id)
 
@@ -405,7 +405,7 @@ def test_a_failed_act_writes_nothing(rt, clock, stored, monkeypatch, failure):
 # --- the hash chain ------------------------------------------------------------------------
 
 EVENT_COLUMNS = 'case_id, seq, act, "on", recorded_at, actor, reason, rule, policy_id, policy_version, ' \
-                "CAST(payload AS TEXT), canonical, prev_hash, hash"
+                "CAST(payload AS TEXT), canonical, prev_hash, hash, hash_algorithm"
 
 
 def assert_chain(stored, case_id: str) -> int:
@@ -413,8 +413,9 @@ def assert_chain(stored, case_id: str) -> int:
     assert [e[1] for e in events] == list(range(1, len(events) + 1))
     previous = GENESIS_HASH
     for (cid, seq, act, on, recorded_at, actor, reason, rule, policy_id, policy_version, payload,
-         canonical, prev_hash, hash_) in events:
+         canonical, prev_hash, hash_, algorithm) in events:
         assert prev_hash == previous, f"seq {seq}"
+        assert algorithm == "sha256", f"seq {seq}"  # the default: no deployment here chose SM3
         assert hash_ == hashlib.sha256(canonical.encode("utf-8")).hexdigest(), f"seq {seq}"
         body = json.loads(canonical)
         assert set(body) == {"case_id", "seq", "act", "on", "recorded_at", "actor", "reason", "rule",
@@ -443,7 +444,7 @@ def test_events_form_a_hash_chain_over_their_stored_canonical_text(rt, clock, st
     assert [e.act for e in story.events] == [
         "apply", "inspect", "approve", "instalment_due", "record_complaint", "verify_complaint",
         "flag_overdue_report", "flag_overdue_report", "record_assessment", "record_rectification"]
-    first = next((prev_hash, canonical) for _, seq, *_, canonical, prev_hash, _ in stored.events(story.case_id)
+    first = next((prev_hash, canonical) for _, seq, *_, canonical, prev_hash, _, _ in stored.events(story.case_id)
                  if seq == 1)
     assert first[0] == "0" * 64
     assert "贵阳市大学生创业园" in first[1]   # Chinese kept as characters, not \u escapes

@@ -4,14 +4,14 @@ secrets and hashed recovery codes, the tickets of a sign-in's second step, when 
 was set (expiry), and a session token's idle time-out.
 
 Revision ID: 0013
-Revises: 0011 (for now: the lead re-chains it after the migrations of the other parts of issue 14)
+Revises: 0012
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
