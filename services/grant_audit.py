@@ -31,7 +31,7 @@ from services.ports import UnitOfWork
 from services.runtime import Runtime
 from services.values import ADMIN_ROLES, ROLES, Anchor, GrantAct, User
 from statemachines.errors import DomainError
-from statemachines.events import digest
+from statemachines.events import DEFAULT_ALGORITHM, digest
 from statemachines.jurisdiction import covers
 
 
@@ -81,7 +81,7 @@ def ledger_acts(rt: Runtime, user: User) -> list[GrantAct]:
 
 def ledger_report(uow: UnitOfWork, now: datetime) -> LedgerReport:
     acts = uow.users.grant_ledger()
-    report = check_ledger(acts, now)
+    report = check_ledger(acts, now, uow.deployment.hash_algorithm())
     report.violations += check_anchored(acts, uow.anchors.all(None))
     return report
 
@@ -113,14 +113,14 @@ def check_anchored(acts: Sequence[GrantAct], anchors: Sequence[Anchor]) -> list[
     return out
 
 
-def check_ledger(acts: Sequence[GrantAct], now: datetime) -> LedgerReport:
+def check_ledger(acts: Sequence[GrantAct], now: datetime, algorithm: str = DEFAULT_ALGORITHM) -> LedgerReport:
     report = LedgerReport(len(acts))
     counted: dict[str, list[GrantAct]] = {}  # each user's acts that verified (revocations: all of them)
     ids: dict[str, str] = {}  # username → user id, as the ledger has named the grantees so far
     previous: GrantAct | None = None
     expected, carried_over = 1, True
     for a in acts:
-        found = _stored(a, previous, expected, now)
+        found = _stored(a, previous, expected, now, algorithm)
         holder = User(a.user_id, a.username, "", grants_of(counted.get(a.user_id, ())))
         found += _allowed(a, holder, counted, ids, carried_over)
         report.violations += [GrantViolation(a.seq, check, message, a.jurisdiction) for check, message in found]
@@ -132,7 +132,8 @@ def check_ledger(acts: Sequence[GrantAct], now: datetime) -> LedgerReport:
     return report
 
 
-def _stored(a: GrantAct, previous: GrantAct | None, expected: int, now: datetime) -> list[tuple[str, str]]:
+def _stored(a: GrantAct, previous: GrantAct | None, expected: int, now: datetime,
+            algorithm: str) -> list[tuple[str, str]]:
     """What the stored row says against its hash, its place in the chain and the clock."""
     found = []
     if a.seq != expected:
@@ -140,8 +141,8 @@ def _stored(a: GrantAct, previous: GrantAct | None, expected: int, now: datetime
                                   + (" (an act before it is missing)" if a.seq > expected else "")))
     if a.prev_hash != (previous.hash if previous else GENESIS):
         found.append(("chain", "prev_hash does not match the hash of the act before"))
-    if digest(a.canonical) != a.hash:
-        found.append(("chain", "hash is not the digest of the stored canonical text"))
+    if digest(a.canonical, algorithm) != a.hash:
+        found.append(("chain", f"hash is not the {algorithm} digest of the stored canonical text"))
     hashed = _parsed(a.canonical)
     if hashed is None:
         found.append(("columns", "the canonical text is not JSON"))

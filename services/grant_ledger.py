@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.values import Grant, GrantAct
-from statemachines.events import GENESIS_HASH, canonical_text, digest
+from statemachines.events import DEFAULT_ALGORITHM, GENESIS_HASH, canonical_text, digest
 
 GRANT, REVOKE = "grant", "revoke"
 # who records an act that no signed-in administrator did: an operator at the server's console
@@ -38,18 +38,19 @@ def body(act: GrantAct) -> dict[str, Any]:
     }
 
 
-def seal(act: GrantAct) -> GrantAct:
-    """The act with its canonical text and hash fixed; done once, when it is recorded."""
+def seal(act: GrantAct, algorithm: str = DEFAULT_ALGORITHM) -> GrantAct:
+    """The act with its canonical text and hash fixed (under the deployment's algorithm: SHA-256, or
+    SM3 where the database was created so); done once, when it is recorded."""
     text = canonical_text(body(act))
-    return GrantAct(**{**act.__dict__, "canonical": text, "hash": digest(text)})
+    return GrantAct(**{**act.__dict__, "canonical": text, "hash": digest(text, algorithm)})
 
 
 def next_act(head: tuple[int, str], act: str, user_id: str, username: str, role: str, jurisdiction: str,
-             now: datetime, actor: str, reason: str) -> GrantAct:
+             now: datetime, actor: str, reason: str, algorithm: str = DEFAULT_ALGORITHM) -> GrantAct:
     """The act after the ledger's head (its seq and hash), sealed; times are kept in UTC."""
     seq, prev_hash = head
     return seal(GrantAct(seq + 1, act, user_id, username, role, jurisdiction, now.astimezone(UTC), actor,
-                         reason, prev_hash))
+                         reason, prev_hash), algorithm)
 
 
 def grants_of(acts: Iterable[GrantAct]) -> tuple[Grant, ...]:

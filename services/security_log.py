@@ -3,8 +3,9 @@
 Every sign-in and its failure, sign-out, lock-out and unlock, token created or revoked, grant
 and revocation, password and two-factor change, export and dossier download is an entry. The
 entries form one hash chain, sealed as case events are (statemachines.events): each entry's
-canonical text names the hash of the entry before, and its hash is the SHA-256 of that text, so
-an entry changed, removed or put in another place breaks the chain from there on; the table
+canonical text names the hash of the entry before, and its hash is the SHA-256 (or SM3, the
+deployment's choice at its creation) of that text, so an entry changed, removed or put in
+another place breaks the chain from there on; the table
 refuses UPDATE and DELETE (migration 0013). An entry about a change is written in the
 transaction of the change; an entry about an attempt that changes nothing (a failed sign-in, a
 download) in a transaction of its own. The log is kept: the application deletes none of it, so
@@ -24,6 +25,9 @@ from services.runtime import Runtime
 from services.values import SECURITY_GENESIS, Origin, SecurityEntry, SecurityLogFilter, User
 from statemachines.errors import DomainError
 from statemachines.events import canonical_text, digest
+
+# as the findings name them
+ALGORITHM_NAMES = {"sha256": "SHA-256", "sm3": "SM3"}
 
 T = TypeVar("T")
 READER = "auditadmin"  # the audit administrator (三员分立: reads the log, administers nothing)
@@ -68,7 +72,7 @@ def append(uow: UnitOfWork, now: datetime, origin: Origin, action: str, subject:
     entry = SecurityEntry(seq + 1, now.astimezone(UTC), origin.actor[:120], origin.client[:120], action,
                           subject[:200], result, dict(details or {}), prev_hash)
     text = canonical_text(entry.body())
-    sealed = replace(entry, canonical=text, hash=digest(text))
+    sealed = replace(entry, canonical=text, hash=digest(text, uow.deployment.hash_algorithm()))
     uow.security_log.add(sealed)
     return sealed
 
@@ -121,18 +125,21 @@ def every_entry(rt: Runtime, page: int = 1000) -> Iterator[SecurityEntry]:
 
 def verify(rt: Runtime) -> tuple[int, list[ChainProblem]]:
     """How many entries, and every break of the chain: a seq missing or out of place, a hash that
-    is not the SHA-256 of the stored text, a link to the wrong entry before, a column that says
-    otherwise than the text that was hashed."""
+    is not the digest of the stored text (SHA-256, or SM3 where the database was created so), a
+    link to the wrong entry before, a column that says otherwise than the text that was hashed."""
     problems: list[ChainProblem] = []
     expected_seq, prev = 1, SECURITY_GENESIS
     count = 0
+    with rt.reads() as uow:
+        algorithm = uow.deployment.hash_algorithm()
     for entry in every_entry(rt):
         count += 1
         if entry.seq != expected_seq:
             problems.append(ChainProblem(entry.seq, f"seq {entry.seq} where {expected_seq} was due (an entry is "
                                                     "missing or was inserted)"))
-        if digest(entry.canonical) != entry.hash:
-            problems.append(ChainProblem(entry.seq, "the hash is not the SHA-256 of the stored text"))
+        if digest(entry.canonical, algorithm) != entry.hash:
+            problems.append(ChainProblem(entry.seq, f"the hash is not the {ALGORITHM_NAMES[algorithm]} of the "
+                                                    "stored text"))
         if entry.prev_hash != prev:
             problems.append(ChainProblem(entry.seq, "prev_hash does not name the hash of the entry before"))
         if canonical_text(entry.body()) != entry.canonical:

@@ -145,7 +145,8 @@ def _record(rt: Runtime, uow: UnitOfWork, act: str, user: User, role: str, code:
         raise InvalidAct(f"{user.username} holds no {role} grant for {code}", field="role")
     head = uow.users.grant_head()
     uow.users.append_grant(grant_ledger.next_act(head, act, user.id, user.username, role, code, rt.clock(),
-                                                 by.username if by else grant_ledger.CONSOLE, reason.strip()))
+                                                 by.username if by else grant_ledger.CONSOLE, reason.strip(),
+                                                 uow.deployment.hash_algorithm()))
 
 
 def create_token(rt: Runtime, username: str, label: str = "", lifetime: timedelta | None = None,

@@ -20,10 +20,11 @@ from db.engine import make_engine
 from db.event_reader import chain_links
 from db.migrate import HashAlgorithmFixed, alembic_config, upgrade
 from db.uow import SqlUnitOfWork
-from services import audit
+from services import audit, grant_audit, security_log
 from services.anchors import verify_anchors, write_anchor
 from services.calendars import default_calendar
 from services.runtime import Runtime
+from services.values import Origin
 from tests.conftest import PG_SKIPPED, own_postgres_database
 from tests.integration.test_audit import BASE_A, SUPERVISOR_2, add_people, forge, stored_events
 from tests.policy_variants import scenario_policies
@@ -89,6 +90,37 @@ def test_issue14_sm3_chosen_at_creation_hashes_every_event_and_anchor_and_verifi
                            actor=SUPERVISOR_2, on=D(2025, 3, 11), reason="年报实际报送日期为3月3日")
     assert (fix.hash_algorithm, fix.hash) == ("sm3", sm3(fix.canonical))
     assert audit.verify_case(rt, s.case_id).ok
+
+
+def test_issue14_sm3_the_grant_ledger_and_the_security_log_are_hashed_with_the_deployments_choice(
+        sm3_engine, sm3_story):
+    """Level 3 asks SM3 of the chains, the anchors and the security log: in an SM3 deployment the
+    grant ledger (every act of add_people) and the security log are SM3 too, verify, and a row
+    re-hashed with SHA-256 is named."""
+    rt = sm3_story.rt
+    ledger = grant_ledger_of(rt)
+    assert ledger and all(a.hash == sm3(a.canonical) for a in ledger)
+    assert grant_audit.verify_grants(rt).violations == []
+    security_log.record(rt, Origin("wang", "10.0.0.5"), "signin", "caseworker.wang", "failed", {"step": "password"})
+    entries = list(security_log.every_entry(rt))
+    assert entries and all(e.hash == sm3(e.canonical) for e in entries)
+    assert security_log.verify(rt) == (len(entries), [])
+
+    first = ledger[0]
+    with sm3_engine.begin() as conn:  # around the append-only triggers, as a tamperer with the database would
+        if conn.dialect.name == "sqlite":
+            conn.execute(sa.text("DROP TRIGGER role_grants_no_update"))
+        else:
+            conn.execute(sa.text("ALTER TABLE role_grants DISABLE TRIGGER USER"))
+        conn.execute(t.role_grants.update().where(t.role_grants.c.seq == first.seq).values(
+            hash=hashlib.sha256(first.canonical.encode()).hexdigest()))
+    found = grant_audit.verify_grants(rt).violations
+    assert any(v.seq == first.seq and "sm3 digest" in v.message for v in found), found
+
+
+def grant_ledger_of(rt):
+    with rt.reads() as uow:
+        return uow.users.grant_ledger()
 
 
 def test_issue14_sm3_a_rewritten_event_is_named_under_sm3(sm3_engine, sm3_story):

@@ -31,10 +31,13 @@ def _requested() -> str | None:
 def upgrade() -> None:
     requested = _requested()
     conn = op.get_bind()
-    recorded = conn.execute(sa.text("SELECT (SELECT count(*) FROM case_events) + (SELECT count(*) FROM anchors)"))
+    # the grant ledger (0011) is hashed with the deployment's algorithm too: rows of it already
+    # written are SHA-256's, as events are
+    recorded = conn.execute(sa.text("SELECT (SELECT count(*) FROM case_events) + (SELECT count(*) FROM anchors)"
+                                    " + (SELECT count(*) FROM role_grants)"))
     if recorded.scalar_one() and requested not in (None, "sha256"):
-        raise RuntimeError(f"this database already holds events hashed with sha256: it cannot be changed to "
-                           f"{requested}; the hash algorithm is chosen when a database is created")
+        raise RuntimeError(f"this database already holds events or grants hashed with sha256: it cannot be changed "
+                           f"to {requested}; the hash algorithm is chosen when a database is created")
     for table in ("case_events", "anchors"):
         op.add_column(table, sa.Column("hash_algorithm", sa.String(length=16), nullable=False,
                                        server_default="sha256"))
