@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentUser, ExpectedVersion, RequestOrigin, RuntimeDep
 from api.downloads import dossier_file, workbook
-from api.fields import JURISDICTION_PATTERN
+from api.fields import JURISDICTION_PATTERN, prose
 from api.views import case_view
 from services import audit
 from services.anchors import list_anchors
@@ -88,7 +88,7 @@ class CorrectionChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     on: date | None = Field(None, description="The act's corrected business date")
-    reason: str | None = Field(None, min_length=1, max_length=4000, description="The act's corrected reason")
+    reason: prose(4000, min_length=1, description="The act's corrected reason") | None = None  # type: ignore[valid-type]
     payload: dict[str, Any] | None = Field(
         None, description="Corrected values of what a person entered for the act (its fields, e.g. `outcome`, "
                           "`amount_fen`); what its rules derive (periods, instalments, deadlines) is decided again")
@@ -98,7 +98,7 @@ class CorrectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     on: date
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: prose(4000, min_length=1)  # type: ignore[valid-type]
     corrects: int = Field(ge=1, description="The seq of the event being corrected")
     changes: CorrectionChanges
 

@@ -62,6 +62,8 @@ def problem(r, status: int, kind: str, field: str | None = None) -> dict:
     ({"on": "garbage"}, "changes.on"),
     ({"payload": []}, "changes.payload"),
     ({"act": "reject"}, "changes.act"),
+    ({"reason": "\u200b\u200b"}, "changes.reason"),  # #7: a reason of invisible characters is none
+    ({"reason": "x" * 4001}, "changes.reason"),
 ])
 def test_issue14_2_malformed_changes_are_a_422_problem_not_a_500(paid, callers, changes, field):
     before = paid.events
