@@ -135,7 +135,7 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
                    field=first, errors=errors)
 
 
-def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = {404: "not-found", 405: "method-not-allowed", 400: "bad-request"}.get(exc.status_code, "http-error")
     return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
 
@@ -150,7 +150,7 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(cls, _known)
     app.add_exception_handler(DomainError, _for(DomainError, _known_or_invalid))
     app.add_exception_handler(RequestValidationError, _for(RequestValidationError, _validation))
-    app.add_exception_handler(StarletteHTTPException, _for(StarletteHTTPException, _http))
+    app.add_exception_handler(StarletteHTTPException, _for(StarletteHTTPException, http_problem))
 
 
 def _for(kind: type[E], answer: Callable[[Request, E], JSONResponse]) -> Callable[[Request, Exception], JSONResponse]:

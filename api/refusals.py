@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import problems
 from api.limits import RateLimited
@@ -36,3 +37,17 @@ def install(app: FastAPI) -> None:
         return refuse(request, 429, "rate-limited", str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     app.add_exception_handler(RateLimited, rate_limited)
+
+    async def no_such_page(request: Request, exc: Exception) -> Response:
+        # issue 15: a page that does not exist, or a link to a form's address, answers in the site's
+        # style and the page's language, not as the API's JSON
+        assert isinstance(exc, StarletteHTTPException)
+        if not is_api(request.url.path) and exc.status_code in PAGE_CODES:
+            return refusal_page(request, exc.status_code, PAGE_CODES[exc.status_code], str(exc.detail))
+        return problems.http_problem(request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, no_such_page)
+
+
+# the HTTP errors a person meets by following or typing an address, as the pages name them
+PAGE_CODES = {404: "not-found", 405: "method-not-allowed"}

@@ -338,3 +338,16 @@ def test_every_page_answers_on_the_demo_data(rt, clock):
             answer = client.get(page)
             assert answer.status_code == 200, page
             assert "<h1" in answer.text, page
+
+
+def test_issue15_an_address_that_is_no_page_answers_in_the_sites_style_and_language(app_client):
+    """A typed or stale address is a page of the site (its header, its language), not the API's
+    JSON; the API's own addresses keep answering problem+json."""
+    missing = app_client.get("/no-such-page")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert 'data-code="not-found"' in missing.text and "页面不存在" in missing.text
+    assert "No such page" in app_client.get("/no-such-page?lang=en").text
+    form_address = app_client.get("/account/password")  # where a form is posted, opened as a page
+    assert form_address.status_code == 405 and 'data-code="method-not-allowed"' in form_address.text
+    api = app_client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
