@@ -6,6 +6,7 @@ Skipped, with one loud line, only when no browser can be had (`make test` tries 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import time
@@ -223,4 +224,20 @@ def test_issue14_5_the_pages_break_no_rule_of_their_csp(rt, server, browser, dep
     page.keyboard.press("ArrowRight")
     page.wait_for_url("**as_of=2024-12-10")
     assert violations == []
+    page.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_issue15_a_case_prints_on_a4_without_header_buttons_or_forms(rt, server, browser, department):
+    page = sign_in(browser, server, "auditor.chen")
+    page.goto(f"{server}/cases/{department['recognized']}")
+    assert page.locator("header.top").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert not any(f.is_visible() for f in page.locator("form").all()) and not page.locator("button").first.is_visible()
+    assert page.locator("h1").is_visible() and "贵阳市大学生创业园" in page.locator("h1").inner_text()
+    pdf = page.pdf(prefer_css_page_size=True)  # the page's own @page: A4
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9. ]+?)\s*\]", pdf)
+    sizes = {tuple(round(float(x)) for x in box.split()) for box in boxes}
+    assert pdf.startswith(b"%PDF") and sizes == {(595, 842)}, sizes  # A4 in points
     page.close()
