@@ -36,6 +36,7 @@ ZH: dict[str, str] = {
     "repaid": "已退回（元）",
     "last_day": "截止日", "ground": "事由", "step": "提醒节点", "send_on": "发送日期", "count": "件数",
     "visited": "本案经过的状态与转换以深色标出", "year": "年度", "invalid_number": "请输入整数",
+    "stats_export": "导出统计表（xlsx）",
     "invalid_date": "请输入日期（年-月-日）", "required": "必填", "yes": "是", "no": "否", "pending": "待核实",
     "open_case": "打开", "skip": "跳到正文", "signed_in_as": "当前用户", "nothing": "—",
     # kinds of work in the queue
@@ -119,6 +120,7 @@ EN: dict[str, str] = {
     "clawback": "Subsidy owed back", "owed": "Owed back (CNY)", "repaid": "Repaid (CNY)",
     "last_day": "Last day", "ground": "Ground", "step": "Step", "send_on": "Send on",
     "count": "Count", "visited": "This case's states and transitions are dark", "year": "Year",
+    "stats_export": "Export the statistics (xlsx)",
     "invalid_number": "Enter a whole number", "invalid_date": "Enter a date (YYYY-MM-DD)", "required": "Required",
     "yes": "Yes", "no": "No", "pending": "to verify", "open_case": "Open", "skip": "Skip to content",
     "signed_in_as": "Signed in as", "nothing": "—",

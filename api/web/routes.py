@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.act_models import REASON_LIMIT
 from api.deps import RuntimeDep, client_address
-from api.downloads import dossier_file
+from api.downloads import dossier_file, workbook
 from api.limits import limiter_of
 from api.views import case_view
 from api.web import csrf, forms
@@ -41,6 +41,7 @@ from services.timer_queries import reminders_of
 from services.users import Unauthenticated, User
 from services.values import Origin
 from services.work_queue import GROUPS, kinds_offered, kinds_to_offer, page_after, work_queue
+from services.xlsx import statistics_workbook
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES
@@ -367,16 +368,41 @@ def dossier_download(case_id: str, fmt: str, request: Request, rt: RuntimeDep, u
 # --- dashboard -----------------------------------------------------------------------------
 
 @router.get("/dashboard")
-def dashboard(request: Request, rt: RuntimeDep, user: PageUser, jurisdiction: str = "") -> HTMLResponse:
+def dashboard(request: Request, rt: RuntimeDep, user: PageUser, jurisdiction: str = "",
+              year: str = "") -> HTMLResponse:
     scopes = user.scopes()
     jurisdiction = jurisdiction if jurisdiction in scopes else (scopes[0] if scopes else "")
+    years = _years(rt)
+    chosen = int(year) if year.isdigit() and int(year) in years else years[0]
     figures, grid, totals = None, {}, {}
     if jurisdiction:
-        figures = statistics(rt, jurisdiction, rt.today().year, rt.today())
+        figures = statistics(rt, jurisdiction, chosen, rt.today())
         for r in every_case(rt, CaseFilter(jurisdiction=jurisdiction, scopes=tuple(scopes))):
             grid[(r.state, r.level)] = grid.get((r.state, r.level), 0) + 1
             totals[r.state] = totals.get(r.state, 0) + 1
     return render(request, "dashboard.html", {
         "scopes": scopes, "jurisdiction": jurisdiction, "figures": figures, "grid": grid, "totals": totals,
-        "states": [s for s in STATES if totals.get(s)] or list(STATES), "levels": LEVELS, "year": rt.today().year,
+        "states": [s for s in STATES if totals.get(s)] or list(STATES), "levels": LEVELS, "year": chosen,
+        "years": years,
     }, user=user)
+
+
+# the years the dashboard offers: this business year back to the first the service has rules for
+# (Guizhou's policy from 2022; the official calendars from 2020)
+FIRST_YEAR = 2020
+
+
+def _years(rt) -> list[int]:
+    return list(range(rt.today().year, FIRST_YEAR - 1, -1))
+
+
+@router.get("/dashboard/stats-{jurisdiction}-{year}.xlsx")
+def statistics_download(jurisdiction: str, year: int, request: Request, rt: RuntimeDep, user: PageUser) -> Response:
+    """The dashboard's figures of a year as a workbook (the API's GET /api/v1/stats?format=xlsx), on the
+    security log like every export."""
+    if jurisdiction not in user.scopes() or year not in _years(rt):
+        return refusal_page(request, 404, "not-found", f"no statistics of {jurisdiction} for {year} here")
+    origin = Origin(user.username, client_address(request))
+    return logged_export(rt, origin, "statistics", f"{jurisdiction}/{year}", lambda: workbook(
+        statistics_workbook(statistics(rt, jurisdiction, year, rt.today()).as_dict()),
+        f"stats-{jurisdiction}-{year}.xlsx"), format="xlsx")

@@ -11,7 +11,7 @@ import pytest
 from api.main import create_app
 from api.views import case_view
 from api.web.diagram import edges, lifecycle_svg
-from services import cases, signin, users
+from services import cases, security_log, signin, users
 from services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from services.policies import default_policies
 from statemachines.lifecycle import TRANSITIONS
@@ -287,6 +287,26 @@ def test_dashboard_counts_the_jurisdiction(rt, clock, sign_in, department):
     rows = dict(re.findall(r'<tr data-state="(\w+)">.*?<td class="num total">(\d+)</td>', html, re.S))
     assert rows == {"applied": "1", "inspected": "1", "recognized": "1", "revoked": "1"}
     assert re.search(r'data-state="applied">.*?data-level="provincial">1<', html, re.S)
+
+
+def test_issue15_the_dashboard_has_a_year_picker_and_exports_its_figures(rt, clock, sign_in, department):
+    """A year picker (this year back to 2020) and the statistics export linked from the dashboard; the
+    download is a workbook and is on the security log; another province's figures are not on offer."""
+    clock.set_day(TODAY)
+    cases.ACTS["suspend"](rt, department["complaint"], on=TODAY, reason="核查", actor=CASEWORKER, ground="fraud")
+    cases.ACTS["revoke"](rt, department["complaint"], on=TODAY, reason="弄虚作假", actor=SUPERVISOR, ground="fraud")
+    client = sign_in(SUPERVISOR)
+    html = client.get("/dashboard?year=2025").text
+    assert '<option value="2025" selected>' in html and '<option value="2020"' in html
+    assert re.search(r'<b id="fig-revocations">0</b>', html)  # the revocation is of 2026
+    assert re.search(r'<b id="fig-revocations">1</b>', client.get("/dashboard?year=1999").text)  # this year
+    link = re.search(r'<a id="stats-export" href="([^"]+)"', html).group(1)
+    assert link == "/dashboard/stats-520000-2025.xlsx"
+    book = client.get(link)
+    assert book.status_code == 200 and book.content[:2] == b"PK"
+    exports = [(e.actor, e.subject, e.result) for e in security_log.every_entry(rt) if e.action == "export"]
+    assert exports == [(SUPERVISOR, "520000/2025", "ok")]
+    assert client.get("/dashboard/stats-310000-2025.xlsx").status_code == 404
 
 
 def test_dashboard_for_another_province_shows_nothing_of_guizhou(sign_in, department):
