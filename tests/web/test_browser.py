@@ -241,3 +241,20 @@ def test_issue15_a_case_prints_on_a4_without_header_buttons_or_forms(rt, server,
     sizes = {tuple(round(float(x)) for x in box.split()) for box in boxes}
     assert pdf.startswith(b"%PDF") and sizes == {(595, 842)}, sizes  # A4 in points
     page.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_issue15_every_page_fits_a_phone_375_px_wide_without_sideways_scroll(rt, server, browser, department):
+    page = sign_in(browser, server, "auditor.chen")
+    page.set_viewport_size({"width": 375, "height": 740})
+    wide = {}
+    for path in ("/queue", f"/cases/{department['recognized']}", f"/cases/{department['recognized']}/audit",
+                 "/dashboard", "/account", "/no-such-page"):
+        page.goto(f"{server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            wide[path] = (width, page.evaluate("""[...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > 376 && getComputedStyle(e).position !== 'fixed')
+                .slice(0, 6).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))"""))
+    assert wide == {}, f"pages wider than the phone: {wide}"
+    page.close()
