@@ -255,6 +255,8 @@ def test_issue15_every_page_fits_a_phone_375_px_wide_without_sideways_scroll(rt,
         if width > 375:
             wide[path] = (width, page.evaluate("""[...document.querySelectorAll('body *')]
                 .filter(e => e.getBoundingClientRect().right > 376 && getComputedStyle(e).position !== 'fixed')
-                .slice(0, 6).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))"""))
+                .slice(0, 6)
+                .map(e => `${e.tagName}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`)
+            """))
     assert wide == {}, f"pages wider than the phone: {wide}"
     page.close()
