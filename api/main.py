@@ -11,8 +11,8 @@ from api import headers, problems, refusals
 from api.inputs import GuardedInputs
 from api.limits import Limiter
 from api.routes import actions, admin, audit, cases, grants, reference, rounds, security, timers
+from api.web import case_list, security_pages, signin
 from api.web import routes as web
-from api.web import security_pages, signin
 from config import Settings, get_settings
 from services.runtime import Runtime
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     web.install(app, web.WebSettings(session=timedelta(hours=config.web_session_hours), https=config.https,
                                      queue_page_size=config.queue_page_size))
     signin.install(app)  # /login and its steps, /logout, /account
+    case_list.install(app)  # /cases: find any case
     security_pages.install(app)  # /security-log, for the audit administrator
 
     @app.get("/healthz", include_in_schema=False)

@@ -79,6 +79,13 @@ class SqlCaseRepository:
             q = q.where(sa.or_(sa.false(), *(c.jurisdiction.startswith(prefix(s)) for s in query.scopes)))
         if query.timer_due_before is not None:
             q = q.where(next_timer.c.next_due < query.timer_due_before)
+        if query.text:
+            q = q.where(sa.or_(t.bases.c.name.contains(query.text, autoescape=True),
+                               t.operators.c.name.contains(query.text, autoescape=True),
+                               c.operator_code.contains(query.text.upper(), autoescape=True),
+                               c.id.startswith(query.text, autoescape=True)))
+        if query.applied_in is not None:
+            q = q.where(c.applied_on >= date(query.applied_in, 1, 1), c.applied_on <= date(query.applied_in, 12, 31))
         total = self.conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
         column, descending = _SORTS[query.sort.lstrip("-")](next_timer), query.sort.startswith("-")
         order = column.desc() if descending else column.asc()

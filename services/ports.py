@@ -486,6 +486,9 @@ class CaseFilter:
     operator_code: str | None = None
     timer_due_before: date | None = None
     scopes: tuple[str, ...] | None = None  # jurisdictions the reader may see; None: all
+    # issue 15: words found in the base's or the operator's name, the credit code, or the start of the id
+    text: str | None = None
+    applied_in: int | None = None  # the year of the application
     sort: str = "applied_on"  # applied_on, updated, next_due, state; "-" first for descending
     limit: int = 100
     offset: int = 0

@@ -16,6 +16,7 @@ from api.views import case_view, event_view
 from services import cases
 from services.ports import CaseFilter
 from services.queries import page_of_cases
+from services.text import normalise
 from services.timer_queries import reminders_of
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -43,13 +44,17 @@ def list_cases(
     jurisdiction: Annotated[str | None, Query(pattern=JURISDICTION_PATTERN)] = None,
     credit_code: Annotated[str | None, Query(max_length=18)] = None,
     timer_due_before: date | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Words of the base's or the operator's name, "
+                                   "the credit code, or the start of the case id (issue 15)")] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2200, description="The year of the application")] = None,
     sort: Sort = "applied_on",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> dict:
+    text = normalise(q, field="q") if q else None
     query = CaseFilter(state=state, level=level, jurisdiction=jurisdiction, operator_code=credit_code,
                        timer_due_before=timer_due_before, scopes=tuple(user.scopes()), sort=sort,
-                       limit=limit, offset=offset)
+                       limit=limit, offset=offset, text=text or None, applied_in=year)
     rows, total = page_of_cases(rt, query)
     return {"items": [r.__dict__ for r in rows], "total": total, "limit": limit, "offset": offset}
 

@@ -273,3 +273,20 @@ def test_issue14_7_accounts_grants_and_rounds_are_normalised_like_every_other_bo
                                               "opens_on": "2027-03-01", "closes_on": "2027-04-30",
                                               "document": "\u200b\u200b", "reason": "公布"})
     problem(refused, 422, "/problems/validation")
+
+
+def test_issue15_the_case_list_finds_by_words_credit_code_or_id_and_year(rt, clock, callers):
+    """GET /api/v1/cases?q=…&year=…: the same search as the /cases page."""
+    wang = callers["caseworker.wang"]
+    clock.set_day(date(2024, 4, 8))
+    first = ok(wang.post(CASES, json=apply_body(on="2024-04-08", seed=1)), 201)
+    ok(wang.post(CASES, json=apply_body(on="2024-04-08", seed=2)), 201)
+
+    def ids(**params) -> list[str]:
+        return [c["id"] for c in ok(wang.get(CASES, params=params))["items"]]
+
+    assert ids(q="贵阳市创业园1") == [first["id"]]
+    assert ids(q=first["operator"]["credit_code"].lower()) == [first["id"]]
+    assert ids(q=first["id"][:10]) == [first["id"]]
+    assert len(ids(year=2024)) == 2 and ids(year=2023) == []
+    problem(wang.get(CASES, params={"q": "x" * 101}), 422, "/problems/validation")

@@ -413,6 +413,13 @@ def _utc_or_none(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.astimezone(UTC)
 
 
+def _mentions(tables: Tables, c: _Case, text: str) -> bool:
+    """CaseFilter.text as the database's LIKE reads it: in a name or the credit code, or the id's start."""
+    base = tables.bases[c.base_id]
+    return (text in base.name or text in tables.operators[base.operator_id].name
+            or text.upper() in c.operator_code or c.id.startswith(text))
+
+
 def _within(code: str, scopes: tuple[str, ...] | None) -> bool:
     return scopes is None or any(code.startswith(prefix(s)) for s in scopes)
 
@@ -477,7 +484,9 @@ class MemoryCaseRepository:
                 and (query.jurisdiction is None or c.jurisdiction.startswith(prefix(query.jurisdiction)))
                 and _within(c.jurisdiction, query.scopes)
                 and (query.timer_due_before is None
-                     or (c.id in next_due and next_due[c.id] < query.timer_due_before))]
+                     or (c.id in next_due and next_due[c.id] < query.timer_due_before))
+                and (not query.text or _mentions(tables, c, query.text))
+                and (query.applied_in is None or c.applied_on.year == query.applied_in)]
         column = _SORT_COLUMNS[query.sort.lstrip("-")]
         rows.sort(key=lambda c: c.id)
         ordered = sorted((c for c in rows if column(c, next_due.get(c.id)) is not None),

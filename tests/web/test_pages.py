@@ -371,3 +371,30 @@ def test_issue15_an_address_that_is_no_page_answers_in_the_sites_style_and_langu
     assert form_address.status_code == 405 and 'data-code="method-not-allowed"' in form_address.text
     api = app_client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_issue15_any_case_is_found_whatever_its_state_by_name_operator_code_or_id(rt, clock, sign_in, department):
+    """The queue's search covers only what is to be done; /cases finds a revoked case too, by a
+    word of its base's or its operator's name, its credit code or the start of its id, and filters
+    by state, level and year; another province's caseworker finds nothing of Guizhou."""
+    clock.set_day(TODAY)
+    revoked = department["complaint"]
+    cases.ACTS["suspend"](rt, revoked, on=TODAY, reason="核查", actor=CASEWORKER, ground="fraud")
+    cases.ACTS["revoke"](rt, revoked, on=TODAY, reason="弄虚作假", actor=SUPERVISOR, ground="fraud")
+    client = sign_in(CASEWORKER)
+    assert revoked not in client.get("/queue?q=遵义").text  # nothing to do: not in the queue
+
+    def found(**params) -> list[str]:
+        html = client.get("/cases", params=params).text
+        return re.findall(r'<tr data-case="([^"]+)">', html)
+
+    assert found(q="遵义") == [revoked]
+    operator_code = cases.get_case(rt, revoked).operator_code
+    assert found(q=operator_code) == [revoked] and found(q=revoked[:8]) == [revoked]
+    assert found(q="安顺众创") == [department["applied"]]  # the operator's name
+    assert found(state="revoked") == [revoked]
+    assert set(found()) == set(department.values())
+    assert set(found(year="2026")) == {department["applied"], department["inspected"]}
+    assert found(q="不存在的基地") == []
+    assert 'href="/cases"' in client.get("/queue").text  # in the header of every page
+    assert re.findall(r'<tr data-case', sign_in("caseworker.hu").get("/cases").text) == []
