@@ -144,6 +144,8 @@ class CaseOut(BaseModel):
     level: str
     jurisdiction: str
     programme: str
+    reference: str | None = Field(description="The 受理编号 people say, <jurisdiction>-<year>-<nnnn> (issue 15); "
+                                              "none for a case applied before it was introduced")
     base: dict[str, str]
     operator: dict[str, str]
     policy: PolicyRef

@@ -32,6 +32,7 @@ def case_view(rt: Runtime, case: Case, user: User, timers: Sequence[Timer] | Non
         "level": case.level,
         "jurisdiction": case.jurisdiction,
         "programme": case.programme,
+        "reference": case.reference,
         "base": {"id": case.base_id, "name": case.base_name},
         "operator": {"credit_code": case.operator_code},
         "policy": {"id": case.policy_id, "version": case.policy_version},

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from db import tables as t
 from db.driver_path import DriverStatement
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, Party
+from services.references import reference_after
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
@@ -64,7 +65,7 @@ class SqlCaseRepository:
         q = (
             sa.select(c.id, t.bases.c.name.label("base_name"), c.operator_code, c.level, c.jurisdiction,
                       c.state, c.version, c.period_start, c.period_end, next_timer.c.next_due,
-                      t.operators.c.name.label("operator_name"))
+                      t.operators.c.name.label("operator_name"), c.reference)
             .join(t.bases, t.bases.c.id == c.base_id)
             .join(t.operators, t.operators.c.id == t.bases.c.operator_id)
             .outerjoin(next_timer, next_timer.c.case_id == c.id)
@@ -83,7 +84,8 @@ class SqlCaseRepository:
             q = q.where(sa.or_(t.bases.c.name.contains(query.text, autoescape=True),
                                t.operators.c.name.contains(query.text, autoescape=True),
                                c.operator_code.contains(query.text.upper(), autoescape=True),
-                               c.id.startswith(query.text, autoescape=True)))
+                               c.id.startswith(query.text, autoescape=True),
+                               c.reference.contains(query.text, autoescape=True)))
         if query.applied_in is not None:
             q = q.where(c.applied_on >= date(query.applied_in, 1, 1), c.applied_on <= date(query.applied_in, 12, 31))
         total = self.conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
@@ -113,6 +115,17 @@ class SqlCaseRepository:
     def operator_contact(self, operator_code: str) -> str | None:
         return self.conn.execute(sa.select(t.operators.c.contact_email).where(
             t.operators.c.credit_code == operator_code)).scalar_one_or_none()
+
+    def next_reference(self, jurisdiction: str, year: int) -> str:
+        prefix_ = f"{jurisdiction}-{year}-"
+        if self.conn.dialect.name == "postgresql":
+            # two applications of one jurisdiction and year take their numbers one after the other (the
+            # lock ends with the transaction); SQLite's writing transactions are one at a time already
+            self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(prefix_))))
+        ref = t.cases.c.reference
+        last = self.conn.execute(sa.select(ref).where(ref.startswith(prefix_, autoescape=True))
+                                 .order_by(sa.func.length(ref).desc(), ref.desc()).limit(1)).scalar_one_or_none()
+        return reference_after(prefix_, last)
 
     def of_base(self, base_id: str, level: str, states: Sequence[str],
                 programme: str = DEFAULT_PROGRAMME) -> list[str]:
@@ -192,7 +205,8 @@ class SqlCaseRepository:
     def _case_values(self, case: Case, snapshot: dict) -> dict:
         return {
             "base_id": case.base_id, "operator_code": case.operator_code, "level": case.level,
-            "jurisdiction": case.jurisdiction, "programme": case.programme, "state": case.state,
+            "jurisdiction": case.jurisdiction, "programme": case.programme, "reference": case.reference,
+            "state": case.state,
             "version": case.version,
             "policy_id": case.policy_id, "policy_version": case.policy_version,
             "applied_on": case.applied_on, "last_on": case.last_on,
@@ -301,8 +315,9 @@ def _stmt_where(table: sa.Table, keys: Sequence[str]):
 _c, _tm = t.cases.c, t.timers.c
 _EVENT_COLUMNS = ("case_id", "seq", "act", "on", "recorded_at", "actor", "reason", "rule", "policy_id",
                   "policy_version", "payload", "canonical", "prev_hash", "hash", "hash_algorithm")
-_CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "programme", "state", "version", "policy_id",
-                 "policy_version", "applied_on", "last_on", "period_start", "period_end", "snapshot", "updated_at")
+_CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "programme", "reference", "state", "version",
+                 "policy_id", "policy_version", "applied_on", "last_on", "period_start", "period_end", "snapshot",
+                 "updated_at")
 _GET = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")))
 _GET_LOCKED = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")).with_for_update())
 # the snapshot field each case column is taken from, and the columns every save sets

@@ -48,6 +48,8 @@ cases = sa.Table(
     sa.Column("jurisdiction", sa.String(6), nullable=False, index=True),
     # R23: the programme applied for; a base may hold one open case per level and programme
     sa.Column("programme", sa.String(32), nullable=False, server_default="base"),
+    # issue 15: the 受理编号 (services.references), unique; NULL for the cases applied before it
+    sa.Column("reference", sa.String(40)),
     sa.Column("state", sa.String(16), nullable=False, index=True),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("policy_id", sa.String(64), nullable=False),
@@ -60,6 +62,7 @@ cases = sa.Table(
     sa.Column("snapshot", Json, nullable=False),
     sa.Column("updated_at", Stamp, nullable=False),
     # R3 held by the database too, so two concurrent applications cannot both open a case
+    sa.Index("uq_cases_reference", "reference", unique=True),
     sa.Index("ix_cases_one_open_per_base", "base_id", "level", "programme", unique=True,
              sqlite_where=sa.text(OPEN_STATES_SQL), postgresql_where=sa.text(OPEN_STATES_SQL)),
 )

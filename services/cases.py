@@ -86,6 +86,7 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
                                 if policy.prerequisite_level else ()),
             announced=rounds.announced_windows(uow, policy), prerequisite_document=prerequisite_document,
             hash_algorithm=uow.deployment.hash_algorithm(),
+            reference=uow.cases.next_reference(jurisdiction, on.year),
         )
         timers = tuple(timers_for(case, policy, rt.calendar))
         uow.cases.add(case, events, list(timers))

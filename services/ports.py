@@ -95,6 +95,11 @@ class CaseRepository(Protocol):
         """Up to `limit` case ids in id order after `after` (within a jurisdiction): keyset paging."""
         ...
 
+    def next_reference(self, jurisdiction: str, year: int) -> str:
+        """Issue 15: the next 受理编号 of the jurisdiction and year, <jurisdiction>-<year>-<nnnn>; the
+        caller's transaction holds it (two applications at once never get the same)."""
+        ...
+
     def of_base(self, base_id: str, level: str, states: Sequence[str],
                 programme: str = DEFAULT_PROGRAMME) -> list[str]:
         """The ids of the base's cases at this level and of this programme (R23) in these states: its
@@ -508,6 +513,7 @@ class CaseSummary:
     next_timer: str | None
     next_due: date | None
     operator_name: str = ""  # the operating organisation (运营机构), searched by the work queue
+    reference: str | None = None  # the 受理编号 (issue 15)
 
 
 class ChainLinks(Protocol):

@@ -24,8 +24,8 @@ from statemachines.timers import Timer
 
 # the columns of each table's rows, in the order stored rows are read in (db/projections.py): the
 # cases row besides its snapshot (compared on its own) and updated_at; the others besides their key
-CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "programme", "state", "version", "policy_id",
-                "policy_version", "applied_on", "last_on", "period_start", "period_end")
+CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "programme", "reference", "state", "version",
+                "policy_id", "policy_version", "applied_on", "last_on", "period_start", "period_end")
 BAN_COLUMNS = ("operator_code", "base_id", "level", "ground", "first_day", "last_day", "ended_on")
 COMPLAINT_COLUMNS = ("received_on", "summary", "period", "valid", "verified_on")
 INSTALMENT_COLUMNS = ("amount_fen", "due_on", "status", "paid_on", "paid_fen")
@@ -36,8 +36,8 @@ __all__ = ["BAN_COLUMNS", "CASE_COLUMNS", "CLAWBACK_COLUMNS", "COMPLAINT_COLUMNS
 
 
 def case_columns(case: Case) -> Row:
-    return (case.base_id, case.operator_code, case.level, case.jurisdiction, case.programme, case.state,
-            case.version, case.policy_id, case.policy_version, case.applied_on, case.last_on,
+    return (case.base_id, case.operator_code, case.level, case.jurisdiction, case.programme, case.reference,
+            case.state, case.version, case.policy_id, case.policy_version, case.applied_on, case.last_on,
             case.period.start if case.period else None, case.period.end if case.period else None)
 
 

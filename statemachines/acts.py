@@ -222,7 +222,7 @@ def open_application(
     open_cases: Sequence[str] = (), bans: Sequence[BanOnRecord] = (),
     window_exception: str | None = None, prerequisite_cases: Sequence[str] = (),
     announced: Sequence[RoundWindow] = (), prerequisite_document: str | None = None,
-    hash_algorithm: str = DEFAULT_ALGORITHM,
+    hash_algorithm: str = DEFAULT_ALGORITHM, reference: str | None = None,
 ) -> tuple[Case, list[Event]]:
     """`prerequisite_cases`: the base's cases in force at the policy's prerequisite level (R18);
     `announced`: the policy's announced rounds, where its rounds are announced (R19);
@@ -253,6 +253,8 @@ def open_application(
     }
     if policy.programme != DEFAULT_PROGRAMME:
         payload["programme"] = policy.programme  # R23 (a case of the default programme says nothing)
+    if reference is not None:
+        payload["reference"] = reference  # the 受理编号 (issue 15), part of the record
     if window_exception:
         payload["window_exception"] = window_exception
     if prerequisite is not None:

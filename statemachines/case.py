@@ -142,6 +142,8 @@ class Case:
     last_act: str | None = None
     window_exception: str | None = None
     round_year: int | None = None  # the application round it was received in (R19); None: outside one
+    # issue 15: the 受理编号 people say, <jurisdiction>-<year>-<nnnn>; None for a case applied before it
+    reference: str | None = None
     programme: str = DEFAULT_PROGRAMME  # R23: the programme applied for (its policy's); "base": 创业孵化基地
     inspected_by: str | None = None
     inspectors: list[str] = field(default_factory=list)

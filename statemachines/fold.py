@@ -47,6 +47,7 @@ def start_case(event: Event) -> Case:
         window_exception=p.get("window_exception"),
         round_year=p.get("round"),
         programme=p.get("programme", DEFAULT_PROGRAMME),
+        reference=p.get("reference"),
         hash_algorithm=event.hash_algorithm,
     )
 

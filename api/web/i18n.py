@@ -88,6 +88,7 @@ ZH: dict[str, str] = {
     "too_long": "内容过长：最多 {max_length} 个字符", "back": "返回", "pages": "分页", "showing": "本页显示",
     "first_page": "第一页", "next_page": "下一页",
     # issue 15: find any case
+    "reference": "受理编号",
     "all_cases": "全部事项", "find_hint": "基地、运营机构、信用代码或事项编号", "all": "全部",
     "applied_year": "申报年度", "sort": "排序", "found": "共找到", "none_found": "没有符合条件的事项。",
     "previous_page": "上一页", "sort.-applied_on": "申报日期（新→旧）", "sort.applied_on": "申报日期（旧→新）",
@@ -176,6 +177,7 @@ EN: dict[str, str] = {
     "x.method-not-allowed": "It is where a form is sent; use the page's button.",
     "too_long": "Too long: at most {max_length} characters", "back": "Back", "pages": "Pages", "showing": "Showing",
     "first_page": "First page", "next_page": "Next page",
+    "reference": "Reference",
     "all_cases": "All cases", "find_hint": "Base, operator, credit code or case number", "all": "All",
     "applied_year": "Year applied", "sort": "Sort", "found": "Found", "none_found": "No case matches.",
     "previous_page": "Previous page", "sort.-applied_on": "Applied (newest first)",

@@ -288,5 +288,6 @@ def test_issue15_the_case_list_finds_by_words_credit_code_or_id_and_year(rt, clo
     assert ids(q="贵阳市创业园1") == [first["id"]]
     assert ids(q=first["operator"]["credit_code"].lower()) == [first["id"]]
     assert ids(q=first["id"][:10]) == [first["id"]]
+    assert first["reference"] == "520000-2024-0001" and ids(q="2024-0001") == [first["id"]]  # the 受理编号
     assert len(ids(year=2024)) == 2 and ids(year=2023) == []
     problem(wang.get(CASES, params={"q": "x" * 101}), 422, "/problems/validation")

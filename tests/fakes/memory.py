@@ -44,6 +44,7 @@ from services.projections import (
     StoredProjections,
     StoredTimer,
 )
+from services.references import reference_after
 from services.reminders import INBOX
 from services.values import (
     SECURITY_GENESIS,
@@ -114,6 +115,7 @@ class _Case:
     level: str
     jurisdiction: str
     programme: str
+    reference: str | None
     state: str
     version: int
     policy_id: str
@@ -417,7 +419,7 @@ def _mentions(tables: Tables, c: _Case, text: str) -> bool:
     """CaseFilter.text as the database's LIKE reads it: in a name or the credit code, or the id's start."""
     base = tables.bases[c.base_id]
     return (text in base.name or text in tables.operators[base.operator_id].name
-            or text.upper() in c.operator_code or c.id.startswith(text))
+            or text.upper() in c.operator_code or c.id.startswith(text) or text in (c.reference or ""))
 
 
 def _within(code: str, scopes: tuple[str, ...] | None) -> bool:
@@ -459,6 +461,12 @@ class MemoryCaseRepository:
         start = "" if jurisdiction is None else prefix(jurisdiction)
         ids = sorted(c.id for c in self.uow.read.cases.values() if c.id > after and c.jurisdiction.startswith(start))
         return ids[:limit]
+
+    def next_reference(self, jurisdiction: str, year: int) -> str:
+        prefix_ = f"{jurisdiction}-{year}-"
+        taken = [c.reference for c in self.uow.write().cases.values()
+                 if c.reference and c.reference.startswith(prefix_)]
+        return reference_after(prefix_, max(taken, key=lambda r: (len(r), r), default=None))
 
     def of_base(self, base_id: str, level: str, states: Sequence[str],
                 programme: str = DEFAULT_PROGRAMME) -> list[str]:
@@ -503,7 +511,7 @@ class MemoryCaseRepository:
                 id=c.id, base_name=base.name, operator_code=c.operator_code, level=c.level,
                 jurisdiction=c.jurisdiction, state=c.state, version=c.version, period_start=c.period_start,
                 period_end=c.period_end, next_timer=f"{kinds[-1].kind}:{kinds[-1].key}" if kinds else None,
-                next_due=first, operator_name=tables.operators[base.operator_id].name))
+                next_due=first, operator_name=tables.operators[base.operator_id].name, reference=c.reference))
         return out, len(rows)
 
     def operator_contact(self, operator_code: str) -> str | None:
@@ -568,7 +576,8 @@ class MemoryCaseRepository:
             raise IntegrityError("cases.last_on is NOT NULL")
         return _Case(
             id=case.id, base_id=case.base_id, operator_code=case.operator_code, level=case.level,
-            jurisdiction=case.jurisdiction, programme=case.programme, state=case.state, version=case.version,
+            jurisdiction=case.jurisdiction, programme=case.programme, reference=case.reference, state=case.state,
+            version=case.version,
             policy_id=case.policy_id,
             policy_version=case.policy_version, applied_on=case.applied_on, last_on=case.last_on,
             period_start=case.period.start if case.period else None,

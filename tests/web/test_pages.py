@@ -392,6 +392,9 @@ def test_issue15_any_case_is_found_whatever_its_state_by_name_operator_code_or_i
     operator_code = cases.get_case(rt, revoked).operator_code
     assert found(q=operator_code) == [revoked] and found(q=revoked[:8]) == [revoked]
     assert found(q="安顺众创") == [department["applied"]]  # the operator's name
+    reference = cases.get_case(rt, revoked).reference
+    assert found(q=reference) == [revoked]  # the 受理编号, shown on the case's page
+    assert f'<b id="case-reference">{reference}</b>' in client.get(f"/cases/{revoked}").text
     assert found(state="revoked") == [revoked]
     assert set(found()) == set(department.values())
     assert set(found(year="2026")) == {department["applied"], department["inspected"]}
