@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from api.web import security_labels
+from services.money import fen_to_yuan
 from services.users import ROLE_NAMES_ZH
 from statemachines import catalogue
 from statemachines.states import STATE_NAMES_EN, STATE_NAMES_ZH
@@ -51,6 +52,11 @@ ZH: dict[str, str] = {
     "l.county": "区县级", "l.municipal": "市州级", "l.provincial": "省级", "l.national": "国家级",
     # acts, their fields and choices: named where they are declared (statemachines/catalogue.py)
     **catalogue.labels("zh"),
+    # the API takes amounts in fen; people type and read them in yuan (services/money.py)
+    "f.amount_fen": "金额（元）",
+    "e.amount-format": "请输入以元为单位的金额，如 5000 或 5000.50",
+    "e.amount-decimals": "金额最多保留两位小数（到分）", "e.amount-negative": "金额不能为负数",
+    "e.amount-range": "金额须在 {min} 元至 {max} 元之间",
     # instalment statuses
     "c.scheduled": "待到期", "c.due": "应支付", "c.withheld": "暂缓", "c.paid": "已支付",
     "c.cancelled": "已取消",
@@ -132,6 +138,10 @@ EN: dict[str, str] = {
     "l.county": "County/district", "l.municipal": "Municipal", "l.provincial": "Provincial",
     "l.national": "National",
     **catalogue.labels("en"),
+    "f.amount_fen": "Amount (yuan)",
+    "e.amount-format": "Enter an amount in yuan, e.g. 5000 or 5000.50",
+    "e.amount-decimals": "At most two decimals (fen)", "e.amount-negative": "An amount cannot be negative",
+    "e.amount-range": "The amount must be between {min} and {max} yuan",
     "c.scheduled": "Scheduled", "c.due": "Due", "c.withheld": "Withheld", "c.paid": "Paid",
     "c.cancelled": "Cancelled",
     "t.annual_report": "Annual report", "t.assessment": "Assessment", "t.rectification": "Rectification deadline",
@@ -205,4 +215,5 @@ class Translator:
         return f"{value.year}年{value.month}月{value.day}日" if self.lang == "zh" else value.isoformat()
 
     def yuan(self, fen: int) -> str:
-        return f"{fen / 100:,.2f}"
+        """5,000.00: for a column whose heading says 元."""
+        return fen_to_yuan(fen)

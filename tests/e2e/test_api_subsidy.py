@@ -54,3 +54,16 @@ def test_r20_a_part_payment_and_a_repayment_over_http(rt, clock, callers):
     assert case["allowed_actions"] == [] and not [t for t in case["timers"] if t["kind"] == "clawback"]
     problem(wang.act(cid, "record_repayment", on="2024-09-21", reason="退回", amount_fen=1), 409, "/problems/not-due")
     assert ok(wang.get(f"{CASES}/{cid}/verify"))["ok"]
+
+
+def test_issue15_the_api_keeps_money_in_fen_and_its_document_says_so(client):
+    """issue 15: the forms take 元, the API stays in fen (an integer), and the OpenAPI document says 分
+    on every amount it takes or returns."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for model in ("RecordPaymentIn", "RecordRepaymentIn"):
+        amount = schemas[model]["properties"]["amount_fen"]
+        assert amount["type"] == "integer" and "分" in amount["description"], (model, amount)
+    for model, fields in (("InstalmentOut", ("amount_fen", "paid_fen", "outstanding_fen")),
+                          ("ClawbackOut", ("owed_fen", "repaid_fen", "outstanding_fen"))):
+        for name in fields:
+            assert "分" in schemas[model]["properties"][name]["description"], (model, name)
