@@ -67,6 +67,9 @@ CHECKS: dict[str, Check] = {
         Check(r"^added wang\.fang \(王芳\): caseworker@520000$"),
     '.venv/bin/incubase tokens create wang.fang --label "王芳的工作站"': Check(TOKEN.pattern),
     ".venv/bin/incubase tokens revoke <token>": Check(r"^token revoked$"),
+    # issue 15: the token just revoked, listed by its dates, never the token itself
+    ".venv/bin/incubase tokens list wang.fang":
+        Check(r"^[0-9a-f]{12}  program  created \S+ \S+  expires —  revoked \d{4}-\d\d-\d\d \d\d:\d\d  王芳的工作站$"),
     # prompted twice; without a terminal the prompts share the line
     ".venv/bin/incubase users password wang.fang": Check(r"password set for wang\.fang$",
                                                          stdin="一段足够长也难猜的口令句子\n一段足够长也难猜的口令句子\n"),
@@ -81,7 +84,8 @@ CHECKS: dict[str, Check] = {
         Check(r"^swept to 2026-11-20: \d+ timer\(s\) fired, \d+ event\(s\), \d+ reminder\(s\) planned, 0 failed$"),
     ".venv/bin/incubase deliver": Check(r"^\d+ sent, \d+ to retry, 0 failed$"),
     ".venv/bin/incubase calendar refresh": Check(r"^\d+ case\(s\) with provisional dates: \d+ timer\(s\) moved"),
-    ".venv/bin/incubase audit verify --all": Check(r"^all verified$"),
+    ".venv/bin/incubase audit verify --all":
+        Check(r"^8 case\(s\), \d+ event\(s\), 0 violation\(s\); grant ledger: \d+ act\(s\), 0 violation\(s\)\nall verified$"),
     ".venv/bin/incubase audit verify --case demo-gy-daxuesheng --json":
         Check(r'^\{"case_id": "demo-gy-daxuesheng", "ok": true, "events": \d+, "violations": \[\]\}$'),
     ".venv/bin/incubase audit verify --all --chain-only": Check(r"^all verified$"),
