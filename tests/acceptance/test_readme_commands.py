@@ -85,7 +85,8 @@ CHECKS: dict[str, Check] = {
     ".venv/bin/incubase deliver": Check(r"^\d+ sent, \d+ to retry, 0 failed$"),
     ".venv/bin/incubase calendar refresh": Check(r"^\d+ case\(s\) with provisional dates: \d+ timer\(s\) moved"),
     ".venv/bin/incubase audit verify --all":
-        Check(r"^8 case\(s\), \d+ event\(s\), 0 violation\(s\); grant ledger: \d+ act\(s\), 0 violation\(s\)\nall verified$"),
+        Check(r"^8 case\(s\), \d+ event\(s\), 0 violation\(s\); "
+              r"grant ledger: \d+ act\(s\), 0 violation\(s\)\nall verified$"),
     ".venv/bin/incubase audit verify --case demo-gy-daxuesheng --json":
         Check(r'^\{"case_id": "demo-gy-daxuesheng", "ok": true, "events": \d+, "violations": \[\]\}$'),
     ".venv/bin/incubase audit verify --all --chain-only": Check(r"^all verified$"),
@@ -211,8 +212,8 @@ def test_issue15_the_quick_start_curl_works_on_the_demo_as_written(tmp_path):
     try:
         wait_until(lambda: port_open(port), 60, "incubase serve listening")
         for command in QUICK_START:
-            done = run(["bash", "-c", f"{TOKEN_LINE.replace('ib_…', token)}\n"
-                                      f"{command.replace('127.0.0.1:8000', f'127.0.0.1:{port}')} -w '\\n%{{http_code}}'"],
+            typed = command.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+            done = run(["bash", "-c", f"{TOKEN_LINE.replace('ib_…', token)}\n{typed} -w '\\n%{{http_code}}'"],
                        tmp_path, env, timeout=60)
             body, status = done.stdout.rsplit("\n", 1)
             assert (done.returncode, status) == (0, "201"), f"{command}\n{done.stdout}\n{done.stderr}"
