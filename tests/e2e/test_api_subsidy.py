@@ -38,6 +38,7 @@ def test_r20_a_part_payment_and_a_repayment_over_http(rt, clock, callers):
     too_much = problem(wang.act(cid, "record_payment", on="2024-07-01", reason="拨付", number=1,
                                 amount_fen=31 * WAN), 422, "/problems/invalid-act")
     assert too_much["field"] == "amount_fen" and "30000000 fen outstanding" in too_much["detail"]
+    assert too_much["outstanding_fen"] == 30 * WAN  # issue 15: the amount as a number, for a client to say in 元
 
     clock.set_day(date(2024, 9, 30))
     case = ok(li.act(cid, "revoke", on="2024-09-02", reason="申报材料弄虚作假", ground="fraud"))
@@ -45,8 +46,8 @@ def test_r20_a_part_payment_and_a_repayment_over_http(rt, clock, callers):
                                 "outstanding_fen": 20 * WAN, "repaid_on": None, "due_on": "2024-12-02",
                                 "overdue": False}
     assert case["allowed_actions"] == ["record_repayment"]
-    problem(wang.act(cid, "record_repayment", on="2024-09-10", reason="退回", amount_fen=21 * WAN),
-            422, "/problems/invalid-act")
+    assert problem(wang.act(cid, "record_repayment", on="2024-09-10", reason="退回", amount_fen=21 * WAN),
+                   422, "/problems/invalid-act")["outstanding_fen"] == 20 * WAN
     case = ok(wang.act(cid, "record_repayment", on="2024-09-10", reason="退回部分补助", amount_fen=5 * WAN))
     assert (case["clawback"]["repaid_fen"], case["clawback"]["outstanding_fen"]) == (5 * WAN, 15 * WAN)
     case = ok(wang.act(cid, "record_repayment", on="2024-09-20", reason="退回剩余补助", amount_fen=15 * WAN))

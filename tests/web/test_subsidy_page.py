@@ -126,3 +126,16 @@ def test_issue15_the_repayment_form_asks_in_yuan_too(rt, clock, sign_in):
     assert answer.status_code == 303, answer.text
     assert cases.get_case(rt, story.case_id).clawback.repaid_fen == 250_025
     assert 'id="clawback-outstanding">¥97,499.75</dd>' in caseworker.get(f"/cases/{story.case_id}").text
+
+
+def test_issue15_more_than_is_outstanding_is_refused_in_yuan_not_fen(rt, clock, sign_in):
+    """issue 15: the domain counts in fen, and its refusal said "8000000 fen outstanding" on a form filled
+    in yuan; the page says the amount still to pay in 元."""
+    story = _paid_and_owed(rt, clock)
+    form = {"on": "2024-07-01", "reason": "首期拨付", "number": "1", "amount_fen": "180000.01"}
+    answer = sign_in(CASEWORKER).post(f"/cases/{story.case_id}/acts/record_payment", data=form)
+    assert answer.status_code == 422
+    assert ('<span class="error" id="record_payment-amount_fen-error" data-field="amount_fen">'
+            '金额超过尚未结清的 180,000.00 元</span>') in answer.text
+    assert "fen" not in answer.text.split('data-field="amount_fen">', 1)[1].split("</span>", 1)[0]
+    assert cases.get_case(rt, story.case_id).instalments[0].paid_fen == 0
