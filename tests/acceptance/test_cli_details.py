@@ -43,11 +43,13 @@ def test_issue15_an_export_to_csv_is_refused_naming_the_formats_not_json_written
 
 
 def test_issue15_an_export_to_a_missing_directory_is_one_line_not_a_traceback(demo):
-    """issue 15: `--out /nonexistent/x.xlsx` ended in a traceback; it is one line, exit status 2."""
+    """issue 15: `--out /nonexistent/x.xlsx` ended in a traceback; it is one line, exit status 2 (a missing
+    directory of the test's own, so that no /nonexistent on the machine changes what is tested)."""
     where, env = demo
+    missing = where / "nonexistent" / "x.xlsx"
     line = _one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng",
-                                  "--out", "/nonexistent/x.xlsx"], where, env))
-    assert line == "error: /nonexistent/x.xlsx: No such file or directory"
+                                  "--out", missing], where, env))
+    assert line == f"error: {missing}: No such file or directory"
     # a directory where the file should go is the same kind of mistake
     (where / "adir.xlsx").mkdir()
     assert "adir.xlsx" in _one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng",
