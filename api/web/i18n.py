@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from api.web import security_labels
-from services.money import fen_to_yuan
 from services.users import ROLE_NAMES_ZH
 from statemachines import catalogue
 from statemachines.states import STATE_NAMES_EN, STATE_NAMES_ZH
@@ -218,6 +217,3 @@ class Translator:
             value = date.fromisoformat(value[:10])
         return f"{value.year}年{value.month}月{value.day}日" if self.lang == "zh" else value.isoformat()
 
-    def yuan(self, fen: int) -> str:
-        """5,000.00: for a column whose heading says 元."""
-        return fen_to_yuan(fen)
