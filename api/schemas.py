@@ -115,11 +115,11 @@ class ObjectionOut(BaseModel):
 class InstalmentOut(BaseModel):
     number: int
     due_on: date
-    amount_fen: int
+    amount_fen: int = Field(description="The instalment, in fen (分; 1 元 = 100 分)")
     status: str
     paid_on: date | None = Field(description="The day it was paid in full")
-    paid_fen: int = Field(description="Paid so far (R20: a part payment leaves it due)")
-    outstanding_fen: int = Field(description="Still to pay; 0 once paid or cancelled")
+    paid_fen: int = Field(description="Paid so far, in fen (分) (R20: a part payment leaves it due)")
+    outstanding_fen: int = Field(description="Still to pay, in fen (分); 0 once paid or cancelled")
     grade: str | None = Field(description="The assessment grade that earned it (R20); null: the grant on recognition")
 
 
@@ -128,9 +128,9 @@ class ClawbackOut(BaseModel):
 
     ground: str
     since: date
-    owed_fen: int
-    repaid_fen: int
-    outstanding_fen: int
+    owed_fen: int = Field(description="Owed back, in fen (分; 1 元 = 100 分)")
+    repaid_fen: int = Field(description="Repaid so far, in fen (分)")
+    outstanding_fen: int = Field(description="Still owed back, in fen (分)")
     repaid_on: date | None
     due_on: date | None = Field(description="The last day to repay, where the policy sets one (clawback_within)")
     overdue: bool

@@ -175,7 +175,7 @@ def audit_verify(
         raise typer.Exit(2)
     rt = build_runtime()
     if grants:
-        bad_grants = _print_grant_report(rt, as_json)
+        bad_grants = not _print_grant_report(rt, as_json).ok
         if not as_json:
             typer.echo("grant ledger verified" if not bad_grants else "the grant ledger has violations")
         raise typer.Exit(1 if bad_grants else 0)
@@ -183,21 +183,27 @@ def audit_verify(
     reports = [_or_exit(lambda: verify_case(rt, case, chain_only=chain_only))] if case else verify_all(
         rt, progress=bar.advance if bar else None, chain_only=chain_only,
         links=build_chain_links() if chain_only else None)
-    bad = 0
+    bad = cases_seen = events = violations = 0
     with bar or contextlib.nullcontext():
         for report in reports:
             bad += _print_report(report, as_json)
+            cases_seen, events, violations = cases_seen + 1, events + report.events, violations + len(report.violations)
     # after the cases' lines, so that a reader of --json streams them as before; its line has no case_id
-    bad_grants = _print_grant_report(rt, as_json) if all_cases and not chain_only else False
+    ledger = _print_grant_report(rt, as_json) if all_cases and not chain_only else None
+    bad_grants = ledger is not None and not ledger.ok
     if not as_json:
+        # what was verified, so that "all verified" of an empty or a wrong database is seen as such
+        typer.echo(f"{cases_seen} case(s), {events} event(s), {violations} violation(s)"
+                   + (f"; grant ledger: {ledger.acts} act(s), {len(ledger.violations)} violation(s)"
+                      if ledger is not None else ""))
         typer.echo("all verified" if not (bad or bad_grants) else
                    f"{bad} case(s) with violations" + ("; the grant ledger has violations" if bad_grants else ""))
     if bad or bad_grants:
         raise typer.Exit(1)
 
 
-def _print_grant_report(rt, as_json: bool) -> bool:
-    """Verifies and prints the grant ledger; True when it has violations."""
+def _print_grant_report(rt, as_json: bool):
+    """Verifies and prints the grant ledger; its report."""
     from dataclasses import asdict
 
     from services.grant_audit import verify_grants
@@ -209,7 +215,7 @@ def _print_grant_report(rt, as_json: bool) -> bool:
     else:
         for v in report.violations:
             typer.echo(f"VIOLATION grants seq {v.seq} [{v.check}] {v.message}")
-    return not report.ok
+    return report
 
 
 def _print_report(report, as_json: bool) -> bool:
@@ -268,9 +274,12 @@ def audit_rebuild_snapshots() -> None:
     typer.echo(f"{len(rebuilt)} case(s) rewritten from their events" + (": " + ", ".join(rebuilt) if rebuilt else ""))
 
 
+EXPORT_FORMATS = (".json", ".xlsx")
+
+
 @audit_app.command("export")
 def audit_export(
-    out: Annotated[Path, typer.Option("--out", help="File to write (.json or .xlsx).")],
+    out: Annotated[Path, typer.Option("--out", help="File to write: .json or .xlsx (by its name).")],
     case: Annotated[str | None, typer.Option("--case", help="A case's dossier.")] = None,
     jurisdiction: Annotated[str | None, typer.Option(help="Statistics of a jurisdiction …")] = None,
     year: Annotated[int | None, typer.Option(help="… for a year.")] = None,
@@ -281,6 +290,9 @@ def audit_export(
     from services.stats import statistics
     from services.xlsx import dossier_workbook, statistics_workbook
 
+    if out.suffix.lower() not in EXPORT_FORMATS:  # JSON written into an x.csv would be opened as a broken CSV
+        typer.echo(f"error: cannot write {out.name}: the supported formats are {', '.join(EXPORT_FORMATS)}", err=True)
+        raise typer.Exit(2)
     rt = build_runtime()
     render: Callable[[Mapping[str, Any]], bytes]
     if case:
@@ -292,7 +304,7 @@ def audit_export(
     else:
         typer.echo("error: give --case ID, or --jurisdiction and --year", err=True)
         raise typer.Exit(2)
-    if out.suffix == ".xlsx":
+    if out.suffix.lower() == ".xlsx":
         out.write_bytes(render(data))
     else:
         out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -575,6 +587,25 @@ def tokens_create(username: str, label: Annotated[str, typer.Option(help="What t
     typer.echo(_or_exit(lambda: users.create_token(build_runtime(), username, label, origin=_cli_origin())))
 
 
+@tokens_app.command("list")
+def tokens_list(username: str) -> None:
+    """USERNAME's tokens, oldest first: label, created, expires and revoked (times in UTC), the
+    short id the security log names each by, and whether it is a web session's. Never the token."""
+    from bootstrap import build_runtime
+    from services import users
+
+    def when(moment) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+    found = _or_exit(lambda: users.tokens_of(build_runtime(), username))
+    if not found:
+        typer.echo(f"{username} has no tokens")
+    for k in found:
+        kind = "session" if k.idle_expires_at else "program"
+        typer.echo(f"{k.ref}  {kind:<7}  created {when(k.created_at)}  expires {when(k.expires_at)}  "
+                   f"revoked {when(k.revoked_at)}  {k.label or '—'}")
+
+
 @tokens_app.command("revoke")
 def tokens_revoke(token: str) -> None:
     """Revoke TOKEN from now on (the row stays, with when it was revoked); exit 1 if unknown or already revoked."""
@@ -637,7 +668,8 @@ def _safe(url: str) -> str:
 
 def main() -> None:
     """The console script: the commands, and for a wrong policy or calendar file (which every
-    command that loads them may meet) one line per problem and exit status 2, not a traceback."""
+    command that loads them may meet), or a file that cannot be read or written, one line per
+    problem and exit status 2, not a traceback."""
     from services.calendars import CalendarDataError
     from statemachines.policy import PolicyError
 
@@ -645,6 +677,10 @@ def main() -> None:
         app()
     except (PolicyError, CalendarDataError) as exc:
         _report_problems(exc)
+        raise SystemExit(2) from None
+    except OSError as exc:  # a file named that cannot be read or written: /nonexistent/x.xlsx, a directory
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
         raise SystemExit(2) from None
 
 

@@ -11,7 +11,7 @@ from db.repository import insert_new
 from services.grant_ledger import GENESIS, grants_of
 from services.idempotency import StoredAnswer
 from services.users import User
-from services.values import GrantAct
+from services.values import GrantAct, TokenRecord
 from statemachines.jurisdiction import covers
 
 
@@ -94,6 +94,13 @@ class SqlUserRepository:
         return [GrantAct(r["seq"], r["act"], r["user_id"], r["username"] or "", r["role"], r["jurisdiction"],
                          _moment(r["recorded_at"]), r["actor"], r["reason"], r["prev_hash"], r["canonical"], r["hash"])
                 for r in rows]
+
+    def tokens_of(self, user_id: str) -> list[TokenRecord]:
+        c = t.api_tokens.c
+        rows = self.conn.execute(sa.select(t.api_tokens).where(c.user_id == user_id)
+                                 .order_by(c.created_at, c.token_hash)).mappings()
+        return [TokenRecord(r["token_hash"][:12], r["label"], _moment(r["created_at"]), _utc(r["expires_at"]),
+                            _utc(r["idle_expires_at"]), _utc(r["revoked_at"])) for r in rows]
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
                   expires_at: datetime | None = None, idle_expires_at: datetime | None = None) -> None:

@@ -19,6 +19,7 @@ from services.values import (
     StoredAnswer,
     StoredProjections,
     TimerFilter,
+    TokenRecord,
     TotpSecret,
     User,
 )
@@ -196,6 +197,10 @@ class UserRepository(Protocol):
 
     def grant_ledger(self) -> list[GrantAct]:
         """Every act of the ledger as stored, in seq order, each with its grantee's username now."""
+        ...
+
+    def tokens_of(self, user_id: str) -> list[TokenRecord]:
+        """The user's tokens, live, expired and revoked alike, oldest first."""
         ...
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,

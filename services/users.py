@@ -24,7 +24,7 @@ from services.refusals import Forbidden as Forbidden
 from services.refusals import Unauthenticated as Unauthenticated
 from services.runtime import Runtime
 from services.values import ROLES as ROLES
-from services.values import SYSTEM_ORIGIN, Origin
+from services.values import SYSTEM_ORIGIN, Origin, TokenRecord
 from services.values import Grant as Grant
 from services.values import User as User
 from statemachines import jurisdiction as divisions
@@ -164,6 +164,12 @@ def create_token(rt: Runtime, username: str, label: str = "", lifetime: timedelt
                              "token": hash_token(token)[:12]})
         uow.commit()
     return token
+
+
+def tokens_of(rt: Runtime, username: str) -> list[TokenRecord]:
+    """The user's tokens with their dates, oldest first; the tokens themselves are not kept to show."""
+    with rt.reads() as uow:
+        return uow.users.tokens_of(_user(uow, username).id)
 
 
 def revoke_token(rt: Runtime, token: str, origin: Origin = SYSTEM_ORIGIN) -> bool:

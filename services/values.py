@@ -66,6 +66,19 @@ class User:
 
 
 @dataclass(frozen=True)
+class TokenRecord:
+    """A user's token as it may be shown: what it is for and its dates, never the token (nor its hash,
+    but the short prefix of the hash the security log names it by)."""
+
+    ref: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    idle_expires_at: datetime | None  # set: a web session's, pushed on as it is used
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
 class GrantAct:
     """One act of the grant ledger (the rows of role_grants): a role granted to or revoked from a
     user over a jurisdiction, by whom, when and why. Append-only and hash-chained like a case's

@@ -586,10 +586,12 @@ def record_payment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Reco
     outstanding = inst.outstanding_fen
     if amount_fen > outstanding:
         raise InvalidAct(f"instalment {number} has {outstanding} fen outstanding; {amount_fen} is more than that",
-                         field="amount_fen", rule="R20" if policy.partial_payments else "R11")
+                         field="amount_fen", rule="R20" if policy.partial_payments else "R11",
+                         outstanding_fen=outstanding)
     if amount_fen < outstanding and not policy.partial_payments:
         raise InvalidAct(f"instalment {number} is {inst.amount_fen} fen, not {amount_fen} "
-                         "(this policy takes no part payments)", field="amount_fen", rule="R11")
+                         "(this policy takes no part payments)", field="amount_fen", rule="R11",
+                         outstanding_fen=outstanding, part_payments=False)
     payload: dict[str, Any] = {"number": number, "amount_fen": amount_fen}
     if not policy.partial_payments:
         return _one(case, policy, calendar, ctx, "record_payment", payload)
@@ -608,7 +610,7 @@ def record_repayment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
     outstanding = case.clawback.outstanding_fen
     if amount_fen > outstanding:
         raise InvalidAct(f"{outstanding} fen is owed back; {amount_fen} is more than that",
-                         field="amount_fen", rule="R20")
+                         field="amount_fen", rule="R20", outstanding_fen=outstanding)
     return _one(case, policy, calendar, ctx, "record_repayment",
                 {"amount_fen": amount_fen, "outstanding_fen": outstanding - amount_fen})
 

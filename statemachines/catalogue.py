@@ -267,8 +267,9 @@ ACTS: tuple[ActDecl, ...] = (
     ), (
         Input("number", "int", "期次", "Instalment", ge=1, le=100),
         Input("amount_fen", "int", "金额（分）", "Amount (fen)", ge=1, le=10**12,
-              description="What is paid now: what the instalment still owes, or less where the policy "
-                          "takes part payments (subsidy.partial_payments, R20)."),
+              description="In fen (分; 1 元 = 100 分), an integer: what is paid now, what the instalment still "
+                          "owes or less where the policy takes part payments (subsidy.partial_payments, R20). "
+                          "The web form asks for it in 元."),
     ), "Record the payment of a due subsidy instalment, or a part of it (R11, R20)"),
     ActDecl("record_complaint", "登记投诉", "Record a complaint", ("R12",), CASEWORK, (
         _move(_WITH_REPORTS, "="),
@@ -303,7 +304,8 @@ ACTS: tuple[ActDecl, ...] = (
     ActDecl("record_repayment", "记录补贴退回", "Record a repayment", ("R20",), CASEWORK, (
         _move("revoked", "="),  # the money, not the state, changes
     ), (Input("amount_fen", "int", "金额（分）", "Amount (fen)", ge=1, le=10**12,
-              description="Money paid back now: at most what is still owed back."),),
+              description="In fen (分; 1 元 = 100 分), an integer: money paid back now, at most what is "
+                          "still owed back. The web form asks for it in 元."),),
         "Record money paid back after a revocation on a clawback ground (追回/退回, R20)"),
     ActDecl("flag_overdue_clawback", "补贴退回逾期", "Repayment overdue", ("R20",), SYSTEM, (
         _move("revoked", "="),

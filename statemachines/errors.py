@@ -37,8 +37,8 @@ class InvalidAct(DomainError):
 
     code = "invalid-act"
 
-    def __init__(self, message: str, *, field: str, rule: str | None = None) -> None:
-        super().__init__(message, rule=rule, field=field)
+    def __init__(self, message: str, *, field: str, rule: str | None = None, **details: object) -> None:
+        super().__init__(message, rule=rule, field=field, **details)
         self.field = field
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from api.act_models import ACT_MODELS
 from api.problems import PROBLEMS
+from services.money import AmountRefused, fen_to_yuan, yuan_to_fen
 from statemachines.assessments import campaigns
 from statemachines.case import Case
 from statemachines.catalogue import BY_NAME, Input
@@ -29,9 +30,14 @@ _MESSAGES = {"missing": "required", "string_too_short": "required", "int_parsing
              "date_parsing": "invalid_date", "date_from_datetime_inexact": "invalid_date"}
 
 
+def is_money(i: Input) -> bool:
+    """An amount: kept and sent to the API in fen (its name ends in _fen), typed in yuan on the forms."""
+    return i.kind == "int" and i.name.endswith("_fen")
+
+
 @dataclass(frozen=True)
 class Field:
-    """A field as the page draws it: text, textarea, int or choice (the choices' values)."""
+    """A field as the page draws it: text, textarea, int, yuan or choice (the choices' values)."""
 
     name: str
     kind: str = "text"
@@ -42,7 +48,8 @@ class Field:
 
 
 def _drawn(i: Input) -> Field:
-    kind = {"choice": "choice", "bool": "choice", "int": "int", "textarea": "textarea"}.get(i.kind, "text")
+    kind = "yuan" if is_money(i) else {"choice": "choice", "bool": "choice", "int": "int",
+                                       "textarea": "textarea"}.get(i.kind, "text")
     return Field(i.name, kind, i.values, i.required, max_length=None if i.kind == "names" else i.max_length)
 
 
@@ -81,20 +88,40 @@ def parse(act: str, form: dict[str, str], t) -> tuple[date, str, dict[str, Any]]
     """The business date, the reason and the act's fields, validated by the act's request model;
     FormErrors names each field it refused."""
     data: dict[str, Any] = {"on": form.get("on", "").strip(), "reason": form.get("reason", "")}
+    errors: dict[str, str] = {}
     for i in BY_NAME[act].inputs:
         raw = form.get(i.name, "").strip()
-        if raw:
+        if raw and is_money(i):
+            try:
+                data[i.name] = _fen(i, raw)
+            except AmountRefused as exc:
+                errors[i.name] = _amount_message(i, exc, t)
+        elif raw:
             data[i.name] = [w for w in _SEPARATORS.split(raw) if w] if i.kind == "names" else raw
     try:
         body = ACT_MODELS[act].model_validate(data)
     except ValidationError as exc:
-        errors: dict[str, str] = {}
         for e in exc.errors():
             errors.setdefault(str(e["loc"][0]), _message(e, t))
         raise FormErrors(errors) from None
+    if errors:  # an amount refused while the rest was well-formed
+        raise FormErrors(errors)
     if not body.reason.strip():
         raise FormErrors({"reason": t("required")})
     return body.on, body.reason, body.model_dump(exclude={"on", "reason"}, exclude_unset=True)
+
+
+def _fen(i: Input, typed: str) -> int:
+    fen = yuan_to_fen(typed)
+    if (i.ge is not None and fen < i.ge) or (i.le is not None and fen > i.le):
+        raise AmountRefused("amount-range")
+    return fen
+
+
+def _amount_message(i: Input, exc: AmountRefused, t) -> str:
+    # the bounds said in yuan, as the box asks for them
+    low, high = fen_to_yuan(i.ge if i.ge is not None else 0), fen_to_yuan(i.le) if i.le is not None else "∞"
+    return t(f"e.{exc.code}").replace("{min}", low).replace("{max}", high)
 
 
 def _message(error: Any, t) -> str:
@@ -115,5 +142,8 @@ def field_of(exc: DomainError) -> str:
 
 
 def message_of(exc: DomainError, t) -> str:
+    if "outstanding_fen" in exc.details:  # the domain counts in fen; the form was filled in yuan
+        key = "e.amount-whole" if exc.details.get("part_payments") is False else "e.amount-over"
+        return t(key).replace("{outstanding}", fen_to_yuan(int(str(exc.details["outstanding_fen"]))))
     title = t(f"e.{exc.code}")
     return f"{title}：{exc}" if t.lang == "zh" and title != exc.code else f"{title}: {exc}"

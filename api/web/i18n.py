@@ -52,6 +52,13 @@ ZH: dict[str, str] = {
     "l.county": "区县级", "l.municipal": "市州级", "l.provincial": "省级", "l.national": "国家级",
     # acts, their fields and choices: named where they are declared (statemachines/catalogue.py)
     **catalogue.labels("zh"),
+    # the API takes amounts in fen; people type and read them in yuan (services/money.py)
+    "f.amount_fen": "金额（元）",
+    "e.amount-format": "请输入以元为单位的金额，如 5000 或 5000.50",
+    "e.amount-decimals": "金额最多保留两位小数（到分）", "e.amount-negative": "金额不能为负数",
+    "e.amount-range": "金额须在 {min} 元至 {max} 元之间",
+    "e.amount-over": "金额超过尚未结清的 {outstanding} 元",
+    "e.amount-whole": "本政策不支持部分支付，须一次支付 {outstanding} 元",
     # instalment statuses
     "c.scheduled": "待到期", "c.due": "应支付", "c.withheld": "暂缓", "c.paid": "已支付",
     "c.cancelled": "已取消",
@@ -141,6 +148,12 @@ EN: dict[str, str] = {
     "l.county": "County/district", "l.municipal": "Municipal", "l.provincial": "Provincial",
     "l.national": "National",
     **catalogue.labels("en"),
+    "f.amount_fen": "Amount (yuan)",
+    "e.amount-format": "Enter an amount in yuan, e.g. 5000 or 5000.50",
+    "e.amount-decimals": "At most two decimals (fen)", "e.amount-negative": "An amount cannot be negative",
+    "e.amount-range": "The amount must be between {min} and {max} yuan",
+    "e.amount-over": "More than the {outstanding} yuan outstanding",
+    "e.amount-whole": "This policy takes no part payments: pay the {outstanding} yuan in one",
     "c.scheduled": "Scheduled", "c.due": "Due", "c.withheld": "Withheld", "c.paid": "Paid",
     "c.cancelled": "Cancelled",
     "t.annual_report": "Annual report", "t.assessment": "Assessment", "t.rectification": "Rectification deadline",
@@ -222,5 +235,3 @@ class Translator:
             value = date.fromisoformat(value[:10])
         return f"{value.year}年{value.month}月{value.day}日" if self.lang == "zh" else value.isoformat()
 
-    def yuan(self, fen: int) -> str:
-        return f"{fen / 100:,.2f}"

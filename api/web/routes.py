@@ -32,6 +32,7 @@ from api.web.diagram import lifecycle_svg, path_of
 from api.web.i18n import DEFAULT, LANGS, Translator
 from services import audit, cases, users
 from services.dossier import dossier
+from services.money import fen_to_yuan
 from services.ports import CaseFilter, CaseNotFound
 from services.queries import every_case
 from services.security_log import logged_export
@@ -56,6 +57,8 @@ USERNAME_LIMIT, PASSWORD_LIMIT = 63, 1024
 templates = Jinja2Templates(directory=HERE / "templates")
 # a jurisdiction as people read it: 520000 贵州省, 440306 广东省深圳市宝安区
 templates.env.globals["division"] = divisions.label
+# an amount kept in fen, as people read it: ¥5,000.00
+templates.env.filters["yuan"] = lambda fen: f"¥{fen_to_yuan(fen)}"
 router = APIRouter(include_in_schema=False)
 
 

@@ -67,6 +67,9 @@ CHECKS: dict[str, Check] = {
         Check(r"^added wang\.fang \(王芳\): caseworker@520000$"),
     '.venv/bin/incubase tokens create wang.fang --label "王芳的工作站"': Check(TOKEN.pattern),
     ".venv/bin/incubase tokens revoke <token>": Check(r"^token revoked$"),
+    # issue 15: the token just revoked, listed by its dates, never the token itself
+    ".venv/bin/incubase tokens list wang.fang":
+        Check(r"^[0-9a-f]{12}  program  created \S+ \S+  expires —  revoked \d{4}-\d\d-\d\d \d\d:\d\d  王芳的工作站$"),
     # prompted twice; without a terminal the prompts share the line
     ".venv/bin/incubase users password wang.fang": Check(r"password set for wang\.fang$",
                                                          stdin="一段足够长也难猜的口令句子\n一段足够长也难猜的口令句子\n"),
@@ -81,7 +84,9 @@ CHECKS: dict[str, Check] = {
         Check(r"^swept to 2026-11-20: \d+ timer\(s\) fired, \d+ event\(s\), \d+ reminder\(s\) planned, 0 failed$"),
     ".venv/bin/incubase deliver": Check(r"^\d+ sent, \d+ to retry, 0 failed$"),
     ".venv/bin/incubase calendar refresh": Check(r"^\d+ case\(s\) with provisional dates: \d+ timer\(s\) moved"),
-    ".venv/bin/incubase audit verify --all": Check(r"^all verified$"),
+    ".venv/bin/incubase audit verify --all":
+        Check(r"^8 case\(s\), \d+ event\(s\), 0 violation\(s\); "
+              r"grant ledger: \d+ act\(s\), 0 violation\(s\)\nall verified$"),
     ".venv/bin/incubase audit verify --case demo-gy-daxuesheng --json":
         Check(r'^\{"case_id": "demo-gy-daxuesheng", "ok": true, "events": \d+, "violations": \[\]\}$'),
     ".venv/bin/incubase audit verify --all --chain-only": Check(r"^all verified$"),
@@ -101,6 +106,9 @@ CHECKS: dict[str, Check] = {
 }
 # long-running: started, used, stopped by a signal
 SERVE = ".venv/bin/incubase serve --host 127.0.0.1 --port 8000"
+# the HTTP API's first request: run as written against a served demo (test_the_quick_start_curl_…)
+TOKEN_LINE = "TOKEN=ib_…"
+QUICK_START = [c for c in readme_commands() if c.startswith("curl ")]
 ELSEWHERE = {
     "make run": "tests/acceptance/test_make_run.py",
     ".venv/bin/incubase run": "tests/acceptance/test_make_run.py (as make run) and "
@@ -122,9 +130,10 @@ def as_run_from_elsewhere(command: str) -> list[str]:
 
 def test_every_readme_command_is_checked():
     commands = readme_commands()
-    unchecked = [c for c in commands if c not in CHECKS and c != SERVE and c not in ELSEWHERE]
+    unchecked = [c for c in commands if c not in CHECKS and c not in (SERVE, TOKEN_LINE) and c not in ELSEWHERE
+                 and c not in QUICK_START]
     assert unchecked == [], f"README commands with no acceptance check: {unchecked}"
-    gone = [c for c in [*CHECKS, SERVE, *ELSEWHERE] if c not in commands]
+    gone = [c for c in [*CHECKS, SERVE, TOKEN_LINE, *ELSEWHERE] if c not in commands]
     assert gone == [], f"checks of commands no longer in the README: {gone}"
 
 
@@ -187,6 +196,34 @@ def test_serve_answers_until_it_is_told_to_stop(elsewhere, tmp_path):
             service.kill()
     assert f"incubase API on {base}/api/v1" in service.output()
     assert "Finished server process" in service.output()
+
+
+def test_issue15_the_quick_start_curl_works_on_the_demo_as_written(tmp_path):
+    """issue 15: the README's first request met the closed application window; its curl, run as written
+    with the caseworker's token the demo printed, opens a case (201, 已申报)."""
+    assert QUICK_START, "the README shows a curl"
+    env = clean_env(INCUBASE_DATABASE_URL=f"sqlite:///{tmp_path / 'incubase.db'}")
+    assert run([INCUBASE, "db", "upgrade"], tmp_path, env).returncode == 0
+    printed = run([INCUBASE, "demo", "--tokens"], tmp_path, env).stdout
+    token = re.search(r"^\s+caseworker\s+caseworker\.wang\s+(ib_\S+)$", printed, re.MULTILINE).group(1)
+    port = free_port()
+    service = Service.start(as_run_from_elsewhere(SERVE.replace("8000", str(port))), tmp_path, env,
+                            tmp_path / "serve.log")
+    try:
+        wait_until(lambda: port_open(port), 60, "incubase serve listening")
+        for command in QUICK_START:
+            typed = command.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+            done = run(["bash", "-c", f"{TOKEN_LINE.replace('ib_…', token)}\n{typed} -w '\\n%{{http_code}}'"],
+                       tmp_path, env, timeout=60)
+            body, status = done.stdout.rsplit("\n", 1)
+            assert (done.returncode, status) == (0, "201"), f"{command}\n{done.stdout}\n{done.stderr}"
+            case = json.loads(body)
+            assert (case["state"], case["state_name"], case["jurisdiction"]) == ("applied", "已申报", "440306")
+            assert case["allowed_actions"] == ["inspect", "withdraw"]
+        assert service.interrupt(signal.SIGTERM, group=False, seconds=30) == -signal.SIGTERM
+    finally:
+        if service.process.poll() is None:
+            service.kill()
 
 
 def test_incubase_run_stopped_while_it_starts_leaves_nothing_behind(elsewhere, tmp_path):

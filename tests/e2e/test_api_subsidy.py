@@ -38,6 +38,7 @@ def test_r20_a_part_payment_and_a_repayment_over_http(rt, clock, callers):
     too_much = problem(wang.act(cid, "record_payment", on="2024-07-01", reason="拨付", number=1,
                                 amount_fen=31 * WAN), 422, "/problems/invalid-act")
     assert too_much["field"] == "amount_fen" and "30000000 fen outstanding" in too_much["detail"]
+    assert too_much["outstanding_fen"] == 30 * WAN  # issue 15: the amount as a number, for a client to say in 元
 
     clock.set_day(date(2024, 9, 30))
     case = ok(li.act(cid, "revoke", on="2024-09-02", reason="申报材料弄虚作假", ground="fraud"))
@@ -45,8 +46,8 @@ def test_r20_a_part_payment_and_a_repayment_over_http(rt, clock, callers):
                                 "outstanding_fen": 20 * WAN, "repaid_on": None, "due_on": "2024-12-02",
                                 "overdue": False}
     assert case["allowed_actions"] == ["record_repayment"]
-    problem(wang.act(cid, "record_repayment", on="2024-09-10", reason="退回", amount_fen=21 * WAN),
-            422, "/problems/invalid-act")
+    assert problem(wang.act(cid, "record_repayment", on="2024-09-10", reason="退回", amount_fen=21 * WAN),
+                   422, "/problems/invalid-act")["outstanding_fen"] == 20 * WAN
     case = ok(wang.act(cid, "record_repayment", on="2024-09-10", reason="退回部分补助", amount_fen=5 * WAN))
     assert (case["clawback"]["repaid_fen"], case["clawback"]["outstanding_fen"]) == (5 * WAN, 15 * WAN)
     case = ok(wang.act(cid, "record_repayment", on="2024-09-20", reason="退回剩余补助", amount_fen=15 * WAN))
@@ -54,3 +55,16 @@ def test_r20_a_part_payment_and_a_repayment_over_http(rt, clock, callers):
     assert case["allowed_actions"] == [] and not [t for t in case["timers"] if t["kind"] == "clawback"]
     problem(wang.act(cid, "record_repayment", on="2024-09-21", reason="退回", amount_fen=1), 409, "/problems/not-due")
     assert ok(wang.get(f"{CASES}/{cid}/verify"))["ok"]
+
+
+def test_issue15_the_api_keeps_money_in_fen_and_its_document_says_so(client):
+    """issue 15: the forms take 元, the API stays in fen (an integer), and the OpenAPI document says 分
+    on every amount it takes or returns."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for model in ("RecordPaymentIn", "RecordRepaymentIn"):
+        amount = schemas[model]["properties"]["amount_fen"]
+        assert amount["type"] == "integer" and "分" in amount["description"], (model, amount)
+    for model, fields in (("InstalmentOut", ("amount_fen", "paid_fen", "outstanding_fen")),
+                          ("ClawbackOut", ("owed_fen", "repaid_fen", "outstanding_fen"))):
+        for name in fields:
+            assert "分" in schemas[model]["properties"][name]["description"], (model, name)

@@ -59,6 +59,7 @@ from services.values import (
     SignInTicket,
     StoredAnswer,
     TimerFilter,
+    TokenRecord,
     TotpSecret,
     User,
 )
@@ -786,6 +787,12 @@ class MemoryUserRepository:
     def grant_ledger(self) -> list[GrantAct]:
         tables = self.uow.read
         return [replace(a, username=tables.users[a.user_id].username) for _, a in sorted(tables.grants.items())]
+
+    def tokens_of(self, user_id: str) -> list[TokenRecord]:
+        mine = sorted((k for k in self.uow.read.tokens.values() if k.user_id == user_id),
+                      key=lambda k: (k.created_at, k.token_hash))
+        return [TokenRecord(k.token_hash[:12], k.label, k.created_at, k.expires_at, k.idle_expires_at, k.revoked_at)
+                for k in mine]
 
     def add_token(self, user_id: str, token_hash: str, label: str, now: datetime,
                   expires_at: datetime | None = None, idle_expires_at: datetime | None = None) -> None:

@@ -1,0 +1,88 @@
+"""issue 15, the command line's details: run as the installed console script against a fresh SQLite
+file of the demo, from a directory outside the checkout, looking only at exit codes, printed lines
+and files."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.acceptance.conftest import INCUBASE, clean_env, run
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    where = tmp_path_factory.mktemp("cli-details")
+    env = clean_env(INCUBASE_DATABASE_URL=f"sqlite:///{where / 'incubase.db'}")
+    for args in (("db", "upgrade"), ("demo", "--tokens")):
+        done = run([INCUBASE, *args], where, env)
+        assert done.returncode == 0, done.stderr
+    return where, env
+
+
+def _one_line_refusal(done) -> str:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr + done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    return lines[0]
+
+
+def test_issue15_an_export_to_csv_is_refused_naming_the_formats_not_json_written_into_it(demo):
+    """issue 15: `audit export --out x.csv` wrote JSON into x.csv; it is refused, in one line naming the
+    formats it writes, and no file is left."""
+    where, env = demo
+    line = _one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng", "--out", "x.csv"],
+                                 where, env))
+    assert "x.csv" in line and ".json" in line and ".xlsx" in line
+    assert not (where / "x.csv").exists()
+    # the formats named are written
+    assert run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng", "--out", "x.json"],
+               where, env).returncode == 0 and (where / "x.json").read_text(encoding="utf-8").startswith("{")
+
+
+def test_issue15_an_export_to_a_missing_directory_is_one_line_not_a_traceback(demo):
+    """issue 15: `--out /nonexistent/x.xlsx` ended in a traceback; it is one line, exit status 2 (a missing
+    directory of the test's own, so that no /nonexistent on the machine changes what is tested)."""
+    where, env = demo
+    missing = where / "nonexistent" / "x.xlsx"
+    line = _one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng",
+                                  "--out", missing], where, env))
+    assert line == f"error: {missing}: No such file or directory"
+    # a directory where the file should go is the same kind of mistake
+    (where / "adir.xlsx").mkdir()
+    assert "adir.xlsx" in _one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng",
+                                                 "--out", "adir.xlsx"], where, env))
+
+
+def test_issue15_verify_all_ends_with_what_it_counted(demo):
+    """issue 15: `audit verify --all` said only "all verified", which an empty database also says; it ends
+    with the cases, events and violations it counted, and the grant ledger's acts."""
+    where, env = demo
+    done = run([INCUBASE, "audit", "verify", "--all"], where, env)
+    assert done.returncode == 0, done.stderr
+    *_, counts, verdict = done.stdout.strip().splitlines()
+    found = re.fullmatch(r"8 case\(s\), (\d+) event\(s\), 0 violation\(s\); "
+                         r"grant ledger: (\d+) act\(s\), 0 violation\(s\)", counts)
+    assert found and int(found[1]) > 8 and int(found[2]) > 0, counts
+    assert verdict == "all verified"
+
+
+def test_issue15_tokens_list_shows_a_users_tokens_and_never_a_token(demo):
+    """issue 15: `tokens list USER` shows each token's label, created, expires and revoked — not the token."""
+    where, env = demo
+    created = run([INCUBASE, "tokens", "create", "caseworker.wang", "--label", "王芳的工作站"], where, env)
+    token = created.stdout.strip()
+    assert created.returncode == 0 and token.startswith("ib_")
+    assert run([INCUBASE, "tokens", "revoke", token], where, env).returncode == 0
+    done = run([INCUBASE, "tokens", "list", "caseworker.wang"], where, env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 2  # the demo's token, then the one created and revoked here
+    assert re.fullmatch(r"[0-9a-f]{12}  program  created \S+ \S+  expires —  revoked —  demo", lines[0])
+    assert re.fullmatch(r"[0-9a-f]{12}  program  created \S+ \S+  expires —  revoked \d{4}-\d\d-\d\d \d\d:\d\d  "
+                        r"王芳的工作站", lines[1])
+    assert "ib_" not in done.stdout and token not in done.stdout
+    unknown = run([INCUBASE, "tokens", "list", "nobody"], where, env)
+    assert unknown.returncode == 1 and unknown.stderr.strip() == "error: no user 'nobody'"
