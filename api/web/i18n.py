@@ -42,6 +42,9 @@ ZH: dict[str, str] = {
     "k.inspection": "待考察", "k.approval": "待批复", "k.assessment": "考核到期", "k.rectification": "整改期限",
     "k.complaint": "投诉待核实", "k.reevaluation": "复评",
     "k.clawback": "补助资金待退回", "k.objection": "公示异议待处理",
+    "k.annual_report": "年度报告逾期", "k.suspension": "暂停待撤销或恢复", "k.instalment": "补贴待支付",
+    "awaiting": "等待审批", "awaiting_note": "以下事项须由主管办理（批复、复评、撤销或恢复、异议决定），仅供查看。",
+    "d.annual_report": "{}年度", "d.instalment": "第{}期",
     # the public notice (R22)
     "notice": "公示", "notice_days": "公示期", "notice_running": "公示中，期满无异议予以认定",
     "notice_ended": "公示期满，已认定", "notice_upheld": "异议成立，退回重新审核", "objections": "公示异议",
@@ -125,6 +128,11 @@ EN: dict[str, str] = {
     "k.rectification": "Rectification deadline", "k.complaint": "Complaint to verify",
     "k.reevaluation": "Re-evaluation",
     "k.clawback": "Subsidy to recover", "k.objection": "Objection to decide",
+    "k.annual_report": "Annual report overdue", "k.suspension": "Suspended: revoke or reinstate",
+    "k.instalment": "Instalment to pay",
+    "awaiting": "Awaiting a supervisor", "awaiting_note": "A supervisor decides these (approval, re-evaluation, "
+                "revocation or reinstatement, objections); shown for information only.",
+    "d.annual_report": "{} report", "d.instalment": "instalment {}",
     "notice": "Public notice", "notice_days": "Notice period", "notice_running": "Running; recognised at its end "
     "unless an objection is upheld", "notice_ended": "Ended; recognised", "notice_upheld": "Objection upheld; "
     "back for a new decision", "objections": "Objections", "decision": "Decision", "decided_on": "Decided",
