@@ -49,7 +49,7 @@ ZH: dict[str, str] = {
     "my_reminders": "我的提醒", "my_reminders_note": "发给您的到期提醒和逾期督办：督办在前，其余按发送日期由近及远。",
     "no_reminders": "暂无提醒", "reminder_kind": "类别", "reminder_step": "提醒节点", "reminder_about": "事项",
     "sent_on": "发送日期", "reminder_subject": "内容", "escalation": "逾期督办", "reminder": "到期提醒",
-    "previous_page": "上一页",
+    "previous_page": "上一页", "rounds_closing": "申报受理即将截止", "round_closes": "受理截止",
     # the public notice (R22)
     "notice": "公示", "notice_days": "公示期", "notice_running": "公示中，期满无异议予以认定",
     "notice_ended": "公示期满，已认定", "notice_upheld": "异议成立，退回重新审核", "objections": "公示异议",
@@ -142,7 +142,8 @@ EN: dict[str, str] = {
                     "escalations first, then the newest.",
     "no_reminders": "No reminders", "reminder_kind": "Kind", "reminder_step": "Step", "reminder_about": "About",
     "sent_on": "Sent on", "reminder_subject": "Subject", "escalation": "Escalation", "reminder": "Reminder",
-    "previous_page": "Previous page",
+    "previous_page": "Previous page", "rounds_closing": "Application rounds closing soon",
+    "round_closes": "applications close on",
     "notice": "Public notice", "notice_days": "Notice period", "notice_running": "Running; recognised at its end "
     "unless an objection is upheld", "notice_ended": "Ended; recognised", "notice_upheld": "Objection upheld; "
     "back for a new decision", "objections": "Objections", "decision": "Decision", "decided_on": "Decided",

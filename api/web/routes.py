@@ -34,13 +34,14 @@ from services import audit, cases, users
 from services.dossier import dossier
 from services.ports import CaseFilter, CaseNotFound
 from services.queries import every_case
+from services.rounds import closing_soon
 from services.security_log import logged_export
 from services.stats import statistics
 from services.text import normalise
 from services.timer_queries import my_reminders, reminders_of
 from services.users import Unauthenticated, User
 from services.values import Origin
-from services.work_queue import GROUPS, kinds_offered, kinds_to_offer, page_after, work_queue
+from services.work_queue import GROUPS, HORIZON, kinds_offered, kinds_to_offer, page_after, work_queue
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES
@@ -250,6 +251,8 @@ def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: s
         "items": page, "counts": counts, "kind": kind, "total": len(items),
         "group_totals": {g: sum(1 for i in items if i.group == g) for g in GROUPS},
         "kinds": [k for k in kinds_to_offer(counts, kind) if k in kinds], "q": q, "today": rt.today(),
+        # issue 15: the application rounds closing within the queue's horizon, above the cases' work
+        "rounds": closing_soon(rt, user, rt.today(), HORIZON),
         "first_url": "/queue?" + urlencode(base) if after else None,
         "next_url": "/queue?" + urlencode({**base, "after": _marker(page[-1].order)}) if more else None,
     }, user=user)

@@ -3,7 +3,7 @@ jurisdictions, its deadline the one stored with the timer (R8, R9, R10), read in
 whatever the number of cases. Runs on SQLite, PostgreSQL and the in-memory storage."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -158,3 +158,21 @@ def test_issue_15_an_approval_is_not_the_caseworkers_nor_the_inspecting_supervis
               for who in (GUIZHOU_CASEWORKER, GUIZHOU_SUPERVISOR, other, GUIZHOU_AUDITOR)}
     assert groups == {"caseworker.q": [("approval", "awaiting")], "supervisor.v": [("approval", "awaiting")],
                       "supervisor.w": [("approval", "no_deadline")], "auditor.a": [("approval", "awaiting")]}
+
+
+@pytest.mark.memory
+def test_issue_15_an_application_round_closing_within_30_days_is_offered_to_who_takes_applications(rt):
+    """issue 15: Guizhou's round (R1: 04-01 to 04-30) is shown from its first day as closing on 04-30, to
+    a Guizhou caseworker and supervisor, not before it opens, not after it closes, not to an auditor nor
+    to Shanghai of Guizhou's."""
+    from services.rounds import closing_soon
+
+    def closing(user, day):
+        return [(p.id, w.closes) for p, w in closing_soon(rt, user, day, timedelta(days=30))
+                if p.jurisdiction.startswith("52")]
+
+    guizhou = closing(GUIZHOU_CASEWORKER, D(2024, 4, 10))
+    assert guizhou and {closes for _, closes in guizhou} == {D(2024, 4, 30)}
+    assert closing(GUIZHOU_SUPERVISOR, D(2024, 4, 30)) == guizhou
+    assert closing(GUIZHOU_CASEWORKER, D(2024, 3, 31)) == [] and closing(GUIZHOU_CASEWORKER, D(2024, 5, 1)) == []
+    assert closing(GUIZHOU_AUDITOR, D(2024, 4, 10)) == [] and closing(SHANGHAI_CASEWORKER, D(2024, 4, 10)) == []

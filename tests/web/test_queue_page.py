@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 from api.main import create_app
 from tests.signing_in import sign_in_page
@@ -58,3 +59,15 @@ def test_issue_15_keyset_pages_of_the_queue_hold_every_item_once_across_the_grou
             found = re.search(r'<a href="([^"]+)" id="next-page"', page)
             url = found.group(1).replace("&amp;", "&") if found else ""
     assert seen == everything
+
+
+def test_issue_15_the_queue_says_which_application_round_closes_soon(clock, people, sign_in):
+    """issue 15: while Guizhou's round is open (R1, 04-01 to 04-30) the caseworker's queue says it closes
+    on 2026年4月30日; once it has closed the queue says nothing of it."""
+    clock.set_day(date(2026, 4, 20))
+    html = sign_in(CASEWORKER).get("/queue").text
+    section = html.split('id="rounds-closing"')[1].split("</section>")[0]
+    assert "申报受理即将截止" in section and "2026年4月30日" in section
+    assert 'id="rounds-closing"' not in sign_in("auditor.chen").get("/queue").text  # takes no application
+    clock.set_day(date(2026, 5, 1))
+    assert 'id="rounds-closing"' not in sign_in(CASEWORKER).get("/queue").text
