@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from db import tables as t
 from db.repository import insert_new
 from services.reminders import INBOX, Queued, Reminder
+from statemachines.reminders import OVERDUE
 
 r = t.reminders.c
 
@@ -55,19 +56,26 @@ class SqlReminderRepository:
         self.conn.execute(t.reminders.update().where(r.id == reminder_id).values(**values))
 
     def search(self, *, case_id: str | None = None, status: str | tuple[str, ...] | None = None,
-               scopes: tuple[str, ...] | None = None, limit: int | None = 100, offset: int = 0) -> list[dict]:
+               scopes: tuple[str, ...] | None = None, limit: int | None = 100, offset: int = 0,
+               recipient: str | None = None, channel: str | None = None, inbox_order: bool = False) -> list[dict]:
         from statemachines.jurisdiction import prefix
 
         q = sa.select(t.reminders, t.cases.c.jurisdiction).join(t.cases, t.cases.c.id == r.case_id)
         if case_id is not None:
             q = q.where(r.case_id == case_id)
+        if recipient is not None:
+            q = q.where(r.recipient == recipient)
+        if channel is not None:
+            q = q.where(r.channel == channel)
         if isinstance(status, tuple):
             q = q.where(r.status.in_(status))
         elif status is not None:
             q = q.where(r.status == status)
         if scopes is not None:
             q = q.where(sa.or_(sa.false(), *(t.cases.c.jurisdiction.startswith(prefix(s)) for s in scopes)))
-        rows = self.conn.execute(q.order_by(r.send_on, r.id).limit(limit).offset(offset)).mappings().all()
+        order = ((sa.case((r.step == OVERDUE, 0), else_=1), r.send_on.desc(), r.id.desc()) if inbox_order
+                 else (r.send_on, r.id))
+        rows = self.conn.execute(q.order_by(*order).limit(limit).offset(offset)).mappings().all()
         return [dict(row) for row in rows]
 
 

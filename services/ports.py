@@ -355,8 +355,10 @@ class ReminderRepository(Protocol):
 
     def search(self, *, case_id: str | None = None, status: str | tuple[str, ...] | None = None,
                scopes: tuple[str, ...] | None = None, limit: int | None = 100,
-               offset: int = 0) -> list[dict[str, Any]]:
-        """Reminders with their case's jurisdiction, by day to send, filtered; `limit` None: all."""
+               offset: int = 0, recipient: str | None = None, channel: str | None = None,
+               inbox_order: bool = False) -> list[dict[str, Any]]:
+        """Reminders with their case's jurisdiction, by day to send, filtered; `limit` None: all.
+        `inbox_order`: as an inbox shows them, escalations first, then the newest first."""
         ...
 
 

@@ -18,6 +18,16 @@ WHAT = {
 CAMPAIGN_ASSESSMENT = "{index}年度绩效考核"
 
 
+def step_words(step: str) -> str:
+    """A reminder's step as people say it (issue 15): 到期前30日, not d30."""
+    if step == "overdue":
+        return "逾期督办"
+    days = step.removeprefix("d")
+    if not days.isdigit():
+        return step
+    return "到期当日" if int(days) == 0 else f"到期前{int(days)}日"
+
+
 def zh_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 

@@ -6,8 +6,9 @@ where empty), however often the daily flow runs; closing counts the applications
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from services.authz import ACT_ROLES
 from services.ports import UnitOfWork
 from services.runtime import Runtime
 from services.users import Forbidden, User
@@ -15,6 +16,7 @@ from services.values import Announcement
 from services.values import Round as Round
 from statemachines.case import Case
 from statemachines.errors import InvalidAct, RoundAlreadyAnnounced
+from statemachines.jurisdiction import covers
 from statemachines.policy import Policy
 from statemachines.rounds import RoundQuota, RoundWindow
 
@@ -47,6 +49,27 @@ def _rounds(rt: Runtime, year: int, as_of: date, *, closing: bool) -> list[Round
             out.append(uow.rounds.get(policy.id, year))
         uow.commit()
     return out
+
+
+def closing_soon(rt: Runtime, user: User, today: date, within: timedelta) -> list[tuple[Policy, RoundWindow]]:
+    """The application rounds open today and closing within `within`, of the policies in force in the
+    user's jurisdictions, for a user who may take applications there (issue 15, the work queue)."""
+    scopes = user.scopes(ACT_ROLES["apply"])
+    latest: dict[str, Policy] = {}
+    for policy in rt.policies:
+        if policy.in_force_on(today):
+            latest[policy.id] = policy
+    out = []
+    with rt.reads() as uow:
+        for policy in latest.values():
+            # a national policy applies in Guizhou, a Guiyang one within Guizhou's scope
+            if not any(covers(s, policy.jurisdiction) or covers(policy.jurisdiction, s) for s in scopes):
+                continue
+            for year in (today.year - 1, today.year):  # a window that spans 1 January opened last year
+                window = _round(uow, policy, year)
+                if window is not None and window.holds(today) and window.closes <= today + within:
+                    out.append((policy, window))
+    return sorted(out, key=lambda found: (found[1].closes, found[0].title))
 
 
 def _round(uow: UnitOfWork, policy: Policy, year: int) -> RoundWindow | None:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reminders import INBOX
 from services.runtime import Runtime
 from services.values import TimerFilter as TimerFilter
+from services.values import User
 
 
 def find_timers(rt: Runtime, query: TimerFilter) -> list[dict[str, Any]]:
@@ -22,3 +24,14 @@ def reminders_of(rt: Runtime, case_id: str, statuses: tuple[str, ...] | None = N
     """A case's reminders, all of them or those in the given statuses (filtered in the query)."""
     with rt.reads() as uow:
         return uow.reminders.search(case_id=case_id, status=statuses, limit=None)
+
+
+def my_reminders(rt: Runtime, user: User, *, case_id: str | None = None, status: str | None = None,
+                 limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """The user's in-app inbox (issue 15): the reminders and escalations sent to them, of the cases
+    they may still read (a grant withdrawn takes its cases' reminders with it), escalations first,
+    then the newest. The outbox keeps no read mark, so none is read before another."""
+    with rt.reads() as uow:
+        return uow.reminders.search(recipient=f"user:{user.username}", channel=INBOX, case_id=case_id,
+                                    status=status, scopes=tuple(user.scopes()), limit=limit, offset=offset,
+                                    inbox_order=True)

@@ -5,11 +5,12 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, Offset, RuntimeDep
+from services.reminder_texts import step_words
 from services.reminders import Queued
-from services.timer_queries import TimerFilter, find_reminders, find_timers
+from services.timer_queries import TimerFilter, find_reminders, find_timers, my_reminders
 
 router = APIRouter(prefix="/api/v1", tags=["timers"])
 Kind = Literal["annual_report", "assessment", "rectification", "reevaluation", "ban_end", "instalment",
@@ -38,6 +39,7 @@ class ReminderRow(BaseModel):
     timer_key: str
     due_on: date
     step: str
+    step_label: str = Field(description="The step in words: 到期前30日, 到期当日, 逾期督办", examples=["到期前30日"])
     recipient: str
     recipient_role: str
     channel: str
@@ -50,7 +52,27 @@ class ReminderRow(BaseModel):
     @classmethod
     def of(cls, queued: Queued) -> ReminderRow:
         # the reminder's fields and the outbox's beside them; what the row does not show is left aside
-        return cls.model_validate({**vars(queued.reminder), **vars(queued)})
+        return cls.model_validate({**vars(queued.reminder), **vars(queued),
+                                   "step_label": step_words(queued.reminder.step)})
+
+
+class Problem(BaseModel):
+    # an RFC 9457 problem as api/problems.py answers it (no docstring: see ReminderRow)
+    type: str = Field(examples=["/problems/validation"])
+    title: str
+    status: int
+    detail: str
+    instance: str
+    field: str | None = None
+
+
+def _problems(*statuses: int) -> dict[int | str, dict]:
+    """The error answers of a route for its OpenAPI entry, each an application/problem+json body."""
+    said = {400: "Bad request", 401: "Not signed in: no token, or an expired or withdrawn one",
+            403: "Not allowed for this user", 422: "A parameter is malformed or unknown (field names it)"}
+    schema = Problem.model_json_schema()
+    return {s: {"description": said[s], "content": {"application/problem+json": {"schema": schema}}}
+            for s in statuses}
 
 
 @router.get("/timers", response_model=list[TimerRow], summary="Pending timers of the user's cases")
@@ -65,11 +87,21 @@ def list_timers(
     return find_timers(rt, query)
 
 
-@router.get("/reminders", response_model=list[ReminderRow], summary="Reminders of the user's cases")
+@router.get("/reminders", response_model=list[ReminderRow], summary="Reminders of the user's cases",
+            description="The reminders queued for the cases in the user's jurisdictions, by day to send. "
+                        "`recipient=me`: the signed-in user's own in-app inbox instead (issue 15), their "
+                        "reminders and escalations, escalations (逾期督办) first, then the newest first.",
+            responses=_problems(401, 422))
 def list_reminders(
     rt: RuntimeDep, user: CurrentUser,
     case_id: str | None = None, status: Status | None = None,
+    recipient: Annotated[Literal["me"] | None, Query(
+        description="`me`: only the reminders sent to the signed-in user's in-app inbox.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0,
 ) -> list[ReminderRow]:
-    found = find_reminders(rt, case_id=case_id, status=status, scopes=tuple(user.scopes()), limit=limit, offset=offset)
+    if recipient == "me":
+        found = my_reminders(rt, user, case_id=case_id, status=status, limit=limit, offset=offset)
+    else:
+        found = find_reminders(rt, case_id=case_id, status=status, scopes=tuple(user.scopes()), limit=limit,
+                               offset=offset)
     return [ReminderRow.of(Queued.of_row(row)) for row in found]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from api.web import security_labels
+from services import reminder_texts
 from services.users import ROLE_NAMES_ZH
 from statemachines import catalogue
 from statemachines.states import STATE_NAMES_EN, STATE_NAMES_ZH
@@ -43,6 +44,13 @@ ZH: dict[str, str] = {
     "k.inspection": "待考察", "k.approval": "待批复", "k.assessment": "考核到期", "k.rectification": "整改期限",
     "k.complaint": "投诉待核实", "k.reevaluation": "复评",
     "k.clawback": "补助资金待退回", "k.objection": "公示异议待处理",
+    "k.annual_report": "年度报告逾期", "k.suspension": "暂停待撤销或恢复", "k.instalment": "补贴待支付",
+    "awaiting": "等待审批", "awaiting_note": "以下事项须由主管办理（批复、复评、撤销或恢复、异议决定），仅供查看。",
+    "d.annual_report": "{}年度", "d.instalment": "第{}期",
+    "my_reminders": "我的提醒", "my_reminders_note": "发给您的到期提醒和逾期督办：督办在前，其余按发送日期由近及远。",
+    "no_reminders": "暂无提醒", "reminder_kind": "类别", "reminder_step": "提醒节点", "reminder_about": "事项",
+    "sent_on": "发送日期", "reminder_subject": "内容", "escalation": "逾期督办", "reminder": "到期提醒",
+    "previous_page": "上一页", "rounds_closing": "申报受理即将截止", "round_closes": "受理截止",
     # the public notice (R22)
     "notice": "公示", "notice_days": "公示期", "notice_running": "公示中，期满无异议予以认定",
     "notice_ended": "公示期满，已认定", "notice_upheld": "异议成立，退回重新审核", "objections": "公示异议",
@@ -141,6 +149,17 @@ EN: dict[str, str] = {
     "k.rectification": "Rectification deadline", "k.complaint": "Complaint to verify",
     "k.reevaluation": "Re-evaluation",
     "k.clawback": "Subsidy to recover", "k.objection": "Objection to decide",
+    "k.annual_report": "Annual report overdue", "k.suspension": "Suspended: revoke or reinstate",
+    "k.instalment": "Instalment to pay",
+    "awaiting": "Awaiting a supervisor", "awaiting_note": "A supervisor decides these (approval, re-evaluation, "
+                "revocation or reinstatement, objections); shown for information only.",
+    "d.annual_report": "{} report", "d.instalment": "instalment {}",
+    "my_reminders": "My reminders", "my_reminders_note": "Reminders of deadlines and escalations sent to you: "
+                    "escalations first, then the newest.",
+    "no_reminders": "No reminders", "reminder_kind": "Kind", "reminder_step": "Step", "reminder_about": "About",
+    "sent_on": "Sent on", "reminder_subject": "Subject", "escalation": "Escalation", "reminder": "Reminder",
+    "previous_page": "Previous page", "rounds_closing": "Application rounds closing soon",
+    "round_closes": "applications close on",
     "notice": "Public notice", "notice_days": "Notice period", "notice_running": "Running; recognised at its end "
     "unless an objection is upheld", "notice_ended": "Ended; recognised", "notice_upheld": "Objection upheld; "
     "back for a new decision", "objections": "Objections", "decision": "Decision", "decided_on": "Decided",
@@ -223,6 +242,17 @@ class Translator:
         if state is None:
             return "—"
         return (STATE_NAMES_ZH if self.lang == "zh" else STATE_NAMES_EN).get(state, state)
+
+    def step(self, step: str) -> str:
+        """A reminder's step in words: 到期前30日 / 30 days before, 逾期督办 / Overdue (issue 15)."""
+        if self.lang == "zh":
+            return reminder_texts.step_words(step)
+        days = step.removeprefix("d")
+        if step == "overdue":
+            return "Overdue"
+        if not days.isdigit():
+            return step
+        return "On the day" if int(days) == 0 else f"{int(days)} days before"
 
     def role(self, role: str) -> str:
         return (ROLE_NAMES_ZH if self.lang == "zh" else ROLE_NAMES_EN).get(role, role)

@@ -35,13 +35,14 @@ from services.dossier import dossier
 from services.money import fen_to_yuan
 from services.ports import CaseFilter, CaseNotFound
 from services.queries import every_case
+from services.rounds import closing_soon
 from services.security_log import logged_export
 from services.stats import statistics
 from services.text import normalise
-from services.timer_queries import reminders_of
+from services.timer_queries import my_reminders, reminders_of
 from services.users import Unauthenticated, User
 from services.values import Origin
-from services.work_queue import GROUPS, kinds_offered, kinds_to_offer, page_after, work_queue
+from services.work_queue import GROUPS, HORIZON, kinds_offered, kinds_to_offer, page_after, work_queue
 from services.xlsx import statistics_workbook
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
@@ -254,6 +255,8 @@ def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: s
         "items": page, "counts": counts, "kind": kind, "total": len(items),
         "group_totals": {g: sum(1 for i in items if i.group == g) for g in GROUPS},
         "kinds": [k for k in kinds_to_offer(counts, kind) if k in kinds], "q": q, "today": rt.today(),
+        # issue 15: the application rounds closing within the queue's horizon, above the cases' work
+        "rounds": closing_soon(rt, user, rt.today(), HORIZON),
         "first_url": "/queue?" + urlencode(base) if after else None,
         "next_url": "/queue?" + urlencode({**base, "after": _marker(page[-1].order)}) if more else None,
     }, user=user)
@@ -277,6 +280,24 @@ def _cursor(marker: str) -> tuple[Any, ...]:
             and all(type(v) is kind for v, kind in zip(order, _ORDER_TYPES, strict=True))):
         raise UnknownPage(f"after={marker!r} is not a page marker of the work queue")
     return tuple(order)
+
+
+# --- my reminders --------------------------------------------------------------------------
+
+REMINDERS_PAGE = 100
+
+
+@router.get("/reminders")
+def reminders_page(request: Request, rt: RuntimeDep, user: PageUser, page: str = "1") -> HTMLResponse:
+    """The signed-in user's in-app reminders and escalations (issue 15), escalations first, then the
+    newest; REMINDERS_PAGE a page."""
+    if not (page.isascii() and page.isdigit() and 1 <= int(page) <= 100_000):
+        raise UnknownPage(f"page={page!r} is not a page of the reminders")
+    number = int(page)
+    rows = my_reminders(rt, user, limit=REMINDERS_PAGE + 1, offset=(number - 1) * REMINDERS_PAGE)
+    return render(request, "reminders.html", {
+        "rows": rows[:REMINDERS_PAGE], "page": number, "more": len(rows) > REMINDERS_PAGE, "today": rt.today(),
+    }, user=user)
 
 
 # --- case ----------------------------------------------------------------------------------

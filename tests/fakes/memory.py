@@ -1006,14 +1006,18 @@ class MemoryReminderRepository:
 
     def search(self, *, case_id: str | None = None, status: str | tuple[str, ...] | None = None,
                scopes: tuple[str, ...] | None = None, limit: int | None = 100,
-               offset: int = 0) -> list[dict[str, Any]]:
+               offset: int = 0, recipient: str | None = None, channel: str | None = None,
+               inbox_order: bool = False) -> list[dict[str, Any]]:
         tables = self.uow.read
         statuses = status if isinstance(status, tuple) else None if status is None else (status,)
-        rows = sorted((r for r in tables.reminders.values()
-                       if (case_id is None or r.reminder.case_id == case_id)
-                       and (statuses is None or r.status in statuses)
-                       and _within(tables.cases[r.reminder.case_id].jurisdiction, scopes)),
-                      key=lambda r: (r.reminder.send_on, r.id))
+        found = [r for r in tables.reminders.values()
+                 if (case_id is None or r.reminder.case_id == case_id)
+                 and (statuses is None or r.status in statuses)
+                 and (recipient is None or r.reminder.recipient == recipient)
+                 and (channel is None or r.reminder.channel == channel)
+                 and _within(tables.cases[r.reminder.case_id].jurisdiction, scopes)]
+        rows = (sorted(found, key=lambda r: (r.reminder.step != "overdue", -r.reminder.send_on.toordinal(), -r.id))
+                if inbox_order else sorted(found, key=lambda r: (r.reminder.send_on, r.id)))
         page = rows[offset:] if limit is None else rows[offset:offset + limit]
         return [{**r.row(), "jurisdiction": tables.cases[r.reminder.case_id].jurisdiction} for r in page]
 

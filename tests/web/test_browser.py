@@ -217,7 +217,7 @@ def test_issue14_5_the_pages_break_no_rule_of_their_csp(rt, server, browser, dep
     # run by the browser itself before each page (not subject to the page's CSP): reports what it refuses
     page.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error("
                          "'Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI))")
-    for url in ("/queue", "/dashboard", f"/cases/{department['complaint']}",
+    for url in ("/queue", "/dashboard", "/reminders", f"/cases/{department['complaint']}",
                 f"/cases/{department['recognized']}/audit?as_of=2024-06-01"):
         page.goto(f"{server}{url}")
     page.locator("#slider").focus()
@@ -249,7 +249,7 @@ def test_issue15_every_page_fits_a_phone_375_px_wide_without_sideways_scroll(rt,
     page.set_viewport_size({"width": 375, "height": 740})
     wide = {}
     for path in ("/queue", f"/cases/{department['recognized']}", f"/cases/{department['recognized']}/audit",
-                 "/dashboard", "/account", "/no-such-page"):
+                 "/dashboard", "/account", "/cases", "/reminders", "/no-such-page"):
         page.goto(f"{server}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 375:
@@ -259,4 +259,21 @@ def test_issue15_every_page_fits_a_phone_375_px_wide_without_sideways_scroll(rt,
                 .map(e => `${e.tagName}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`)
             """))
     assert wide == {}, f"pages wider than the phone: {wide}"
+
+    page.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_issue_15_the_caseworker_finds_the_overdue_report_and_their_reminders(rt, server, browser, department):
+    """issue 15: in Chromium, the caseworker's queue has the overdue annual report with its deadline and
+    the approval under 等待审批; the header's 我的提醒 opens their reminders, the step in words."""
+    page = sign_in(browser, server, "caseworker.wang")
+    row = page.locator(f'tr[data-case="{department["recognized"]}"][data-kind="annual_report"]').first
+    assert "年度报告逾期" in row.inner_text() and "2025年3月31日" in row.inner_text()
+    assert page.locator("h2.group-awaiting").inner_text().startswith("等待审批")
+    page.get_by_role("link", name="我的提醒").click()
+    page.wait_for_url(f"{server}/reminders")
+    table = page.locator("table.reminders").inner_text()
+    assert "到期前30日" in table and "d30" not in table
+    page.screenshot(path=SCREENS / "reminders.png", full_page=True)
     page.close()

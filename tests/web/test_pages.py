@@ -122,26 +122,32 @@ def test_queue_lists_work_by_kind_overdue_first_with_counts(sign_in, department)
     rows = queue_rows(html)
     assert ("due_soon", department["recognized"], "assessment") in rows
     assert ("no_deadline", department["applied"], "inspection") in rows
-    assert ("no_deadline", department["inspected"], "approval") in rows
+    # issue 15: 待批复 is a supervisor's, shown to the caseworker read-only, last
+    assert ("awaiting", department["inspected"], "approval") in rows
     assert ("no_deadline", department["complaint"], "complaint") in rows
     groups = [g for g, *_ in rows]
-    assert groups == sorted(groups, key=["overdue", "due_soon", "no_deadline"].index)
+    assert groups == sorted(groups, key=["overdue", "due_soon", "no_deadline", "awaiting"].index)
+    assert "须由主管办理" in html
     counts = dict(re.findall(r'data-kind="(\w+)"[^>]*>\s*[^<]+<b class="count">(\d+)</b>', html))
     assert counts == {"inspection": "1", "approval": "1", "assessment": "1", "rectification": "0",
-                      "complaint": "1", "reevaluation": "0"}
+                      "complaint": "1", "reevaluation": "0",
+                      # issue 15: the three overdue annual reports the dashboard counts, and the two grants
+                      # falling due on recognition and not yet paid
+                      "annual_report": "3", "instalment": "2"}
     assert "2026年12月10日" in html  # the assessment's due date, two years after recognition
 
 
 def test_overdue_work_comes_first(rt, clock, sign_in, department):
     clock.set_day(date(2026, 12, 20))  # the assessment's deadline has passed; the sweep has not run
     rows = queue_rows(sign_in(CASEWORKER).get("/queue").text)
-    assert rows[0] == ("overdue", department["recognized"], "assessment")
+    overdue = [r for r in rows if r[0] == "overdue"]
+    assert ("overdue", department["recognized"], "assessment") in overdue and rows[:len(overdue)] == overdue
 
 
 def test_queue_filters_and_searches(sign_in, department):
     client = sign_in(CASEWORKER)
     only = queue_rows(client.get("/queue?kind=approval").text)
-    assert only == [("no_deadline", department["inspected"], "approval")]
+    assert only == [("awaiting", department["inspected"], "approval")]
     found = queue_rows(client.get("/queue", params={"q": "毕节"}).text)
     assert [c for _, c, _ in found] == [department["inspected"]]
     code = cases.get_case(client.app.state.runtime, department["applied"]).operator_code
