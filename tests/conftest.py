@@ -86,6 +86,30 @@ def own_postgres_database(prefix: str, hash_algorithm: str | None = None) -> Ite
         admin.dispose()
 
 
+@contextmanager
+def append_only_lifted(engine, table: str) -> Iterator[None]:
+    """The table's append-only triggers (migrations 0004, 0011) dropped, as an administrator with DDL
+    rights could, and restored after: for the tests of what verification finds then."""
+    pg = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        if pg:
+            conn.execute(sa.text(f"DROP TRIGGER {table}_append_only ON {table}"))
+        else:
+            for verb in ("update", "delete"):
+                conn.execute(sa.text(f"DROP TRIGGER {table}_no_{verb}"))
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            if pg:
+                conn.execute(sa.text(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                                     "FOR EACH ROW EXECUTE FUNCTION incubase_refuse_change()"))
+            else:
+                for verb in ("UPDATE", "DELETE"):
+                    conn.execute(sa.text(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                                         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"))
+
+
 def own_database_url(backend: str, tmp_path, sqlite_template, prefix: str) -> Iterator[str]:
     """The URL of a migrated database of a test's own on `backend` (for tests that migrate it down
     and up again): a copy of the session's SQLite template, or a new PostgreSQL database."""

@@ -30,7 +30,7 @@ from statemachines.fold import apply_event
 from statemachines.periods import period_end
 from statemachines.replay import replay
 from statemachines.timers import timers_for
-from tests.conftest import SHANGHAI
+from tests.conftest import SHANGHAI, append_only_lifted
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story, credit_code
 
 D = date
@@ -60,22 +60,8 @@ def people(rt):
 @pytest.fixture
 def untriggered(engine):
     """The append-only triggers dropped, as an administrator with DDL rights could; restored after."""
-    pg = engine.dialect.name == "postgresql"
-    with engine.begin() as conn:
-        if pg:
-            conn.execute(sa.text("DROP TRIGGER case_events_append_only ON case_events"))
-        else:
-            conn.execute(sa.text("DROP TRIGGER case_events_no_update"))
-            conn.execute(sa.text("DROP TRIGGER case_events_no_delete"))
-    yield engine
-    with engine.begin() as conn:
-        if pg:
-            conn.execute(sa.text("CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events "
-                                 "FOR EACH ROW EXECUTE FUNCTION incubase_refuse_change()"))
-        else:
-            for verb in ("UPDATE", "DELETE"):
-                conn.execute(sa.text(f"CREATE TRIGGER case_events_no_{verb.lower()} BEFORE {verb} ON case_events "
-                                     f"BEGIN SELECT RAISE(ABORT, 'case_events is append-only: {verb} refused'); END"))
+    with append_only_lifted(engine, "case_events"):
+        yield engine
 
 
 def stored_events(engine, case_id: str) -> list[Event]:

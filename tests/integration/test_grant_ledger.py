@@ -21,6 +21,7 @@ from db import tables as t
 from services import audit, grant_audit, grant_ledger, users
 from services.anchors import write_anchor
 from services.values import GrantAct
+from tests.conftest import append_only_lifted
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
 D = date
@@ -57,22 +58,8 @@ def marks(report) -> list[tuple[int, str]]:
 @pytest.fixture
 def untriggered(engine):
     """role_grants' append-only triggers dropped, as an administrator with DDL rights could; restored after."""
-    pg = engine.dialect.name == "postgresql"
-    with engine.begin() as conn:
-        if pg:
-            conn.execute(sa.text("DROP TRIGGER role_grants_append_only ON role_grants"))
-        else:
-            conn.execute(sa.text("DROP TRIGGER role_grants_no_update"))
-            conn.execute(sa.text("DROP TRIGGER role_grants_no_delete"))
-    yield engine
-    with engine.begin() as conn:
-        if pg:
-            conn.execute(sa.text("CREATE TRIGGER role_grants_append_only BEFORE UPDATE OR DELETE ON role_grants "
-                                 "FOR EACH ROW EXECUTE FUNCTION incubase_refuse_change()"))
-        else:
-            for verb in ("UPDATE", "DELETE"):
-                conn.execute(sa.text(f"CREATE TRIGGER role_grants_no_{verb.lower()} BEFORE {verb} ON role_grants "
-                                     f"BEGIN SELECT RAISE(ABORT, 'role_grants is append-only: {verb} refused'); END"))
+    with append_only_lifted(engine, "role_grants"):
+        yield engine
 
 
 @pytest.fixture
