@@ -34,7 +34,15 @@ from statemachines.errors import DomainError, FourEyesViolation, FutureDate, Inv
 from statemachines.events import SYSTEM_ACTOR, Event
 from statemachines.fold import apply_event
 from statemachines.policy import Policy
-from statemachines.replay import CORRECTABLE, PolicyLookup, amended, apply_correction, corrections_in, malformed
+from statemachines.replay import (
+    CORRECTABLE,
+    PolicyLookup,
+    amended,
+    apply_correction,
+    corrections_in,
+    is_iso_date,
+    malformed,
+)
 from statemachines.rounds import RoundQuota
 from statemachines.timers import timers_for
 from statemachines.workcalendar import WorkCalendar
@@ -242,21 +250,11 @@ def _same(recorded: Any, decided: Any) -> bool:
         calendar_made = recorded.get("provisional") is True or decided.get("provisional") is True
         keys = set(recorded) | set(decided)
         return all(_same(recorded.get(k), decided.get(k)) for k in keys
-                   if not (calendar_made and (k == "provisional" or _is_date_text(recorded.get(k))
-                                              or _is_date_text(decided.get(k)))))
+                   if not (calendar_made and (k == "provisional" or is_iso_date(recorded.get(k))
+                                              or is_iso_date(decided.get(k)))))
     if isinstance(recorded, list | tuple) and isinstance(decided, list | tuple):
         return len(recorded) == len(decided) and all(_same(a, b) for a, b in zip(recorded, decided, strict=True))
     return isinstance(recorded, bool) == isinstance(decided, bool) and recorded == decided
-
-
-def _is_date_text(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) != 10:
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def changes_recorded(current: Event, decided: Event) -> dict[str, Any]:

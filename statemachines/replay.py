@@ -48,7 +48,7 @@ def malformed(payload: Any, seq: int | None = None) -> str:
     if not isinstance(changes, Mapping) or not changes or set(changes) - set(CORRECTABLE):
         return f"its changes {changes!r} are not some of {', '.join(CORRECTABLE)}"
     on = changes.get("on")
-    if on is not None and not _iso_date(on):
+    if on is not None and not is_iso_date(on):
         return f"its date {on!r} is not a date"
     if "reason" in changes and not isinstance(changes["reason"], str):
         return "its reason is not a text"
@@ -57,7 +57,8 @@ def malformed(payload: Any, seq: int | None = None) -> str:
     return ""
 
 
-def _iso_date(value: Any) -> bool:
+def is_iso_date(value: Any) -> bool:
+    """Whether the value is a date as the events write it (YYYY-MM-DD)."""
     if not isinstance(value, str) or len(value) != 10:
         return False
     try:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import RuntimeDep
-from api.web.routes import PageUser, refusal_page, render
+from api.web.routes import PageUser, offered_years, refusal_page, render
 from services.ports import CaseFilter
 from services.queries import page_of_cases
 from services.text import InvalidText, normalise
@@ -48,7 +48,7 @@ def case_list(request: Request, rt: RuntimeDep, user: PageUser, q: str = "", sta
         applied_in=int(chosen["year"]) if chosen["year"] else None))
     return render(request, "cases.html", {
         **chosen, "rows": rows, "total": total, "offset": offset, "states": STATES, "levels": LEVELS,
-        "scopes": scopes, "sorts": SORTS, "years": list(range(rt.today().year, 2019, -1)),
+        "scopes": scopes, "sorts": SORTS, "years": offered_years(rt),
         "next_url": _at(chosen, offset + PAGE) if offset + PAGE < total else None,
         "previous_url": _at(chosen, max(0, offset - PAGE)) if offset else None,
     }, user=user)

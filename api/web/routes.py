@@ -396,7 +396,7 @@ def dashboard(request: Request, rt: RuntimeDep, user: PageUser, jurisdiction: st
               year: str = "") -> HTMLResponse:
     scopes = user.scopes()
     jurisdiction = jurisdiction if jurisdiction in scopes else (scopes[0] if scopes else "")
-    years = _years(rt)
+    years = offered_years(rt)
     chosen = int(year) if year.isdigit() and int(year) in years else years[0]
     figures, grid, totals = None, {}, {}
     if jurisdiction:
@@ -416,7 +416,7 @@ def dashboard(request: Request, rt: RuntimeDep, user: PageUser, jurisdiction: st
 FIRST_YEAR = 2020
 
 
-def _years(rt) -> list[int]:
+def offered_years(rt) -> list[int]:
     return list(range(rt.today().year, FIRST_YEAR - 1, -1))
 
 
@@ -424,7 +424,7 @@ def _years(rt) -> list[int]:
 def statistics_download(jurisdiction: str, year: int, request: Request, rt: RuntimeDep, user: PageUser) -> Response:
     """The dashboard's figures of a year as a workbook (the API's GET /api/v1/stats?format=xlsx), on the
     security log like every export."""
-    if jurisdiction not in user.scopes() or year not in _years(rt):
+    if jurisdiction not in user.scopes() or year not in offered_years(rt):
         return refusal_page(request, 404, "not-found", f"no statistics of {jurisdiction} for {year} here")
     origin = Origin(user.username, client_address(request))
     return logged_export(rt, origin, "statistics", f"{jurisdiction}/{year}", lambda: workbook(
