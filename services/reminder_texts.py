@@ -54,7 +54,8 @@ def body(case: Case, kind: str, key: str, due_on: date, step: str, campaign: boo
         "",
         f"基地：{case.base_name}",
         f"运营机构统一社会信用代码：{case.operator_code}",
-        f"案件编号：{case.id}",
+        *([f"受理编号：{case.reference}"] if case.reference else []),
+        f"系统编号：{case.id}",
         f"事项：{describe(kind, key, campaign)}",
         f"到期日：{zh_date(due_on)}",
     ]

@@ -228,13 +228,13 @@ ACTS: tuple[ActDecl, ...] = (
         _move(_SCHEDULED_ASSESSMENT, "rectifying", conditions=_rectification_enabled),
         _move(_SCHEDULED_ASSESSMENT, "recognized", unless=_rectification_enabled),
     )),
-    ActDecl("record_rectification", "记录整改复评", "Record the re-assessment", ("R9",), CASEWORK, (
+    ActDecl("record_rectification", "记录整改复核", "Record the re-assessment", ("R9",), CASEWORK, (
         _move("rectifying", "assessed", conditions=_passed),
         # a failed re-assessment is followed by a revocation event (R9)
         _move("rectifying", "=", unless=_passed),
     ), (Input("outcome", "choice", "结果", "Outcome", choices=(PASS, FAIL)), _GRADE),
         "Record the re-assessment after rectification (R9)"),
-    ActDecl("open_rectification_review", "整改期满待审", "Rectification review", ("R9",), SYSTEM, (
+    ActDecl("open_rectification_review", "整改期满待复核", "Rectification review", ("R9",), SYSTEM, (
         _move("rectifying", "="),
     )),
     # R16: a provisional deadline is recomputed when the official calendar for its year arrives
@@ -244,7 +244,7 @@ ACTS: tuple[ActDecl, ...] = (
     ActDecl("extend", "自动延续", "Extended", ("R10",), SYSTEM, (
         _move(_SCHEDULED_ASSESSMENT, "recognized"),
     )),
-    ActDecl("open_reevaluation_review", "期满待复评", "Re-evaluation review", ("R10",), SYSTEM, (
+    ActDecl("open_reevaluation_review", "认定期满待复评", "Re-evaluation review", ("R10",), SYSTEM, (
         _move(IN_FORCE, "="),
     )),
     # R10: at the period's end where the policy asks for a new application, or when no decision came
@@ -252,7 +252,7 @@ ACTS: tuple[ActDecl, ...] = (
     ActDecl("lapse", "期满终止", "Lapsed", ("R10", "R6"), SYSTEM, (
         _move(IN_FORCE, "lapsed"),
     )),
-    ActDecl("reevaluate", "复评决定", "Decide re-evaluation", ("R10",), DECISION, (
+    ActDecl("reevaluate", "期满复评决定", "Decide re-evaluation", ("R10",), DECISION, (
         _move(IN_FORCE, "recognized", conditions=_extends),
         _move(IN_FORCE, "lapsed", unless=_extends),
     ), (Input("decision", "choice", "决定", "Decision",

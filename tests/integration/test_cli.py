@@ -19,7 +19,7 @@ GUIZHOU = PROJECT_ROOT / "policies" / "guizhou-provincial-2022.v1.toml"
 # the demo as it stands on 2026-11-22, noon in Guizhou: (case, state, 中文, base)
 DEMO_ON_2026_11_22 = [
     ("demo-gy-daxuesheng", "assessed", "考核达标", "贵阳市大学生创业园"),
-    ("demo-zy-tuiyi", "suspended", "暂停", "遵义市退役军人创业孵化基地"),
+    ("demo-zy-tuiyi", "suspended", "已暂停", "遵义市退役军人创业孵化基地"),
     ("demo-lps-fanxiang", "revoked", "已撤销", "六盘水市农民工返乡创业园"),
     ("demo-as-kechuang", "applied", "已申报", "安顺市科创孵化基地"),
     ("demo-bj-shuangchuang", "inspected", "已考察", "毕节市双创示范基地"),

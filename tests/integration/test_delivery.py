@@ -174,7 +174,7 @@ def test_r7_the_email_arrives_with_its_chinese_subject_and_body_intact(rt, story
         assert BASE in mail["Subject"] and "2026年3月31日" in mail["Subject"] and "还有7天" in mail["Subject"]
         assert mail.get_content_charset() == "utf-8"
         assert mail.get_content().rstrip("\n") == row["body"]
-        assert f"案件编号：{story.case_id}" in mail.get_content()
+        assert f"系统编号：{story.case_id}" in mail.get_content()
         assert mail["X-Incubase-Reminder"] == str(row["id"])
         assert f"incubase-reminder-{row['id']}" in mail["Message-ID"]
         # on the wire the headers are ASCII (RFC 2047), so any server takes them

@@ -343,7 +343,7 @@ def test_r7_subjects_and_bodies_are_chinese_with_the_base_and_the_due_date(rt, s
     assert "审批人" in body
     for step, (subject, body) in text.items():
         assert body.splitlines()[0] == subject
-        assert f"基地：{BASE}" in body and f"案件编号：{story.case_id}" in body
+        assert f"基地：{BASE}" in body and f"系统编号：{story.case_id}" in body
         assert f"运营机构统一社会信用代码：{story.case.operator_code}" in body
         assert "到期日：2026年3月31日" in body, step
         assert "2026-03-31" not in subject, step  # the Chinese date, not the ISO one

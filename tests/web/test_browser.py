@@ -103,16 +103,16 @@ def test_a_day_in_the_department(rt, clock, server, browser, department, totp_se
     # a date before the application is refused beside the date field
     page.locator("#act-inspect summary").click()
     form = page.locator('form[data-act="inspect"]')
-    form.get_by_label("业务日期").fill("2026-04-01")
+    form.get_by_label("办理日期").fill("2026-04-01")
     form.get_by_label("事由 *").fill("现场考察")
     form.get_by_role("button").click()
     error = page.locator('form[data-act="inspect"] .error[data-field="on"]')
-    assert "业务日期早于本案上一次办理的日期" in error.inner_text()
+    assert "办理日期早于本事项上一次办理的日期" in error.inner_text()
     assert page.locator("#inspect-on").get_attribute("aria-invalid") == "true"
 
     # … and with the right date the inspection is recorded
     form = page.locator('form[data-act="inspect"]')
-    form.get_by_label("业务日期").fill("2026-05-20")
+    form.get_by_label("办理日期").fill("2026-05-20")
     form.get_by_label("考察意见").fill("场地、服务团队均符合条件")
     form.get_by_role("button").click()
     page.wait_for_url("**?done=inspect#timeline")

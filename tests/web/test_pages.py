@@ -224,7 +224,8 @@ def test_a_date_before_the_application_is_shown_beside_the_date(rt, sign_in, dep
                                       data={"on": "2026-04-01", "reason": "现场考察", "outcome": "pass"})
     assert answer.status_code == 422
     errors = errors_in(answer.text)
-    assert set(errors) == {"on"} and "业务日期早于本案上一次办理的日期" in errors["on"] and "2026-04-15" in errors["on"]
+    assert set(errors) == {"on"}
+    assert "办理日期早于本事项上一次办理的日期" in errors["on"] and "2026-04-15" in errors["on"]
     assert 'id="inspect-on" name="on" required max="2026-11-22"\n          value="2026-04-01"' in answer.text
     assert cases.get_case(rt, department["applied"]).state == "applied"  # nothing written
 
@@ -266,7 +267,7 @@ def test_auditor_sees_the_case_as_of_a_date_and_its_verification(sign_in, depart
     assert re.search(r'id="case-state">已考察<', before) and "2024年6月1日" in before
     after = client.get(f"/cases/{case}/audit?as_of=2025-01-01").text
     assert re.search(r'id="case-state">已认定<', after)
-    assert re.search(r'id="case-state">该日期时案件尚未申报', client.get(f"/cases/{case}/audit?as_of=2024-01-01").text)
+    assert re.search(r'id="case-state">该日期时尚未申报', client.get(f"/cases/{case}/audit?as_of=2024-01-01").text)
     assert 'id="verification">✔' in after
     xlsx = client.get(f"/cases/{case}/dossier.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
