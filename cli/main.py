@@ -287,6 +287,8 @@ def audit_export(
 ) -> None:
     """Write a case's dossier, or a jurisdiction's statistics for a year, as JSON or .xlsx (a workbook
     ready to file: names in words, real dates, times in Beijing time, printable)."""
+    from functools import partial
+
     from bootstrap import build_runtime
     from services.dossier import dossier
     from services.export_labels import LANGS
@@ -303,10 +305,10 @@ def audit_export(
     render: Callable[[Mapping[str, Any]], bytes]
     if case:
         data = _or_exit(lambda: dossier(rt, case))
-        render = lambda d: dossier_workbook(d, lang)  # noqa: E731
+        render = partial(dossier_workbook, lang=lang)
     elif jurisdiction and year:
         data = statistics(rt, jurisdiction, year, rt.today()).as_dict()
-        render = lambda d: statistics_workbook(d, rt.clock(), lang)  # noqa: E731
+        render = partial(statistics_workbook, exported=rt.clock(), lang=lang)
     else:
         typer.echo("error: give --case ID, or --jurisdiction and --year", err=True)
         raise typer.Exit(2)

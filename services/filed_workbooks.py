@@ -149,6 +149,8 @@ def _value(path: str, value: Any, w: Words, names: _Names) -> Any:
     if isinstance(value, list):
         if last == "inspectors":
             return "、".join(names.display(u, beside=True) for u in value)
+        if all(isinstance(v, str) for v in value):  # names: 张三、李四
+            return "、".join(value)
         return "；".join(_item(v, w, names) for v in value)
     return value
 

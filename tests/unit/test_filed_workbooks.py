@@ -179,3 +179,27 @@ def test_issue15_statistics_with_the_jurisdictions_name_the_year_and_figures_in_
     english = sheets(statistics_workbook(stats, datetime(2026, 1, 5, 1, 2, tzinfo=UTC), "en"))["Statistics"]
     assert [c.value for c in english[2]] == ["Figure", "Value"]
     assert english["A1"].value == "贵州省 · statistics 2025 · Exported 2026-01-05 09:02 (Beijing time)"
+
+
+def test_issue15_a_correction_and_an_inspection_have_their_fields_in_words_too():
+    """The correction's changes (R17) and the inspection's experts get columns of their own, typed like
+    the act's own fields: a corrected date is a date, a corrected amount 元."""
+    dossier = a_dossier()
+    dossier["events"] = [
+        {**dossier["events"][1], "seq": 1},
+        {"seq": 2, "act": "inspect", "on": "2024-07-02", "recorded_at": "2024-07-02T01:00:00+00:00",
+         "actor": "caseworker.wang", "reason": "现场考察", "rule": "R4", "policy_version": 1, "prev_hash": H1,
+         "hash": H2, "payload": {"outcome": "pass", "experts": ["张教授", "刘工"], "findings": ""}},
+        {"seq": 3, "act": "correct", "on": "2024-07-03", "recorded_at": "2024-07-03T01:00:00+00:00",
+         "actor": "supervisor.li", "reason": "金额录错", "rule": "R17", "policy_version": 1, "prev_hash": H2,
+         "hash": H1, "payload": {"corrects": 1, "changes": {"on": "2024-07-02", "payload": {"amount_fen": 100}}}},
+    ]
+    header, rows = table(sheets(dossier_workbook(dossier))["办理记录"])
+    assert header[9:] == ["期次", "金额（元）", "结果", "外部专家", "考察意见", "更正的事件序号", "更正后的业务日期",
+                          "更正后 · 金额（元）"]
+    inspect, correction = rows[1], rows[2]
+    assert inspect["外部专家"].value == "张教授、刘工" and inspect["结果"].value == "通过/达标"
+    assert correction["事项"].value == "更正" and correction["更正的事件序号"].value == 1
+    assert correction["更正后的业务日期"].is_date and correction["更正后的业务日期"].value == datetime(2024, 7, 2)
+    assert (correction["更正后 · 金额（元）"].value, correction["更正后 · 金额（元）"].number_format) == (
+        1, '"¥"#,##0.00')
