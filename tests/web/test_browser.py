@@ -153,7 +153,8 @@ def test_a_day_in_the_department(rt, clock, server, browser, department, totp_se
     with page.expect_download() as download:
         page.get_by_role("link", name="案卷（Excel）").click()
     assert download.value.suggested_filename == f"dossier-{department['recognized']}.xlsx"
-    filed = load_workbook(io.BytesIO(download.value.path().read_bytes()))  # issue 15: ready to file, in the page's language
+    # issue 15: ready to file, in the page's language
+    filed = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert filed.sheetnames[:2] == ["案卷信息", "办理记录"] and filed["办理记录"]["D3"].value == "王芳"
     page.screenshot(path=SCREENS / "auditor.png", full_page=True)
     page.close()
