@@ -22,20 +22,20 @@ ZH: dict[str, str] = {
     "exported": "导出时间 {at}（北京时间）", "page": "第 &P 页，共 &N 页",
     # the case sheet
     "item": "项目", "value": "内容",
-    "case.base": "基地名称", "case.reference": "受理编号", "case.id": "内部编号",
+    "case.base": "基地名称", "case.reference": "受理编号", "case.id": "系统编号",
     "case.operator_code": "运营机构统一社会信用代码", "case.level": "级别", "case.jurisdiction": "辖区",
     "case.state": "状态", "case.policy": "政策", "case.policy_version": "政策版本", "case.period": "认定期",
     "case.period_start": "认定期起始日", "case.period_end": "认定期届满日", "case.flags": "待办标记",
-    "case.version": "记录版本", "case.as_of": "办理日期", "case.verification": "核验结果",
+    "case.version": "记录版本", "case.as_of": "截至办理日期", "case.verification": "核验结果",
     "period_n": "第{n}认定期", "version_n": "第{n}版",
     "verified": "通过（{events}个事件，哈希链、顺序、状态转换、角色与回放一致）",
     "not_verified": "发现{count}处问题（见“核验”表）",
     # the acts sheet
-    "seq": "序号", "on": "业务日期", "act": "事项", "actor": "办理人", "username": "用户名", "reason": "事由",
+    "seq": "序号", "on": "办理日期", "act": "事项", "actor": "办理人", "username": "用户名", "reason": "事由",
     "rule": "规则", "policy_version": "政策版本", "recorded_at": "录入时间（北京时间）",
     "system": "系统",
     # the fields the system records in an act, by their path in its payload
-    "p.base_id": "基地内部编号", "p.base_name": "基地名称", "p.operator_code": "运营机构统一社会信用代码",
+    "p.base_id": "基地系统编号", "p.base_name": "基地名称", "p.operator_code": "运营机构统一社会信用代码",
     "p.level": "级别", "p.jurisdiction": "辖区", "p.reference": "受理编号", "p.round": "申报批次（年度）",
     "p.prerequisite": "前置认定", "p.prerequisite.level": "前置认定级别", "p.prerequisite.document": "前置认定文号",
     "p.period": "认定期", "p.period.number": "认定期次", "p.period.start": "认定期起始日",
@@ -51,7 +51,7 @@ ZH: dict[str, str] = {
     "p.criterion": "标准", "p.name": "名称", "p.programme": "计划", "p.pass": "通过",
     "p.valid": "是否属实", "p.inspectors": "参加考察的工作人员",
     "p.ground": "撤销或暂停事由", "p.experts": "外部专家", "yes": "是", "no": "否",
-    "p.corrects": "更正的事件序号", "p.changes": "更正内容", "p.changes.on": "更正后的业务日期",
+    "p.corrects": "更正的事件序号", "p.changes": "更正内容", "p.changes.on": "更正后的办理日期",
     "p.changes.reason": "更正后的事由", "p.changes.payload": "更正后",
     # the flags a case carries, by their name before the ':' ({key}: what comes after it)
     "flag.annual_report_overdue": "{key}年度工作报告逾期", "flag.assessment_overdue": "第{key}次绩效考核逾期",
@@ -70,7 +70,7 @@ ZH: dict[str, str] = {
     "prev_hash": "前一事件哈希", "hash": "本事件哈希", "check": "核验", "ok": "通过", "whole_case": "（整个案卷）",
     # the statistics sheet
     "figure": "指标", "count": "数值",
-    "st.jurisdiction": "辖区", "st.year": "年度", "st.as_of": "统计截至", "st.cases": "案件总数",
+    "st.jurisdiction": "辖区", "st.year": "年度", "st.as_of": "统计截至", "st.cases": "认定事项总数",
     "st.recognized": "年末认定有效", "st.newly_recognized": "本年新认定", "st.extended": "本年延续认定",
     "st.assessed": "本年完成考核", "st.assessment_results": "考核结果：{key}", "st.in_rectification": "年末整改中",
     "st.in_public_notice": "年末公示中", "st.suspended": "年末暂停", "st.revoked": "本年撤销",

@@ -109,9 +109,9 @@ def test_issue15_audit_export_writes_a_workbook_ready_to_file(demo):
                         r"导出时间 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（北京时间）", acts["A1"].value)
     header = [c.value for c in acts[2]]
     rows = [dict(zip(header, row, strict=False)) for row in acts.iter_rows(min_row=3)]
-    assert header[:4] == ["序号", "业务日期", "事项", "办理人"] and "金额（元）" in header and "哈希" not in str(header)
+    assert header[:4] == ["序号", "办理日期", "事项", "办理人"] and "金额（元）" in header and "哈希" not in str(header)
     for row, event in zip(rows, record["events"], strict=True):
-        assert row["业务日期"].is_date and row["业务日期"].value.date().isoformat() == event["on"]
+        assert row["办理日期"].is_date and row["办理日期"].value.date().isoformat() == event["on"]
         stored = datetime.fromisoformat(event["recorded_at"])
         assert row["录入时间（北京时间）"].value == (stored + timedelta(hours=8)).replace(tzinfo=None, microsecond=0)
     payment = next(r for r in rows if r["事项"].value == "记录补贴支付")

@@ -711,7 +711,7 @@ def test_R17_issue15_dossier_xlsx_of_a_stored_case_ready_to_file(rt, untriggered
                                                                                            "通过/达标")
     assert inspected["考察意见"].value == "改"  # what is stored, tampered or not, is what is filed
     for row, event in zip(rows, a.events, strict=True):
-        assert row["业务日期"].is_date and row["业务日期"].value.date() == event.on
+        assert row["办理日期"].is_date and row["办理日期"].value.date() == event.on
         recorded = row["录入时间（北京时间）"]
         assert recorded.value == event.recorded_at.astimezone(SHANGHAI).replace(tzinfo=None, microsecond=0)
     assert {r["事由"].value for r in rows} >= {"受理申报材料", "依规办理"}

@@ -75,7 +75,7 @@ def test_issue15_the_case_sheet_says_names_not_codes_and_dates_as_dates():
     ws = sheets(dossier_workbook(a_dossier()))["案卷信息"]
     facts = {row[0].value: row[1] for row in ws.iter_rows(min_row=3)}
     assert [c.value for c in ws[2]] == ["项目", "内容"]
-    assert facts["受理编号"].value == "520000-2024-0007" and facts["内部编号"].value == "c1"
+    assert facts["受理编号"].value == "520000-2024-0007" and facts["系统编号"].value == "c1"
     assert (facts["级别"].value, facts["状态"].value) == ("省级", "已撤销")
     assert facts["辖区"].value == "520100 贵州省贵阳市"
     assert facts["政策"].value == "贵州省省级创业孵化示范基地认定与管理（guizhou-provincial-2022）"
@@ -87,7 +87,7 @@ def test_issue15_the_case_sheet_says_names_not_codes_and_dates_as_dates():
 
 def test_issue15_acts_in_words_by_display_name_recorded_in_beijing_time_payload_as_columns():
     header, rows = table(sheets(dossier_workbook(a_dossier()))["办理记录"])
-    assert header[:9] == ["序号", "业务日期", "事项", "办理人", "用户名", "事由", "规则", "政策版本",
+    assert header[:9] == ["序号", "办理日期", "事项", "办理人", "用户名", "事由", "规则", "政策版本",
                           "录入时间（北京时间）"]
     # one column per field across the case's acts, in the order they first appear; no JSON blob, no hash
     assert header[9:] == ["认定期次", "认定期起始日", "认定期届满日", "补助分期", "期次", "金额（元）",
@@ -98,7 +98,7 @@ def test_issue15_acts_in_words_by_display_name_recorded_in_beijing_time_payload_
     recorded = payment["录入时间（北京时间）"]  # 17:30 UTC on 30 June is 01:30 on 1 July in Beijing
     assert recorded.is_date and recorded.value == datetime(2024, 7, 1, 1, 30)
     assert recorded.number_format == 'yyyy"年"m"月"d"日" hh:mm:ss'
-    assert payment["业务日期"].value == datetime(2024, 7, 1) and payment["业务日期"].is_date
+    assert payment["办理日期"].value == datetime(2024, 7, 1) and payment["办理日期"].is_date
     amount = payment["金额（元）"]
     assert (amount.value, amount.number_format) == (500000.5, '"¥"#,##0.00')
     assert approve["金额（元）"].value is None  # a field an act does not have is left empty
@@ -170,10 +170,10 @@ def test_issue15_statistics_with_the_jurisdictions_name_the_year_and_figures_in_
     figures = {row[0].value: row[1] for row in ws.iter_rows(min_row=3)}
     assert figures["辖区"].value == "520000 贵州省" and figures["年度"].value == 2025
     assert figures["统计截至"].is_date and figures["统计截至"].value == datetime(2025, 12, 31)
-    assert {k: figures[k].value for k in ("案件总数", "年末认定有效", "本年撤销", "考核结果：达标",
+    assert {k: figures[k].value for k in ("认定事项总数", "年末认定有效", "本年撤销", "考核结果：达标",
                                            "考核结果：（未定等级）", "撤销事由：整改后仍不达标",
                                            "年末认定有效：省级")} == {
-        "案件总数": 3, "年末认定有效": 2, "本年撤销": 1, "考核结果：达标": 1, "考核结果：（未定等级）": 1,
+        "认定事项总数": 3, "年末认定有效": 2, "本年撤销": 1, "考核结果：达标": 1, "考核结果：（未定等级）": 1,
         "撤销事由：整改后仍不达标": 1, "年末认定有效：省级": 2}
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$2:$2"
     english = sheets(statistics_workbook(stats, datetime(2026, 1, 5, 1, 2, tzinfo=UTC), "en"))["Statistics"]
@@ -195,11 +195,11 @@ def test_issue15_a_correction_and_an_inspection_have_their_fields_in_words_too()
          "hash": H1, "payload": {"corrects": 1, "changes": {"on": "2024-07-02", "payload": {"amount_fen": 100}}}},
     ]
     header, rows = table(sheets(dossier_workbook(dossier))["办理记录"])
-    assert header[9:] == ["期次", "金额（元）", "结果", "外部专家", "考察意见", "更正的事件序号", "更正后的业务日期",
+    assert header[9:] == ["期次", "金额（元）", "结果", "外部专家", "考察意见", "更正的事件序号", "更正后的办理日期",
                           "更正后 · 金额（元）"]
     inspect, correction = rows[1], rows[2]
     assert inspect["外部专家"].value == "张教授、刘工" and inspect["结果"].value == "通过/达标"
     assert correction["事项"].value == "更正" and correction["更正的事件序号"].value == 1
-    assert correction["更正后的业务日期"].is_date and correction["更正后的业务日期"].value == datetime(2024, 7, 2)
+    assert correction["更正后的办理日期"].is_date and correction["更正后的办理日期"].value == datetime(2024, 7, 2)
     assert (correction["更正后 · 金额（元）"].value, correction["更正后 · 金额（元）"].number_format) == (
         1, '"¥"#,##0.00')

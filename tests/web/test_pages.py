@@ -282,7 +282,7 @@ def test_issue15_the_dossier_workbook_is_in_the_pages_language(sign_in, departme
     case = department["recognized"]
     book = load_workbook(io.BytesIO(client.get(f"/cases/{case}/dossier.xlsx").content))
     acts = book["办理记录"]
-    assert [c.value for c in acts[2]][:4] == ["序号", "业务日期", "事项", "办理人"]
+    assert [c.value for c in acts[2]][:4] == ["序号", "办理日期", "事项", "办理人"]
     assert (acts["C3"].value, acts["D3"].value, acts["E3"].value) == ("申报", "王芳", CASEWORKER)
     assert acts["B3"].is_date and "受理编号" in acts["A1"].value and "（北京时间）" in acts["A1"].value
     client.get(f"/cases/{case}?lang=en")  # the language switch, remembered in a cookie
