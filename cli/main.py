@@ -283,24 +283,32 @@ def audit_export(
     case: Annotated[str | None, typer.Option("--case", help="A case's dossier.")] = None,
     jurisdiction: Annotated[str | None, typer.Option(help="Statistics of a jurisdiction …")] = None,
     year: Annotated[int | None, typer.Option(help="… for a year.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="The workbook's language: zh (default) or en.")] = "zh",
 ) -> None:
-    """Write a case's dossier, or a jurisdiction's statistics for a year, as JSON or .xlsx."""
+    """Write a case's dossier, or a jurisdiction's statistics for a year, as JSON or .xlsx (a workbook
+    ready to file: names in words, real dates, times in Beijing time, printable)."""
+    from functools import partial
+
     from bootstrap import build_runtime
     from services.dossier import dossier
+    from services.export_labels import LANGS
+    from services.filed_workbooks import dossier_workbook, statistics_workbook
     from services.stats import statistics
-    from services.xlsx import dossier_workbook, statistics_workbook
 
     if out.suffix.lower() not in EXPORT_FORMATS:  # JSON written into an x.csv would be opened as a broken CSV
         typer.echo(f"error: cannot write {out.name}: the supported formats are {', '.join(EXPORT_FORMATS)}", err=True)
+        raise typer.Exit(2)
+    if lang not in LANGS:
+        typer.echo(f"error: --lang {lang}: the workbook's languages are {', '.join(LANGS)}", err=True)
         raise typer.Exit(2)
     rt = build_runtime()
     render: Callable[[Mapping[str, Any]], bytes]
     if case:
         data = _or_exit(lambda: dossier(rt, case))
-        render = dossier_workbook
+        render = partial(dossier_workbook, lang=lang)
     elif jurisdiction and year:
         data = statistics(rt, jurisdiction, year, rt.today()).as_dict()
-        render = statistics_workbook
+        render = partial(statistics_workbook, exported=rt.clock(), lang=lang)
     else:
         typer.echo("error: give --case ID, or --jurisdiction and --year", err=True)
         raise typer.Exit(2)

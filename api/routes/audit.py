@@ -10,16 +10,16 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentUser, ExpectedVersion, RequestOrigin, RuntimeDep
-from api.downloads import dossier_file, workbook
+from api.downloads import ExportLanguage, dossier_file, workbook
 from api.fields import JURISDICTION_PATTERN, prose
 from api.views import case_view
 from services import audit
 from services.anchors import list_anchors
 from services.dossier import dossier
+from services.filed_workbooks import statistics_workbook
 from services.security_log import logged_export
 from services.stats import statistics
 from services.users import Forbidden
-from services.xlsx import statistics_workbook
 from statemachines.errors import InvalidAct
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -52,16 +52,17 @@ def verify(case_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
 
 
 @router.get("/cases/{case_id}/dossier", summary="The dossier as JSON or a spreadsheet (format=xlsx)")
-def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin,
+def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin, lang: ExportLanguage,
                 format: Literal["json", "xlsx"] = "json") -> Response:
     # every download is on the security log, a refused one too
     return logged_export(rt, origin, "dossier", case_id,
-                         lambda: dossier_file(dossier(rt, case_id, user), case_id, format, attach_json=False),
+                         lambda: dossier_file(dossier(rt, case_id, user), case_id, format, attach_json=False,
+                                              lang=lang),
                          format=format)
 
 
 @router.get("/stats", summary="Published figures for a jurisdiction and year")
-def stats(rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin,
+def stats(rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin, lang: ExportLanguage,
           jurisdiction: Annotated[str, Query(pattern=JURISDICTION_PATTERN)],
           year: Annotated[int, Query(ge=2000, le=2200)],
           format: Literal["json", "xlsx"] = "json") -> Response:
@@ -70,7 +71,7 @@ def stats(rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin,
             raise Forbidden(f"{user.username} holds no caseworker, supervisor or auditor role for {jurisdiction}")
         figures = statistics(rt, jurisdiction, year, rt.today()).as_dict()
         if format == "xlsx":
-            return workbook(statistics_workbook(figures), f"stats-{jurisdiction}-{year}.xlsx")
+            return workbook(statistics_workbook(figures, rt.clock(), lang), f"stats-{jurisdiction}-{year}.xlsx")
         return JSONResponse(figures)
 
     return logged_export(rt, origin, "statistics", f"{jurisdiction}/{year}", figures, format=format)

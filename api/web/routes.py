@@ -32,6 +32,7 @@ from api.web.diagram import lifecycle_svg, path_of
 from api.web.i18n import DEFAULT, LANGS, Translator
 from services import audit, cases, users
 from services.dossier import dossier
+from services.filed_workbooks import statistics_workbook
 from services.money import fen_to_yuan
 from services.ports import CaseFilter, CaseNotFound
 from services.queries import every_case
@@ -43,7 +44,6 @@ from services.timer_queries import my_reminders, reminders_of
 from services.users import Unauthenticated, User
 from services.values import Origin
 from services.work_queue import GROUPS, HORIZON, kinds_offered, kinds_to_offer, page_after, work_queue
-from services.xlsx import statistics_workbook
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
 from statemachines.lifecycle import STATES
@@ -386,7 +386,8 @@ def audit_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser, a
 def dossier_download(case_id: str, fmt: str, request: Request, rt: RuntimeDep, user: PageUser) -> Response:
     origin = Origin(user.username, client_address(request))  # every download on the security log
     return logged_export(rt, origin, "dossier", case_id,
-                         lambda: dossier_file(dossier(rt, case_id, user), case_id, fmt, attach_json=True), format=fmt)
+                         lambda: dossier_file(dossier(rt, case_id, user), case_id, fmt, attach_json=True,
+                                              lang=lang_of(request)), format=fmt)
 
 
 # --- dashboard -----------------------------------------------------------------------------
@@ -428,5 +429,5 @@ def statistics_download(jurisdiction: str, year: int, request: Request, rt: Runt
         return refusal_page(request, 404, "not-found", f"no statistics of {jurisdiction} for {year} here")
     origin = Origin(user.username, client_address(request))
     return logged_export(rt, origin, "statistics", f"{jurisdiction}/{year}", lambda: workbook(
-        statistics_workbook(statistics(rt, jurisdiction, year, rt.today()).as_dict()),
+        statistics_workbook(statistics(rt, jurisdiction, year, rt.today()).as_dict(), rt.clock(), lang_of(request)),
         f"stats-{jurisdiction}-{year}.xlsx"), format="xlsx")

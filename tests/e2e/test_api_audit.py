@@ -131,8 +131,32 @@ def test_R17_dossier_as_json_and_as_xlsx(rt, clock, callers):
     assert x.status_code == 200 and x.headers["content-type"] == XLSX
     assert f'dossier-{s.case_id}.xlsx' in x.headers["content-disposition"]
     book = load_workbook(io.BytesIO(x.content))
-    assert "事件 events" in book.sheetnames and "核验 verification" in book.sheetnames
-    assert dict(book["案件 case"].iter_rows(min_row=2, values_only=True))["base"] == BASE
+    assert book.sheetnames == ["案卷信息", "办理记录", "期限与提醒", "核验"]  # Chinese unless asked (issue 15)
+    assert dict(book["案卷信息"].iter_rows(min_row=3, values_only=True))["基地名称"] == BASE
+
+
+def test_issue15_the_workbooks_are_english_by_lang_or_accept_language_json_unchanged(rt, clock, callers):
+    """issue 15: the API's workbooks are in Chinese by default; ?lang=en, or an Accept-Language that
+    prefers English, gives English ones; ?lang wins over the header; JSON keeps its codes."""
+    s = recognized(rt, clock)
+    auditor = callers["auditor.chen"]
+    url = f"/api/v1/cases/{s.case_id}/dossier"
+
+    def sheets(**kw) -> list[str]:
+        answer = auditor.get(url, params={"format": "xlsx", **kw.pop("params", {})}, **kw)
+        assert answer.status_code == 200, answer.text
+        return load_workbook(io.BytesIO(answer.content)).sheetnames
+
+    assert sheets(params={"lang": "en"})[0] == "Case"
+    assert sheets(headers={"Accept-Language": "en-US,en;q=0.9,zh-CN;q=0.8"})[0] == "Case"
+    assert sheets(headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})[0] == "案卷信息"
+    assert sheets(headers={"Accept-Language": "fr-FR, en;q=0.2"})[0] == "Case"  # the first of ours it names
+    assert sheets(headers={"Accept-Language": "en"}, params={"lang": "zh"})[0] == "案卷信息"
+    assert auditor.get(url, params={"format": "xlsx", "lang": "fr"}).status_code == 422
+    assert auditor.get(url, params={"lang": "en"}).json()["events"][0]["act"] == "apply"
+    stats = auditor.get("/api/v1/stats", params={"jurisdiction": "520000", "year": 2024, "format": "xlsx",
+                                                 "lang": "en"})
+    assert load_workbook(io.BytesIO(stats.content)).sheetnames == ["Statistics"]
 
 
 # --- stats, anchors ----------------------------------------------------------------------------
@@ -226,8 +250,8 @@ def test_R17_cli_audit_verify_export_and_tampering(cli_db, tmp_path):
     exported = runner.invoke(app, ["audit", "export", "--case", a, "--out", str(out)])
     assert exported.exit_code == 0, exported.output
     book = load_workbook(out)
-    assert {"事件 events", "时限与提醒 timers", "核验 verification"} <= set(book.sheetnames)
-    assert dict(book["案件 case"].iter_rows(min_row=2, values_only=True))["base"] == BASE
+    assert book.sheetnames == ["案卷信息", "办理记录", "期限与提醒", "核验"]
+    assert dict(book["案卷信息"].iter_rows(min_row=3, values_only=True))["基地名称"] == BASE
 
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TRIGGER case_events_no_update"))

@@ -181,9 +181,9 @@ def test_issue14_6_a_base_named_like_a_formula_comes_out_of_the_dossier_as_text(
     answer = callers["auditor.chen"].get(f"{CASES}/{cid}/dossier", params={"format": "xlsx"})
     assert answer.status_code == 200 and formulas_in(answer.content) == []
     book = load_workbook(io.BytesIO(answer.content))
-    base = next(row[1] for row in book["案件 case"].iter_rows(min_row=2) if row[0].value == "base")
+    base = next(row[1] for row in book["案卷信息"].iter_rows(min_row=3) if row[0].value == "基地名称")
     assert (base.value, base.data_type) == (EVIL, "s")
-    reason = book["事件 events"]["F2"]
+    reason = book["办理记录"]["F3"]
     assert (reason.value, reason.data_type) == ("+受理", "s")
     stats = callers["auditor.chen"].get("/api/v1/stats", params={"jurisdiction": "520000", "year": 2024,
                                                                  "format": "xlsx"})

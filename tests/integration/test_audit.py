@@ -21,9 +21,9 @@ from db.repository import event_from_row, event_to_row
 from services import audit, cases, users
 from services.anchors import day_bounds, list_anchors, verify_anchors, write_anchor
 from services.dossier import dossier
+from services.filed_workbooks import dossier_workbook
 from services.queries import pending_timers
 from services.stats import statistics
-from services.xlsx import dossier_workbook
 from statemachines.errors import FutureDate, InvalidAct
 from statemachines.events import GENESIS_HASH, Event, digest, seal
 from statemachines.fold import apply_event
@@ -687,25 +687,43 @@ def test_R17_dossier_has_events_timers_reminders_and_verification(rt, two_cases)
     assert d["verification"] == {"ok": True, "events": len(events), "violations": []}
 
 
-def test_R17_dossier_xlsx_opens_with_its_sheets_and_chinese_intact(rt, untriggered, two_cases):
+def test_R17_issue15_dossier_xlsx_of_a_stored_case_ready_to_file(rt, untriggered, two_cases):
+    """R17, issue 15 "Exports ready to file": the workbook of a real record — acts in words by display
+    name, business dates as date cells, recorded times in Beijing time, the payload's fields as columns
+    of their own, the case's facts in words, and the verification (here a tampered event) with the
+    hashes on the 核验 sheet."""
     a, _ = two_cases
     a.until(D(2026, 4, 2))
     seq = seq_of(a.events, "inspect")
     e = stored_events(untriggered, a.case_id)[seq - 1]
     update_row(untriggered, a.case_id, seq, payload={**e.payload, "findings": "改"})
     book = load_workbook(io.BytesIO(dossier_workbook(dossier(rt, a.case_id))))
-    assert book.sheetnames == ["事件 events", "时限与提醒 timers", "核验 verification", "案件 case"]
-    rows = list(book["事件 events"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("seq", "act", "on")
-    assert [r[0] for r in rows[1:]] == [x.seq for x in a.events]
-    assert BASE_A in rows[1][8] and json.loads(rows[1][8])["base_name"] == BASE_A
-    assert {r[5] for r in rows[1:]} >= {"受理申报材料", "依规办理"}
-    timers = list(book["时限与提醒 timers"].iter_rows(values_only=True))
-    assert {r[0] for r in timers[1:]} == {"timer", "reminder"}
-    verification = list(book["核验 verification"].iter_rows(values_only=True))
-    assert verification[1][:6] == (a.case_id, False, len(a.events), seq, "R17", "chain")
-    case_sheet = dict(book["案件 case"].iter_rows(min_row=2, values_only=True))
-    assert case_sheet["base"] == BASE_A and case_sheet["state_name"] == "已认定"
+    assert book.sheetnames == ["案卷信息", "办理记录", "期限与提醒", "核验"]
+    acts = book["办理记录"]
+    header = [c.value for c in acts[2]]
+    rows = [dict(zip(header, row, strict=False)) for row in acts.iter_rows(min_row=3)]
+    assert [r["序号"].value for r in rows] == [x.seq for x in a.events]
+    assert rows[0]["事项"].value == "申报" and rows[0]["办理人"].value == "王芳"
+    assert rows[0]["用户名"].value == CASEWORKER and rows[0]["基地名称"].value == BASE_A
+    assert rows[0]["辖区"].value == "520000 贵州省" and rows[0]["级别"].value == "省级"
+    inspected = rows[seq - 1]
+    assert (inspected["事项"].value, inspected["办理人"].value, inspected["结果"].value) == ("记录现场考察", "赵磊",
+                                                                                           "通过/达标")
+    assert inspected["考察意见"].value == "改"  # what is stored, tampered or not, is what is filed
+    for row, event in zip(rows, a.events, strict=True):
+        assert row["办理日期"].is_date and row["办理日期"].value.date() == event.on
+        recorded = row["录入时间（北京时间）"]
+        assert recorded.value == event.recorded_at.astimezone(SHANGHAI).replace(tzinfo=None, microsecond=0)
+    assert {r["事由"].value for r in rows} >= {"受理申报材料", "依规办理"}
+    assert "payload" not in header and not any("hash" in str(h) or "哈希" in str(h) for h in header)
+    timers = [row for row in book["期限与提醒"].iter_rows(min_row=3, values_only=True)]
+    assert {r[0] for r in timers} == {"期限", "提醒"}
+    verification = [row for row in book["核验"].iter_rows(min_row=3, values_only=True)]
+    assert verification[seq - 1][0] == seq and verification[seq - 1][4].startswith("R17 [chain]")
+    assert verification[0][3] == a.events[0].hash and verification[0][4] == "通过"
+    facts = {row[0]: row[1] for row in book["案卷信息"].iter_rows(min_row=3, values_only=True)}
+    assert facts["基地名称"] == BASE_A and facts["状态"] == "已认定"
+    assert facts["核验结果"].startswith("发现")
 
 
 # --- statistics -------------------------------------------------------------------------------

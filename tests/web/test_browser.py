@@ -5,6 +5,7 @@ Skipped, with one loud line, only when no browser can be had (`make test` tries 
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from openpyxl import load_workbook
 
 from api.main import create_app
 from services import cases
@@ -151,6 +153,9 @@ def test_a_day_in_the_department(rt, clock, server, browser, department, totp_se
     with page.expect_download() as download:
         page.get_by_role("link", name="案卷（Excel）").click()
     assert download.value.suggested_filename == f"dossier-{department['recognized']}.xlsx"
+    # issue 15: ready to file, in the page's language
+    filed = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert filed.sheetnames[:2] == ["案卷信息", "办理记录"] and filed["办理记录"]["D3"].value == "王芳"
     page.screenshot(path=SCREENS / "auditor.png", full_page=True)
     page.close()
 

@@ -3,10 +3,12 @@ replay, the dashboard and the lifecycle diagram — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from datetime import date, timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from api.main import create_app
 from api.views import case_view
@@ -274,6 +276,22 @@ def test_auditor_sees_the_case_as_of_a_date_and_its_verification(sign_in, depart
     assert client.get(f"/cases/{case}/dossier.json").json()["verification"]["ok"] is True
 
 
+def test_issue15_the_dossier_workbook_is_in_the_pages_language(sign_in, department):
+    """issue 15: the page's dossier download is in Chinese, names in words (王芳, not caseworker.wang
+    alone); once the pages are switched to English, the workbook is English too."""
+    client = sign_in("auditor.chen")
+    case = department["recognized"]
+    book = load_workbook(io.BytesIO(client.get(f"/cases/{case}/dossier.xlsx").content))
+    acts = book["办理记录"]
+    assert [c.value for c in acts[2]][:4] == ["序号", "办理日期", "事项", "办理人"]
+    assert (acts["C3"].value, acts["D3"].value, acts["E3"].value) == ("申报", "王芳", CASEWORKER)
+    assert acts["B3"].is_date and "受理编号" in acts["A1"].value and "（北京时间）" in acts["A1"].value
+    client.get(f"/cases/{case}?lang=en")  # the language switch, remembered in a cookie
+    english = load_workbook(io.BytesIO(client.get(f"/cases/{case}/dossier.xlsx").content))
+    assert english.sheetnames == ["Case", "Acts", "Deadlines and reminders", "Verification"]
+    assert english["Acts"]["C3"].value == "Apply"
+
+
 def test_the_slider_steps_through_the_days_something_happened(sign_in, department):
     html = sign_in("auditor.chen").get(f"/cases/{department['recognized']}/audit?as_of=2024-06-01").text
     dates = re.search(r'data-dates="([^"]+)"', html).group(1).split(",")
@@ -311,6 +329,8 @@ def test_issue15_the_dashboard_has_a_year_picker_and_exports_its_figures(rt, clo
     assert link == "/dashboard/stats-520000-2025.xlsx"
     book = client.get(link)
     assert book.status_code == 200 and book.content[:2] == b"PK"
+    sheet = load_workbook(io.BytesIO(book.content))["统计"]  # issue 15: the jurisdiction by name, the year
+    assert sheet["A1"].value.startswith("贵州省 · 2025年度统计 · 导出时间 ")
     exports = [(e.actor, e.subject, e.result) for e in security_log.every_entry(rt) if e.action == "export"]
     assert exports == [(SUPERVISOR, "520000/2025", "ok")]
     assert client.get("/dashboard/stats-310000-2025.xlsx").status_code == 404
