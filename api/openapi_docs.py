@@ -149,11 +149,20 @@ VALIDATION = Refusal("validation", 422, "The request is malformed", "reason: Fie
     "field": "reason", "errors": [{"field": "reason", "in": "body", "message": "Field required"}]})
 
 
+def forbidden(detail: str, **extra: Any) -> Refusal:
+    """403 /problems/forbidden: the caller's roles do not cover what was asked."""
+    return Refusal("forbidden", 403, "Not allowed for this user", detail, extra)
+
+
+def invalid(field: str, detail: str, **extra: Any) -> Refusal:
+    """422 /problems/invalid-act: a field the route itself checks, beyond its type."""
+    return Refusal("invalid-act", 422, "A field of the act is invalid", detail, {"field": field, **extra})
+
+
 def act_forbidden(act: str, roles: tuple[str, ...] = ("supervisor",)) -> Refusal:
     """403 for an act by someone whose role in the case's jurisdiction does not cover it (services.authz)."""
-    return Refusal("forbidden", 403, "Not allowed for this user",
-                   f"'{act}' needs the role {' or '.join(roles)} for jurisdiction 520000; auditor.chen has "
-                   f"['auditor']", {"act": act, "needed": list(roles)})
+    return forbidden(f"'{act}' needs the role {' or '.join(roles)} for jurisdiction 520000; auditor.chen has "
+                     f"['auditor']", act=act, needed=list(roles))
 
 
 def illegal_transition(act: str) -> Refusal:
@@ -205,9 +214,8 @@ REQUEST_IN_PROGRESS = Refusal("request-in-progress", 409, "A request with this I
 
 def role_needed(what: str, role: str, what_zh: str, role_zh: str) -> Refusal:
     """403 for an administrator's act by someone without the role (services.duties)."""
-    return Refusal("forbidden", 403, "Not allowed for this user",
-                   f"{what} needs the role {role}; caseworker.wang does not hold it",
-                   {"needed": [role], "detail_zh": f"{what_zh}须由{role_zh}（{role}）办理"})
+    return forbidden(f"{what} needs the role {role}; caseworker.wang does not hold it", needed=[role],
+                     detail_zh=f"{what_zh}须由{role_zh}（{role}）办理")
 
 
 SIGN_IN_FAILED = Refusal("unauthenticated", 401, "Wrong username or password", "wrong username or password",
@@ -216,12 +224,15 @@ SIGN_IN_FAILED = Refusal("unauthenticated", 401, "Wrong username or password", "
 
 def documented(answer: Any, *refusals: Refusal, body: Any = None, status: int = 200,
                media_type: str = "application/json", headers: Mapping[str, Any] | None = None,
-               signed_in: bool = True) -> dict[str, Any]:
+               signed_in: bool = True, files: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The `responses` and `openapi_extra` of a route decorator: an example answer (None: the
     answer has no body), an example request body, and the problems it may answer. Every operation
     also answers 401 where it needs a token (`signed_in`), and 422 (the guard refuses text no
-    field may hold anywhere in a request); one with a body answers 413 too."""
+    field may hold anywhere in a request); one with a body answers 413 too. `files`: the other
+    media types it answers (a workbook, a CSV), each with what it is."""
     said: dict[str, Any] = {} if answer is None else {"content": {media_type: {"example": answer}}}
+    for kind, what in (files or {}).items():
+        said["content"][kind] = {"schema": {"type": "string", "format": "binary", "description": what}}
     if headers:
         said["headers"] = dict(headers)
     responses: dict[int | str, dict[str, Any]] = {status: said}

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from api import openapi_examples as ex
 from api.deps import CurrentUser, RequestOrigin, RuntimeDep
 from api.fields import JurisdictionCode, prose, text
-from api.openapi_docs import UNKNOWN_JURISDICTION, VALIDATION, Refusal, documented, role_needed
+from api.openapi_docs import UNKNOWN_JURISDICTION, VALIDATION, Refusal, documented, forbidden, invalid, role_needed
 from services import users
 from services.users import User
 
@@ -72,10 +72,9 @@ def _out(user: User) -> dict:
 
 @router.get("", response_model=list[UserOut],
             summary="The accounts of your jurisdictions with their dated grants there (administrators)",
-            **documented([ex.ACCOUNT], Refusal(
-                "forbidden", 403, "Not allowed for this user", "reading the accounts needs an administrator's role "
-                "(sysadmin, secadmin, auditadmin); caseworker.wang holds none",
-                {"needed": ["sysadmin", "secadmin", "auditadmin"]})))
+            **documented([ex.ACCOUNT], forbidden(
+                "reading the accounts needs an administrator's role (sysadmin, secadmin, auditadmin); caseworker.wang "
+                "holds none", needed=["sysadmin", "secadmin", "auditadmin"])))
 def list_users(rt: RuntimeDep, user: CurrentUser) -> list[dict]:
     """The accounts with a grant in the caller's jurisdictions, each with its grants there, dated
     (granted and revoked), and their acts in the grant ledger.
@@ -86,9 +85,8 @@ def list_users(rt: RuntimeDep, user: CurrentUser) -> list[dict]:
 
 @router.post("", status_code=201, response_model=UserOut, summary="Add an account, without roles (sysadmin)",
              **documented(ex.NEW_ACCOUNT, role_needed("adding an account", "sysadmin", "新增账号", "系统管理员"),
-                          Refusal("invalid-act", 422, "A field of the act is invalid",
-                                  "username 'Zhang Min': lower-case letters, digits, '.', '_' or '-'",
-                                  {"field": "username"}), VALIDATION, body=ex.USER_IN, status=201))
+                          invalid("username", "username 'Zhang Min': lower-case letters, digits, '.', '_' or '-'"),
+                          VALIDATION, body=ex.USER_IN, status=201))
 def add_user(body: UserIn, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin) -> dict:
     """Adds an account with its username, display name and e-mail, and no role: roles are granted
     by a security administrator afterwards (三员分立), so `grants` is refused here (403). The act is

@@ -23,6 +23,8 @@ from api.openapi_docs import (
     Refusal,
     act_forbidden,
     documented,
+    forbidden,
+    invalid,
 )
 from api.views import case_view
 from services import audit
@@ -35,14 +37,12 @@ from services.xlsx import statistics_workbook
 from statemachines.errors import InvalidAct
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
-AS_OF_MISSING = Refusal("invalid-act", 422, "A field of the act is invalid",
-                        "give as_of (a business date) or as_of_recorded (a timestamp)", {"field": "as_of"})
-NOT_WORKING_THERE = Refusal("forbidden", 403, "Not allowed for this user",
-                            "caseworker.hu holds no caseworker, supervisor or auditor role for 520000")
+AS_OF_MISSING = invalid("as_of", "give as_of (a business date) or as_of_recorded (a timestamp)")
+NOT_WORKING_THERE = forbidden("caseworker.hu holds no caseworker, supervisor or auditor role for 520000")
 CORRECTION_REFUSED = Refusal("correction-refused", 422, "The correction would not be a legal record of the act",
                              "the corrected business date 2026-04-19 is before the case's previous act "
                              "('apply' on 2026-04-20)", {"field": "changes", "rule": "R17"})
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "format=xlsx: the workbook"}
 
 
 @router.get("/cases/{case_id}/state", summary="The case replayed as of a business date or a recorded moment",
@@ -86,7 +86,7 @@ def verify(case_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
 
 
 @router.get("/cases/{case_id}/dossier", summary="The dossier as JSON or a spreadsheet (format=xlsx)",
-            **documented(ex.DOSSIER, CASE_NOT_FOUND, RATE_LIMITED))
+            **documented(ex.DOSSIER, CASE_NOT_FOUND, RATE_LIMITED, files=XLSX))
 def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin,
                 format: Literal["json", "xlsx"] = "json") -> Response:
     """The case's file for the record: the case, every event with its canonical text and hash,
@@ -102,7 +102,7 @@ def get_dossier(case_id: str, rt: RuntimeDep, user: CurrentUser, origin: Request
 
 
 @router.get("/stats", summary="Published figures for a jurisdiction and year",
-            **documented(ex.STATS, NOT_WORKING_THERE, RATE_LIMITED, VALIDATION))
+            **documented(ex.STATS, NOT_WORKING_THERE, RATE_LIMITED, VALIDATION, files=XLSX))
 def stats(rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin,
           jurisdiction: Annotated[str, Query(pattern=JURISDICTION_PATTERN)],
           year: Annotated[int, Query(ge=2000, le=2200)],

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from api import openapi_examples as ex
 from api.deps import CurrentUser, RuntimeDep
 from api.fields import prose, text
-from api.openapi_docs import UNKNOWN_POLICY, VALIDATION, Refusal, documented
+from api.openapi_docs import UNKNOWN_POLICY, VALIDATION, Refusal, documented, forbidden, invalid
 from services import rounds
 from services.values import Round
 from statemachines.errors import UnknownPolicy
@@ -20,12 +20,10 @@ router = APIRouter(prefix="/api/v1/rounds", tags=["rounds"])
 ALREADY_ANNOUNCED = Refusal("round-already-announced", 409, "This year's round is already announced",
                             "the 2027 round of qingdao-municipal is already announced",
                             {"field": "year", "rule": "R19", "policy_id": "qingdao-municipal", "year": 2027})
-NOT_ANNOUNCER = Refusal("forbidden", 403, "Not allowed for this user",
-                        "announcing a round of qingdao-municipal needs the role supervisor for 370200",
-                        {"act": "announce_round", "needed": ["supervisor"]})
-FIXED_WINDOW = Refusal("invalid-act", 422, "A field of the act is invalid",
-                       "贵州省省级创业孵化示范基地认定与管理（2022年质量提升实施方案） fixes its window in the "
-                       "policy; its rounds are not announced", {"field": "policy_id", "rule": "R1"})
+NOT_ANNOUNCER = forbidden("announcing a round of qingdao-municipal needs the role supervisor for 370200",
+                          act="announce_round", needed=["supervisor"])
+FIXED_WINDOW = invalid("policy_id", "贵州省省级创业孵化示范基地认定与管理（2022年质量提升实施方案） fixes its "
+                       "window in the policy; its rounds are not announced", rule="R1")
 
 
 class RoundIn(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from api import openapi_examples as ex
 from api.deps import CurrentUser, RequestOrigin, RuntimeDep, _bearer, client_address
-from api.openapi_docs import SIGN_IN_FAILED, VALIDATION, Refusal, documented, role_needed
+from api.openapi_docs import SIGN_IN_FAILED, VALIDATION, Refusal, documented, forbidden, invalid, role_needed
 from services import duties, lockout, security_log, signin, two_factor, users
 from services.values import SecurityLogFilter
 from statemachines.errors import InvalidAct
@@ -40,9 +40,8 @@ ENROLLED = Refusal("two-factor-enrolled", 409, "Two-factor sign-in is on already
 NOT_ENROLLING = Refusal("two-factor-not-enrolling", 409, "No two-factor enrolment was started",
                         "no TOTP secret was issued to caseworker.wang: start the enrolment first",
                         {"username": "caseworker.wang"})
-NOT_AUDITADMIN = Refusal("forbidden", 403, "Not allowed for this user",
-                         "the security log is read by the audit administrator (role auditadmin); caseworker.wang does "
-                         "not hold it", {"needed": ["auditadmin"]})
+NOT_AUDITADMIN = forbidden("the security log is read by the audit administrator (role auditadmin); caseworker.wang "
+                           "does not hold it", needed=["auditadmin"])
 
 
 class SessionIn(BaseModel):
@@ -176,8 +175,8 @@ def unlock_client(body: ClientIn, rt: RuntimeDep, user: CurrentUser, origin: Req
              summary="Remove a user's TOTP secret and recovery codes, for a new authenticator (sysadmin)",
              **documented(ex.TWO_FACTOR_RESET, role_needed("resetting two-factor sign-in", "sysadmin", "重置双因素认证",
                                                            "系统管理员"),
-                          Refusal("invalid-act", 422, "A field of the act is invalid", "an administrator's own "
-                                  "two-factor sign-in is reset by another administrator", {"field": "username"})))
+                          invalid("username", "an administrator's own two-factor sign-in is reset by another "
+                                              "administrator")))
 def reset_two_factor(username: str, rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin) -> dict[str, Any]:
     """Removes the account's TOTP secret and recovery codes, so that it enrols a new authenticator
     at its next sign-in; `was_enrolled` says whether it had one. On the security log.
@@ -191,9 +190,9 @@ def reset_two_factor(username: str, rt: RuntimeDep, user: CurrentUser, origin: R
 
 
 @router.get("/security-log", summary="The security audit log, newest first (auditadmin); format=csv exports it",
-            **documented(ex.SECURITY_LOG, NOT_AUDITADMIN, Refusal(
-                "invalid-act", 422, "A field of the act is invalid",
-                "since needs a time zone, e.g. 2026-11-22T00:00:00+08:00", {"field": "since"}), VALIDATION))
+            **documented(ex.SECURITY_LOG, NOT_AUDITADMIN,
+                         invalid("since", "since needs a time zone, e.g. 2026-11-22T00:00:00+08:00"), VALIDATION,
+                         files={"text/csv": "format=csv: the page as CSV, UTF-8 with a BOM"}))
 def get_security_log(rt: RuntimeDep, user: CurrentUser, origin: RequestOrigin,
                      actor: Annotated[str | None, Query(max_length=120)] = None,
                      action: Annotated[str | None, Query(max_length=40)] = None,

@@ -80,8 +80,7 @@ def test_issue15_every_operation_says_what_it_does_who_may_call_it_and_shows_exa
             assert "example" in operation["requestBody"]["content"]["application/json"], name
         status, answer = success(operation)
         if status != "204":
-            [media] = answer["content"].values()
-            assert "example" in media, name
+            assert "example" in answer["content"]["application/json"], name
 
 
 def test_issue15_every_applicable_refusal_is_documented_as_a_problem(document):
@@ -123,8 +122,9 @@ def test_issue15_the_examples_are_valid_by_their_own_schemas(document):
             checked += 1
         status, answer = success(operation)
         for media in answer.get("content", {}).values():
-            validator(document, media["schema"]).validate(media["example"])
-            checked += 1
+            if "example" in media:  # a workbook or a CSV has none
+                validator(document, media["schema"]).validate(media["example"])
+                checked += 1
     assert checked > 70
 
 
