@@ -7,6 +7,7 @@ tests/e2e/test_openapi_document.py holds each description to what the service an
 """
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -181,9 +182,15 @@ FUTURE_DATE = Refusal("future-date", 422, "The business date is in the future",
 DATE_OUT_OF_ORDER = Refusal("date-out-of-order", 422, "The business date is before the case's last act",
                             "business date 2026-05-01 is before the case's last act ('inspect' on 2026-05-30)",
                             {"field": "on", "rule": "R17", "on": "2026-05-01", "previous": "2026-05-30"})
-FOUR_EYES = Refusal("four-eyes", 403, "Four eyes: another user must record this act",
-                    "'approve' must be recorded by someone other than the user who recorded 'inspect' "
-                    "(supervisor.li)", {"rule": "R5", "actor": "supervisor.li"})
+
+
+def four_eyes(act: str, earlier: str, rule: str) -> Refusal:
+    """403 for an act its recorder may not record, having recorded `earlier` (statemachines.acts)."""
+    return Refusal("four-eyes", 403, "Four eyes: another user must record this act",
+                   f"'{act}' must be recorded by someone other than the user who recorded '{earlier}' "
+                   f"(supervisor.li)", {"rule": rule, "actor": "supervisor.li"})
+
+
 WINDOW_CLOSED = Refusal("window-closed", 409, "The application window is closed",
                         "2026-11-02 is outside the application window; the 2027 round is 2027-04-01 to 2027-04-30 "
                         "(a supervisor may record a reasoned exception)",
@@ -298,8 +305,8 @@ def _overlay(target: dict[str, Any], source: Mapping[str, Any]) -> None:
     for key, value in source.items():
         if isinstance(value, Mapping) and isinstance(target.get(key), dict):
             _overlay(target[key], value)
-        else:
-            target[key] = value
+        else:  # a copy: the document is the app's, the examples this module's
+            target[key] = copy.deepcopy(value)
 
 
 def _set_instances(operation: dict[str, Any], instance: str) -> None:

@@ -15,7 +15,6 @@ from api.openapi_docs import (
     CASE_NOT_FOUND,
     DATE_OUT_OF_ORDER,
     ETAG,
-    FOUR_EYES,
     FUTURE_DATE,
     IDEMPOTENCY_KEY_REUSED,
     REPLAYED,
@@ -25,6 +24,7 @@ from api.openapi_docs import (
     Refusal,
     act_forbidden,
     documented,
+    four_eyes,
     illegal_transition,
 )
 from api.schemas import CaseOut
@@ -35,16 +35,17 @@ from statemachines.catalogue import CASE_ACTS, DECISION, ActDecl
 router = APIRouter(prefix="/api/v1/cases/{case_id}/actions", tags=["actions"])
 
 
-# who recorded an earlier act may not record these (R5, R13): the act's four-eyes refusal
-FOUR_EYES_AFTER = {"approve": "inspect", "decide_objection": "inspect", "revoke": "suspend"}
+# who recorded an earlier act may not record these, by these rules (statemachines.acts)
+FOUR_EYES_AFTER = {"approve": ("inspect", "R5"), "decide_objection": ("inspect", "R5"), "revoke": ("suspend", "R13")}
 
 
 def _description(decl: ActDecl) -> str:
     """What the act does, who may record it and the rules it enforces, from its declaration."""
     roles = " or ".join(f"`{r}`" for r in decl.roles)
-    decides = " (a decision: supervisors only)" if decl.roles == DECISION else ""
-    eyes = (f" Four eyes: nobody who recorded or took part in `{FOUR_EYES_AFTER[decl.name]}` on the case may "
-            f"record it (403 `/problems/four-eyes`)." if decl.name in FOUR_EYES_AFTER else "")
+    decides = " (a decision)" if decl.roles == DECISION else ""
+    eyes = (f" Four eyes: nobody who recorded or took part in `{FOUR_EYES_AFTER[decl.name][0]}` on the case may "
+            f"record it (403 `/problems/four-eyes`, {FOUR_EYES_AFTER[decl.name][1]})."
+            if decl.name in FOUR_EYES_AFTER else "")
     return (f"{decl.summary}: records `{decl.name}` ({decl.zh}) on the case, dated `on` (the business date, not "
             f"after today nor before the case's last act, R17), with its `reason`, as one new event in the "
             f"same transaction as the case's new state. Answers the case as the act left it.\n\n"
@@ -57,7 +58,7 @@ def _description(decl: ActDecl) -> str:
 
 
 def _refusals(decl: ActDecl) -> tuple[Refusal, ...]:
-    eyes = (FOUR_EYES,) if decl.name in FOUR_EYES_AFTER else ()
+    eyes = (four_eyes(decl.name, *FOUR_EYES_AFTER[decl.name]),) if decl.name in FOUR_EYES_AFTER else ()
     return (act_forbidden(decl.name, decl.roles), *eyes, CASE_NOT_FOUND, illegal_transition(decl.name),
             REQUEST_IN_PROGRESS, STALE_VERSION, VALIDATION,
             FUTURE_DATE, DATE_OUT_OF_ORDER, IDEMPOTENCY_KEY_REUSED)

@@ -16,7 +16,6 @@ from api.fields import JURISDICTION_PATTERN, prose
 from api.openapi_docs import (
     CASE_NOT_FOUND,
     ETAG,
-    FOUR_EYES,
     RATE_LIMITED,
     STALE_VERSION,
     VALIDATION,
@@ -24,6 +23,7 @@ from api.openapi_docs import (
     act_forbidden,
     documented,
     forbidden,
+    four_eyes,
     invalid,
 )
 from api.views import case_view
@@ -160,7 +160,8 @@ class CorrectIn(BaseModel):
 
 
 @router.post("/cases/{case_id}/actions/correct", summary="Correct an event by a compensating event (R17)",
-             **documented(ex.case_after("inspect"), act_forbidden("correct"), FOUR_EYES, CASE_NOT_FOUND, STALE_VERSION,
+             **documented(ex.case_after("inspect"), act_forbidden("correct"),
+                          four_eyes("correct", "record_payment", "R17"), CASE_NOT_FOUND, STALE_VERSION,
                           CORRECTION_REFUSED, VALIDATION, body=ex.CORRECT, headers=ETAG))
 def correct(case_id: str, body: CorrectIn, rt: RuntimeDep, user: CurrentUser, version: ExpectedVersion) -> JSONResponse:
     """Corrects what a person entered for an earlier event (`corrects`: its seq) by a new,
