@@ -137,8 +137,8 @@ class Refusal:
 
 
 UNAUTHENTICATED = Refusal("unauthenticated", 401, "Not signed in", "sign in: send 'Authorization: Bearer <token>'")
-INVALID_TEXT = Refusal("invalid-text", 422, "The text cannot be stored",
-                       "q contains a NUL character (U+0000), which no text may hold", {"field": "q"})
+INVALID_TEXT = Refusal("invalid-text", 422, "The text cannot be stored",  # the guard's (api/inputs.py), anywhere
+                       "path contains a NUL character (U+0000), which no text may hold", {"field": "path"})
 TOO_LARGE = Refusal("too-large", 413, "The request body is too large",
                     "the request body is larger than 1,048,576 bytes, the most any request of this service needs")
 RATE_LIMITED = Refusal("rate-limited", 429, "Too many expensive reads",

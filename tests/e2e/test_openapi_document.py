@@ -177,6 +177,11 @@ def test_issue15_the_service_refuses_as_its_document_says(rt, clock, client, cal
     answers = [
         ("get", "/api/v1/cases/{case_id}", 401, client.get(f"/api/v1/cases/{applied}")),
         ("get", "/api/v1/cases/{case_id}", 404, wang.get("/api/v1/cases/no-such-case")),
+        ("get", "/api/v1/cases/{case_id}", 422, wang.get("/api/v1/cases/no%00such-case")),
+        ("post", "/api/v1/sessions", 401, client.post("/api/v1/sessions", json={"username": "caseworker.wang",
+                                                                                "password": "不是这个口令"})),
+        ("post", "/api/v1/cases", 413, wang.post("/api/v1/cases", content=b"{" + b" " * 2_000_000 + b"}",
+                                                 headers={"Content-Type": "application/json"})),
         ("post", act, 403, wang.act(inspected, "approve", on="2026-05-25", reason="同意")),
         ("post", act, 409, li.act(applied, "approve", on="2026-05-25", reason="同意")),
         ("post", act, 412, li.act(inspected, "approve", on="2026-05-25", reason="同意", headers={"If-Match": "1"})),
