@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version="1",
         summary="Recognition lifecycle of 创业孵化基地: cases, acts, history, policies.",
         description=openapi_docs.DESCRIPTION,
+        openapi_tags=openapi_docs.TAGS,
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -98,6 +98,19 @@ operation enforces (R1–R23) are in the repository's `docs/rules.md`.
   `/problems/rate-limited` with `Retry-After`.
 """
 
+# the groups of operations, in the order the docs list them
+TAGS = [
+    {"name": "cases", "description": "Apply, find cases, read one and its history"},
+    {"name": "actions", "description": "The acts recorded on a case, one operation each (R4–R22)"},
+    {"name": "audit", "description": "Replay, verification, dossiers, statistics, anchors, corrections, the grant "
+                                     "ledger"},
+    {"name": "reference", "description": "The policies and the eligibility question (R2)"},
+    {"name": "rounds", "description": "Application rounds and their quotas (R1, R19)"},
+    {"name": "timers", "description": "Deadlines and reminders across the caller's cases"},
+    {"name": "admin", "description": "Accounts and role grants (三员分立)"},
+    {"name": "security", "description": "Sign-in, one's own password and second factor, lock-outs, the security log"},
+]
+
 # what each status means wherever it is answered
 STATUS_TEXT = {
     401: "Not signed in: no token, or an expired, idle or revoked one",

@@ -145,6 +145,12 @@ def test_issue15_the_document_states_the_apis_conventions(document):
         assert convention in description, convention
 
 
+def test_issue15_every_group_of_operations_is_described(document):
+    described = {t["name"]: t["description"] for t in document["tags"]}
+    used = {tag for _, operation in operations(document) for tag in operation["tags"]}
+    assert used == set(described) and all(described.values())
+
+
 def test_issue15_act_descriptions_name_the_roles_and_rules_of_their_declaration(document):
     """Derived from statemachines/catalogue.py: approve is a supervisor's, cites R5 and keeps four eyes."""
     approve = document["paths"]["/api/v1/cases/{case_id}/actions/approve"]["post"]
