@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import headers, problems, refusals
+from api import headers, openapi_docs, problems, refusals
 from api.inputs import GuardedInputs
 from api.limits import Limiter
 from api.routes import actions, admin, audit, cases, grants, reference, rounds, security, timers
@@ -39,11 +39,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         title="incubase",
         version="1",
         summary="Recognition lifecycle of 创业孵化基地: cases, acts, history, policies.",
+        description=openapi_docs.DESCRIPTION,
+        openapi_tags=openapi_docs.TAGS,
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     app.state.limiter = Limiter(config.expensive_reads_burst, config.expensive_reads_per_minute)
     problems.install(app)
+    openapi_docs.install(app)
     refusals.install(app)
     # the outermost last: every answer, a refusal of the guard too, carries the security headers
     app.add_middleware(GuardedInputs, max_body_bytes=config.max_body_bytes, refuse=refusals.refuse)

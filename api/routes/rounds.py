@@ -8,13 +8,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from api import openapi_examples as ex
 from api.deps import CurrentUser, RuntimeDep
 from api.fields import prose, text
+from api.openapi_docs import UNKNOWN_POLICY, VALIDATION, Refusal, documented, forbidden, invalid
 from services import rounds
 from services.values import Round
 from statemachines.errors import UnknownPolicy
 
 router = APIRouter(prefix="/api/v1/rounds", tags=["rounds"])
+ALREADY_ANNOUNCED = Refusal("round-already-announced", 409, "This year's round is already announced",
+                            "the 2027 round of qingdao-municipal is already announced",
+                            {"field": "year", "rule": "R19", "policy_id": "qingdao-municipal", "year": 2027})
+NOT_ANNOUNCER = forbidden("announcing a round of qingdao-municipal needs the role supervisor for 370200",
+                          act="announce_round", needed=["supervisor"])
+FIXED_WINDOW = invalid("policy_id", "贵州省省级创业孵化示范基地认定与管理（2022年质量提升实施方案） fixes its "
+                       "window in the policy; its rounds are not announced", rule="R1")
 
 
 class RoundIn(BaseModel):
@@ -57,16 +66,29 @@ def round_view(r: Round) -> dict[str, Any]:
 
 
 @router.post("", status_code=201, response_model=RoundOut,
-             summary="Announce a year's round of a policy whose rounds are announced (R19)")
+             summary="Announce a year's round of a policy whose rounds are announced (R19)",
+             **documented(ex.ROUND, NOT_ANNOUNCER, ALREADY_ANNOUNCED, FIXED_WINDOW, VALIDATION, body=ex.ROUND_IN,
+                          status=201))
 def announce_round(body: RoundIn, rt: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    """Publishes a year's application round (每年发布申报通知) of a policy whose rounds are announced:
+    its dates, its quota of recognitions (名额; the policy's when left out) and the notice's 文号,
+    once a year (409 when it is announced already). From then applications are taken within it
+    and approvals counted against its quota (R19).
+
+    **Who may call:** a `supervisor` of the policy's jurisdiction (else 403)."""
     return round_view(rounds.announce(rt, user, policy_id=body.policy_id, year=body.year, opens_on=body.opens_on,
                                       closes_on=body.closes_on, quota=body.quota, document=body.document,
                                       reason=body.reason))
 
 
-@router.get("", response_model=list[RoundOut], summary="A policy's rounds: fixed or announced, with their counts")
+@router.get("", response_model=list[RoundOut], summary="A policy's rounds: fixed or announced, with their counts",
+            **documented([ex.ROUND], UNKNOWN_POLICY, VALIDATION))
 def list_rounds(rt: RuntimeDep, user: CurrentUser,
                 policy_id: Annotated[str, Query(min_length=1, max_length=64)]) -> list[dict[str, Any]]:
+    """The policy's application rounds (R1, R19), fixed by the policy or announced: their dates,
+    whether they opened and closed, the applications received and the quota, and the announcement.
+
+    **Who may call:** any signed-in user."""
     if not rt.policies.versions(policy_id):
         raise UnknownPolicy(f"no policy {policy_id!r}", policy_id=policy_id)
     return [round_view(r) for r in rounds.listed(rt, policy_id)]

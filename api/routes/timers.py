@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from api import openapi_examples as ex
 from api.deps import CurrentUser, Offset, RuntimeDep
+from api.openapi_docs import VALIDATION, documented
 from services.reminder_texts import step_words
 from services.reminders import Queued
 from services.timer_queries import TimerFilter, find_reminders, find_timers, my_reminders
@@ -56,42 +58,33 @@ class ReminderRow(BaseModel):
                                    "step_label": step_words(queued.reminder.step)})
 
 
-class Problem(BaseModel):
-    # an RFC 9457 problem as api/problems.py answers it (no docstring: see ReminderRow)
-    type: str = Field(examples=["/problems/validation"])
-    title: str
-    status: int
-    detail: str
-    instance: str
-    field: str | None = None
-
-
-def _problems(*statuses: int) -> dict[int | str, dict]:
-    """The error answers of a route for its OpenAPI entry, each an application/problem+json body."""
-    said = {400: "Bad request", 401: "Not signed in: no token, or an expired or withdrawn one",
-            403: "Not allowed for this user", 422: "A parameter is malformed or unknown (field names it)"}
-    schema = Problem.model_json_schema()
-    return {s: {"description": said[s], "content": {"application/problem+json": {"schema": schema}}}
-            for s in statuses}
-
-
-@router.get("/timers", response_model=list[TimerRow], summary="Pending timers of the user's cases")
+@router.get("/timers", response_model=list[TimerRow], summary="Pending timers of the user's cases",
+            **documented(ex.TIMERS, VALIDATION))
 def list_timers(
     rt: RuntimeDep, user: CurrentUser,
     due_before: date | None = None, kind: Kind | None = None,
     overdue: Annotated[bool, Query(description="Only deadlines already passed and not yet swept.")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0,
 ) -> list[dict]:
+    """The deadlines still pending on the cases of the caller's jurisdictions, by due date: annual
+    reports (R7), assessments (R8, R21), rectification (R9), re-evaluation (R10), subsidy
+    instalments (R11, R20), ban ends (R14), public notices (R22); `fires_on` is the day the sweep
+    acts on one, `provisional` a date whose year's official calendar is not loaded yet (R16).
+
+    **Who may call:** any signed-in user; each sees only their own jurisdictions' cases."""
     query = TimerFilter(due_before=due_before, kind=kind, overdue_on=rt.today() if overdue else None,
                         scopes=tuple(user.scopes()), limit=limit, offset=offset)
     return find_timers(rt, query)
 
 
 @router.get("/reminders", response_model=list[ReminderRow], summary="Reminders of the user's cases",
-            description="The reminders queued for the cases in the user's jurisdictions, by day to send. "
+            description="The reminders queued for the cases in the user's jurisdictions, by day to send "
+                        "(R7–R11: before a deadline, on its day, escalations after it). "
                         "`recipient=me`: the signed-in user's own in-app inbox instead (issue 15), their "
-                        "reminders and escalations, escalations (逾期督办) first, then the newest first.",
-            responses=_problems(401, 422))
+                        "reminders and escalations, escalations (逾期督办) first, then the newest first.\n\n"
+                        "**Who may call:** any signed-in user; each sees only their own jurisdictions' cases, "
+                        "or their own inbox.",
+            **documented(ex.REMINDERS, VALIDATION))
 def list_reminders(
     rt: RuntimeDep, user: CurrentUser,
     case_id: str | None = None, status: Status | None = None,

@@ -57,11 +57,13 @@ def test_issue_15_my_reminders_refuses_an_unknown_recipient_and_a_missing_token_
 
 def test_issue_15_the_openapi_document_describes_recipient_me_and_its_problems(client):
     """issue 15: the operation documents `recipient` and its 401 and 422 answers as problem+json."""
-    operation = client.get("/openapi.json").json()["paths"]["/api/v1/reminders"]["get"]
+    document = client.get("/openapi.json").json()
+    operation = document["paths"]["/api/v1/reminders"]["get"]
     recipient = next(p for p in operation["parameters"] if p["name"] == "recipient")
     assert "me" in str(recipient["schema"]) and recipient["description"]
     for status in ("401", "422"):
         content = operation["responses"][status]["content"]
         assert "application/problem+json" in content, status
-        schema = content["application/problem+json"]["schema"]
+        assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}, status
+        schema = document["components"]["schemas"]["Problem"]
         assert {"type", "title", "status", "detail", "instance"} <= set(schema["required"]), status
