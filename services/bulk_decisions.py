@@ -76,6 +76,7 @@ class Waiting:
 
     case: Case
     inspected_on: date | None
+    inspectors: tuple[str, ...]  # who took part, by display name (王芳), as people know them
     may_decide: bool  # False: the user took part in its inspection (R5), so another must approve it
 
 
@@ -103,7 +104,11 @@ def inspected_in_round(rt: Runtime, user: User, policy_id: str, year: int) -> li
     """The round's inspected cases in the user's jurisdictions, by inspection date, then 受理编号."""
     _policy(rt, policy_id)
     chosen = [c for c in _inspected(rt, user) if c.policy_id == policy_id and round_year(c) == year]
-    waiting = [Waiting(c, c.last_on, user.username != c.inspected_by and user.username not in c.inspectors)
+    with rt.reads() as uow:
+        names = {u.username: u.display_name for u in uow.users.all()}
+    # a case is inspected since its last act: the inspection, or an objection upheld that sent it back (R22)
+    waiting = [Waiting(c, c.last_on, tuple(names.get(n, n) for n in c.inspectors),
+                       user.username != c.inspected_by and user.username not in c.inspectors)
                for c in chosen]
     return sorted(waiting, key=lambda w: (w.inspected_on or date.min, w.case.reference or "", w.case.id))
 
