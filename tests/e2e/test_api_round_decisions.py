@@ -73,3 +73,15 @@ def test_issue15_a_request_wrong_as_a_whole_is_a_problem_and_decides_nothing(clo
     stale = ok(li.post(DECISIONS, json=_body(cases, cases=[{"case_id": cases[0]["id"], "version": 1}])))
     assert stale["outcomes"][0]["problem"]["type"] == "/problems/stale-version"
     assert ok(li.get(f"{CASES}/{cases[0]['id']}"))["state"] == "inspected"
+
+
+def test_issue15_a_single_approval_records_its_decision_number_too(clock, callers):
+    clock.set_day(date(2024, 5, 10))
+    li = callers["supervisor.li"]
+    [case] = _inspected(callers, 1)
+    problem(li.act(case["id"], "approve", on="2024-05-10", reason="予以认定", decision_number=" "),
+            422, "/problems/validation")
+    ok(li.act(case["id"], "approve", on="2024-05-10", reason="予以认定", decision_number=NUMBER))
+    assert ok(li.get(f"{CASES}/{case['id']}/events"))[-1]["payload"]["decision_number"] == NUMBER
+    dossier = ok(li.get(f"{CASES}/{case['id']}/dossier"))
+    assert dossier["events"][-1]["payload"]["decision_number"] == NUMBER
