@@ -58,6 +58,26 @@ class DecisionsOut(BaseModel):
     outcomes: list[OutcomeOut]
 
 
+class WaitingOut(BaseModel):
+    case_id: str
+    base_name: str
+    reference: str | None
+    version: int = Field(description="Send it back as the pick's `version`")
+    inspected_on: date | None
+    inspectors: list[str] = Field(description="Who took part in the inspection, by username")
+    may_decide: bool = Field(description="False: this user took part in the inspection, another approves (R5)")
+
+
+@router.get("/{policy_id}/{year}/decisions", response_model=list[WaitingOut],
+            summary="The inspected cases of a round in the user's jurisdictions, to decide (issue 15)",
+            responses={401: {"description": "Not signed in"}, 422: {"description": "No such policy"}})
+def waiting_in_round(rt: RuntimeDep, user: CurrentUser, policy_id: str = Path(min_length=1, max_length=64),
+                     year: int = Path(ge=2000, le=2200)) -> list[dict[str, Any]]:
+    return [{"case_id": w.case.id, "base_name": w.case.base_name, "reference": w.case.reference,
+             "version": w.case.version, "inspected_on": w.inspected_on, "inspectors": list(w.case.inspectors),
+             "may_decide": w.may_decide} for w in bulk_decisions.inspected_in_round(rt, user, policy_id, year)]
+
+
 def _outcome(request: Request, o: Outcome) -> dict[str, Any]:
     return {"case_id": o.case_id, "outcome": o.result,
             "state": o.case.state if o.case else None, "version": o.case.version if o.case else None,

@@ -17,6 +17,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "makeup_day": ("调休上班", "Make-up working day"),
     "calendar_unknown": ("当年放假安排未载入", "Holiday notice not loaded"),
     "weeks_shown": ("显示周数", "Weeks shown"),
+    "calendar_cut": ("到期事项较多，只显示最早的 {n} 项；请减少显示周数。",
+                     "Only the first {n} deadlines are shown; choose fewer weeks."),
 }
 WORDS.update({f"wd.{i}": (zh, en) for i, (zh, en) in enumerate(zip(
     WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))})

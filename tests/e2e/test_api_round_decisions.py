@@ -30,6 +30,11 @@ def test_issue15_one_decision_number_approves_each_case_and_refuses_the_one_four
     clock.set_day(date(2024, 5, 10))
     li = callers["supervisor.li"]
     fine, took_part = _inspected(callers, 1), _inspected(callers, 2, inspectors=("supervisor.li",))
+    waiting = ok(li.get(DECISIONS))
+    assert [(w["case_id"], w["version"], w["may_decide"]) for w in waiting] == [
+        (fine[0]["id"], fine[0]["version"], True), (took_part[0]["id"], took_part[0]["version"], False)]
+    assert waiting[1]["inspectors"] == ["caseworker.zhao", "supervisor.li"]
+    assert waiting[0]["inspected_on"] == "2024-04-20"
     answer = ok(li.post(DECISIONS, json=_body([*fine, *took_part])))
     assert answer["counts"] == {"decided": 1, "refused": 1}
     decided, refused = answer["outcomes"]
