@@ -56,3 +56,13 @@ def test_issue15_the_ics_export_holds_one_all_day_event_per_deadline_with_a_stab
     again = events(page.get("/calendar.ics").content)
     assert [e["UID"] for e in again] == [e["UID"] for e in found]
     assert len({e["UID"] for e in found}) == len(found)
+
+
+def test_issue15_a_calendar_cut_at_its_limit_says_so(sign_in, department, monkeypatch):
+    from services import deadlines_calendar
+
+    page = sign_in(CASEWORKER)
+    assert 'id="calendar-cut"' not in page.get("/calendar").text
+    monkeypatch.setattr(deadlines_calendar, "MOST", 1)
+    html = page.get("/calendar").text
+    assert 'id="calendar-cut"' in html and "只显示最早的 1 项" in html
