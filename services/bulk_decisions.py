@@ -23,7 +23,7 @@ from services.runtime import Runtime
 from services.text import normalise
 from services.users import Forbidden, User
 from statemachines.case import Case
-from statemachines.errors import DomainError, InvalidAct, UnknownPolicy
+from statemachines.errors import DomainError, FutureDate, InvalidAct, UnknownPolicy
 from statemachines.policy import Policy
 
 DECISIONS = ("approve", "reject")
@@ -133,6 +133,8 @@ def decide(rt: Runtime, user: User, *, policy_id: str, year: int, decision: str,
     case is decided; a case refused on its own is an outcome beside the others."""
     number = _checked(rt, user, policy_id=policy_id, decision=decision, picks=picks,
                       decision_number=decision_number, reason=reason)
+    if on > rt.today():  # R17: every case would refuse it alike, so the request is wrong as a whole
+        raise FutureDate(on, rt.today())
     if once is not None:
         with rt.uow() as uow:
             if (answer := idempotency.prior(uow, once)) is not None:

@@ -11,7 +11,7 @@ from services import bulk_decisions, cases, users
 from services.bulk_decisions import ALREADY, DECIDED, REFUSED, Pick
 from services.idempotency import IdempotentRequest
 from services.users import Forbidden
-from statemachines.errors import FourEyesViolation, InvalidAct, QuotaReached, StaleVersion
+from statemachines.errors import FourEyesViolation, FutureDate, InvalidAct, QuotaReached, StaleVersion
 from tests.policy_variants import variant, with_policies
 from tests.story import CASEWORKER, INSPECTOR, Story
 
@@ -147,6 +147,8 @@ def test_issue15_a_request_wrong_as_a_whole_decides_nothing(rt, clock, office):
         assert refused.value.field == field
     with pytest.raises(Forbidden):
         decide(rt, clerk, [Pick(story.case_id)])
+    with pytest.raises(FutureDate):
+        decide(rt, boss, [Pick(story.case_id)], on=D(2025, 5, 21))
     assert story.case.state == "inspected"
     # a case of another round is refused on its own
     assert decide(rt, other, [Pick(story.case_id)], year=2024).outcomes[0].result == REFUSED

@@ -40,7 +40,6 @@ def test_issue15_a_supervisor_approves_two_cases_of_a_round_with_one_decision_nu
     page.get_by_label("批复文号").fill(NUMBER)
     page.get_by_label("事由").fill("经厅务会研究，予以认定")
     page.get_by_label("予以认定").check()
-    page.screenshot(path=SCREENS / "round_form.png", full_page=True)
     page.get_by_role("button", name="批复所选事项").click()
     page.wait_for_load_state()
 

@@ -79,7 +79,7 @@ def test_issue15_a_form_wrong_as_a_whole_is_shown_again_with_the_error_and_decid
     page = sign_in(SUPERVISOR)
     from services import cases
     for wrong, field in (({"decision_number": " "}, "decision_number"), ({"on": "2026-13-01"}, "on"),
-                         ({"reason": ""}, "reason")):
+                         ({"on": "2026-11-23"}, "on"), ({"reason": ""}, "reason")):
         answer = page.post(ROUND, data=_form({department["inspected"]: ""}, **wrong))
         assert answer.status_code == 422 and f'data-field="{field}"' in answer.text, (field, answer.text)
     nothing = page.post(ROUND, data={k: v for k, v in _form({}).items()})
