@@ -16,7 +16,8 @@ from services.users import User
 
 
 def idempotent(request: Request, user: User, key: str | None, body: BaseModel,
-               render: Callable[[ActResult], tuple[int, dict[str, Any]]]) -> IdempotentRequest | None:
+               render: Callable[[Any], tuple[int, dict[str, Any]]]) -> IdempotentRequest | None:
+    """`render` words the answer from the service's result (an act's, a decision of a round's)."""
     if key is None:
         return None
     asked = fingerprint(request.method, request.url.path, body.model_dump(mode="json"))

@@ -57,3 +57,12 @@ def dossier_file(d: dict[str, Any], case_id: str, fmt: str, *, attach_json: bool
         return workbook(dossier_workbook(d, lang), f"dossier-{case_id}.xlsx")
     headers = {"Content-Disposition": f'attachment; filename="dossier-{case_id}.json"'} if attach_json else None
     return JSONResponse(d, headers=headers)
+
+
+ICS = "text/calendar; charset=utf-8"
+
+
+def ical_file(content: str, filename: str) -> Response:
+    """An iCalendar file (RFC 5545), to download or to subscribe to."""
+    return Response(content.encode("utf-8"), media_type=ICS,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

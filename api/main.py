@@ -10,8 +10,8 @@ from fastapi_offline import FastAPIOffline
 from api import headers, openapi_docs, problems, refusals
 from api.inputs import GuardedInputs
 from api.limits import Limiter
-from api.routes import actions, admin, audit, cases, grants, reference, rounds, security, timers
-from api.web import case_list, security_pages, signin
+from api.routes import actions, admin, audit, calendar, cases, decisions, grants, reference, rounds, security, timers
+from api.web import bulk, calendar_page, case_list, security_pages, signin
 from api.web import routes as web
 from config import Settings, get_settings
 from services.runtime import Runtime
@@ -53,13 +53,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(headers.SecurityHeaders, https=config.https,
                        docs_paths=(DOCS_URL, REDOC_URL, app.swagger_ui_oauth2_redirect_url))
     for router in (cases.router, actions.router, audit.router, reference.router, admin.router, grants.router,
-                   timers.router, rounds.router, security.router):
+                   timers.router, rounds.router, decisions.router, calendar.router, security.router):
         app.include_router(router)
     # the caseworkers' pages (/queue, /cases/{id}, /dashboard)
     web.install(app, web.WebSettings(session=timedelta(hours=config.web_session_hours), https=config.https,
                                      queue_page_size=config.queue_page_size))
     signin.install(app)  # /login and its steps, /logout, /account
     case_list.install(app)  # /cases: find any case
+    bulk.install(app)  # /decisions: a round's cases decided under one 批复文号
+    calendar_page.install(app)  # /calendar and /calendar.ics: the coming weeks' deadlines
     security_pages.install(app)  # /security-log, for the audit administrator
 
     @app.get("/healthz", include_in_schema=False)

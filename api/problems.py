@@ -5,6 +5,7 @@ work commits.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -167,3 +168,9 @@ def _known_or_invalid(request: Request, exc: DomainError) -> JSONResponse:
         return _known(request, exc)
     return problem(422, exc.code, "The request cannot be carried out", str(exc), request.url.path,
                    rule=exc.rule, **exc.details)
+
+
+def described(request: Request, exc: DomainError) -> dict[str, Any]:
+    """The problem body the API would answer `exc` with, for an answer that holds several (issue 15:
+    each case of a decision of a round refused on its own)."""
+    return json.loads(_known_or_invalid(request, exc).body)

@@ -386,6 +386,8 @@ class SqlTimerRepository:
              .where(c.fired_at.is_(None)))
         if query.due_before is not None:
             q = q.where(c.due_on < query.due_before)
+        if query.due_from is not None:
+            q = q.where(c.due_on >= query.due_from)
         if query.kind is not None:
             q = q.where(c.kind == query.kind)
         if query.overdue_on is not None:

@@ -188,6 +188,7 @@ class TimerFilter:
     """Which pending timers a reader asks for, across the cases they may see."""
 
     due_before: date | None = None
+    due_from: date | None = None  # only timers due on this day or later (issue 15: the deadlines calendar)
     kind: str | None = None
     overdue_on: date | None = None  # only timers whose day to act has passed by this date
     scopes: tuple[str, ...] | None = None

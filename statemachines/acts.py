@@ -313,11 +313,11 @@ def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
 @decides("approve")
 def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
             round_quota: RoundQuota | None = None, tier: str | None = None,
-            combined_with: Sequence[str] = ()) -> list[Event]:
+            combined_with: Sequence[str] = (), decision_number: str | None = None) -> list[Event]:
     """`round_quota`: the case's round's quota and its approvals so far, where it has one (R19);
     `tier`: the subsidy tier the base is recognised at, where the policy has tiers (R20);
     `combined_with`: the base's recognitions in force, with money, of the programmes the policy's
-    subsidy is not paid on top of (R23)."""
+    subsidy is not paid on top of (R23); `decision_number`: the 批复文号 it was issued under (issue 15)."""
     _check(case, policy, "approve", ctx)
     chosen = _tier(policy, tier)
     if ctx.actor == case.inspected_by or ctx.actor in case.inspectors:
@@ -338,7 +338,7 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
     if round_quota is not None:  # the place it takes: the auditor sees the quota was kept
         payload["round"] = {"year": round_quota.year, "quota": round_quota.limit,
                             "approved_before": round_quota.approved}
-    return _one(case, policy, calendar, ctx, "approve", payload)
+    return _one(case, policy, calendar, ctx, "approve", {**payload, **_decision_number(decision_number)})
 
 
 def recognition(policy: Policy, start: date, tier: Tier | None = None) -> dict[str, Any]:
@@ -431,9 +431,20 @@ def decide_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
 
 
 @decides("reject")
-def reject(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording) -> list[Event]:
+def reject(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *,
+           decision_number: str | None = None) -> list[Event]:
     _check(case, policy, "reject", ctx)
-    return _one(case, policy, calendar, ctx, "reject")
+    return _one(case, policy, calendar, ctx, "reject", _decision_number(decision_number))
+
+
+def _decision_number(number: str | None) -> dict[str, Any]:
+    """issue 15: the 批复文号 a decision was issued under, where one is given (left out: none recorded)."""
+    if number is None:
+        return {}
+    if not number.strip():
+        raise InvalidAct("a decision number (批复文号) is text; leave it out for none", field="decision_number",
+                         rule="R5")
+    return {"decision_number": number.strip()}
 
 
 @decides("withdraw")

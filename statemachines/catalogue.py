@@ -134,6 +134,13 @@ MISCONDUCT_GROUNDS = ("fraud", "commitment_breach", "complaints")
 REVOKED_BY_HAND = ("rectification_failed", *MISCONDUCT_GROUNDS)
 
 
+# issue 15: the 批复文号 of the document a decision on the recognition was issued under; one document
+# may decide several cases of a round (services.bulk_decisions), each recording it in its own event
+DECISION_NUMBER = Input("decision_number", "text", "批复文号", "Decision number", required=False, min_length=1,
+                        max_length=100, description="The number of the decision document (批复文号), "
+                                                    "e.g. 黔人社复〔2026〕15号; recorded with the event.")
+
+
 def _grounds(names: tuple[str, ...]) -> tuple[Choice, ...]:
     return tuple(GROUNDS[n] for n in names)
 
@@ -174,10 +181,11 @@ ACTS: tuple[ActDecl, ...] = (
               description="Where the policy has subsidy tiers (subsidy.tiers): the tier granted, by its name "
                           "in the policy; its criterion and amount are recorded with the approval (R20). "
                           "Left out where the policy has none."),
+        DECISION_NUMBER,
     ), "Approve the recognition (批复); starts the period, or opens the public notice first (R5, R6, R22)"),
     ActDecl("reject", "不予认定", "Reject", ("R5",), DECISION, (
         _move(("applied", "inspected", "publicized"), "rejected"),
-    ), summary="Refuse the recognition (R5)"),
+    ), (DECISION_NUMBER,), "Refuse the recognition (R5)"),
     ActDecl("withdraw", "撤回", "Withdraw", ("R4",), CASEWORK, (
         _move(("applied", "inspected", "publicized", *IN_FORCE), "withdrawn"),
     ), summary="The operator withdraws the application or gives the recognition up"),

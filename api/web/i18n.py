@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.web import security_labels
+from api.web import bulk_labels, calendar_labels, security_labels
 from services import reminder_texts
 from services.users import ROLE_NAMES_ZH
 from statemachines import catalogue
@@ -226,6 +226,12 @@ ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "audito
 # the sign-in, account and security-log pages' words (issue 14) are kept beside those pages
 ZH.update(security_labels.ZH)
 EN.update(security_labels.EN)
+# the decisions of a round (issue 15)
+ZH.update(bulk_labels.ZH)
+EN.update(bulk_labels.EN)
+# the deadlines calendar (issue 15)
+ZH.update(calendar_labels.ZH)
+EN.update(calendar_labels.EN)
 TABLES = {"zh": ZH, "en": EN}
 
 

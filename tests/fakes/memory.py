@@ -697,6 +697,7 @@ class MemoryTimerRepository:
         for t in self._pending():
             case = tables.cases[t.case_id]
             if ((query.due_before is None or t.due_on < query.due_before)
+                    and (query.due_from is None or t.due_on >= query.due_from)
                     and (query.kind is None or t.kind == query.kind)
                     and (query.overdue_on is None or (t.fires_on <= query.overdue_on and t.kind in DEADLINE_KINDS))
                     and _within(case.jurisdiction, query.scopes)):
