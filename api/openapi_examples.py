@@ -193,3 +193,22 @@ SECURITY_LOG = {"total": 40, "limit": 1, "offset": 0, "entries": [{
     "action": "sign_in", "subject": "caseworker.wang", "result": "ok", "details": {},
     "prev_hash": HASH_1, "hash": HASH_2}]}
 SECURITY_LOG_VERIFIED = {"ok": True, "entries": 40, "problems": []}
+DECISIONS_IN = {"decision": "approve", "decision_number": "黔人社函〔2026〕112号", "on": "2026-12-03",
+                "reason": "经审核，以下基地符合省级创业孵化示范基地认定条件",
+                "cases": [{"case_id": "demo-zy-kechuang", "version": 3},
+                          {"case_id": "demo-as-shuangchuang", "version": 4}]}
+DECISIONS = {"decision": "approve", "decision_number": "黔人社函〔2026〕112号", "counts": {"decided": 1, "refused": 1},
+             "outcomes": [
+                 {"case_id": "demo-zy-kechuang", "outcome": "decided", "state": "publicized", "version": 4,
+                  "problem": None},
+                 {"case_id": "demo-as-shuangchuang", "outcome": "refused", "state": None, "version": None,
+                  "problem": {"type": "/problems/four-eyes", "title": "Four eyes: another user must record this act",
+                              "status": 403, "detail": "'approve' must be recorded by someone other than the user "
+                              "who recorded 'inspect' (supervisor.li)", "rule": "R5"}}]}
+WAITING = [{"case_id": "demo-zy-kechuang", "base_name": "遵义市科创孵化基地", "reference": "520000-2026-0007",
+            "version": 3, "inspected_on": "2026-05-30", "inspectors": ["caseworker.zhao"], "may_decide": True}]
+CALENDAR = [{"date": "2026-12-10", "weekday": "周四", "working": True, "day_kind": "工作日", "deadlines": [
+    {"case_id": "demo-gy-daxuesheng", "base_name": "贵阳市大学生创业园", "reference": "520000-2024-0003",
+     "state": "recognized", "kind": "assessment", "key": "1", "what": "第1次绩效考核", "due_on": "2026-12-10",
+     "provisional": False, "uid": "demo-gy-daxuesheng.assessment.1@incubase",
+     "url": "http://127.0.0.1:8000/cases/demo-gy-daxuesheng"}]}]

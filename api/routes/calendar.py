@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from api import openapi_examples as ex
 from api.deps import CurrentUser, RuntimeDep, client_address
 from api.downloads import ical_file
+from api.openapi_docs import VALIDATION, documented
 from services import deadlines_calendar as calendar
 from services.runtime import Runtime
 from services.security_log import logged_export
@@ -58,13 +60,16 @@ def ics_answer(request: Request, rt: Runtime, user: User, weeks: int) -> Respons
 
 @router.get("/calendar", response_model=list[DayOut],
             summary="The coming weeks' deadlines of the user's cases, by day (format=ics: iCalendar)",
-            description="The pending deadlines of the cases in the user's jurisdictions from today, grouped by "
-                        "day, each day a working day or not on the official calendar (`working` null where the "
-                        "year's calendar is not loaded). `format=ics`: the same as an RFC 5545 file, one all-day "
-                        "event per deadline with a UID stable per timer, so importing again updates it.",
-            responses={200: {"content": {"text/calendar": {}}}, 401: {"description": "Not signed in"}})
+            **documented(ex.CALENDAR, VALIDATION, files={"text/calendar": "format=ics: an RFC 5545 calendar"}))
 def deadlines(request: Request, rt: RuntimeDep, user: CurrentUser, weeks: Weeks = calendar.WEEKS,
               format: Literal["json", "ics"] = "json") -> Any:
+    """The pending deadlines of the cases in the user's jurisdictions from today, grouped by day, each
+    day a working day or not on the official calendar (`working` null where the year's calendar is not
+    loaded). `format=ics`: the same as an RFC 5545 file, one all-day event per deadline with a UID
+    stable per timer, so importing it again updates rather than duplicates; that download is on the
+    security log.
+
+    **Who may call:** any signed-in user; only the cases of their own jurisdictions are listed."""
     if format == "ics":
         return ics_answer(request, rt, user, weeks)
     url = case_url(request)

@@ -14,10 +14,12 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import openapi_examples as ex
 from api.act_models import REASON_LIMIT
 from api.answers import idempotent
 from api.deps import CurrentUser, IdempotencyKey, RuntimeDep
 from api.fields import prose, text
+from api.openapi_docs import REQUEST_IN_PROGRESS, UNKNOWN_POLICY, VALIDATION, documented, forbidden
 from api.problems import described
 from services import bulk_decisions
 from services.bulk_decisions import BulkResult, Outcome, Pick
@@ -70,9 +72,14 @@ class WaitingOut(BaseModel):
 
 @router.get("/{policy_id}/{year}/decisions", response_model=list[WaitingOut],
             summary="The inspected cases of a round in the user's jurisdictions, to decide (issue 15)",
-            responses={401: {"description": "Not signed in"}, 422: {"description": "No such policy"}})
+            **documented(ex.WAITING, UNKNOWN_POLICY))
 def waiting_in_round(rt: RuntimeDep, user: CurrentUser, policy_id: str = Path(min_length=1, max_length=64),
                      year: int = Path(ge=2000, le=2200)) -> list[dict[str, Any]]:
+    """The cases of the round (the policy, the year they were received) that are inspected and wait
+    for a decision, in the user's jurisdictions, each with the version to send back as its pick's
+    `version` and whether this user may decide it (R5: not one who inspected it).
+
+    **Who may call:** any signed-in user; only the cases of their own jurisdictions are listed."""
     return [{"case_id": w.case.id, "base_name": w.case.base_name, "reference": w.case.reference,
              "version": w.case.version, "inspected_on": w.inspected_on, "inspectors": list(w.case.inspectors),
              "may_decide": w.may_decide} for w in bulk_decisions.inspected_in_round(rt, user, policy_id, year)]
@@ -91,15 +98,21 @@ def _view(request: Request, result: BulkResult) -> dict[str, Any]:
 
 @router.post("/{policy_id}/{year}/decisions", response_model=DecisionsOut,
              summary="Approve or refuse several inspected cases of a round under one 批复文号 (issue 15, R5)",
-             description="Each case is decided in its own transaction with the act's own checks (four eyes, "
-                         "If-Match as `version`, the round's quota, its state): one refused leaves the others "
-                         "decided. A case already decided so under this number is `already_decided`.",
-             responses={401: {"description": "Not signed in"}, 403: {"description": "Not a supervisor"},
-                        422: {"description": "Wrong as a whole (no case, a case twice, no 批复文号, no such "
-                                             "policy): nothing decided"}})
+             **documented(ex.DECISIONS, forbidden("deciding a round needs the role supervisor; caseworker.wang "
+                                                 "does not hold it", needed=["supervisor"]),
+                          REQUEST_IN_PROGRESS, UNKNOWN_POLICY, VALIDATION, body=ex.DECISIONS_IN))
 def decide_round(request: Request, rt: RuntimeDep, user: CurrentUser, body: DecisionsIn,
                  policy_id: str = Path(min_length=1, max_length=64), year: int = Path(ge=2000, le=2200),
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Approves (R5) or refuses several inspected cases of one round under one 批复文号, recorded in
+    every case's event. Each case is decided in its own transaction with the act's own checks (four
+    eyes, `version` as its If-Match, the round's quota, its state): one refused leaves the others
+    decided, and its outcome carries the problem the single act would have answered. A case already
+    decided so under this number is `already_decided`, so a retry is safe; an `Idempotency-Key`
+    replays the first answer. A request wrong as a whole (no case, a case twice, no 批复文号, no such
+    policy) is refused and decides nothing.
+
+    **Who may call:** a `supervisor` of the cases' jurisdiction (else 403, or the case's own refusal)."""
     once = idempotent(request, user, idempotency_key, body, lambda r: (200, _view(request, r)))
     result = bulk_decisions.decide(
         rt, user, policy_id=policy_id, year=year, decision=body.decision,

@@ -22,7 +22,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 # the operations that check a role: everyone else is refused with 403 (services.authz, services.duties)
 ROLE_CHECKED = re.compile(r"^(post /api/v1/cases(/\{case_id\}/actions/.*)?|get /api/v1/stats|"
                           r"(get|post) /api/v1/users.*|get /api/v1/grants.*|get /api/v1/security-log.*|"
-                          r"post /api/v1/client-locks/release|post /api/v1/rounds|post /api/v1/sessions)$")
+                          r"post /api/v1/client-locks/release|post /api/v1/rounds(/\{policy_id\}/\{year\}/decisions)?|"
+                          r"post /api/v1/sessions)$")
 
 
 @pytest.fixture
