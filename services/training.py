@@ -79,6 +79,10 @@ class TrainingClock:
         self._day: date | None = None
         self._read_at: float | None = None
 
+    def forget(self) -> None:
+        """The date was moved here: read it again at the next call, not a second later."""
+        self._read_at = None
+
     def day(self) -> date | None:
         now = self.monotonic()
         if self._read_at is None or now - self._read_at >= REFRESH_SECONDS:
@@ -104,6 +108,8 @@ def set_date(rt: Runtime, day: date, set_by: str) -> date:
         # when it was set, in real time: a trainer's act, not one of the class's
         uow.deployment.add_training_day(day, rt.real_time(), set_by)
         uow.commit()
+    if isinstance(rt.clock, TrainingClock):
+        rt.clock.forget()
     return current
 
 
