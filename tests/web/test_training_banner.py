@@ -19,10 +19,14 @@ BANNER_ZH = "培训模式 · 办理日期 2027年3月1日 — 非真实数据"
 BANNER_EN = "Training mode · business date 2027-03-01 — not real data"
 
 
+def in_training(rt, day: date = TRAINING_DAY):
+    """The test runtime in training mode: its clock on `day`, as on a training database's (services.training)."""
+    return dataclasses.replace(rt, clock=TrainingClock(lambda: day, rt.clock), training=True, wall=rt.clock)
+
+
 @pytest.fixture
 def training_rt(rt):
-    """The test runtime in training mode: its clock on the training date (the database's, services.training)."""
-    return dataclasses.replace(rt, clock=TrainingClock(lambda: TRAINING_DAY, rt.clock), training=True, wall=rt.clock)
+    return in_training(rt)
 
 
 @pytest.fixture
