@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -18,7 +19,7 @@ from bootstrap import build_runtime
 from config import Settings
 from db import tables as t
 from db.engine import make_engine
-from db.migrate import PurposeFixed, upgrade
+from db.migrate import PurposeFixed, alembic_config, upgrade
 from flows import wiring
 from services import audit, training, users
 from services.sweep import sweep
@@ -107,6 +108,16 @@ def test_issue15_a_database_created_before_training_mode_counts_as_production_an
     with pytest.raises(PurposeFixed):  # at the head already: still refused, nothing changed
         upgrade(url, training_date=START)
     assert _purpose(engine_of(url)) == "production"
+
+
+def test_issue15_a_production_database_goes_back_before_0016_and_a_training_one_never(training_url,
+                                                                                      production_url, engine_of):
+    command.downgrade(alembic_config(production_url), "0015")
+    upgrade(production_url)
+    assert _purpose(engine_of(production_url)) == "production"
+    with pytest.raises(RuntimeError, match="cannot go back before revision 0016"):
+        command.downgrade(alembic_config(training_url), "0015")
+    assert _purpose(engine_of(training_url)) == "training"
 
 
 def test_issue15_the_purpose_and_the_training_dates_are_append_only(training_url, engine_of):

@@ -74,6 +74,12 @@ def _record_training(days: sa.Table, first: date | None, postgres: bool) -> None
 
 
 def downgrade() -> None:
+    purpose = op.get_bind().execute(sa.text("SELECT purpose FROM deployment WHERE id = 1")).scalar_one_or_none()
+    if purpose == "training":
+        # before this revision a database has no purpose and counts as production: practice acts dated in
+        # the trainers' future would pass for real ones
+        raise RuntimeError("this is a training database: it cannot go back before revision 0016, where it "
+                           "would count as production")
     op.drop_table("training_days")  # its triggers go with it
     # plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch copy would drop the append-only triggers
     op.execute("ALTER TABLE deployment DROP COLUMN purpose")
