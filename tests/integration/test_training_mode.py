@@ -6,6 +6,7 @@ Each test has a database of its own, created by the migrations (SQLite and Postg
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -191,10 +192,14 @@ def test_issue15_no_training_header_outside_training_mode(production_url, engine
         assert "Incubase-Training" not in client.get("/healthz").headers
 
 
-def test_issue15_sweeps_run_for_the_training_date(training_url, engine_of, wall):
-    """`incubase sweep` and the flows' runs, scheduled ones too, take the training date as their as_of."""
+def test_issue15_sweeps_run_for_the_training_date(training_url, engine_of, wall, monkeypatch):
+    """The flows' runs, scheduled ones too (whose scheduler plans real days), take the training date as
+    their as_of; `incubase sweep`: tests/acceptance/test_training_mode.py."""
     rt = _runtime(training_url, engine_of(training_url), wall)
     training.set_date(rt, D(2031, 3, 1), "cli:trainer")
+    monkeypatch.setattr(wiring, "_scheduled_day", lambda: D(2026, 12, 3))  # as in a scheduled run
     with wiring.using(rt, time_travel=False):
         assert wiring.resolve_as_of(None) == D(2031, 3, 1)
+    with wiring.using(dataclasses.replace(rt, clock=wall, training=False), time_travel=False):
+        assert wiring.resolve_as_of(None) == D(2026, 12, 3)  # outside training mode: the scheduled day
     assert sweep(rt, rt.today()).failed == []
