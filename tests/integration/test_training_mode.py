@@ -14,10 +14,12 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from api.main import create_app
 from bootstrap import build_runtime
-from config import Settings
+from cli.main import app
+from config import Settings, get_settings
 from db import tables as t
 from db.engine import make_engine
 from db.migrate import PurposeFixed, alembic_config, upgrade
@@ -203,3 +205,37 @@ def test_issue15_sweeps_run_for_the_training_date(training_url, engine_of, wall,
     with wiring.using(dataclasses.replace(rt, clock=wall, training=False), time_travel=False):
         assert wiring.resolve_as_of(None) == D(2026, 12, 3)  # outside training mode: the scheduled day
     assert sweep(rt, rt.today()).failed == []
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("INCUBASE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def _incubase(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_issue15_the_training_commands_say_what_is_wrong_in_one_line(cli_db):
+    done = _incubase("db", "upgrade", "--date", "2027-03-01")
+    assert done.exit_code == 2 and "give --training too" in done.output
+    assert _incubase("db", "upgrade").exit_code == 0  # a production database
+    shown = _incubase("training", "show")
+    assert shown.exit_code == 1 and "error: this is not a training database" in shown.output
+    moved = _incubase("training", "set-date", "2027-03-01")
+    assert moved.exit_code == 1 and "error: this is not a training database" in moved.output
+    assert _incubase("training", "set-date", "2027-3-1").exit_code == 2  # not a date as written
+
+
+def test_issue15_the_training_commands_move_the_date_the_demo_follows(cli_db):
+    assert _incubase("db", "upgrade", "--training", "--date", "2027-03-01").exit_code == 0
+    cli_db.setenv("INCUBASE_TRAINING", "true")
+    get_settings.cache_clear()
+    assert _incubase("training", "show").output == "training date 2027-03-01\n"
+    assert _incubase("training", "set-date", "2027-09-01").output == "training date 2027-09-01 (was 2027-03-01)\n"
+    assert _incubase("demo").exit_code == 0
+    swept = _incubase("sweep")
+    assert swept.exit_code == 0 and swept.output.startswith("swept to 2027-09-01: ")
