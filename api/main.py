@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import headers, openapi_docs, problems, refusals
+from api import headers, openapi_docs, problems, refusals, training
 from api.inputs import GuardedInputs
 from api.limits import Limiter
 from api.routes import actions, admin, audit, calendar, cases, decisions, grants, reference, rounds, security, timers
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     refusals.install(app)
     # the outermost last: every answer, a refusal of the guard too, carries the security headers
     app.add_middleware(GuardedInputs, max_body_bytes=config.max_body_bytes, refuse=refusals.refuse)
+    app.add_middleware(training.TrainingHeader)
     app.add_middleware(headers.SecurityHeaders, https=config.https,
                        docs_paths=(DOCS_URL, REDOC_URL, app.swagger_ui_oauth2_redirect_url))
     for router in (cases.router, actions.router, audit.router, reference.router, admin.router, grants.router,

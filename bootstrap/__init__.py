@@ -9,6 +9,7 @@ from functools import partial
 
 from config import Settings, get_settings
 from config.clock import system_clock
+from db.deployment import database_purpose, training_day
 from db.engine import make_engine
 from db.uow import SqlUnitOfWork
 from services.calendars import load_work_calendar
@@ -16,6 +17,7 @@ from services.policies import load_policies
 from services.ports import ChainLinks
 from services.runtime import Clock, Runtime
 from services.security_policy import SecurityPolicy
+from services.training import TrainingClock, check_mode
 
 
 def build_senders(settings: Settings | None = None) -> dict:
@@ -34,15 +36,36 @@ def build_senders(settings: Settings | None = None) -> dict:
 
 
 def build_runtime(settings: Settings | None = None, *, clock: Clock = system_clock, engine=None) -> Runtime:
+    """Refuses (services.training.TrainingMismatch) a database whose purpose the settings contradict;
+    in training mode the clock runs on the training database's date."""
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
+    check_deployment(settings, engine=engine)
+    wall = clock
+    if settings.training:
+        clock = TrainingClock(partial(training_day, engine), wall)
     return Runtime(
         uow=partial(SqlUnitOfWork, engine, clock),
         clock=clock,
         policies=load_policies(settings.policies_dir),
         calendar=load_work_calendar(settings.calendars_dir),
         security=security_policy(settings),
+        training=settings.training,
+        wall=wall,
     )
+
+
+def check_deployment(settings: Settings | None = None, *, engine=None) -> None:
+    """Training mode and the database's purpose agree (issue 15), or TrainingMismatch: the entry points
+    call it before they start anything."""
+    settings = settings or get_settings()
+    own = engine is None
+    engine = engine or make_engine(settings.database_url)
+    try:
+        check_mode(database_purpose(engine), settings.training)
+    finally:
+        if own:
+            engine.dispose()
 
 
 def security_policy(settings: Settings) -> SecurityPolicy:
@@ -55,7 +78,9 @@ def security_policy(settings: Settings) -> SecurityPolicy:
         session_lifetime=timedelta(hours=settings.web_session_hours),
         session_idle=timedelta(minutes=settings.session_idle_minutes),
         password_min_length=settings.password_min_length,
-        password_max_age=timedelta(days=settings.password_max_age_days) if settings.password_max_age_days else None,
+        # not in training mode: each step of the training date forward would age every password by it
+        password_max_age=timedelta(days=settings.password_max_age_days)
+        if settings.password_max_age_days and not settings.training else None,
         totp_issuer=settings.totp_issuer,
     )
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.dates import dates_app, parse_date
+from cli.training import training_app
 
 app = typer.Typer(help="incubase — recognition lifecycle of 创业孵化基地.", no_args_is_help=True)
 ROLE_HELP = ("caseworker, supervisor or auditor; or one of the three administrators (三员): sysadmin "
@@ -28,6 +29,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policies_app, name="policies")
 app.add_typer(dates_app, name="dates")
+app.add_typer(training_app, name="training")
 
 
 class HashChoice(StrEnum):
@@ -41,18 +43,29 @@ def db_upgrade(
         "--hash-algorithm", help="When creating the database: the hash of its chains and anchors, sha256 "
                                  "(the default) or sm3 (GB/T 32905). Chosen once; a database created "
                                  "with the other one refuses it.")] = None,
+    training: Annotated[bool, typer.Option(
+        "--training", help="When creating the database: a training database (README \"Training mode\"), "
+                           "recorded once; a database created for production refuses it.")] = False,
+    start: Annotated[str | None, typer.Option(
+        "--date", help="With --training: its first business date, YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Migrate the database (INCUBASE_DATABASE_URL) to the newest schema."""
     from config import get_settings
-    from db.migrate import HashAlgorithmFixed, upgrade
+    from config.clock import system_clock
+    from db.migrate import HashAlgorithmFixed, PurposeFixed, upgrade
+    from statemachines.acts import business_date
 
+    if start is not None and not training:
+        typer.echo("error: --date is the first business date of a training database: give --training too", err=True)
+        raise typer.Exit(2)
+    first = (parse_date(start) if start else business_date(system_clock())) if training else None
     url = get_settings().database_url
     try:
-        upgrade(url, hash_algorithm=hash_algorithm.value if hash_algorithm else None)
-    except HashAlgorithmFixed as exc:
+        upgrade(url, hash_algorithm=hash_algorithm.value if hash_algorithm else None, training_date=first)
+    except (HashAlgorithmFixed, PurposeFixed) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"database at {_safe(url)} is up to date")
+    typer.echo(f"database at {_safe(url)} is up to date" + (" (a training database)" if training else ""))
 
 
 @db_app.command("backup")
@@ -117,12 +130,10 @@ def policies_check(file: Annotated[Path, typer.Argument(help="A policy file (TOM
 def demo(tokens: Annotated[bool, typer.Option(help="Also create and print a demo token per role.")] = False) -> None:
     """Load the demo cases and users (idempotent) and print every case."""
     from bootstrap import build_runtime
-    from config.clock import system_clock
     from services.demo import demo_tokens, load_demo
-    from statemachines.acts import business_date
 
     rt = build_runtime()
-    loaded = load_demo(rt, business_date(system_clock()))
+    loaded = load_demo(rt, rt.today())
     typer.echo(f"loaded {len(loaded)} demo case(s)")
     _print_cases(rt)
     if tokens:
@@ -144,9 +155,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
     import uvicorn
 
+    from bootstrap import check_deployment
     from cli.run import load_rules
 
     load_rules()
+    check_deployment()
     typer.echo(f"incubase API on http://{host}:{port}/api/v1  docs: http://{host}:{port}/docs")
     uvicorn.run("api.main:app", host=host, port=port, log_level="info")
 
@@ -393,9 +406,11 @@ def audit_anchors(check: Annotated[bool, typer.Option(
 @app.command("run")
 def run() -> None:
     """The API and the scheduled flows together (a local Prefect server included)."""
+    from bootstrap import check_deployment
     from cli.run import run_all
     from config import get_settings
 
+    check_deployment()
     run_all(get_settings())
 
 
@@ -679,12 +694,16 @@ def main() -> None:
     command that loads them may meet), or a file that cannot be read or written, one line per
     problem and exit status 2, not a traceback."""
     from services.calendars import CalendarDataError
+    from services.training import TrainingMismatch
     from statemachines.policy import PolicyError
 
     try:
         app()
     except (PolicyError, CalendarDataError) as exc:
         _report_problems(exc)
+        raise SystemExit(2) from None
+    except TrainingMismatch as exc:  # training mode and the database's purpose disagree: nothing starts
+        typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     except OSError as exc:  # a file named that cannot be read or written: /nonexistent/x.xlsx, a directory
         where = f"{exc.filename}: " if exc.filename else ""

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     calendars_dir: Path = PROJECT_ROOT / "calendars" / "cn"
     # Lets a sweep run for a business date after today (demo and tests only): never in production.
     time_travel: bool = False
+    # Training mode (issue 15): the whole service runs on the training database's business date, set
+    # by `incubase training set-date`; refused on a production database (README "Training mode").
+    training: bool = False
 
     # e-mail reminders (off while smtp_host is empty)
     smtp_host: str = ""

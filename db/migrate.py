@@ -1,6 +1,8 @@
 """Runs the Alembic migrations, for `incubase db upgrade`, `make run` and the tests."""
 from __future__ import annotations
 
+from datetime import date
+
 from alembic import command
 from alembic.config import Config
 
@@ -25,26 +27,66 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head", *, hash_algorithm: str | None = None) -> None:
+class PurposeFixed(Exception):
+    """A training database is made new: one created for production (or before the choice) stays one."""
+
+    def __init__(self, recorded: str) -> None:
+        super().__init__(f"this database was created for {recorded}, not training: a training database is "
+                         f"created new, by `incubase db upgrade --training` on an empty one "
+                         f"(本数据库创建时用途为 {recorded}，不能改为培训数据库)")
+        self.recorded = recorded
+
+
+def upgrade(url: str, revision: str = "head", *, hash_algorithm: str | None = None,
+            training_date: date | None = None) -> None:
     """Migrates to `revision`. `hash_algorithm` (sha256 or sm3): the choice of a database being
-    created (migration 0012 records it); on one created before, it must be the one recorded then."""
+    created (migration 0012 records it); on one created before, it must be the one recorded then.
+    `training_date`: the database being created is a training database starting on that business date
+    (migration 0016); any other is refused."""
     cfg = alembic_config(url)
     cfg.attributes["hash_algorithm"] = hash_algorithm
+    if training_date is not None:
+        cfg.attributes.update(purpose="training", training_date=training_date, fresh=_revision(url) is None)
     try:
         command.upgrade(cfg, revision)
     except RuntimeError as exc:
         if hash_algorithm is not None and "cannot be changed" in str(exc):
             raise HashAlgorithmFixed(hash_algorithm, "sha256") from None
+        if training_date is not None and "counts as production" in str(exc):
+            raise PurposeFixed("production") from None
         raise
+    if training_date is not None:
+        from db.deployment import database_purpose
+
+        purpose = _read(url, database_purpose)
+        if purpose != "training":
+            raise PurposeFixed(purpose)
     if hash_algorithm is not None:
         from db.deployment import recorded_algorithm
-        from db.engine import make_engine
 
-        engine = make_engine(url)
-        try:
-            with engine.connect() as conn:
-                recorded = recorded_algorithm(conn)
-        finally:
-            engine.dispose()
+        recorded = _read(url, lambda engine: _on_connection(engine, recorded_algorithm))
         if recorded != hash_algorithm:
             raise HashAlgorithmFixed(hash_algorithm, recorded)
+
+
+def _revision(url: str) -> str | None:
+    """The database's Alembic revision before this upgrade: None for one being created."""
+    from alembic.runtime.migration import MigrationContext
+
+    return _read(url, lambda engine: _on_connection(
+        engine, lambda conn: MigrationContext.configure(conn).get_current_revision()))
+
+
+def _on_connection(engine, read):
+    with engine.connect() as conn:
+        return read(conn)
+
+
+def _read(url: str, read):
+    from db.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        return read(engine)
+    finally:
+        engine.dispose()

@@ -329,4 +329,18 @@ deployment = sa.Table(
     sa.Column("hash_algorithm", sa.String(16), sa.CheckConstraint("hash_algorithm IN ('sha256', 'sm3')",
                                                                   name="known_algorithm"), nullable=False),
     sa.Column("created_at", Stamp, nullable=False),
+    # issue 15: 'production', or 'training' when `db upgrade --training` created it (0016)
+    sa.Column("purpose", sa.String(16), sa.CheckConstraint("purpose IN ('production', 'training')",
+                                                           name="known_purpose"),
+              nullable=False, server_default="production"),
+)
+
+# a training database's business dates, each later than the one before: the last is the date the
+# whole service runs on (issue 15). Append-only like the events
+training_days = sa.Table(
+    "training_days", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("business_date", sa.Date, nullable=False, unique=True),
+    sa.Column("set_at", Stamp, nullable=False),
+    sa.Column("set_by", sa.String(120), nullable=False),
 )

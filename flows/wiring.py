@@ -37,10 +37,11 @@ def channels() -> tuple[str, ...]:
 
 
 def resolve_as_of(as_of: date | None) -> date:
-    """The business date of this run: the parameter, else the run's scheduled day, else today."""
+    """The business date of this run: the parameter, else the run's scheduled day, else today. In
+    training mode a scheduled run sweeps for the training date (the runtime's clock), not the real day."""
     rt = runtime()
     travel = get_settings().time_travel if _time_travel is None else _time_travel
-    if as_of is None:
+    if as_of is None and not rt.training:
         as_of = _scheduled_day()
     return day_to_sweep(as_of, rt.clock(), travel)
 

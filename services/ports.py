@@ -446,6 +446,18 @@ class DeploymentRepository(Protocol):
         """The hash algorithm of its chains and anchors (statemachines.events.HASH_ALGORITHMS)."""
         ...
 
+    def purpose(self) -> str:
+        """'production' or 'training' (issue 15); production for a database made before the choice."""
+        ...
+
+    def training_day(self) -> date | None:
+        """A training database's business date now: the last one set; None elsewhere."""
+        ...
+
+    def add_training_day(self, day: date, set_at: datetime, set_by: str) -> None:
+        """Appends the business date the training database runs on from now."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over every repository: nothing is kept unless committed."""

@@ -128,13 +128,13 @@ def proceed(rt: Runtime, ticket: str, client: str, *, code: str = "", new_passwo
         recovery: tuple[str, ...] = ()
         done: tuple[str, ...]
         if held.stage == "totp":
-            kind = two_factor.check(uow, origin, user, code, now)
+            kind = two_factor.check(uow, origin, user, code, now, rt.real_time())
             if kind is None:
                 _wrong_code(uow, rt, origin, user.username, now)
             done = ("password", "second")
         elif held.stage == "enrol":
             try:
-                recovery = tuple(two_factor.confirm(uow, origin, user, code, now))
+                recovery = tuple(two_factor.confirm(uow, origin, user, code, now, rt.real_time()))
             except two_factor.WrongCode:
                 _wrong_code(uow, rt, origin, user.username, now)
             done = ("password", "second")

@@ -73,13 +73,15 @@ def issue(uow: UnitOfWork, rt: Runtime, origin: Origin, user: User, now: datetim
     return secret
 
 
-def confirm(uow: UnitOfWork, origin: Origin, user: User, code: str, now: datetime) -> list[str]:
+def confirm(uow: UnitOfWork, origin: Origin, user: User, code: str, now: datetime,
+            code_time: datetime | None = None) -> list[str]:
     """Turns the issued secret on with its first code; the recovery codes, shown this once.
-    WrongCode (logged) when the code is not the secret's now."""
+    WrongCode (logged) when the code is not the secret's now. `code_time`: the real time the app's
+    codes follow, where `now` is a training date's (Runtime.real_time)."""
     held = uow.two_factor.totp(user.id)
     if held is None or held.confirmed:
         raise NotEnrolling(user.username) if held is None else AlreadyEnrolled(user.username)
-    step = _matching_step(held, code.strip(), now)
+    step = _matching_step(held, code.strip(), code_time or now)
     if step is None:
         raise WrongCode()
     uow.two_factor.confirm_totp(user.id, step, now)
@@ -95,15 +97,16 @@ def enrolled(uow: UnitOfWork, user: User) -> bool:
     return held is not None and held.confirmed
 
 
-def check(uow: UnitOfWork, origin: Origin, user: User, code: str, now: datetime) -> str | None:
+def check(uow: UnitOfWork, origin: Origin, user: User, code: str, now: datetime,
+          code_time: datetime | None = None) -> str | None:
     """Which kind of code this is, if it is right and unused now: "totp" or "recovery" (that code
-    then used up, logged); None otherwise."""
+    then used up, logged); None otherwise. `code_time` as confirm's."""
     held = uow.two_factor.totp(user.id)
     if held is None or not held.confirmed:
         return None
     code = code.strip()
     if _TOTP_CODE.fullmatch(code):
-        step = _matching_step(held, code, now)
+        step = _matching_step(held, code, code_time or now)
         return "totp" if step is not None and uow.two_factor.use_step(user.id, step) else None
     if uow.two_factor.use_recovery_code(user.id, _hash(code), now):
         security_log.append(uow, now, origin, "recovery_code_used", user.username, "ok",
@@ -149,7 +152,7 @@ def turn_on(rt: Runtime, user: User, code: str, origin: Origin) -> list[str]:
     """A signed-in user's first code from the new secret: the recovery codes (WrongCode, logged, if wrong)."""
     try:
         with rt.uow() as uow:
-            codes = confirm(uow, origin, user, code, rt.clock())
+            codes = confirm(uow, origin, user, code, rt.clock(), rt.real_time())
             uow.commit()
     except WrongCode:
         security_log.record(rt, origin, "two_factor_confirm", user.username, "failed", {"error": "wrong-code"})

@@ -64,10 +64,10 @@ def sqlite_template(tmp_path_factory) -> str:
 
 
 @contextmanager
-def own_postgres_database(prefix: str, hash_algorithm: str | None = None) -> Iterator[str]:
+def own_postgres_database(prefix: str, hash_algorithm: str | None = None, **creation) -> Iterator[str]:
     """The URL of a new database on PG_URL's server, migrated to the head (created with
-    `hash_algorithm`, where given), dropped afterwards; raises sqlalchemy's OperationalError when
-    no server answers."""
+    `hash_algorithm`, and db.migrate.upgrade's other `creation` choices, where given), dropped
+    afterwards; raises sqlalchemy's OperationalError when no server answers."""
     admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -77,7 +77,7 @@ def own_postgres_database(prefix: str, hash_algorithm: str | None = None) -> Ite
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
         try:
-            upgrade(url, hash_algorithm=hash_algorithm)
+            upgrade(url, hash_algorithm=hash_algorithm, **creation)
             yield url
         finally:
             with admin.connect() as conn:

@@ -187,8 +187,10 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     other = "en" if t.lang == "zh" else "zh"
     lang_url = request.url.path + "?" + urlencode({**request.query_params, "lang": other})
     token = session_token(request)
+    rt = request.app.state.runtime
     response = templates.TemplateResponse(request, name, {
         "t": t, "user": user, "path": request.url.path, "lang_url": lang_url,
+        "training_day": rt.today() if rt.training else None,
         "csrf": csrf.token_for(token) if token and user else "", **context}, status_code=status)
     if request.query_params.get("lang") in LANGS:
         set_cookie(request, response, LANG_COOKIE, t.lang, max_age=365 * 86400)

@@ -21,6 +21,7 @@ import pytest
 
 from tests.acceptance.conftest import CHECKOUT, INCUBASE, STARTUP_SECONDS, Service, clean_env, run, wait_until
 from tests.acceptance.test_scale_out import README_LINES as SCALE_OUT_LINES
+from tests.acceptance.test_training_mode import README_LINES as TRAINING_LINES
 from tests.net import free_port, port_open
 
 README = CHECKOUT / "README.md"
@@ -115,6 +116,7 @@ ELSEWHERE = {
                               "test_incubase_run_stopped_while_it_starts_leaves_nothing_behind below",
     "make test": ".ci/run (this suite is what it runs)",
     **{line: "tests/acceptance/test_scale_out.py" for line in SCALE_OUT_LINES},
+    **{line: "tests/acceptance/test_training_mode.py" for line in TRAINING_LINES},
 }
 
 

@@ -329,6 +329,7 @@ class Tables:
     recovery_codes: dict[str, _RecoveryCode] = field(default_factory=dict)  # by code hash
     tickets: dict[str, _Ticket] = field(default_factory=dict)  # by ticket hash
     security_log: dict[int, SecurityEntry] = field(default_factory=dict)  # by seq
+    training_days: dict[int, tuple[date, datetime, str]] = field(default_factory=dict)  # by seq
     last_id: dict[str, int] = field(default_factory=dict)  # the sequences of the integer keys
 
     def copy(self) -> Tables:
@@ -343,10 +344,10 @@ class MemoryStore:
     """The committed tables, the lock a writing unit of work holds, and the hash algorithm chosen
     when the store was made (the database's `deployment` row)."""
 
-    def __init__(self, hash_algorithm: str = "sha256") -> None:
+    def __init__(self, hash_algorithm: str = "sha256", purpose: str = "production") -> None:
         self.tables = Tables()
         self.write_lock = threading.Lock()
-        self.hash_algorithm = hash_algorithm
+        self.hash_algorithm, self.purpose = hash_algorithm, purpose
 
 
 class MemoryUnitOfWork:
@@ -1151,6 +1152,19 @@ class MemoryDeploymentRepository:
 
     def hash_algorithm(self) -> str:
         return self.uow.store.hash_algorithm
+
+    def purpose(self) -> str:
+        return self.uow.store.purpose
+
+    def training_day(self) -> date | None:
+        days = self.uow.read.training_days
+        return days[max(days)][0] if days else None
+
+    def add_training_day(self, day: date, set_at: datetime, set_by: str) -> None:
+        tables = self.uow.write()
+        if any(held == day for held, _, _ in tables.training_days.values()):
+            raise IntegrityError(f"training_days.business_date {day} exists")
+        tables.training_days[tables.next_id("training_days")] = (day, set_at, set_by)
 
 
 if TYPE_CHECKING:  # mypy holds the fake to every port the services declare (services/ports.py)

@@ -34,6 +34,11 @@ pytestmark = needs_browser
 
 @pytest.fixture
 def server(rt, people, department):
+    yield from serving(rt)
+
+
+def serving(rt):
+    """The app on this runtime, served by uvicorn in a thread: its base URL, until the generator ends."""
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(runtime=rt), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
