@@ -11,7 +11,7 @@ from api import headers, problems, refusals
 from api.inputs import GuardedInputs
 from api.limits import Limiter
 from api.routes import actions, admin, audit, cases, grants, reference, rounds, security, timers
-from api.web import case_list, security_pages, signin
+from api.web import case_list, dashboard, security_pages, signin
 from api.web import routes as web
 from config import Settings, get_settings
 from services.runtime import Runtime
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                                      queue_page_size=config.queue_page_size))
     signin.install(app)  # /login and its steps, /logout, /account
     case_list.install(app)  # /cases: find any case
+    dashboard.install(app)  # /dashboard: figures, charts, links to the cases they count
     security_pages.install(app)  # /security-log, for the audit administrator
 
     @app.get("/healthz", include_in_schema=False)
