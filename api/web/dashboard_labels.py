@@ -1,5 +1,5 @@
-"""The words of the dashboard's charts, the case list's figure filter and the notice after an act (issue 15), in 简体中文
-and English (merged into api.web.i18n's tables)."""
+"""The words of the dashboard's charts, the case list's figure filter and the notice after an act
+(issue 15), in 简体中文 and English (merged into api.web.i18n's tables)."""
 from __future__ import annotations
 
 ZH: dict[str, str] = {
