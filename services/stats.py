@@ -58,7 +58,9 @@ LISTED_FIGURES = ("recognized", "newly_recognized", "revoked", "overdue_reports"
 
 
 def counted_cases(rt: Runtime, jurisdiction: str, year: int, today: date, figure: str) -> list[str]:
-    """The ids of the cases `statistics` counts in `figure` for this jurisdiction and year."""
+    """The ids of the cases `statistics` counts in `figure` for this jurisdiction and year. A case
+    adds at most one to each of these figures, but for a case flagged overdue for two reports in one
+    year (a sweep catching up): it is listed once, the figure counts the reports."""
     if figure not in LISTED_FIGURES:
         raise ValueError(f"{figure!r} is not a figure cases are listed by")
     as_of = min(date(year, 12, 31), today)

@@ -79,7 +79,7 @@ def test_issue15_the_supervisors_dashboard_charts_and_links_its_figures(rt, cloc
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_issue15_the_dashboard_at_phone_width_has_no_sideways_scroll(clock, server, browser,  # noqa: F811
+def test_issue15_the_dashboard_at_phone_width_has_no_sideways_scroll_and_prints(clock, server, browser,  # noqa: F811
                                                                      department, totp_secrets):
     page = sign_in(browser, server, SUPERVISOR, code=lambda: code_now(clock, totp_secrets[SUPERVISOR]))
     page.set_viewport_size({"width": 375, "height": 800})
@@ -91,6 +91,12 @@ def test_issue15_the_dashboard_at_phone_width_has_no_sideways_scroll(clock, serv
     # the labels are drawn at a size a phone reads (the viewBox is about a phone's width)
     size = page.eval_on_selector("#chart-by-state text.label", "t => t.getBoundingClientRect().height")
     assert size >= 9
+    # and on paper: the charts and tables print, the forms do not
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.emulate_media(media="print")
+    assert page.locator("svg#chart-by-month").is_visible() and page.locator("#by-state").is_visible()
+    assert not page.locator("form.filters").is_visible()
+    assert page.locator("svg#chart-by-state").bounding_box()["width"] <= 794
     page.close()
 
 

@@ -8,9 +8,13 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from services import cases
+from services.ports import CaseFilter
+from services.queries import page_of_cases
 from services.stats import LISTED_FIGURES, counted_cases, flows_by_year, statistics
-from services.timer_queries import TimerFilter, find_timers
+from services.timer_queries import TimerFilter, deadlines_by_month, find_timers
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR
 
 from .conftest import TODAY
@@ -119,6 +123,7 @@ def test_issue15_three_charts_drawn_in_the_pages_words_with_their_numbers_in_tab
     assert "Recognitions and revocations by year" in english and "Nov 2026" in english
 
 
+@pytest.mark.memory
 def test_issue15_the_figures_cases_and_yearly_flows_count_as_the_statistics_do(rt, clock, department):
     revoke_one(rt, clock, department)
     years = range(2020, 2027)
@@ -130,6 +135,24 @@ def test_issue15_the_figures_cases_and_yearly_flows_count_as_the_statistics_do(r
         for figure in LISTED_FIGURES:
             assert len(counted_cases(rt, "520000", year, TODAY, figure)) == getattr(stats, figure), (year, figure)
     assert counted_cases(rt, "520000", 2026, TODAY, "revoked") == [department["complaint"]]
+    with pytest.raises(ValueError):
+        counted_cases(rt, "520000", 2026, TODAY, "cases")
+
+
+@pytest.mark.memory
+def test_issue15_the_case_filter_by_ids_and_the_deadlines_by_month(rt, clock, department):
+    """Every storage lists only the cases given (CaseFilter.ids) and counts a month's pending timers."""
+    wanted = (department["applied"], department["recognized"], "no-such-case")
+    rows, total = page_of_cases(rt, CaseFilter(ids=wanted, scopes=("520000",)))
+    assert total == 2 and {r.id for r in rows} == set(wanted[:2])
+    assert page_of_cases(rt, CaseFilter(ids=()))[1] == 0
+    assert page_of_cases(rt, CaseFilter(ids=wanted, scopes=("310000",)))[1] == 0  # still within the scopes
+    months = deadlines_by_month(rt, ("520000",), TODAY)
+    assert [m for m, _ in months] == [date(2026 + (10 + n) // 12, (10 + n) % 12 + 1, 1) for n in range(12)]
+    pending = find_timers(rt, TimerFilter(scopes=("520000",), limit=1000))
+    assert sum(n for _, n in months) == sum(1 for t in pending if TODAY <= t["due_on"] < date(2027, 11, 1))
+    assert dict(months)[date(2026, 12, 1)] >= 1  # the first assessment, due 2026-12-10
+    assert deadlines_by_month(rt, ("310000",), TODAY) == [(m, 0) for m, _ in months]
 
 
 def test_issue15_a_figure_filter_is_named_on_the_list_and_only_with_a_jurisdiction_and_year(rt, clock, sign_in,
