@@ -11,7 +11,7 @@ from api import headers, openapi_docs, problems, refusals, training
 from api.inputs import GuardedInputs
 from api.limits import Limiter
 from api.routes import actions, admin, audit, calendar, cases, decisions, grants, reference, rounds, security, timers
-from api.web import bulk, calendar_page, case_list, security_pages, signin
+from api.web import bulk, calendar_page, case_list, dashboard, security_pages, signin
 from api.web import routes as web
 from config import Settings, get_settings
 from services.runtime import Runtime
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     case_list.install(app)  # /cases: find any case
     bulk.install(app)  # /decisions: a round's cases decided under one 批复文号
     calendar_page.install(app)  # /calendar and /calendar.ics: the coming weeks' deadlines
+    dashboard.install(app)  # /dashboard: figures, charts, links to the cases they count
     security_pages.install(app)  # /security-log, for the audit administrator
 
     @app.get("/healthz", include_in_schema=False)

@@ -88,6 +88,8 @@ class SqlCaseRepository:
                                c.reference.contains(query.text, autoescape=True)))
         if query.applied_in is not None:
             q = q.where(c.applied_on >= date(query.applied_in, 1, 1), c.applied_on <= date(query.applied_in, 12, 31))
+        if query.ids is not None:
+            q = q.where(c.id.in_(query.ids))
         total = self.conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
         column, descending = _SORTS[query.sort.lstrip("-")](next_timer), query.sort.startswith("-")
         order = column.desc() if descending else column.asc()
@@ -395,7 +397,8 @@ class SqlTimerRepository:
             q = q.where(c.fires_on <= query.overdue_on, c.kind.in_(DEADLINE_KINDS))
         if query.scopes is not None:
             q = q.where(sa.or_(sa.false(), *(t.cases.c.jurisdiction.startswith(prefix(s)) for s in query.scopes)))
-        rows = self.conn.execute(q.order_by(c.due_on, c.case_id, c.kind).limit(query.limit).offset(query.offset))
+        # (case, kind, key) is unique: an order without ties, so pages neither skip nor repeat a timer
+        rows = self.conn.execute(q.order_by(c.due_on, c.case_id, c.kind, c.key).limit(query.limit).offset(query.offset))
         return [dict(r) for r in rows.mappings()]
 
     def fired(self, case_id: str) -> list[dict]:

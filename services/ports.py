@@ -513,6 +513,7 @@ class CaseFilter:
     # issue 15: words found in the base's or the operator's name, the credit code, or the start of the id
     text: str | None = None
     applied_in: int | None = None  # the year of the application
+    ids: tuple[str, ...] | None = None  # only these cases (those a dashboard figure counts: issue 15)
     sort: str = "applied_on"  # applied_on, updated, next_due, state; "-" first for descending
     limit: int = 100
     offset: int = 0

@@ -1,6 +1,9 @@
 """Read-side questions about timers and reminders across cases."""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from services.reminders import INBOX
@@ -35,3 +38,19 @@ def my_reminders(rt: Runtime, user: User, *, case_id: str | None = None, status:
         return uow.reminders.search(recipient=f"user:{user.username}", channel=INBOX, case_id=case_id,
                                     status=status, scopes=tuple(user.scopes()), limit=limit, offset=offset,
                                     inbox_order=True)
+
+
+def deadlines_by_month(rt: Runtime, scopes: tuple[str, ...], today: date, months: int = 12) -> list[tuple[date, int]]:
+    """(first day of the month, pending timers due in it) for this month, from today, and the
+    months after it (issue 15: the dashboard's chart of deadlines), of the cases in these scopes."""
+    firsts = [_month_after(today.replace(day=1), n) for n in range(months + 1)]
+    query, counts = TimerFilter(due_before=firsts[-1], scopes=scopes, limit=500), Counter[date]()
+    while page := find_timers(rt, query):
+        counts.update(t["due_on"].replace(day=1) for t in page if t["due_on"] >= today)
+        query = replace(query, offset=query.offset + len(page))
+    return [(first, counts[first]) for first in firsts[:-1]]
+
+
+def _month_after(first: date, n: int) -> date:
+    months = first.month - 1 + n
+    return date(first.year + months // 12, months % 12 + 1, 1)

@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.act_models import REASON_LIMIT
 from api.deps import RuntimeDep, client_address
-from api.downloads import dossier_file, workbook
+from api.downloads import dossier_file
 from api.limits import limiter_of
 from api.views import case_view
 from api.web import csrf, forms
@@ -32,13 +32,10 @@ from api.web.diagram import lifecycle_svg, path_of
 from api.web.i18n import DEFAULT, LANGS, Translator
 from services import audit, cases, users
 from services.dossier import dossier
-from services.filed_workbooks import statistics_workbook
 from services.money import fen_to_yuan
-from services.ports import CaseFilter, CaseNotFound
-from services.queries import every_case
+from services.ports import CaseNotFound
 from services.rounds import closing_soon
 from services.security_log import logged_export
-from services.stats import statistics
 from services.text import normalise
 from services.timer_queries import my_reminders, reminders_of
 from services.users import Unauthenticated, User
@@ -46,8 +43,6 @@ from services.values import Origin
 from services.work_queue import GROUPS, HORIZON, kinds_offered, kinds_to_offer, page_after, work_queue
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
-from statemachines.lifecycle import STATES
-from statemachines.policy import LEVELS
 
 HERE = Path(__file__).parent
 COOKIE, LANG_COOKIE, LOGIN_COOKIE = "incubase_session", "incubase_lang", "incubase_login"
@@ -319,11 +314,15 @@ def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | Non
     acts = [(name, forms.fields_for(name, case, policy)) for name in view["allowed_actions"]]
     known = {"on", "reason", *(f.name for f in forms.FIELDS.get(act or "", ()))}
     errors = errors or {}
+    # issue 15: after an act the page opens at its notice, which says what was recorded (the act's
+    # latest event: a `done` naming no act of the case shows none)
+    done = request.query_params.get("done")
+    recorded = next((e for e in reversed(events) if e.act == done), None) if done else None
     return render(request, "case.html", {
         "case": case, "view": view, "policy": policy, "events": events, "reminders": reminders, "acts": acts,
         "act": act, "values": values or {}, "errors": errors,
         "general_errors": [msg for field, msg in errors.items() if field not in known],
-        "today": rt.today(), "done": request.query_params.get("done"), "reason_limit": REASON_LIMIT,
+        "today": rt.today(), "done": recorded, "reason_limit": REASON_LIMIT,
         "svg": _diagram(t, events, rt),
     }, status=status, user=user)
 
@@ -352,7 +351,7 @@ def record_act(case_id: str, act: str, request: Request, rt: RuntimeDep, user: P
     except DomainError as exc:
         return _case_page(request, rt, user, case_id, act=act, values=form,
                           errors={forms.field_of(exc): forms.message_of(exc, t)}, status=422)
-    return RedirectResponse(f"/cases/{case_id}?done={act}#timeline", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}?done={act}#done", status_code=303)
 
 
 # --- auditors ------------------------------------------------------------------------------
@@ -394,25 +393,7 @@ def dossier_download(case_id: str, fmt: str, request: Request, rt: RuntimeDep, u
 
 # --- dashboard -----------------------------------------------------------------------------
 
-@router.get("/dashboard")
-def dashboard(request: Request, rt: RuntimeDep, user: PageUser, jurisdiction: str = "",
-              year: str = "") -> HTMLResponse:
-    scopes = user.scopes()
-    jurisdiction = jurisdiction if jurisdiction in scopes else (scopes[0] if scopes else "")
-    years = offered_years(rt)
-    chosen = int(year) if year.isdigit() and int(year) in years else years[0]
-    figures, grid, totals = None, {}, {}
-    if jurisdiction:
-        figures = statistics(rt, jurisdiction, chosen, rt.today())
-        for r in every_case(rt, CaseFilter(jurisdiction=jurisdiction, scopes=tuple(scopes))):
-            grid[(r.state, r.level)] = grid.get((r.state, r.level), 0) + 1
-            totals[r.state] = totals.get(r.state, 0) + 1
-    return render(request, "dashboard.html", {
-        "scopes": scopes, "jurisdiction": jurisdiction, "figures": figures, "grid": grid, "totals": totals,
-        "states": [s for s in STATES if totals.get(s)] or list(STATES), "levels": LEVELS, "year": chosen,
-        "years": years,
-    }, user=user)
-
+# /dashboard and its export: api/web/dashboard.py
 
 # the years the dashboard offers: this business year back to the first the service has rules for
 # (Guizhou's policy from 2022; the official calendars from 2020)
@@ -421,15 +402,3 @@ FIRST_YEAR = 2020
 
 def offered_years(rt) -> list[int]:
     return list(range(rt.today().year, FIRST_YEAR - 1, -1))
-
-
-@router.get("/dashboard/stats-{jurisdiction}-{year}.xlsx")
-def statistics_download(jurisdiction: str, year: int, request: Request, rt: RuntimeDep, user: PageUser) -> Response:
-    """The dashboard's figures of a year as a workbook (the API's GET /api/v1/stats?format=xlsx), on the
-    security log like every export."""
-    if jurisdiction not in user.scopes() or year not in offered_years(rt):
-        return refusal_page(request, 404, "not-found", f"no statistics of {jurisdiction} for {year} here")
-    origin = Origin(user.username, client_address(request))
-    return logged_export(rt, origin, "statistics", f"{jurisdiction}/{year}", lambda: workbook(
-        statistics_workbook(statistics(rt, jurisdiction, year, rt.today()).as_dict(), rt.clock(), lang_of(request)),
-        f"stats-{jurisdiction}-{year}.xlsx"), format="xlsx")

@@ -496,7 +496,8 @@ class MemoryCaseRepository:
                 and (query.timer_due_before is None
                      or (c.id in next_due and next_due[c.id] < query.timer_due_before))
                 and (not query.text or _mentions(tables, c, query.text))
-                and (query.applied_in is None or c.applied_on.year == query.applied_in)]
+                and (query.applied_in is None or c.applied_on.year == query.applied_in)
+                and (query.ids is None or c.id in query.ids)]
         column = _SORT_COLUMNS[query.sort.lstrip("-")]
         rows.sort(key=lambda c: c.id)
         ordered = sorted((c for c in rows if column(c, next_due.get(c.id)) is not None),

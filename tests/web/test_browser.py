@@ -122,7 +122,7 @@ def test_a_day_in_the_department(rt, clock, server, browser, department, totp_se
     form.get_by_label("办理日期").fill("2026-05-20")
     form.get_by_label("考察意见").fill("场地、服务团队均符合条件")
     form.get_by_role("button").click()
-    page.wait_for_url("**?done=inspect#timeline")
+    page.wait_for_url("**?done=inspect#done")
     assert "已考察" in page.locator("h1 .badge").inner_text()
     assert page.locator('#timeline tr[data-act="inspect"]').count() == 1
     assert cases.get_case(rt, department["applied"]).state == "inspected"

@@ -309,9 +309,9 @@ def test_dashboard_counts_the_jurisdiction(rt, clock, sign_in, department):
     html = sign_in(SUPERVISOR).get("/dashboard").text
     figures = dict(re.findall(r'<b id="fig-([\w-]+)">(\d+)</b>', html))
     assert figures == {"in-force": "1", "recognitions": "0", "revocations": "1", "overdue-reports": "2"}
-    rows = dict(re.findall(r'<tr data-state="(\w+)">.*?<td class="num total">(\d+)</td>', html, re.S))
+    rows = dict(re.findall(r'<tr data-state="(\w+)">.*?<td class="num total"><a [^>]+>(\d+)</a></td>', html, re.S))
     assert rows == {"applied": "1", "inspected": "1", "recognized": "1", "revoked": "1"}
-    assert re.search(r'data-state="applied">.*?data-level="provincial">1<', html, re.S)
+    assert re.search(r'data-state="applied">.*?data-level="provincial"><a [^>]+>1<', html, re.S)
 
 
 def test_issue15_the_dashboard_has_a_year_picker_and_exports_its_figures(rt, clock, sign_in, department):

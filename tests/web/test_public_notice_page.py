@@ -108,6 +108,7 @@ def test_r22_the_queue_the_dashboard_and_the_audit_page_know_the_notice(sign_in,
         ("no_deadline", publicized, "objection")]
     assert "公示异议待处理" in queue and re.search(r'data-kind="objection"[^>]*>\s*[^<]+<b class="count">1</b>', queue)
     dashboard = client.get("/dashboard?jurisdiction=520000").text
-    assert re.search(r'<tr data-state="publicized">.*?公示中.*?<td class="num total">1</td>', dashboard, re.S)
+    assert re.search(r'<tr data-state="publicized">.*?公示中.*?<td class="num total"><a [^>]+>1</a></td>', dashboard,
+                     re.S)
     audit = sign_in("auditor.chen").get(f"/cases/{publicized}/audit?as_of=2024-06-18").text
     assert re.search(r'id="case-state">公示中<', audit) and 'id="verification">✔' in audit
