@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.web import security_labels
+from api.web import name_labels, security_labels
 from services import reminder_texts
 from services.users import ROLE_NAMES_ZH
 from statemachines import catalogue
@@ -226,6 +226,7 @@ ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "audito
 # the sign-in, account and security-log pages' words (issue 14) are kept beside those pages
 ZH.update(security_labels.ZH)
 EN.update(security_labels.EN)
+ZH.update(name_labels.ZH), EN.update(name_labels.EN)  # issue 15: names, not codes
 TABLES = {"zh": ZH, "en": EN}
 
 
