@@ -111,13 +111,15 @@ def test_issue15_timer_keys_and_flags_of_every_kind_in_words():
         ("annual_report", "2025"), ("assessment", "1.2"), ("assessment", "1.2025"), ("rectification", "2.1"),
         ("reevaluation", "1"), ("reevaluation_decision", "2"), ("instalment", "3"), ("public_notice", "1"),
         ("ban_end", "1"), ("clawback", "1"))] == [
-        "2025年度", "第1认定期第2次", "2025年度", "第2认定期第1次", "第1认定期", "第2认定期", "第3期", "第1次公示", "", ""]
+        "2025年度", "第1认定期第2次", "2025年度", "第2认定期第1次", "第1认定期", "第2认定期", "第3期", "第1次公示",
+        "", ""]
     assert [names.flag(zh, f) for f in ("annual_report_overdue:2025", "assessment_overdue:1.2",
                                         "rectification_review_due", "reevaluation_review_due",
                                         "clawback_overdue", "something_new")] == [
-        "2025年度工作报告逾期", "第1认定期第2次绩效考核逾期", "整改期满，待复核", "认定期满，待复评", "补助资金逾期未退回",
-        "something_new"]
-    assert names.work_detail(zh, "complaint", "ts-1") == "ts-1" and names.work_detail(zh, "reevaluation", "1") == "第1认定期"
+        "2025年度工作报告逾期", "第1认定期第2次绩效考核逾期", "整改期满，待复核", "认定期满，待复评",
+        "补助资金逾期未退回", "something_new"]
+    assert names.work_detail(zh, "complaint", "ts-1") == "ts-1"
+    assert names.work_detail(zh, "reevaluation", "1") == "第1认定期"
     assert names.person(zh, {CASEWORKER: "王芳"}, "system") == "系统"
     assert names.person(zh, {CASEWORKER: "王芳"}, "someone.gone") == "someone.gone"
 
