@@ -140,3 +140,9 @@ def test_issue15_my_reminders_say_which_report_and_every_status_has_words(sign_i
     zh, en = Translator("zh"), Translator("en")
     for status in ("pending", "sending", "failed", "sent"):  # the outbox's (db/reminders.py)
         assert zh(f"rs.{status}") not in (status, en(f"rs.{status}")), status
+
+
+def test_issue15_every_new_word_is_in_both_languages():
+    from api.web import name_labels
+    assert set(name_labels.ZH) == set(name_labels.EN)
+    assert all(name_labels.ZH[k] != name_labels.EN[k] for k in name_labels.ZH)
