@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from db import tables as t
 from db.driver_path import DriverStatement
-from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, Party
+from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, Party, PartyDetails
 from services.references import reference_after
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
@@ -117,6 +117,12 @@ class SqlCaseRepository:
     def operator_contact(self, operator_code: str) -> str | None:
         return self.conn.execute(sa.select(t.operators.c.contact_email).where(
             t.operators.c.credit_code == operator_code)).scalar_one_or_none()
+
+    def party_of(self, base_id: str) -> PartyDetails | None:
+        o, b = t.operators.c, t.bases.c
+        row = self.conn.execute(sa.select(o.name, b.address, o.contact_email)
+                                .join_from(t.bases, t.operators, b.operator_id == o.id).where(b.id == base_id)).first()
+        return None if row is None else PartyDetails(row.name, row.address, row.contact_email)
 
     def next_reference(self, jurisdiction: str, year: int) -> str:
         prefix_ = f"{jurisdiction}-{year}-"

@@ -47,6 +47,15 @@ class Party:
 
 
 @dataclass(frozen=True)
+class PartyDetails:
+    """What the pages show of a case's operator and base (issue 15), as their applications gave it."""
+
+    operator_name: str
+    base_address: str
+    contact_email: str | None
+
+
+@dataclass(frozen=True)
 class DueTimer:
     id: int
     case_id: str
@@ -123,6 +132,10 @@ class CaseRepository(Protocol):
 
     def operator_contact(self, operator_code: str) -> str | None:
         """The e-mail address the operator's reminders go to, if it gave one."""
+        ...
+
+    def party_of(self, base_id: str) -> PartyDetails | None:
+        """The base's operator's name and contact and the base's address; None for no such base."""
         ...
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from services.ports import CaseFilter, CaseSummary
+from services.ports import CaseFilter, CaseSummary, PartyDetails
 from services.runtime import Runtime
+from statemachines.case import Case
 from statemachines.timers import Timer
 
 
@@ -16,6 +17,12 @@ def list_cases(rt: Runtime, query: CaseFilter | None = None) -> list[CaseSummary
 def page_of_cases(rt: Runtime, query: CaseFilter) -> tuple[list[CaseSummary], int]:
     with rt.reads() as uow:
         return uow.cases.summaries(query)
+
+
+def party_of(rt: Runtime, case: Case) -> PartyDetails | None:
+    """Issue 15: the operator's name and contact and the base's address of a case its reader holds."""
+    with rt.reads() as uow:
+        return uow.cases.party_of(case.base_id)
 
 
 def every_case(rt: Runtime, query: CaseFilter, page: int = 500) -> list[CaseSummary]:

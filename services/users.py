@@ -11,7 +11,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -257,6 +257,14 @@ def user_named(rt: Runtime, username: str) -> User:
     """The user; UnknownUser if none."""
     with rt.reads() as uow:
         return _user(uow, username)
+
+
+def display_names(rt: Runtime, usernames: Iterable[str]) -> dict[str, str]:
+    """Issue 15: the pages name people, not accounts: the display name of each of these usernames
+    that is a user's (王芳 for caseworker.wang)."""
+    with rt.reads() as uow:
+        found = [uow.users.by_username(name) for name in set(usernames)]
+    return {u.username: u.display_name for u in found if u is not None}
 
 
 def list_users(rt: Runtime, *, by: User | None = None) -> list[User]:

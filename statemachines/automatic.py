@@ -12,7 +12,7 @@ from statemachines import assessments
 from statemachines.acts import business_date, end_of_notice, next_period, notice_days, record, rectification_payload
 from statemachines.case import Case
 from statemachines.events import SYSTEM_ACTOR, Draft, Event
-from statemachines.periods import deadline
+from statemachines.periods import Duration, deadline
 from statemachines.policy import Policy
 from statemachines.timers import Timer, timers_for
 from statemachines.workcalendar import WorkCalendar
@@ -25,6 +25,15 @@ def fire(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, now: 
     timer = current[timer.ident]
     on = max(timer.fires_on, case.last_on) if case.last_on else timer.fires_on
     return fire_on(case, policy, calendar, timer, on, now)
+
+
+def _day(day: date | None) -> str:
+    """A date in a system act's reason as people write it (issue 15): 2026年3月31日, not 2026-03-31."""
+    return "—" if day is None else f"{day.year}年{day.month}月{day.day}日"
+
+
+def _span(duration: Duration | None) -> str:
+    return "—" if duration is None else duration.words()
 
 
 def fire_on(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, on: date, now: datetime) -> list[Event]:
@@ -42,7 +51,8 @@ def _recompute_notice(case: Case, policy: Policy, calendar: WorkCalendar, now: d
     if (first, last, provisional) == (n.first_day, n.last_day, n.provisional):
         return []
     on = max(business_date(now), case.last_on) if case.last_on else business_date(now)
-    reason = (f"官方节假日安排已发布，公示期由{n.first_day}至{n.last_day}（暂定）重新计算为{first}至{last}"
+    reason = (f"官方节假日安排已发布，公示期由{_day(n.first_day)}至{_day(n.last_day)}（暂定）"
+              f"重新计算为{_day(first)}至{_day(last)}"
               + ("（仍为暂定）" if provisional else ""))
     return record(case, policy, calendar, [Draft("reschedule_public_notice", on, SYSTEM_ACTOR, reason, "R16", {
         "first_day": first.isoformat(), "last_day": last.isoformat(), "provisional": provisional,
@@ -65,7 +75,7 @@ def recompute_provisional(case: Case, policy: Policy, calendar: WorkCalendar, no
     if (due.date, due.provisional) == (r.deadline, r.provisional):
         return []
     on = max(business_date(now), case.last_on) if case.last_on else business_date(now)
-    reason = (f"官方节假日安排已发布，整改期限由{r.deadline}（暂定）重新计算为{due.date}"
+    reason = (f"官方节假日安排已发布，整改期限由{_day(r.deadline)}（暂定）重新计算为{_day(due.date)}"
               + ("（仍为暂定）" if due.provisional else ""))
     return record(case, policy, calendar, [Draft("reschedule_rectification", on, SYSTEM_ACTOR, reason, "R16", {
         "deadline": due.date.isoformat(), "provisional": due.provisional, "was": r.deadline.isoformat()})], now)
@@ -75,26 +85,29 @@ def _decide(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, on
     base = {"timer": {"kind": timer.kind, "key": timer.key, "due_on": timer.due_on.isoformat()}}
     if timer.kind == "annual_report":
         return Draft("flag_overdue_report", on, SYSTEM_ACTOR,
-                     f"{timer.key}年度报告逾期未报送（截止{timer.due_on}）", "R7", {**base, "year": int(timer.key)})
+                     f"{timer.key}年度报告逾期未报送（截止{_day(timer.due_on)}）", "R7",
+                     {**base, "year": int(timer.key)})
     if timer.kind == "assessment":
         period, index = (int(p) for p in timer.key.split("."))
         which = f"{index}年度考核" if assessments.campaigns(policy) else f"第{period}认定期第{index}次考核"
         if policy.missed_assessment == "fail" and policy.missed_grade is not None:
             # R21: not taking part is a failed assessment, with every consequence of one
             return Draft("record_missed_assessment", on, SYSTEM_ACTOR,
-                         f"{which}截至{timer.due_on}未参加（未记录考核结果），按未参加考核记录，视为不达标", "R21",
+                         f"{which}截至{_day(timer.due_on)}未参加（未记录考核结果），"
+                         "按未参加考核记录，视为不达标", "R21",
                          {**base, "period": period, "index": index, "outcome": "missed", "grade": policy.missed_grade,
                           **rectification_payload(policy, calendar, "missed", on)})
         return Draft("flag_overdue_assessment", on, SYSTEM_ACTOR,
-                     f"{which}逾期未记录（应于{timer.due_on}前完成）", "R8",
+                     f"{which}逾期未记录（应于{_day(timer.due_on)}前完成）", "R8",
                      {**base, "period": period, "index": index})
     if timer.kind == "rectification":
         return Draft("open_rectification_review", on, SYSTEM_ACTOR,
-                     f"整改期限（{timer.due_on}）届满，待经办人复核", "R9", base)
+                     f"整改期限（{_day(timer.due_on)}）届满，待经办人复核", "R9", base)
     if timer.kind == "reevaluation":
         following = next_period(case, policy)
         if following is None:
-            return Draft("lapse", on, SYSTEM_ACTOR, f"政策有效期已于{policy.effective_to}届满，认定随之终止", "R6",
+            return Draft("lapse", on, SYSTEM_ACTOR,
+                         f"政策有效期已于{_day(policy.effective_to)}届满，认定随之终止", "R6",
                          {**base, "why": "plan_ended"})
         if _extends_automatically(case, policy):
             return Draft("extend", on, SYSTEM_ACTOR, "认定期内连续考核达标，自动延续认定", "R10",
@@ -106,7 +119,7 @@ def _decide(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, on
                      "认定期届满，不符合自动延续条件，待复评决定", "R10", base)
     if timer.kind == "reevaluation_decision":
         return Draft("lapse", on, SYSTEM_ACTOR,
-                     f"认定期届满后{policy.decision_pending_for}内未作出复评决定（截至{timer.due_on}），认定终止",
+                     f"认定期届满后{_span(policy.decision_pending_for)}内未作出复评决定（截至{_day(timer.due_on)}），认定终止",
                      "R10", {**base, "why": "undecided"})
     if timer.kind == "ban_end":
         return Draft("end_ban", on, SYSTEM_ACTOR, "暂停申请期限届满，恢复申请资格", "R14", base)
@@ -114,7 +127,8 @@ def _decide(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, on
         assert case.notice is not None
         n = case.notice
         # R22: recognised as of the notice's last day, whenever the sweep gets to it
-        return end_of_notice(case, policy, on, n.last_day, f"公示期（{n.first_day}至{n.last_day}）届满无异议，予以认定",
+        return end_of_notice(case, policy, on, n.last_day,
+                             f"公示期（{_day(n.first_day)}至{_day(n.last_day)}）届满无异议，予以认定",
                              base)
     if timer.kind == "instalment":
         return Draft("instalment_due", on, SYSTEM_ACTOR, f"第{timer.key}期补助资金到期应付", "R11",
@@ -122,7 +136,8 @@ def _decide(case: Case, policy: Policy, calendar: WorkCalendar, timer: Timer, on
     if timer.kind == "clawback":
         owed = case.clawback.outstanding_fen if case.clawback else 0
         return Draft("flag_overdue_clawback", on, SYSTEM_ACTOR,
-                     f"撤销认定后应退回的补助资金逾期未退清（应于{timer.due_on}前退回，尚欠{owed / 100:.2f}元）", "R20",
+                     f"撤销认定后应退回的补助资金逾期未退清（应于{_day(timer.due_on)}前退回，"
+                     f"尚欠{owed / 100:.2f}元）", "R20",
                      {**base, "outstanding_fen": owed})
     raise ValueError(f"unknown timer kind {timer.kind!r}")
 

@@ -54,6 +54,11 @@ class Duration:
         units = ((self.years, "y"), (self.months, "m"), (self.days, "d"), (self.working_days, "wd"))
         return "".join(f"{n}{unit}" for n, unit in units if n)
 
+    def words(self) -> str:
+        """As a department writes it (issue 15): 3个月, 1年6个月, 20个工作日."""
+        units = ((self.years, "年"), (self.months, "个月"), (self.days, "日"), (self.working_days, "个工作日"))
+        return "".join(f"{n}{unit}" for n, unit in units if n)
+
 
 @dataclass(frozen=True)
 class CalendarDate:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.web import bulk_labels, calendar_labels, dashboard_labels, security_labels, training_labels
+from api.web import bulk_labels, calendar_labels, dashboard_labels, name_labels, security_labels, training_labels
 from services import reminder_texts
 from services.users import ROLE_NAMES_ZH
 from statemachines import catalogue
@@ -236,6 +236,8 @@ ZH.update(training_labels.ZH)  # the training-mode banner (issue 15)
 EN.update(training_labels.EN)
 ZH.update(dashboard_labels.ZH)
 EN.update(dashboard_labels.EN)
+ZH.update(name_labels.ZH)  # issue 15: names, not codes
+EN.update(name_labels.EN)
 TABLES = {"zh": ZH, "en": EN}
 
 

@@ -27,7 +27,8 @@ from api.deps import RuntimeDep, client_address
 from api.downloads import dossier_file
 from api.limits import limiter_of
 from api.views import case_view
-from api.web import csrf, forms
+from api.web import csrf, forms, names
+from api.web.case_facts import named_facts
 from api.web.diagram import lifecycle_svg, path_of
 from api.web.i18n import DEFAULT, LANGS, Translator
 from services import audit, cases, users
@@ -55,6 +56,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["division"] = divisions.label
 # an amount kept in fen, as people read it: ¥5,000.00
 templates.env.filters["yuan"] = lambda fen: f"¥{fen_to_yuan(fen)}"
+names.install(templates.env)  # people, moments, timers, flags, clauses and policies in words (issue 15)
 router = APIRouter(include_in_schema=False)
 
 
@@ -309,7 +311,8 @@ def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | Non
     except CaseNotFound:
         return render(request, "not_found.html", {"case_id": case_id}, status=404, user=user)
     view = case_view(rt, case, user)
-    policy = rt.policies.get(case.policy_id, case.policy_version)
+    facts = named_facts(rt, case, events)
+    policy = facts["policy"]
     reminders = [r for r in reminders_of(rt, case_id) if r["status"] in ("pending", "sending", "failed")]
     acts = [(name, forms.fields_for(name, case, policy)) for name in view["allowed_actions"]]
     known = {"on", "reason", *(f.name for f in forms.FIELDS.get(act or "", ()))}
@@ -323,7 +326,7 @@ def _case_page(request: Request, rt, user: User, case_id: str, *, act: str | Non
         "act": act, "values": values or {}, "errors": errors,
         "general_errors": [msg for field, msg in errors.items() if field not in known],
         "today": rt.today(), "done": recorded, "reason_limit": REASON_LIMIT,
-        "svg": _diagram(t, events, rt),
+        "svg": _diagram(t, events, rt), **facts,
     }, status=status, user=user)
 
 
@@ -371,15 +374,16 @@ def audit_page(case_id: str, request: Request, rt: RuntimeDep, user: PageUser, a
         return render(request, "not_found.html", {"case_id": case_id}, status=404, user=user)
     shown = [e for e in events if e.on <= day]
     dates = sorted({e.on for e in events} | {day})
-    view = None
+    view, facts = None, {"people": {}}
     if then is not None:
         view = case_view(rt, then, user)
         view.pop("allowed_actions")  # acts are recorded on the case as it is now
+        facts = named_facts(rt, then, shown)
     return render(request, "audit.html", {
         "case_id": case_id, "base_name": events[0].payload.get("base_name", "") if events else "",
         "day": day, "view": view, "events": shown, "dates": dates, "position": dates.index(day),
         "report": report, "today": rt.today(),
-        "svg": _diagram(t, shown, rt),
+        "svg": _diagram(t, shown, rt), **facts,
     }, user=user)
 
 

@@ -9,15 +9,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import RuntimeDep, client_address
 from api.web.routes import PageUser, render, templates
-from services import security_log
+from services import security_log, users
 from services.security_log import SecurityLogForbidden
 from services.values import Origin, SecurityEntry, SecurityLogFilter
-from statemachines.acts import BUSINESS_ZONE
 
 router = APIRouter(include_in_schema=False)
 PAGE = 100
 FILTERS = ("actor", "action", "subject", "client", "result")
-templates.env.globals["local"] = lambda at: at.astimezone(BUSINESS_ZONE).strftime("%Y-%m-%d %H:%M:%S")
 templates.env.globals["details"] = lambda e: json.dumps(dict(e.details), ensure_ascii=False, sort_keys=True)
 
 
@@ -51,6 +49,7 @@ def security_log_page(request: Request, rt: RuntimeDep, user: PageUser, offset: 
     kept = {k: v for k, v in filters.items() if v}
     return render(request, "security_log.html", {
         "entries": entries, "total": total, "filters": filters, "query": urlencode(kept), "verified": verified,
+        "people": users.display_names(rt, {e.actor for e in entries}),  # issue 15: people by name
         "previous": urlencode({**kept, "offset": max(0, offset - PAGE)}) if offset else None,
         "following": urlencode({**kept, "offset": offset + PAGE}) if offset + PAGE < total else None,
     }, user=user)

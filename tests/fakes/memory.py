@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from services.grant_ledger import GENESIS, grants_of
-from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, UnitOfWork
+from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, PartyDetails, UnitOfWork
 from services.projections import (
     BAN_COLUMNS,
     CASE_COLUMNS,
@@ -521,6 +521,14 @@ class MemoryCaseRepository:
         tables = self.uow.read
         operator_id = tables.operator_by_code.get(operator_code)
         return None if operator_id is None else tables.operators[operator_id].contact_email
+
+    def party_of(self, base_id: str) -> PartyDetails | None:
+        tables = self.uow.read
+        base = tables.bases.get(base_id)
+        if base is None:
+            return None
+        operator = tables.operators[base.operator_id]
+        return PartyDetails(operator.name, base.address, operator.contact_email)
 
     def register_party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
                        jurisdiction: str, new_id: str, contact_email: str | None = None) -> Party:

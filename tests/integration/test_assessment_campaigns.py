@@ -172,7 +172,7 @@ def test_r21_a_campaign_where_a_miss_is_only_flagged_takes_a_late_result_and_a_n
     story.until(D(2025, 11, 29))  # 30 days before the deadline: its first reminder
     story.until(D(2025, 12, 30))
     assert system(story, "flag_overdue_assessment") == [D(2025, 12, 30)]
-    assert story.events[-1].reason == "2025年度考核逾期未记录（应于2025-12-29前完成）"
+    assert story.events[-1].reason == "2025年度考核逾期未记录（应于2025年12月29日前完成）"
     assert "assessment_overdue:1.2025" in story.case.flags
     assert awaiting_review(story.case) == [("assessment", "1.2025")]
     # the reminders name the campaign year, and the overdue notice goes to the supervisors

@@ -651,3 +651,15 @@ def test_the_schema_is_alembic_head_and_matches_the_tables(engine):
     assert rows(engine, "SELECT version_num FROM alembic_version") == [(head,)]
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+
+
+def test_issue15_the_party_of_a_case_is_its_operators_name_and_contact_and_its_bases_address(rt, clock):
+    """The case page names the operator, its contact and the base's address (issue 15): every storage
+    answers them as the application gave them, and None for a base it does not hold."""
+    s = Story(rt, clock)
+    s.apply(APPLIED, base=BASES[0], operator_name="贵阳高新创业服务有限公司", contact_email="ban@example.cn")
+    with rt.reads() as uow:
+        party = uow.cases.party_of(s.case.base_id)
+        assert uow.cases.party_of("no-such-base") is None
+    assert (party.operator_name, party.base_address, party.contact_email) == (
+        "贵阳高新创业服务有限公司", "贵州省贵阳市观山湖区长岭北路8号", "ban@example.cn")

@@ -145,3 +145,9 @@ def test_r16_add_working_days_lands_on_the_nth_working_day(start: date, n: int) 
     assert CALENDAR.is_working_day(result)
     between = [start + timedelta(days=i) for i in range(1, (result - start).days + 1)]
     assert sum(CALENDAR.is_working_day(d) for d in between) == n
+
+
+def test_issue15_a_duration_in_the_words_a_department_writes():
+    """issue 15: a system act's reason says 3个月, not 3m."""
+    assert [Duration.parse(text).words() for text in ("3m", "1y6m", "15d", "20wd", "5y")] == [
+        "3个月", "1年6个月", "15日", "20个工作日", "5年"]

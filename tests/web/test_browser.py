@@ -125,6 +125,10 @@ def test_a_day_in_the_department(rt, clock, server, browser, department, totp_se
     page.wait_for_url("**?done=inspect#done")
     assert "已考察" in page.locator("h1 .badge").inner_text()
     assert page.locator('#timeline tr[data-act="inspect"]').count() == 1
+    # issue 15: who by name, when in Beijing time, as people read them
+    inspected = page.locator('#timeline tr[data-act="inspect"]').inner_text()
+    assert "赵磊" in inspected and "（北京时间）" in inspected and "UTC" not in inspected
+    assert "caseworker.zhao" not in inspected
     assert cases.get_case(rt, department["applied"]).state == "inspected"
     # a caseworker gets no approval form
     assert page.locator('form[data-act="approve"]').count() == 0

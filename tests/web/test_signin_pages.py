@@ -105,8 +105,11 @@ def test_the_security_log_page_is_the_audit_administrators_only(rt, clock, sign_
     reader = sign_in("audit.admin")
     page = reader.get("/security-log?action=export")
     assert page.status_code == 200 and 'href="/security-log"' in page.text
-    assert re.search(rf"<td>{CASEWORKER}</td>\s*<td>testclient</td><td>导出/下载</td><td>{department['recognized']}"
-                     r"</td><td>成功</td>", page.text)
+    # issue 15: the person by name, the account kept for the auditor in the cell's title
+    assert re.search(rf"<td title=\"{CASEWORKER}\">王芳</td>\s*<td>testclient</td><td>导出/下载</td>"
+                     rf"<td>{department['recognized']}</td><td>成功</td>", page.text)
+    # issue 15: its times in Beijing time (the column says so), as people write a date, never ISO or UTC
+    assert re.search(r"<td>\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d</td>", page.text) and "+00:00" not in page.text
     csv = reader.get("/security-log.csv")
     assert csv.headers["content-disposition"].startswith('attachment; filename="security-log-')
     assert "signin" in csv.text and "two_factor_confirm" in csv.text
