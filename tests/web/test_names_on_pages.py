@@ -105,7 +105,7 @@ def test_issue15_english_pages_say_the_same_in_english(sign_in, department):
 
 def test_issue15_the_account_page_names_its_user(sign_in, department):
     html = sign_in(CASEWORKER).get("/account").text
-    assert '<small id="account-name">王芳 <span class="muted">caseworker.wang</span></small>' in html
+    assert '<small id="account-name">王芳 <code class="muted" title="用户名">caseworker.wang</code></small>' in html
 
 
 def test_issue15_timer_keys_and_flags_of_every_kind_in_words():
