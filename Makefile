@@ -48,9 +48,9 @@ check: install
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q tests/unit
 
-# the README's screenshots, taken by the browser test (tests/web/test_browser.py)
+# the README's screenshots, taken by the browser tests (tests/web/test_browser*.py)
 screens: install
-	INCUBASE_SCREENS=docs/screens $(BIN)/python -m pytest -q tests/web/test_browser.py
+	INCUBASE_SCREENS=docs/screens $(BIN)/python -m pytest -q tests/web/test_browser*.py
 
 clean:
 	rm -rf $(VENV) var/*.db

@@ -106,7 +106,7 @@ def test_issue15_after_an_act_the_notice_is_on_the_screen(rt, clock, server, bro
     page.goto(f"{server}/cases/{department['applied']}")
     page.locator("#act-inspect summary").click()
     form = page.locator('form[data-act="inspect"]')
-    form.get_by_label("业务日期").fill("2026-05-20")
+    form.get_by_label("办理日期").fill("2026-05-20")
     form.get_by_label("事由 *").fill("现场考察")
     form.get_by_label("考察意见").fill("场地、服务团队均符合条件")
     form.get_by_role("button").click()
