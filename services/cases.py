@@ -138,7 +138,7 @@ def _for_user(refusal: IllegalTransition | NotDue, permitted: list[str]) -> Ille
     """The same refusal, naming the acts legal now that this user may record, as the case view does."""
     if isinstance(refusal, IllegalTransition):
         return IllegalTransition(refusal.act, refusal.state, permitted)
-    return NotDue(refusal.message, rule=refusal.rule, **{**refusal.details, "allowed_actions": permitted})
+    return NotDue(key=refusal.key, rule=refusal.rule, **{**refusal.params, "allowed_actions": permitted})
 
 
 def _inspecting_users(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:

@@ -14,12 +14,12 @@ from services.refusals import Forbidden
 from services.values import ADMIN_ROLES, BUSINESS_ROLES, Grant, User
 from statemachines.errors import DomainError
 from statemachines.jurisdiction import covers
+from statemachines.messages import ROLE_NAMES
 
 SYSADMIN, SECADMIN, AUDITADMIN = ADMIN_ROLES
 APPOINTED_AT_CONSOLE = (SYSADMIN, AUDITADMIN)
 GRANTED_BY_SECADMIN = (*BUSINESS_ROLES, SECADMIN)
-ROLE_NAMES_ZH = {"caseworker": "经办人", "supervisor": "审批人", "auditor": "审计/监督",
-                 SYSADMIN: "系统管理员", SECADMIN: "安全管理员", AUDITADMIN: "安全审计员"}
+ROLE_NAMES_ZH = ROLE_NAMES["zh"]
 
 
 class SeparationOfDuties(DomainError):

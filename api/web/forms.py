@@ -142,8 +142,6 @@ def field_of(exc: DomainError) -> str:
 
 
 def message_of(exc: DomainError, t) -> str:
-    if "outstanding_fen" in exc.details:  # the domain counts in fen; the form was filled in yuan
-        key = "e.amount-whole" if exc.details.get("part_payments") is False else "e.amount-over"
-        return t(key).replace("{outstanding}", fen_to_yuan(int(str(exc.details["outstanding_fen"]))))
-    title = t(f"e.{exc.code}")
-    return f"{title}：{exc}" if t.lang == "zh" and title != exc.code else f"{title}: {exc}"
+    """The refusal beside its field: the catalogue's words in the page's language, nothing else
+    (statemachines/messages.py says amounts in 元, as the form asks for them)."""
+    return exc.localized(t.lang)
