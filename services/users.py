@@ -29,6 +29,7 @@ from services.values import Grant as Grant
 from services.values import User as User
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError, InvalidAct
+from statemachines.messages import Words
 
 TOKEN_PREFIX = "ib_"
 _USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,62}")
@@ -48,10 +49,10 @@ class UnknownInspector(InvalidAct):
     code = "unknown-inspector"
 
     def __init__(self, unknown: list[str], hints: dict[str, str]) -> None:
-        said = ", ".join(f"{name!r} (the name of {hints[name]})" if name in hints else repr(name) for name in unknown)
-        super().__init__(f"not a user of the system: {said}; name inspecting users by username, "
-                         "and outside experts under 'experts'", field="inspectors", rule="R5")
-        self.details.update(unknown=unknown, usernames=hints)
+        named = Words("、".join(f"{n}（用户名为 {hints[n]}）" if n in hints else n for n in unknown),
+                      ", ".join(f"{n!r} (the name of {hints[n]})" if n in hints else repr(n) for n in unknown))
+        super().__init__(field="inspectors", rule="R5", named=named)
+        self.details = {"field": "inspectors", "unknown": unknown, "usernames": hints}
 
 
 def normal_username(name: str) -> str:

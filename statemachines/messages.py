@@ -64,8 +64,14 @@ def _fen(value: object, lang: str) -> str:
 
 
 # the fields every act has, beside those its declaration names (statemachines/catalogue.py)
-_COMMON_FIELDS = {"zh": {"f.on": "办理日期", "f.reason": "办理理由"},
-                  "en": {"f.on": "Business date", "f.reason": "Reason"}}
+_COMMON_FIELDS = {
+    "zh": {"f.on": "办理日期", "f.reason": "办理理由", "f.base_name": "基地名称", "f.base_address": "基地地址",
+           "f.operator_name": "运营机构名称", "f.document": "公布文号", "f.display_name": "姓名",
+           "f.username": "用户名", "f.email": "电子邮箱"},
+    "en": {"f.on": "Business date", "f.reason": "Reason", "f.base_name": "Base name", "f.base_address": "Base address",
+           "f.operator_name": "Operator name", "f.document": "Notice number", "f.display_name": "Display name",
+           "f.username": "Username", "f.email": "E-mail"},
+}
 
 
 def _named(prefix: str) -> Callable[[object, str], str]:
@@ -113,6 +119,7 @@ KINDS: dict[str, Callable[[object, str], str]] = {
     "level": _level,
     "role": _role,
     "roles": _joined(_role),
+    "levels": _joined(_level),
     "fen": _fen,
     "list": _joined(_plain),
 }
@@ -219,6 +226,22 @@ MESSAGES: dict[str, Message] = {
     "act.actor-missing": M("每次办理都须记录办理人。", "every act names who recorded it"),
     "act.reason-missing": M("请填写办理理由：每次办理都须说明理由。", "every act says why (reason)"),
     "act.choice": M("“{field:field}”须为以下之一：{choices:choices}。", "{field} must be one of {choices:list}"),
+    "apply.required": M("请填写“{field:field}”。", "{field} is required"),
+    "apply.level": M("级别须为以下之一：{levels:levels}。", "level must be one of {levels:levels}"),
+    "round.no-policy": M("政策 {policy_id} 在{opens_on:date}没有有效的版本。",
+                         "no version of {policy_id} is in force on {opens_on:date}"),
+    "round.forbidden": M("公布{policy}的申报批次，须在辖区 {jurisdiction} 担任审批人。",
+                         "announcing a round of {policy} needs the role supervisor for {jurisdiction}"),
+    "round.fixed-window": M("{policy}的申报期由政策规定，不另行公布申报批次。",
+                            "{policy} fixes its window in the policy; its rounds are not announced"),
+    "round.required": M("公布申报批次须填写“{field:field}”。", "an announcement names its {field}"),
+    "round.year": M("{year}年度批次须在{year}年内开始，不能开始于{opens_on:date}。",
+                    "the {year} round opens in {year}, not on {opens_on:date}"),
+    "round.order": M("截止日期（{closes_on:date}）早于开始日期（{opens_on:date}）。",
+                     "the round closes ({closes_on:date}) before it opens ({opens_on:date})"),
+    "round.quota": M("名额至少为1个（不限名额请留空）。", "a quota is 1 or more (leave it out for none)"),
+    "round.overlap": M("与{other_year}年度批次（{other_opens:date}至{other_closes:date}）的日期重叠。",
+                       "the {other_year} round ({other_opens:date} to {other_closes:date}) overlaps it"),
     "apply.window-exception": M("申报期外受理的例外须说明理由。",
                                 "an exception to the application window must give its reason"),
     "apply.no-document": M("{policy}不接受以下级认定文件代替下级认定。",
@@ -267,16 +290,20 @@ MESSAGES: dict[str, Message] = {
                         "ground '{ground:choice}' follows from assessments and is not revoked by hand"),
     "correction-refused": M("更正后的记录不符合该事项的办理规则（日期、金额、状态或双人复核）。",
                             "the correction would not be a legal record of the act"),
+    "correction.after-recorded": M("该事项于{recorded:date}记录，不可能发生在其后的{on:date}。",
+                                   "the act was recorded on {recorded:date}: it cannot have happened on {on:date}, "
+                                   "after that (R17)"),
+    "correction.refused-act": M("更正后的事项不能这样办理：{why}", "the corrected act would not be recorded: {why}"),
     "correction.reason": M("更正须说明理由。", "a correction says why"),
     "correction.not-an-act": M("第{corrects}条不是本认定事项的办理记录。", "seq {corrects} is not an act of the case"),
     # --- the application's refusals (services/) --------------------------------------------
     "case-not-found": M("没有这个认定事项。", "no such case"),
-    "unknown-user": M("没有用户名为 {username} 的用户。", "no user {username}"),
-    "unknown-inspector": M("考察人员须为系统用户（填写用户名）：{unknown:list} 不是；外部专家请填在“外部专家”一栏。",
-                           "not a user of the system: {unknown:list}; name inspecting users by username, and outside "
+    "unknown-user": M("没有用户名为 {username} 的用户。", "no user '{username}'"),
+    "unknown-inspector": M("考察人员须为系统用户（填写用户名），外部专家请填在“外部专家”一栏：{named} 不是用户名。",
+                           "not a user of the system: {named}; name inspecting users by username, and outside "
                            "experts under 'experts'"),
     "forbidden": M("您没有办理此事项的权限。", "not allowed for this user"),
-    "forbidden.act": M("办理“{act:act}”须在辖区 {jurisdiction} 担任{needed:roles}。",
+    "forbidden.act": M("您没有办理此事项的权限：办理“{act:act}”须在辖区 {jurisdiction} 担任{needed:roles}。",
                        "'{act:act}' needs the role {needed:roles} for jurisdiction {jurisdiction}"),
     "own-grants": M("不能为本人授予或撤销角色，须由另一位安全管理员办理。",
                     "nobody grants or revokes a role of their own; another security administrator must"),
@@ -350,7 +377,7 @@ def render(key: str, params: Mapping[str, object], lang: str, fallback: str = "d
     generic = MESSAGES.get(fallback, MESSAGES["domain-error"])
     try:
         return _Formatter(lang).format(MESSAGES.get(key, generic).template(lang), **params)
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):  # a refusal never fails to be said
         said = generic.template(lang)
         return MESSAGES["domain-error"].template(lang) if placeholders(said) else said
 

@@ -16,7 +16,7 @@ SAMPLES: dict[str, object] = {
     "": "12", "date": date(2026, 12, 2), "time": datetime(2026, 12, 2, 6, 5, tzinfo=UTC), "state": "suspended",
     "act": "approve", "acts": ["inspect", "withdraw"], "field": "reason", "choice": "fraud",
     "choices": ["dismiss", "uphold"], "level": "provincial", "fen": 500_050, "list": [1, 2],
-    "role": "secadmin", "roles": ["caseworker", "supervisor"],
+    "role": "secadmin", "roles": ["caseworker", "supervisor"], "levels": ["county", "national"],
 }
 # ASCII words the Chinese may hold: codes people use as they are
 ALLOWED = {"GB", "Idempotency", "Key", "GB/T", "JSON", "xlsx", "csv"}
@@ -24,6 +24,10 @@ ALLOWED = {"GB", "Idempotency", "Key", "GB/T", "JSON", "xlsx", "csv"}
 
 def _english_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ALLOWED]
+
+
+def test_issue15_every_kind_of_parameter_is_sampled_here():
+    assert set(SAMPLES) == set(KINDS)
 
 
 @pytest.mark.parametrize("key", sorted(MESSAGES))
