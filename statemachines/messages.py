@@ -223,6 +223,7 @@ MESSAGES: dict[str, Message] = {
                              "且校验位正确。", "malformed unified social credit code"),
     # --- a field of an act (InvalidAct) ----------------------------------------------------
     "invalid-act": M("填写有误，请检查后重新提交。", "a field of the act is invalid"),
+    "if-match": M("请求头 If-Match 须为认定事项的版本号（整数）。", "If-Match must be a case version (a whole number)"),
     "act.actor-missing": M("每次办理都须记录办理人。", "every act names who recorded it"),
     "act.reason-missing": M("请填写办理理由：每次办理都须说明理由。", "every act says why (reason)"),
     "act.choice": M("“{field:field}”须为以下之一：{choices:choices}。", "{field} must be one of {choices:list}"),
@@ -305,6 +306,18 @@ MESSAGES: dict[str, Message] = {
     "forbidden": M("您没有办理此事项的权限。", "not allowed for this user"),
     "forbidden.act": M("您没有办理此事项的权限：办理“{act:act}”须在辖区 {jurisdiction} 担任{needed:roles}。",
                        "'{act:act}' needs the role {needed:roles} for jurisdiction {jurisdiction}"),
+    "forbidden.grants-at-add": M("系统管理员只新增账号，角色须由安全管理员另行授予。",
+                                 "a system administrator adds the account; its roles are granted by a security "
+                                 "administrator afterwards"),
+    "forbidden.console": M("{role:role}只能在服务器控制台任命，不能由其他管理员授予或撤销。",
+                           "{role:role} is appointed at the server's console, not by another administrator"),
+    "forbidden.secadmin-scope": M("为辖区 {jurisdiction} 授予或撤销角色，须是覆盖该辖区的安全管理员；"
+                                  "您的安全管理辖区：{scopes:list}。",
+                                  "granting or revoking a role for {jurisdiction} needs the role secadmin for a "
+                                  "jurisdiction covering it; yours: {scopes:list}"),
+    "forbidden.role": M("{what}须由{role:role}办理。", "{what} needs the role {role:role}"),
+    "forbidden.administrator": M("查看账号须由系统管理员、安全管理员或安全审计员办理。",
+                                 "reading the accounts needs an administrator's role"),
     "own-grants": M("不能为本人授予或撤销角色，须由另一位安全管理员办理。",
                     "nobody grants or revokes a role of their own; another security administrator must"),
     "separation-of-duties": M("三员分立：该账号已担任{held:role}，不能再担任{role:role}"
@@ -313,6 +326,19 @@ MESSAGES: dict[str, Message] = {
                               "{role:role} (the system, security and audit administrators are three different "
                               "accounts)"),
     "unauthenticated": M("请先登录。", "not signed in"),
+    "unauthenticated.session": M("登录已失效（令牌未知、已撤销或已过期；闲置{minutes}分钟后会话也会结束），"
+                                 "请重新登录。",
+                                 "the token is unknown, revoked or expired (a session also ends after {minutes} "
+                                 "minutes unused)"),
+    "unauthenticated.password": M("当前密码不正确。", "the present password is wrong"),
+    "user.username": M("用户名只能使用小写字母、数字以及“.”“_”“-”。",
+                       "a username has lower-case letters, digits, '.', '_' or '-'"),
+    "user.display-name": M("请填写用户的姓名。", "a user needs a display name"),
+    "user.exists": M("用户名 {username} 已被使用。", "user {username} already exists"),
+    "user.no-grant": M("该用户在辖区 {jurisdiction} 没有{role:role}的授权。",
+                       "no {role:role} grant for {jurisdiction}"),
+    "user.email": M("电子邮箱地址格式有误。", "not an e-mail address"),
+    "user.role": M("角色须为以下之一：{roles:roles}。", "role must be one of {roles:list}"),
     "sign-in-failed": M("用户名或密码错误。", "wrong username or password"),
     "sign-in-expired": M("本次登录已过期或已完成，请重新输入密码登录。",
                          "this sign-in has expired or was already completed: sign in again with your password"),

@@ -68,5 +68,5 @@ def announce_round(body: RoundIn, rt: RuntimeDep, user: CurrentUser) -> dict[str
 def list_rounds(rt: RuntimeDep, user: CurrentUser,
                 policy_id: Annotated[str, Query(min_length=1, max_length=64)]) -> list[dict[str, Any]]:
     if not rt.policies.versions(policy_id):
-        raise UnknownPolicy(f"no policy {policy_id!r}", policy_id=policy_id)
+        raise UnknownPolicy(f"no policy {policy_id!r}", key="unknown-policy.id", policy_id=policy_id)
     return [round_view(r) for r in rounds.listed(rt, policy_id)]

@@ -19,7 +19,7 @@ SAMPLES: dict[str, object] = {
     "role": "secadmin", "roles": ["caseworker", "supervisor"], "levels": ["county", "national"],
 }
 # ASCII words the Chinese may hold: codes people use as they are
-ALLOWED = {"GB", "Idempotency", "Key", "GB/T", "JSON", "xlsx", "csv"}
+ALLOWED = {"GB", "Idempotency", "Key", "Match", "JSON", "xlsx", "csv"}  # GB/T, Idempotency-Key, If-Match
 
 
 def _english_words(text: str) -> list[str]:
