@@ -221,6 +221,14 @@ MESSAGES: dict[str, Message] = {
                               "jurisdiction {jurisdiction} is not a division in force in GB/T 2260"),
     "invalid-credit-code": M("统一社会信用代码有误：须为18位，只用GB 32100-2015规定的字符，第3至8位为行政区划代码，"
                              "且校验位正确。", "malformed unified social credit code"),
+    "invalid-credit-code.length": M("统一社会信用代码须为18位，这里是{length}位。",
+                                    "a unified social credit code has 18 characters, not {length}"),
+    "invalid-credit-code.character": M("统一社会信用代码含有GB 32100-2015不使用的字符“{character}”。",
+                                       "the credit code contains '{character}', which GB 32100-2015 does not use"),
+    "invalid-credit-code.division": M("统一社会信用代码的第3至8位须为行政区划代码。",
+                                      "characters 3-8 of a credit code are a division code"),
+    "invalid-credit-code.check": M("统一社会信用代码的校验位不正确，请核对后重新填写。",
+                                   "the credit code's check character is wrong"),
     # --- a field of an act (InvalidAct) ----------------------------------------------------
     "invalid-act": M("填写有误，请检查后重新提交。", "a field of the act is invalid"),
     "if-match": M("请求头 If-Match 须为认定事项的版本号（整数）。", "If-Match must be a case version (a whole number)"),
