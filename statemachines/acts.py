@@ -466,7 +466,7 @@ def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: R
     grade = _grade(policy, outcome, grade)
     owed = _assessment_to_record(case, policy, campaign_year)
     if owed.opens is not None and ctx.on < owed.opens:
-        raise AssessmentNotOpen(owed.key, owed.index, ctx.on, owed.opens, owed.due,
+        raise AssessmentNotOpen(owed.key, owed.index, owed.period, ctx.on, owed.opens, owed.due,
                                 campaign=assessments.campaigns(policy))
     payload: dict[str, Any] = {"period": owed.period, "index": owed.index, "outcome": outcome, "grade": grade}
     payload.update(rectification_payload(policy, calendar, outcome, ctx.on))

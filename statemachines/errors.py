@@ -67,6 +67,7 @@ class DateOutOfOrder(DomainError):
 
     def __init__(self, on: date, previous: date, previous_act: str) -> None:
         super().__init__(on=on, previous=previous, previous_act=previous_act)
+        del self.details["previous_act"]  # said in the words; the API's fields stay as they were
 
 
 class WindowClosed(DomainError):
@@ -76,6 +77,7 @@ class WindowClosed(DomainError):
     def __init__(self, on: date, opens: date, closes: date) -> None:
         """`opens`, `closes`: the round of `on`'s year (or, where none opens that year, the next one)."""
         super().__init__(on=on, opens=opens, closes=closes, year=opens.year)
+        del self.details["on"], self.details["year"]  # said in the words; the API's fields stay as they were
 
 
 class NoRoundAnnounced(DomainError):
@@ -118,6 +120,7 @@ class BanInForce(DomainError):
         else:
             super().__init__(case_id=case_id, ground=ground, level=level, last_day=last_day,
                              next_day=date.fromordinal(last_day.toordinal() + 1))
+            del self.details["next_day"]  # said in the words; the API's fields stay as they were
 
 
 class OpenCaseExists(DomainError):
@@ -147,10 +150,13 @@ class AssessmentNotOpen(DomainError):
     code = "assessment-not-open"
     rule = "R21"
 
-    def __init__(self, key: str, index: int, on: date, opens: date, due: date, *, campaign: bool) -> None:
-        """`index`: the assessment's number in its period, or its campaign year where `campaign`."""
+    def __init__(self, key: str, index: int, period: int, on: date, opens: date, due: date, *,
+                 campaign: bool) -> None:
+        """`index`: the assessment's number in its period `period`, or its campaign year where `campaign`."""
         super().__init__(key="assessment-not-open.campaign" if campaign else None, assessment=key, index=index,
-                         on=on, opens=opens, due=due)
+                         period=period, on=on, opens=opens, due=due)
+        for said_only in ("index", "period", "on"):  # the API's fields: the assessment's key and its dates
+            del self.details[said_only]
 
 
 class OutsideNotice(DomainError):

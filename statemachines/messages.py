@@ -174,9 +174,10 @@ MESSAGES: dict[str, Message] = {
                                        "an application at the {level:level} level needs the base's recognition at the "
                                        "{required_level:level} level in force (or the document of that recognition, "
                                        "prerequisite_document), and it has none"),
-    "assessment-not-open": M("本认定期第{index}次考核自{opens:date}起方可记录（截止{due:date}），{on:date}尚早。",
-                             "assessment {index} of the period may be recorded from {opens:date} (due by {due:date}); "
-                             "{on:date} is before that"),
+    "assessment-not-open": M("第{period}个认定期的第{index}次考核自{opens:date}起方可记录（截止{due:date}），"
+                             "{on:date}尚早。",
+                             "assessment {index} of period {period} may be recorded from {opens:date} (due by "
+                             "{due:date}); {on:date} is before that"),
     "assessment-not-open.campaign": M("{index}年度考核自{opens:date}起方可记录（截止{due:date}），{on:date}尚早。",
                                       "the assessment of campaign year {index} may be recorded from {opens:date} "
                                       "(due by {due:date}); {on:date} is before that"),
@@ -266,7 +267,8 @@ MESSAGES: dict[str, Message] = {
     "objection.not-waiting": M("异议 {objection_id} 不在待决定之列；待决定的异议：{waiting:list}。",
                                "objection {objection_id} is not waiting for a decision; waiting: {waiting:list}"),
     "report.none": M("{policy}不要求提交年度工作报告。", "{policy} asks for no annual reports"),
-    "report.year": M("报告年度须在{first}年至{last}年之间。", "the report year must be between {first} and {last}"),
+    "report.year": M("报告年度须在{first}年至{last}年之间，不能是{year}年。",
+                     "the report year must be between {first} and {last}, got {year}"),
     "report.submitted": M("{year}年度工作报告已于{submitted:date}提交。",
                           "the {year} report was already submitted on {submitted:date}"),
     "assessment.no-campaigns": M("{policy}按认定期考核，不按年度集中考核，无需填写考核年度。",

@@ -29,7 +29,8 @@ def _refused(client, case_id: str, act: str, data: dict[str, str]):
 @pytest.mark.parametrize("data, field, words", [
     ({"on": "2026-12-01", "reason": "收到报告", "year": "2025"}, "on",
      "办理日期2026年12月1日晚于今天（2026年11月22日），不能预先办理。"),
-    ({"on": "2026-11-01", "reason": "收到报告", "year": "2019"}, "year", "报告年度须在2024年至2026年之间。"),
+    ({"on": "2026-11-01", "reason": "收到报告", "year": "2019"}, "year",
+     "报告年度须在2024年至2026年之间，不能是2019年。"),
     ({"on": "2026-11-01", "reason": "   ", "year": "2025"}, "reason", "必填"),
 ])
 def test_issue15_a_refused_act_says_only_chinese_beside_its_field(rt, sign_in, department, data, field, words):
