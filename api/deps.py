@@ -45,7 +45,8 @@ async def expected_version(if_match: Annotated[str | None, Header(alias="If-Matc
     # ASCII digits only: str.isdigit() also takes '²' and '٣', which int() then refuses (a 500), and a
     # version past 2**31 is none a case has reached
     if not (text.isascii() and text.isdigit()) or len(text) > 10:
-        raise InvalidAct(f"If-Match must be a case version (a whole number), got {if_match!r}", field="If-Match")
+        raise InvalidAct(f"If-Match must be a case version (a whole number), got {if_match!r}", field="If-Match",
+                         key="if-match")
     return int(text)
 
 

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import languages
 from services.anchors import AnchorDayNotEnded
 from services.duties import OwnGrants, SeparationOfDuties
 from services.idempotency import IdempotencyKeyReused, RequestInProgress
@@ -117,7 +118,10 @@ def _known(request: Request, exc: Exception) -> JSONResponse:
     # a route whose body names an act's field otherwise (apply's `applied_on` is the act's `on`)
     field = getattr(request.state, "field_names", {}).get(field, field)
     rule = getattr(exc, "rule", None)
-    answer = problem(status, CODES[cls], title, str(exc), request.url.path, field=field, rule=rule, **details)
+    # `detail` in the client's language (Accept-Language); `title` and the fields stay machine-readable
+    said = exc.localized(languages.of(request)) if isinstance(exc, DomainError) else str(exc)
+    answer = problem(status, CODES[cls], title, said, request.url.path,
+                     field=field, rule=rule, **details)
     if isinstance(exc, LockedOut):
         wait = exc.lock.until - request.app.state.runtime.clock()
         answer.headers["Retry-After"] = str(max(1, int(wait.total_seconds()) + 1))
@@ -166,8 +170,8 @@ def _for(kind: type[E], answer: Callable[[Request, E], JSONResponse]) -> Callabl
 def _known_or_invalid(request: Request, exc: DomainError) -> JSONResponse:
     if any(c in PROBLEMS for c in type(exc).__mro__):
         return _known(request, exc)
-    return problem(422, exc.code, "The request cannot be carried out", str(exc), request.url.path,
-                   rule=exc.rule, **exc.details)
+    return problem(422, exc.code, "The request cannot be carried out", exc.localized(languages.of(request)),
+                   request.url.path, rule=exc.rule, **exc.details)
 
 
 def described(request: Request, exc: DomainError) -> dict[str, Any]:

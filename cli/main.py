@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -662,13 +663,27 @@ def _security_record(action: str, subject: str, result: str, details: dict, rt=N
     security_log.record(rt or build_runtime(), _cli_origin(), action, subject, result, details)
 
 
+def console_language(environ: Mapping[str, str] = os.environ) -> str:
+    """zh where the locale asks for Chinese (LC_ALL, then LC_MESSAGES, then LANG, as POSIX reads
+    them: zh_CN.UTF-8), else en: the refusals a console prints are in its user's language."""
+    locale = next((environ[n] for n in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(n)), "")
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
+def _refusal(exc) -> None:
+    """A refusal on one line in the console's language (issue 15)."""
+    lang = console_language()
+    said = " ".join(exc.localized(lang).split())
+    typer.echo(f"错误：{said}" if lang == "zh" else f"error: {said}", err=True)
+
+
 def _or_exit(action):
     from statemachines.errors import DomainError
 
     try:
         return action()
     except DomainError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        _refusal(exc)
         raise typer.Exit(1) from None
 
 
@@ -695,15 +710,19 @@ def main() -> None:
     problem and exit status 2, not a traceback."""
     from services.calendars import CalendarDataError
     from services.training import TrainingMismatch
+    from statemachines.errors import DomainError
     from statemachines.policy import PolicyError
 
     try:
         app()
+    except TrainingMismatch as exc:  # training mode and the database's purpose disagree: nothing starts
+        _refusal(exc)
+        raise SystemExit(2) from None
+    except DomainError as exc:  # a refusal no command caught itself: one line, not a traceback
+        _refusal(exc)
+        raise SystemExit(1) from None
     except (PolicyError, CalendarDataError) as exc:
         _report_problems(exc)
-        raise SystemExit(2) from None
-    except TrainingMismatch as exc:  # training mode and the database's purpose disagree: nothing starts
-        typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     except OSError as exc:  # a file named that cannot be read or written: /nonexistent/x.xlsx, a directory
         where = f"{exc.filename}: " if exc.filename else ""

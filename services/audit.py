@@ -216,7 +216,7 @@ def correct(rt: Runtime, case_id: str, *, corrects: int, changes: dict[str, Any]
     corrected date and entries, under its policy, from the case as it stood before it, and the
     correction records that whole decision; the history after it must stay legal; four eyes."""
     if not reason.strip():
-        raise InvalidAct("a correction says why", field="reason", rule="R17")
+        raise InvalidAct(key="correction.reason", field="reason", rule="R17")
     if on > rt.today():
         raise FutureDate(on, rt.today())
     with rt.uow() as uow:
@@ -229,7 +229,7 @@ def correct(rt: Runtime, case_id: str, *, corrects: int, changes: dict[str, Any]
         events = uow.cases.events(case_id)
         target = next((e for e in events if e.seq == corrects and e.act != "correct"), None)
         if target is None:
-            raise InvalidAct(f"seq {corrects} is not an act of case {case_id}", field="corrects", rule="R17")
+            raise InvalidAct(key="correction.not-an-act", field="corrects", rule="R17", corrects=corrects)
         asked = corrections.requested(target, changes)
         known = replay.corrections_in(events)
         refused = corrections.four_eyes(events, target, actor.strip(), known)

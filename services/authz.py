@@ -38,7 +38,7 @@ def require_act(user: User, act: str, jurisdiction: str) -> None:
         raise Forbidden(
             f"'{act}' needs the role {' or '.join(needed)} for jurisdiction {jurisdiction}; "
             f"{user.username} has {sorted(user.roles_in(jurisdiction)) or 'none'}",
-            act=act, needed=list(needed))
+            key="forbidden.act", act=act, needed=list(needed), jurisdiction=jurisdiction)
 
 
 def permitted_acts(user: User, case: Case, policy: Policy, on: date | None = None) -> list[str]:

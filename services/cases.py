@@ -58,9 +58,9 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
     base_name, base_address = normalise(base_name, field="base_name"), normalise(base_address, field="base_address")
     for field, value in (("operator_name", operator_name), ("base_name", base_name)):
         if not value:
-            raise InvalidAct(f"{field} is required", field=field)
+            raise InvalidAct(key="apply.required", field=field)
     if level not in LEVELS:
-        raise InvalidAct(f"level must be one of {', '.join(LEVELS)}, got {level!r}", field="level")
+        raise InvalidAct(key="apply.level", field="level", levels=list(LEVELS), given=level)
     divisions.validate(jurisdiction)
     if user is not None:
         authz.require_act(user, "apply", jurisdiction)
@@ -138,7 +138,7 @@ def _for_user(refusal: IllegalTransition | NotDue, permitted: list[str]) -> Ille
     """The same refusal, naming the acts legal now that this user may record, as the case view does."""
     if isinstance(refusal, IllegalTransition):
         return IllegalTransition(refusal.act, refusal.state, permitted)
-    return NotDue(refusal.message, rule=refusal.rule, **{**refusal.details, "allowed_actions": permitted})
+    return NotDue(key=refusal.key, rule=refusal.rule, **{**refusal.params, "allowed_actions": permitted})
 
 
 def _inspecting_users(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:

@@ -14,12 +14,12 @@ from services.refusals import Forbidden
 from services.values import ADMIN_ROLES, BUSINESS_ROLES, Grant, User
 from statemachines.errors import DomainError
 from statemachines.jurisdiction import covers
+from statemachines.messages import ROLE_NAMES, Words
 
 SYSADMIN, SECADMIN, AUDITADMIN = ADMIN_ROLES
 APPOINTED_AT_CONSOLE = (SYSADMIN, AUDITADMIN)
 GRANTED_BY_SECADMIN = (*BUSINESS_ROLES, SECADMIN)
-ROLE_NAMES_ZH = {"caseworker": "经办人", "supervisor": "审批人", "auditor": "审计/监督",
-                 SYSADMIN: "系统管理员", SECADMIN: "安全管理员", AUDITADMIN: "安全审计员"}
+ROLE_NAMES_ZH = ROLE_NAMES["zh"]
 
 
 class SeparationOfDuties(DomainError):
@@ -31,9 +31,8 @@ class SeparationOfDuties(DomainError):
         super().__init__(
             f"separation of duties: {username} holds {held}, so cannot also hold {role} "
             "(the system, security and audit administrators are three different accounts)",
-            username=username, role=role, held=held,
-            detail_zh=f"三员分立：{username} 已担任{ROLE_NAMES_ZH[held]}，不能再担任{ROLE_NAMES_ZH[role]}"
-                      "（系统管理员、安全管理员、安全审计员须由不同账号担任）")
+            username=username, role=role, held=held)
+        said_in_chinese(self)
 
 
 class OwnGrants(Forbidden):
@@ -43,8 +42,15 @@ class OwnGrants(Forbidden):
 
     def __init__(self, username: str, verb: str) -> None:
         super().__init__(f"{username} may not {verb} a role of their own; another security administrator must",
-                         username=username,
-                         detail_zh=f"不能为本人授予或撤销角色（{username}），须由另一位安全管理员办理")
+                         username=username)
+        said_in_chinese(self)
+
+
+def said_in_chinese(refusal: DomainError) -> DomainError:
+    """The administrators' refusals have always carried their Chinese as `detail_zh` too (README):
+    the catalogue's words, as `Accept-Language: zh` gives them in `detail`."""
+    refusal.details["detail_zh"] = refusal.localized("zh")
+    return refusal
 
 
 def conflicting_role(user: User, role: str) -> str | None:
@@ -66,31 +72,32 @@ def require_may_change_grant(actor: User, grantee: User, role: str, jurisdiction
     if actor.id == grantee.id:
         raise OwnGrants(actor.username, verb)
     if role in APPOINTED_AT_CONSOLE:
-        raise Forbidden(f"{role} is appointed at the server's console (incubase users {verb}), "
-                        "not by another administrator",
-                        act=f"{verb}_role", role=role,
-                        detail_zh=f"{ROLE_NAMES_ZH[role]}只能在服务器控制台任命（incubase users {verb}）")
+        raise said_in_chinese(Forbidden(f"{role} is appointed at the server's console (incubase users {verb}), "
+                                        "not by another administrator",
+                                        key="forbidden.console", act=f"{verb}_role", role=role))
     if SECADMIN not in actor.roles_in(jurisdiction):
         scopes = actor.scopes((SECADMIN,))
-        raise Forbidden(f"to {verb} {role}@{jurisdiction} needs the role secadmin for a jurisdiction covering "
-                        f"{jurisdiction}; {actor.username} is secadmin for {', '.join(scopes) or 'none'}",
-                        act=f"{verb}_role", needed=[SECADMIN],
-                        detail_zh=f"为{jurisdiction}授予或撤销角色，须是覆盖该辖区的安全管理员；"
-                                  f"{actor.username}的安全管理辖区：{'、'.join(scopes) or '无'}")
+        raise said_in_chinese(Forbidden(
+            f"to {verb} {role}@{jurisdiction} needs the role secadmin for a jurisdiction covering "
+            f"{jurisdiction}; {actor.username} is secadmin for {', '.join(scopes) or 'none'}",
+            key="forbidden.secadmin-scope", act=f"{verb}_role", needed=[SECADMIN], jurisdiction=jurisdiction,
+            scopes=list(scopes)))
 
 
 def require_role_anywhere(actor: User, role: str, what: str, what_zh: str) -> None:
     if role not in actor.live_roles():
-        raise Forbidden(f"{what} needs the role {role}; {actor.username} does not hold it", needed=[role],
-                        detail_zh=f"{what_zh}须由{ROLE_NAMES_ZH[role]}（{role}）办理")
+        refused = Forbidden(f"{what} needs the role {role}; {actor.username} does not hold it",
+                            key="forbidden.role", needed=[role], what=Words(what_zh, what), role=role)
+        del refused.details["what"], refused.details["role"]
+        raise said_in_chinese(refused)
 
 
 def require_administrator(actor: User) -> None:
     """Any of the three administrators: they read the accounts of their jurisdictions."""
     if not actor.live_roles() & set(ADMIN_ROLES):
-        raise Forbidden(f"reading the accounts needs an administrator's role ({', '.join(ADMIN_ROLES)}); "
-                        f"{actor.username} holds none", needed=list(ADMIN_ROLES),
-                        detail_zh="查看账号须由系统管理员、安全管理员或安全审计员办理")
+        raise said_in_chinese(Forbidden(
+            f"reading the accounts needs an administrator's role ({', '.join(ADMIN_ROLES)}); "
+            f"{actor.username} holds none", key="forbidden.administrator", needed=list(ADMIN_ROLES)))
 
 
 def visible_grants(actor: User, user: User) -> tuple[Grant, ...] | None:

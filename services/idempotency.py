@@ -21,14 +21,16 @@ class IdempotencyKeyReused(DomainError):
     code = "idempotency-key-reused"
 
     def __init__(self, key: str) -> None:
-        super().__init__(f"Idempotency-Key {key!r} was already used for a different request", key=key)
+        super().__init__(idempotency_key=key)
+        self.details = {"key": key}  # the name the API has always given it
 
 
 class RequestInProgress(DomainError):
     code = "request-in-progress"
 
     def __init__(self, key: str) -> None:
-        super().__init__(f"a request with Idempotency-Key {key!r} is being processed; retry shortly", key=key)
+        super().__init__(idempotency_key=key)
+        self.details = {"key": key}
 
 
 @dataclass(frozen=True)

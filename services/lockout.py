@@ -18,7 +18,6 @@ from services.ports import UnitOfWork
 from services.runtime import Runtime
 from services.security_policy import SecurityPolicy
 from services.values import Origin
-from statemachines.acts import BUSINESS_ZONE
 from statemachines.errors import DomainError
 
 
@@ -32,11 +31,7 @@ class LockedOut(DomainError):
     code = "locked-out"
 
     def __init__(self, lock: Lock) -> None:
-        local = lock.until.astimezone(BUSINESS_ZONE).strftime("%Y-%m-%d %H:%M")
-        whom = "this account" if lock.scope == "account" else "this client address"
-        super().__init__(f"too many failed sign-ins: {whom} is locked until {local} (Asia/Shanghai); "
-                         "an administrator can unlock it sooner", scope=lock.scope,
-                         until=lock.until.isoformat())
+        super().__init__(key=f"locked-out.{lock.scope}", scope=lock.scope, until=lock.until)
         self.lock = lock
 
 

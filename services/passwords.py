@@ -16,6 +16,7 @@ import secrets
 import threading
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from statemachines.errors import InvalidAct
 
@@ -32,9 +33,8 @@ class WeakPassword(InvalidAct):
 
     code = "weak-password"
 
-    def __init__(self, message: str, reason: str, **details: object) -> None:
-        super().__init__(message, field="password")
-        self.details.update(reason=reason, **details)
+    def __init__(self, message: str, reason: str, **details: Any) -> None:
+        super().__init__(message, field="password", key=f"weak-password.{reason}", reason=reason, **details)
 
 
 def hash_password(password: str) -> str:

@@ -91,29 +91,28 @@ def announce(rt: Runtime, user: User, *, policy_id: str, year: int, opens_on: da
     versions = rt.policies.versions(policy_id)
     policy = next((p for p in reversed(versions) if p.in_force_on(opens_on)), None)
     if policy is None:
-        raise InvalidAct(f"no version of {policy_id!r} is in force on {opens_on}", field="opens_on", rule="R19")
+        raise InvalidAct(key="round.no-policy", field="opens_on", rule="R19", policy_id=policy_id, opens_on=opens_on)
     if not user.roles_in(policy.jurisdiction) & set(ANNOUNCERS):
-        raise Forbidden(f"announcing a round of {policy_id} needs the role supervisor for "
-                        f"{policy.jurisdiction}", act="announce_round", needed=list(ANNOUNCERS))
+        raise Forbidden(key="round.forbidden", act="announce_round", needed=list(ANNOUNCERS), policy=policy.title,
+                        jurisdiction=policy.jurisdiction)
     if not policy.rounds_announced:
-        raise InvalidAct(f"{policy.title} fixes its window in the policy; its rounds are not announced",
-                         field="policy_id", rule="R1")
+        raise InvalidAct(key="round.fixed-window", field="policy_id", rule="R1", policy=policy.title)
     for field, text in (("document", document), ("reason", reason)):
         if not text.strip():
-            raise InvalidAct(f"an announcement names its {field}", field=field, rule="R19")
+            raise InvalidAct(key="round.required", field=field, rule="R19")
     if opens_on.year != year:
-        raise InvalidAct(f"the {year} round opens in {year}, not on {opens_on}", field="opens_on", rule="R19")
+        raise InvalidAct(key="round.year", field="opens_on", rule="R19", year=year, opens_on=opens_on)
     if closes_on < opens_on:
-        raise InvalidAct(f"the round closes ({closes_on}) before it opens ({opens_on})", field="closes_on", rule="R19")
+        raise InvalidAct(key="round.order", field="closes_on", rule="R19", opens_on=opens_on, closes_on=closes_on)
     if quota is not None and quota < 1:
-        raise InvalidAct("a quota is 1 or more (leave it out for none)", field="quota", rule="R19")
+        raise InvalidAct(key="round.quota", field="quota", rule="R19")
     with rt.uow() as uow:
         if uow.rounds.find(policy_id, year) is not None:
-            raise RoundAlreadyAnnounced(policy_id, year)
+            raise RoundAlreadyAnnounced(policy_id, year, policy.title)
         for other in uow.rounds.of_policy(policy_id):
             if other.opens_on <= closes_on and opens_on <= other.closes_on:
-                raise InvalidAct(f"the {other.year} round ({other.opens_on} to {other.closes_on}) overlaps it",
-                                 field="opens_on", rule="R19")
+                raise InvalidAct(key="round.overlap", field="opens_on", rule="R19", other_year=other.year,
+                                 other_opens=other.opens_on, other_closes=other.closes_on)
         uow.rounds.announce(policy_id, year, opens_on, closes_on, quota if quota is not None else policy.round_quota,
                             Announcement(user.username, rt.clock(), document.strip(), reason.strip()))
         announced = uow.rounds.get(policy_id, year)

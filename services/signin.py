@@ -58,9 +58,7 @@ class SecondFactorRequired(DomainError):
     code = "second-factor-required"
 
     def __init__(self, enrolled: bool) -> None:
-        super().__init__("this account signs in with a one-time code from its authenticator (code)" if enrolled else
-                         "this account must sign in with a one-time code but has no authenticator yet: enrol in "
-                         "the web pages (/login) or with `incubase users two-factor-enrol`", enrolled=enrolled)
+        super().__init__(key=None if enrolled else "second-factor-required.enrol", enrolled=enrolled)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from services.values import Grant as Grant
 from services.values import User as User
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError, InvalidAct
+from statemachines.messages import Words
 
 TOKEN_PREFIX = "ib_"
 _USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,62}")
@@ -48,10 +49,10 @@ class UnknownInspector(InvalidAct):
     code = "unknown-inspector"
 
     def __init__(self, unknown: list[str], hints: dict[str, str]) -> None:
-        said = ", ".join(f"{name!r} (the name of {hints[name]})" if name in hints else repr(name) for name in unknown)
-        super().__init__(f"not a user of the system: {said}; name inspecting users by username, "
-                         "and outside experts under 'experts'", field="inspectors", rule="R5")
-        self.details.update(unknown=unknown, usernames=hints)
+        named = Words("、".join(f"{n}（用户名为 {hints[n]}）" if n in hints else n for n in unknown),
+                      ", ".join(f"{n!r} (the name of {hints[n]})" if n in hints else repr(n) for n in unknown))
+        super().__init__(field="inspectors", rule="R5", named=named)
+        self.details = {"field": "inspectors", "unknown": unknown, "usernames": hints}
 
 
 def normal_username(name: str) -> str:
@@ -84,20 +85,23 @@ def add_user(rt: Runtime, username: str, display_name: str, grants: list[tuple[s
     """A new account; `by` a system administrator, or the console. Grants come with it only at
     the console: an administrator's account and its roles are two people's acts (三员分立)."""
     if not _USERNAME.fullmatch(username):
-        raise InvalidAct(f"username {username!r}: lower-case letters, digits, '.', '_' or '-'", field="username")
+        raise InvalidAct(f"username {username!r}: lower-case letters, digits, '.', '_' or '-'", field="username",
+                         key="user.username")
     if not display_name.strip():
-        raise InvalidAct("a user needs a display name", field="display_name")
+        raise InvalidAct("a user needs a display name", field="display_name", key="user.display-name")
     for role, code in grants:
         _check_grant(role, code)
     with rt.uow() as uow:
         if by is not None:
             duties.require_role_anywhere(_user(uow, by.username), duties.SYSADMIN, "adding an account", "新增账号")
             if grants:
-                raise Forbidden("a system administrator adds the account; its roles are granted by a security "
-                                f"administrator afterwards (POST /api/v1/users/{username}/grants)", field="grants",
-                                detail_zh="系统管理员只新增账号，角色须由安全管理员另行授予")
+                raise duties.said_in_chinese(Forbidden(
+                    "a system administrator adds the account; its roles are granted by a security administrator "
+                    f"afterwards (POST /api/v1/users/{username}/grants)", key="forbidden.grants-at-add",
+                    field="grants"))
         if uow.users.by_username(username) is not None:
-            raise InvalidAct(f"user {username!r} already exists", field="username")
+            raise InvalidAct(f"user {username!r} already exists", field="username", key="user.exists",
+                             username=username)
         user_id = secrets.token_hex(16)
         now = rt.clock()
         uow.users.add(user_id, username, display_name.strip(), now, email=email_address(email))
@@ -142,7 +146,8 @@ def _record(rt: Runtime, uow: UnitOfWork, act: str, user: User, role: str, code:
     if act == grant_ledger.GRANT:
         duties.require_separate(user, role)
     elif not any(g.revoked_at is None and (g.role, g.jurisdiction) == (role, code) for g in user.grants):
-        raise InvalidAct(f"{user.username} holds no {role} grant for {code}", field="role")
+        raise InvalidAct(f"{user.username} holds no {role} grant for {code}", field="role", key="user.no-grant",
+                         role=role, jurisdiction=code)
     head = uow.users.grant_head()
     uow.users.append_grant(grant_ledger.next_act(head, act, user.id, user.username, role, code, rt.clock(),
                                                  by.username if by else grant_ledger.CONSOLE, reason.strip(),
@@ -191,13 +196,15 @@ IDLE_GRANULARITY = timedelta(minutes=1)
 def authenticate(rt: Runtime, token: str | None) -> User:
     """The user of a live token; a session's idle time-out is pushed on as it is used."""
     if not token:
-        raise Unauthenticated("sign in: send 'Authorization: Bearer <token>'")
+        raise Unauthenticated("sign in: send 'Authorization: Bearer <token>'", key="unauthenticated")
     now = rt.clock()
     with rt.reads() as uow:
         found = uow.users.session(hash_token(token), now)
     if found is None:
         raise Unauthenticated("the token is unknown, revoked or expired (a session also ends after "
-                              f"{int(rt.security.session_idle.total_seconds() // 60)} minutes unused)")
+                              f"{int(rt.security.session_idle.total_seconds() // 60)} minutes unused)",
+                              key="unauthenticated.session",
+                              minutes=int(rt.security.session_idle.total_seconds() // 60))
     user, idle_until = found
     wanted = now + rt.security.session_idle
     if idle_until is not None and wanted - idle_until >= IDLE_GRANULARITY:
@@ -243,7 +250,7 @@ def change_own_password(rt: Runtime, user: User, current: str, new: str, origin:
         stored = uow.users.password_hash(user.username)
     if not passwords.password_matches(current, stored or passwords.dummy_hash()):
         security_log.record(rt, origin, "password_change", user.username, "failed", {"error": "wrong-password"})
-        raise Unauthenticated("the present password is wrong")
+        raise Unauthenticated("the present password is wrong", key="unauthenticated.password")
     check_new_password(rt, user.username, new)
     set_password(rt, user.username, new, origin, action="password_change", keep_session=session)
 
@@ -291,11 +298,12 @@ def email_address(address: str | None, field: str = "email") -> str | None:
         return None
     address = address.strip()
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
-        raise InvalidAct(f"{address!r} is not an e-mail address", field=field)
+        raise InvalidAct(f"{address!r} is not an e-mail address", field=field, key="user.email")
     return address
 
 
 def _check_grant(role: str, code: str) -> None:
     if role not in ROLES:
-        raise InvalidAct(f"role {role!r} is not one of {', '.join(ROLES)}", field="role")
+        raise InvalidAct(f"role {role!r} is not one of {', '.join(ROLES)}", key="user.role", field="role", given=role,
+                         roles=list(ROLES))
     divisions.validate(code)

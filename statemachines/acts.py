@@ -107,24 +107,25 @@ def allowed_acts(case: Case, policy: Policy, on: date | None = None) -> list[str
     return [a for a in acts_from(case.state) if a in USER_ACTS and _available(case, policy, a, on) is None]
 
 
-def _available(case: Case, policy: Policy, act: str, on: date | None = None) -> str | None:
-    """None when the act has something to act on (on `on`, where given), else why not."""
+def _available(case: Case, policy: Policy, act: str, on: date | None = None) -> tuple[str, dict[str, Any]] | None:
+    """None when the act has something to act on (on `on`, where given), else why not: the
+    catalogue's message (statemachines/messages.py) and its parameters."""
     if act == "verify_complaint" and not any(c.valid is None for c in case.complaints):
-        return "no complaint is waiting for verification"
+        return "not-due.complaint", {}
     if act == "record_payment" and not any(i.status == "due" for i in case.instalments):
-        return "no subsidy instalment is due for payment"
+        return "not-due.payment", {}
     if act == "record_repayment" and (case.clawback is None or case.clawback.outstanding_fen <= 0):
-        return "nothing is owed back: the case was not revoked on a clawback ground, or all of it is repaid"
+        return "not-due.repayment", {}
     if act == "record_assessment":
         upcoming = assessments.next_to_record(case, policy)
         if upcoming is None:
-            return "every assessment of this period is recorded"
+            return "not-due.assessments-done", {}
         if on is not None and upcoming.opens is not None and on < upcoming.opens:
-            return f"the next assessment may be recorded from {upcoming.opens}"
+            return "not-due.assessment-opens", {"opens": upcoming.opens}
     if act == "reevaluate" and not case.has_flag("reevaluation_review_due"):
-        return "re-evaluation opens at the end of the period"
+        return "not-due.reevaluation", {}
     if act == "decide_objection" and not case.open_objections():
-        return "no objection is waiting for a decision"
+        return "not-due.objection", {}
     return None
 
 
@@ -132,17 +133,17 @@ def _check(case: Case, policy: Policy, act: str, ctx: Recording) -> None:
     allowed = allowed_acts(case, policy)
     if act not in allowed:
         if act in USER_ACTS and act in acts_from(case.state):
-            raise NotDue(f"'{act}' cannot be recorded now: {_available(case, policy, act)}",
-                         act=act, allowed_actions=allowed)
+            key, params = _available(case, policy, act) or ("not-due", {})
+            raise NotDue(key=key, act=act, allowed_actions=allowed, **params)
         raise IllegalTransition(act, case.state, allowed)
     _check_who_and_when(ctx, case)
 
 
 def _check_who_and_when(ctx: Recording, case: Case | None = None) -> None:
     if not ctx.actor.strip():
-        raise InvalidAct("every act names who recorded it", field="actor", rule="R17")
+        raise InvalidAct(key="act.actor-missing", field="actor", rule="R17")
     if not ctx.reason.strip():
-        raise InvalidAct("every act says why (reason)", field="reason", rule="R17")
+        raise InvalidAct(key="act.reason-missing", field="reason", rule="R17")
     if ctx.on > ctx.today:
         raise FutureDate(ctx.on, ctx.today)
     if case is not None and case.last_on is not None and ctx.on < case.last_on:
@@ -230,8 +231,7 @@ def open_application(
     `hash_algorithm`: the deployment's, which the case's whole chain then uses."""
     _check_who_and_when(ctx)
     if window_exception is not None and not window_exception.strip():
-        raise InvalidAct("an exception to the application window must give its reason",
-                         field="window_exception", rule="R1")
+        raise InvalidAct(key="apply.window-exception", field="window_exception", rule="R1")
     rounds = list(announced) if policy.rounds_announced else fixed_rounds(policy, ctx.on)
     current = round_on(rounds, ctx.on)
     if (policy.rounds_announced or policy.application_window is not None) and current is None \
@@ -239,7 +239,7 @@ def open_application(
         # the round of the application's year explains the refusal best; failing that, the next one
         named = next((r for r in rounds if r.year == ctx.on.year), None) or next_round(rounds, ctx.on)
         if named is None:
-            raise NoRoundAnnounced(ctx.on, policy.id)
+            raise NoRoundAnnounced(ctx.on, policy.id, policy.title)
         raise WindowClosed(ctx.on, named.opens, named.closes)
     for ban in bans:
         if policy.ban_applies(ban.level, ban.jurisdiction, level) and ban.bars_on(ctx.on):
@@ -275,9 +275,7 @@ def _prerequisite_shown(policy: Policy, level: str, cases: Sequence[str],
     the policy accepts it, the document (文号) of one recorded elsewhere; None where none is asked."""
     document = (document or "").strip()
     if document and policy.prerequisite_proof != "case_or_document":
-        raise InvalidAct(f"{policy.title} accepts no document for a lower recognition"
-                         + ("" if policy.prerequisite_level else " (it asks for none)"),
-                         field="prerequisite_document", rule="R18")
+        raise InvalidAct(key="apply.no-document", field="prerequisite_document", rule="R18", policy=policy.title)
     if policy.prerequisite_level is None:
         return None
     # R23: the programme is named where programmes tell the recognitions apart
@@ -303,7 +301,7 @@ def inspect(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
     _one_of("outcome", outcome, ("pass", "fail"))
     names = [name.strip() for name in experts]
     if not all(names):
-        raise InvalidAct("an outside expert needs a name", field="experts", rule="R4")
+        raise InvalidAct(key="inspect.expert-name", field="experts", rule="R4")
     payload: dict[str, Any] = {"outcome": outcome, "inspectors": list(inspectors) or [ctx.actor], "findings": findings}
     if names:
         payload["experts"] = names
@@ -326,8 +324,8 @@ def approve(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, 
         raise QuotaReached(round_quota.year, round_quota.limit, round_quota.approved)
     end = policy.period_from(ctx.on)
     if end is None:
-        raise InvalidAct(f"{policy.title} ended on {policy.effective_to}, and its recognitions with it: "
-                         "none can start now", field="on", rule="R6")
+        raise InvalidAct(key="approve.policy-ended", field="on", rule="R6", policy=policy.title,
+                         ended=policy.effective_to)
     # R22: with a public notice the recognition, its period and its instalments wait for the notice's end
     payload = (public_notice(case, policy.public_notice_period, calendar, ctx.on) if policy.public_notice_period
                else recognition(policy, ctx.on, chosen))
@@ -357,11 +355,11 @@ def _tier(policy: Policy, name: str | None) -> Tier | None:
     names = [t.name for t in policy.subsidy_tiers]
     if not policy.subsidy_tiers:
         if name is not None:
-            raise InvalidAct(f"{policy.title} has no subsidy tiers; leave the tier out", field="tier", rule="R20")
+            raise InvalidAct(key="approve.no-tiers", field="tier", rule="R20", policy=policy.title)
         return None
     chosen = next((t for t in policy.subsidy_tiers if t.name == (name or "").strip()), None)
     if chosen is None:
-        raise InvalidAct(f"the subsidy tier must be one of {', '.join(names)}, got {name!r}", field="tier", rule="R20")
+        raise InvalidAct(key="approve.tier", field="tier", rule="R20", tiers=list(names), given=name)
     return chosen
 
 
@@ -407,9 +405,9 @@ def record_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
     if not notice.first_day <= ctx.on <= notice.last_day:
         raise OutsideNotice(ctx.on, notice.first_day, notice.last_day)
     if case.objection(objection_id) is not None:
-        raise InvalidAct(f"objection {objection_id} is already recorded", field="objection_id", rule="R22")
+        raise InvalidAct(key="objection.recorded", field="objection_id", rule="R22", objection_id=objection_id)
     if not summary.strip():
-        raise InvalidAct("an objection needs a summary", field="summary", rule="R22")
+        raise InvalidAct(key="objection.summary", field="summary", rule="R22")
     return _one(case, policy, calendar, ctx, "record_objection",
                 {"objection_id": objection_id, "notice": notice.number, "summary": summary})
 
@@ -425,8 +423,8 @@ def decide_objection(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
     _one_of("decision", decision, ("dismiss", "uphold"))
     waiting = [o.id for o in case.open_objections()]
     if objection_id not in waiting:
-        raise InvalidAct(f"objection {objection_id} is not waiting for a decision; waiting: {waiting}",
-                         field="objection_id", rule="R22")
+        raise InvalidAct(key="objection.not-waiting", field="objection_id", rule="R22", objection_id=objection_id,
+                         waiting=waiting)
     return _one(case, policy, calendar, ctx, "decide_objection", {"objection_id": objection_id, "decision": decision})
 
 
@@ -460,14 +458,12 @@ def submit_annual_report(case: Case, policy: Policy, calendar: WorkCalendar, ctx
                          year: int) -> list[Event]:
     _check(case, policy, "submit_annual_report", ctx)
     if policy.annual_report_due is None:
-        raise InvalidAct(f"{policy.title} asks for no annual reports", field="year", rule="R7")
+        raise InvalidAct(key="report.none", field="year", rule="R7", policy=policy.title)
     first = case.recognized_on.year if case.recognized_on else ctx.on.year
     if not first <= year <= ctx.on.year:
-        raise InvalidAct(f"the report year must be between {first} and {ctx.on.year}, got {year}",
-                         field="year", rule="R7")
+        raise InvalidAct(key="report.year", field="year", rule="R7", first=first, last=ctx.on.year, year=year)
     if year in case.reports:
-        raise InvalidAct(f"the {year} report was already submitted on {case.reports[year]}",
-                         field="year", rule="R7")
+        raise InvalidAct(key="report.submitted", field="year", rule="R7", year=year, submitted=case.reports[year])
     return _one(case, policy, calendar, ctx, "submit_annual_report", {"year": year})
 
 
@@ -481,7 +477,8 @@ def record_assessment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: R
     grade = _grade(policy, outcome, grade)
     owed = _assessment_to_record(case, policy, campaign_year)
     if owed.opens is not None and ctx.on < owed.opens:
-        raise AssessmentNotOpen(owed.key, describe_assessment(policy, owed), ctx.on, owed.opens, owed.due)
+        raise AssessmentNotOpen(owed.key, owed.index, owed.period, ctx.on, owed.opens, owed.due,
+                                campaign=assessments.campaigns(policy))
     payload: dict[str, Any] = {"period": owed.period, "index": owed.index, "outcome": outcome, "grade": grade}
     payload.update(rectification_payload(policy, calendar, outcome, ctx.on))
     _earns(case, policy, payload, ctx.on, combined_with)
@@ -494,20 +491,13 @@ def _assessment_to_record(case: Case, policy: Policy, campaign_year: int | None)
         assert owed is not None  # _check found one
         return owed
     if not assessments.campaigns(policy):
-        raise InvalidAct(f"{policy.title} assesses by period, not in yearly campaigns: campaign_year does not apply",
-                         field="campaign_year", rule="R21")
+        raise InvalidAct(key="assessment.no-campaigns", field="campaign_year", rule="R21", policy=policy.title)
     waiting = assessments.outstanding(case, policy)
     owed = next((o for o in waiting if o.index == campaign_year), None)
     if owed is None:
-        raise InvalidAct(f"no assessment of campaign year {campaign_year} is owed; owed now: "
-                         f"{[o.index for o in waiting]}", field="campaign_year", rule="R21")
+        raise InvalidAct(key="assessment.not-owed", field="campaign_year", rule="R21", campaign_year=campaign_year,
+                         owed=[o.index for o in waiting])
     return owed
-
-
-def describe_assessment(policy: Policy, owed: assessments.Owed) -> str:
-    if assessments.campaigns(policy):
-        return f"the assessment of campaign year {owed.index}"
-    return f"assessment {owed.index} of period {owed.period}"
 
 
 def rectification_payload(policy: Policy, calendar: WorkCalendar, outcome: str, on: date) -> dict[str, Any]:
@@ -554,8 +544,8 @@ def _grade(policy: Policy, outcome: str, grade: str | None) -> str:
     if grade is None and len(grades) == 1:
         return grades[0]
     if grade not in grades:
-        raise InvalidAct(f"grade for outcome '{outcome}' must be one of {', '.join(grades)}, got {grade!r}",
-                         field="grade", rule="R8")
+        raise InvalidAct(key="assessment.grade", field="grade", rule="R8", outcome=outcome, grades=list(grades),
+                         grade=grade)
     return grade
 
 
@@ -567,8 +557,8 @@ def reevaluate(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recordin
     if decision == "extend":
         period = next_period(case, policy)
         if period is None:
-            raise InvalidAct(f"{policy.title} ended on {policy.effective_to}, and its recognitions with it: "
-                             "the recognition cannot be extended", field="decision", rule="R6")
+            raise InvalidAct(key="reevaluate.policy-ended", field="decision", rule="R6", policy=policy.title,
+                             ended=policy.effective_to)
         payload["period"] = period
     return _one(case, policy, calendar, ctx, "reevaluate", payload)
 
@@ -593,16 +583,15 @@ def record_payment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Reco
     inst = next((i for i in case.instalments if i.number == number), None)
     if inst is None or inst.status != "due":
         due = [i.number for i in case.instalments if i.status == "due"]
-        raise InvalidAct(f"instalment {number} is not due for payment; due now: {due}", field="number", rule="R11")
+        raise InvalidAct(key="payment.not-due", field="number", rule="R11", number=number, due=due)
     outstanding = inst.outstanding_fen
     if amount_fen > outstanding:
-        raise InvalidAct(f"instalment {number} has {outstanding} fen outstanding; {amount_fen} is more than that",
-                         field="amount_fen", rule="R20" if policy.partial_payments else "R11",
-                         outstanding_fen=outstanding)
+        raise InvalidAct(key="payment.over", field="amount_fen", rule="R20" if policy.partial_payments else "R11",
+                         number=number, outstanding_fen=outstanding, amount_fen=amount_fen)
     if amount_fen < outstanding and not policy.partial_payments:
-        raise InvalidAct(f"instalment {number} is {inst.amount_fen} fen, not {amount_fen} "
-                         "(this policy takes no part payments)", field="amount_fen", rule="R11",
-                         outstanding_fen=outstanding, part_payments=False)
+        raise InvalidAct(key="payment.whole", field="amount_fen", rule="R11", number=number,
+                         instalment_fen=inst.amount_fen, amount_fen=amount_fen, outstanding_fen=outstanding,
+                         part_payments=False)
     payload: dict[str, Any] = {"number": number, "amount_fen": amount_fen}
     if not policy.partial_payments:
         return _one(case, policy, calendar, ctx, "record_payment", payload)
@@ -620,8 +609,8 @@ def record_repayment(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
     assert case.clawback is not None  # _check: something is owed back
     outstanding = case.clawback.outstanding_fen
     if amount_fen > outstanding:
-        raise InvalidAct(f"{outstanding} fen is owed back; {amount_fen} is more than that",
-                         field="amount_fen", rule="R20", outstanding_fen=outstanding)
+        raise InvalidAct(key="repayment.over", field="amount_fen", rule="R20", outstanding_fen=outstanding,
+                         amount_fen=amount_fen)
     return _one(case, policy, calendar, ctx, "record_repayment",
                 {"amount_fen": amount_fen, "outstanding_fen": outstanding - amount_fen})
 
@@ -633,9 +622,9 @@ def record_complaint(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
                      complaint_id: str, summary: str) -> list[Event]:
     _check(case, policy, "record_complaint", ctx)
     if case.complaint(complaint_id) is not None:
-        raise InvalidAct(f"complaint {complaint_id} is already recorded", field="complaint_id", rule="R12")
+        raise InvalidAct(key="complaint.recorded", field="complaint_id", rule="R12", complaint_id=complaint_id)
     if not summary.strip():
-        raise InvalidAct("a complaint needs a summary", field="summary", rule="R12")
+        raise InvalidAct(key="complaint.summary", field="summary", rule="R12")
     return _one(case, policy, calendar, ctx, "record_complaint",
                 {"complaint_id": complaint_id, "summary": summary})
 
@@ -647,8 +636,8 @@ def verify_complaint(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Re
     complaint = case.complaint(complaint_id)
     if complaint is None or complaint.valid is not None:
         waiting = [c.id for c in case.complaints if c.valid is None]
-        raise InvalidAct(f"complaint {complaint_id} is not waiting for verification; waiting: {waiting}",
-                         field="complaint_id", rule="R12")
+        raise InvalidAct(key="complaint.not-waiting", field="complaint_id", rule="R12", complaint_id=complaint_id,
+                         waiting=waiting)
     return _one(case, policy, calendar, ctx, "verify_complaint", {"complaint_id": complaint_id, "valid": valid})
 
 
@@ -671,11 +660,9 @@ def revoke(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *
     _one_of("ground", ground, REVOCATION_GROUNDS)
     if ground == "rectification_failed":
         if not case.has_flag("rectification_review_due"):
-            raise InvalidAct("revocation for failed rectification follows a failed re-assessment "
-                             "or the review opened at the rectification deadline", field="ground", rule="R9")
+            raise InvalidAct(key="revoke.rectification", field="ground", rule="R9")
     elif ground not in MISCONDUCT_GROUNDS:
-        raise InvalidAct(f"ground '{ground}' follows from assessments and is not revoked by hand",
-                         field="ground", rule="R14")
+        raise InvalidAct(key="revoke.by-hand", field="ground", rule="R14", ground=ground)
     if case.state == "suspended" and case.suspended_by not in (None, SYSTEM_ACTOR) and case.suspended_by == ctx.actor:
         raise FourEyesViolation("revoke", ctx.actor, "suspend", "R13")
     rule = "R9" if ground == "rectification_failed" else "R12"
@@ -685,4 +672,4 @@ def revoke(case: Case, policy: Policy, calendar: WorkCalendar, ctx: Recording, *
 
 def _one_of(field: str, value: Any, choices: Sequence[str]) -> None:
     if value not in choices:
-        raise InvalidAct(f"{field} must be one of {', '.join(choices)}, got {value!r}", field=field)
+        raise InvalidAct(key="act.choice", field=field, choices=list(choices), value=value)

@@ -33,6 +33,7 @@ from statemachines.case import Case
 from statemachines.errors import DomainError, FourEyesViolation, FutureDate, InvalidAct
 from statemachines.events import SYSTEM_ACTOR, Event
 from statemachines.fold import apply_event
+from statemachines.messages import Words
 from statemachines.policy import Policy
 from statemachines.replay import (
     CORRECTABLE,
@@ -60,8 +61,9 @@ class CorrectionRefused(InvalidAct):
 
     code = "correction-refused"
 
-    def __init__(self, message: str, *, field: str = "changes") -> None:
-        super().__init__(message, field=field, rule="R17")
+    def __init__(self, message: str | None = None, *, field: str = "changes", key: str | None = None,
+                 **params: object) -> None:
+        super().__init__(message, field=field, rule="R17", key=key, **params)
 
 
 @dataclass(frozen=True)
@@ -442,6 +444,9 @@ def refusal(exc: DomainError, entries: Mapping[str, Any]) -> CorrectionRefused:
     else:
         where = "changes"
     if isinstance(exc, FutureDate):  # the act's "today" is the day it was recorded
-        return CorrectionRefused(f"the act was recorded on {exc.details['today']}: it cannot have happened on "
-                                 f"{exc.details['on']}, after that (R17)", field=where)
-    return CorrectionRefused(f"the corrected act would not be recorded: {exc}", field=where)
+        return CorrectionRefused(key="correction.after-recorded", field=where, recorded=exc.params["today"],
+                                 on=exc.params["on"])
+    refused = CorrectionRefused(key="correction.refused-act", field=where,
+                                why=Words(exc.localized("zh"), exc.localized("en")))
+    del refused.details["why"]  # the words, already the detail
+    return refused

@@ -7,6 +7,7 @@ codes survive hand copying; the check character is a weighted sum modulo 31.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from statemachines.errors import DomainError
 
@@ -20,8 +21,8 @@ class InvalidCreditCode(DomainError):
 
     code = "invalid-credit-code"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="credit_code")
+    def __init__(self, message: str, key: str | None = None, **params: Any) -> None:
+        super().__init__(message, field="credit_code", key=key, **params)
 
 
 def check_character(first17: str) -> str:
@@ -37,19 +38,21 @@ class CreditCode:
     def parse(cls, text: str) -> CreditCode:
         code = text.strip().upper()
         if len(code) != 18:
-            raise InvalidCreditCode(f"credit code {text!r} has {len(code)} characters, needs 18")
+            raise InvalidCreditCode(f"credit code {text!r} has {len(code)} characters, needs 18",
+                                    "invalid-credit-code.length", length=len(code))
         bad = [ch for ch in code if ch not in _VALUE]
         if bad:
             raise InvalidCreditCode(
-                f"credit code {text!r} contains {bad[0]!r}, which GB 32100-2015 does not use"
-            )
+                f"credit code {text!r} contains {bad[0]!r}, which GB 32100-2015 does not use",
+                "invalid-credit-code.character", character=bad[0])
         if not code[2:8].isdigit():
-            raise InvalidCreditCode(f"credit code {text!r}: characters 3-8 must be a division code")
+            raise InvalidCreditCode(f"credit code {text!r}: characters 3-8 must be a division code",
+                                    "invalid-credit-code.division")
         expected = check_character(code[:17])
         if code[17] != expected:
             raise InvalidCreditCode(
-                f"credit code {text!r}: check character is {code[17]!r}, expected {expected!r}"
-            )
+                f"credit code {text!r}: check character is {code[17]!r}, expected {expected!r}",
+                "invalid-credit-code.check")
         return cls(code)
 
     def __str__(self) -> str:

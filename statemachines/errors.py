@@ -1,34 +1,44 @@
 """Domain errors: each refusal has its own type, the rule it enforces and a clear message.
 
 The API maps each type to its own status and problem type; nothing catches DomainError to
-hide one. Every error is raised before anything is written.
+hide one. Every error is raised before anything is written. Its words are in the catalogue
+(statemachines/messages.py): `str(error)` is the English, `localized(lang)` the text in a
+page's language, `details` the parameters as the API's JSON carries them.
 """
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+from statemachines import messages
 
 
 class DomainError(Exception):
     code = "domain-error"
     rule: str | None = None
 
-    def __init__(self, message: str, *, rule: str | None = None, **details: object) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | None = None, *, rule: str | None = None, key: str | None = None,
+                 **params: object) -> None:
+        """`key`: the catalogue's message (the error's code where not given), said with `params`;
+        `message`: English more precise than the catalogue's, where a raiser has it."""
+        self.key = key or self.code
+        self.params: dict[str, Any] = params
+        self.message = message if message is not None else messages.render(self.key, params, "en")
+        super().__init__(self.message)
         if rule is not None:
             self.rule = rule
-        self.details = details
+        self.details = {name: messages.plain(value) for name, value in params.items()}
+
+    def localized(self, lang: str) -> str:
+        """The refusal in `lang` (zh or en), as a person reads it."""
+        return self.message if lang == "en" else messages.render(self.key, self.params, lang, fallback=self.code)
 
 
 class IllegalTransition(DomainError):
     code = "illegal-transition"
 
     def __init__(self, act: str, state: str, allowed: list[str]) -> None:
-        legal = ", ".join(allowed) if allowed else "none"
-        super().__init__(
-            f"'{act}' is not allowed in state '{state}'; allowed now: {legal}",
-            act=act, state=state, allowed_actions=allowed,
-        )
+        super().__init__(act=act, state=state, allowed_actions=allowed)
         self.act, self.state, self.allowed_actions = act, state, allowed
 
 
@@ -37,8 +47,9 @@ class InvalidAct(DomainError):
 
     code = "invalid-act"
 
-    def __init__(self, message: str, *, field: str, rule: str | None = None, **details: object) -> None:
-        super().__init__(message, rule=rule, field=field, **details)
+    def __init__(self, message: str | None = None, *, field: str, rule: str | None = None,
+                 key: str | None = None, **params: object) -> None:
+        super().__init__(message, rule=rule, key=key, field=field, **params)
         self.field = field
 
 
@@ -47,7 +58,7 @@ class FutureDate(DomainError):
     rule = "R17"
 
     def __init__(self, on: date, today: date) -> None:
-        super().__init__(f"business date {on} is after today ({today})", on=str(on), today=str(today))
+        super().__init__(on=on, today=today)
 
 
 class DateOutOfOrder(DomainError):
@@ -55,10 +66,8 @@ class DateOutOfOrder(DomainError):
     rule = "R17"
 
     def __init__(self, on: date, previous: date, previous_act: str) -> None:
-        super().__init__(
-            f"business date {on} is before the case's last act ('{previous_act}' on {previous})",
-            on=str(on), previous=str(previous),
-        )
+        super().__init__(on=on, previous=previous, previous_act=previous_act)
+        del self.details["previous_act"]  # said in the words; the API's fields stay as they were
 
 
 class WindowClosed(DomainError):
@@ -67,11 +76,8 @@ class WindowClosed(DomainError):
 
     def __init__(self, on: date, opens: date, closes: date) -> None:
         """`opens`, `closes`: the round of `on`'s year (or, where none opens that year, the next one)."""
-        super().__init__(
-            f"{on} is outside the application window; the {opens.year} round is {opens} to {closes} "
-            "(a supervisor may record a reasoned exception)",
-            opens=str(opens), closes=str(closes),
-        )
+        super().__init__(on=on, opens=opens, closes=closes, year=opens.year)
+        del self.details["on"], self.details["year"]  # said in the words; the API's fields stay as they were
 
 
 class NoRoundAnnounced(DomainError):
@@ -80,10 +86,8 @@ class NoRoundAnnounced(DomainError):
     code = "no-round-announced"
     rule = "R19"
 
-    def __init__(self, on: date, policy_id: str) -> None:
-        super().__init__(
-            f"no application round of {policy_id} is announced that is open on {on} "
-            "(a supervisor may record a reasoned exception)", on=str(on), policy_id=policy_id)
+    def __init__(self, on: date, policy_id: str, title: str | None = None) -> None:
+        super().__init__(on=on, policy_id=policy_id, policy=title or policy_id)
 
 
 class QuotaReached(DomainError):
@@ -93,17 +97,15 @@ class QuotaReached(DomainError):
     rule = "R19"
 
     def __init__(self, year: int, quota: int, approved: int) -> None:
-        super().__init__(
-            f"the {year} round's quota of {quota} recognitions is used up ({approved} approved)",
-            year=year, quota=quota, approved=approved)
+        super().__init__(year=year, quota=quota, approved=approved)
 
 
 class RoundAlreadyAnnounced(DomainError):
     code = "round-already-announced"
     rule = "R19"
 
-    def __init__(self, policy_id: str, year: int) -> None:
-        super().__init__(f"the {year} round of {policy_id} is already announced", policy_id=policy_id, year=year)
+    def __init__(self, policy_id: str, year: int, title: str | None = None) -> None:
+        super().__init__(policy_id=policy_id, year=year, policy=title or policy_id)
 
 
 class BanInForce(DomainError):
@@ -112,13 +114,13 @@ class BanInForce(DomainError):
 
     def __init__(self, *, case_id: str, ground: str, level: str, last_day: date | None) -> None:
         """`last_day` None: the ban is permanent (不得再次申报)."""
-        until = ("is permanent: no new application is possible at this level" if last_day is None else
-                 f"runs until {last_day}; a new application is possible from "
-                 f"{date.fromordinal(last_day.toordinal() + 1)}")
-        super().__init__(
-            f"a reapplication ban at level '{level}' for '{ground}' (case {case_id}) {until}",
-            case_id=case_id, ground=ground, level=level, last_day=None if last_day is None else str(last_day),
-        )
+        if last_day is None:
+            super().__init__(key="ban-in-force.permanent", case_id=case_id, ground=ground, level=level,
+                             last_day=None)
+        else:
+            super().__init__(case_id=case_id, ground=ground, level=level, last_day=last_day,
+                             next_day=date.fromordinal(last_day.toordinal() + 1))
+            del self.details["next_day"]  # said in the words; the API's fields stay as they were
 
 
 class OpenCaseExists(DomainError):
@@ -126,7 +128,7 @@ class OpenCaseExists(DomainError):
     rule = "R3"
 
     def __init__(self, case_id: str, level: str) -> None:
-        super().__init__(f"the base already has an open case at level '{level}': {case_id}", case_id=case_id)
+        super().__init__(case_id=case_id, level=level)
 
 
 class PrerequisiteMissing(DomainError):
@@ -137,13 +139,9 @@ class PrerequisiteMissing(DomainError):
                  programme: str | None = None) -> None:
         """`document_accepted`: the policy accepts the lower recognition's document instead of a case;
         `programme`: the programme of the recognition asked for, where programmes tell them apart (R23)."""
-        instead = " (or the document of that recognition, prerequisite_document)" if document_accepted else ""
-        of = "" if programme is None else f" of programme '{programme}'"
-        details: dict[str, str] = {"level": level, "required_level": required}
-        if programme is not None:
-            details["required_programme"] = programme
-        super().__init__(f"an application at level '{level}' needs the base's recognition at level '{required}'"
-                         f"{of} in force{instead}, and it has none", **details)
+        key = "prerequisite-missing.document" if document_accepted else "prerequisite-missing"
+        of = {} if programme is None else {"required_programme": programme}
+        super().__init__(key=key, level=level, required_level=required, **of)
 
 
 class AssessmentNotOpen(DomainError):
@@ -152,9 +150,13 @@ class AssessmentNotOpen(DomainError):
     code = "assessment-not-open"
     rule = "R21"
 
-    def __init__(self, key: str, what: str, on: date, opens: date, due: date) -> None:
-        super().__init__(f"{what} may be recorded from {opens} (due by {due}); {on} is before that",
-                         assessment=key, opens=str(opens), due=str(due))
+    def __init__(self, key: str, index: int, period: int, on: date, opens: date, due: date, *,
+                 campaign: bool) -> None:
+        """`index`: the assessment's number in its period `period`, or its campaign year where `campaign`."""
+        super().__init__(key="assessment-not-open.campaign" if campaign else None, assessment=key, index=index,
+                         period=period, on=on, opens=opens, due=due)
+        for said_only in ("index", "period", "on"):  # the API's fields: the assessment's key and its dates
+            del self.details[said_only]
 
 
 class OutsideNotice(DomainError):
@@ -164,20 +166,14 @@ class OutsideNotice(DomainError):
     rule = "R22"
 
     def __init__(self, on: date, first_day: date, last_day: date) -> None:
-        super().__init__(
-            f"objections are received during the public notice, {first_day} to {last_day}; {on} is outside it",
-            on=str(on), first_day=str(first_day), last_day=str(last_day),
-        )
+        super().__init__(on=on, first_day=first_day, last_day=last_day)
 
 
 class FourEyesViolation(DomainError):
     code = "four-eyes"
 
     def __init__(self, act: str, actor: str, earlier_act: str, rule: str) -> None:
-        super().__init__(
-            f"'{act}' must be recorded by someone other than the user who recorded '{earlier_act}' ({actor})",
-            rule=rule, actor=actor,
-        )
+        super().__init__(rule=rule, actor=actor, act=act, earlier_act=earlier_act)
 
 
 class NotDue(DomainError):
@@ -194,8 +190,4 @@ class StaleVersion(DomainError):
     code = "stale-version"
 
     def __init__(self, case_id: str, expected: int, actual: int | None = None) -> None:
-        now = "" if actual is None else f", it is now at version {actual}"
-        super().__init__(
-            f"case {case_id} changed since version {expected}{now}; reload it and try again",
-            case_id=case_id, expected=expected, actual=actual,
-        )
+        super().__init__(case_id=case_id, expected=expected, actual=actual)

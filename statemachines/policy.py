@@ -980,7 +980,7 @@ class PolicyBook:
         try:
             return self._by_key[(policy_id, version)]
         except KeyError:
-            raise UnknownPolicy(f"no policy {policy_id} version {version}") from None
+            raise UnknownPolicy(key="unknown-policy.version", policy_id=policy_id, version=version) from None
 
     def versions(self, policy_id: str) -> list[Policy]:
         return sorted((p for p in self._by_key.values() if p.id == policy_id), key=lambda p: p.version)
@@ -996,8 +996,9 @@ class PolicyBook:
         ]
         if not candidates:
             of = "" if programme == DEFAULT_PROGRAMME else f" for programme '{programme}'"
-            raise UnknownPolicy(
+            refused = UnknownPolicy(
                 f"no policy in force on {on} for jurisdiction {jurisdiction} at level '{level}'{of}",
-                jurisdiction=jurisdiction, level=level,
-            )
+                key="unknown-policy.in-force", jurisdiction=jurisdiction, level=level, on=on)
+            del refused.details["on"]  # said in the words; the fields are those the API always gave
+            raise refused
         return max(candidates, key=lambda p: (len(prefix(p.jurisdiction)), p.effective_from, p.version))

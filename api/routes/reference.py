@@ -42,7 +42,7 @@ def get_policy(policy_id: str, rt: RuntimeDep, user: CurrentUser) -> dict:
     **Who may call:** any signed-in user."""
     versions = rt.policies.versions(policy_id)
     if not versions:
-        raise UnknownPolicy(f"no policy {policy_id!r}", policy_id=policy_id)
+        raise UnknownPolicy(f"no policy {policy_id!r}", key="unknown-policy.id", policy_id=policy_id)
     today = rt.today()
     return {"id": policy_id, "versions": [policy_detail(p, today) for p in versions]}
 

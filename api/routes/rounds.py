@@ -90,5 +90,5 @@ def list_rounds(rt: RuntimeDep, user: CurrentUser,
 
     **Who may call:** any signed-in user."""
     if not rt.policies.versions(policy_id):
-        raise UnknownPolicy(f"no policy {policy_id!r}", policy_id=policy_id)
+        raise UnknownPolicy(f"no policy {policy_id!r}", key="unknown-policy.id", policy_id=policy_id)
     return [round_view(r) for r in rounds.listed(rt, policy_id)]

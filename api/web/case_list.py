@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import RuntimeDep
-from api.web.routes import PageUser, offered_years, refusal_page, render
+from api.web.routes import PageUser, lang_of, offered_years, refusal_page, render
 from services.ports import CaseFilter
 from services.queries import page_of_cases
 from services.stats import LISTED_FIGURES, counted_cases
@@ -38,7 +38,7 @@ def case_list(request: Request, rt: RuntimeDep, user: PageUser, q: str = "", sta
     try:
         text = normalise(q[:100], field="q")
     except InvalidText as exc:
-        return refusal_page(request, 422, "invalid-text", str(exc))
+        return refusal_page(request, 422, "invalid-text", exc.localized(lang_of(request)))
     scopes = tuple(user.scopes())
     chosen = {
         "q": text, "state": state if state in STATES else "", "level": level if level in LEVELS else "",

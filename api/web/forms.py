@@ -20,6 +20,7 @@ from statemachines.assessments import campaigns
 from statemachines.case import Case
 from statemachines.catalogue import BY_NAME, Input
 from statemachines.errors import DomainError
+from statemachines.messages import render
 from statemachines.policy import Policy
 
 # the words of a list typed into one box: commas (also 、 and full-width ones), or spaces
@@ -127,8 +128,8 @@ def _amount_message(i: Input, exc: AmountRefused, t) -> str:
 def _message(error: Any, t) -> str:
     if error["type"] == "string_too_long":  # the same limit as the JSON API's, said in the page's language
         return t("too_long").replace("{max_length}", str(error["ctx"]["max_length"]))
-    if error["type"] == "invalid_text":
-        return f"{t('e.invalid-text')}: {error['msg']}"
+    if error["type"] == "invalid_text":  # the catalogue's words, not pydantic's English
+        return render("invalid-text", {"field": str(error["loc"][0])}, t.lang)
     return t(_MESSAGES[error["type"]]) if error["type"] in _MESSAGES else error["msg"]
 
 
@@ -142,8 +143,6 @@ def field_of(exc: DomainError) -> str:
 
 
 def message_of(exc: DomainError, t) -> str:
-    if "outstanding_fen" in exc.details:  # the domain counts in fen; the form was filled in yuan
-        key = "e.amount-whole" if exc.details.get("part_payments") is False else "e.amount-over"
-        return t(key).replace("{outstanding}", fen_to_yuan(int(str(exc.details["outstanding_fen"]))))
-    title = t(f"e.{exc.code}")
-    return f"{title}：{exc}" if t.lang == "zh" and title != exc.code else f"{title}: {exc}"
+    """The refusal beside its field: the catalogue's words in the page's language, nothing else
+    (statemachines/messages.py says amounts in 元, as the form asks for them)."""
+    return exc.localized(t.lang)

@@ -7,6 +7,7 @@ from api.web import bulk_labels, calendar_labels, dashboard_labels, name_labels,
 from services import reminder_texts
 from services.users import ROLE_NAMES_ZH
 from statemachines import catalogue
+from statemachines.messages import ROLE_NAMES, day_text
 from statemachines.states import STATE_NAMES_EN, STATE_NAMES_ZH
 
 LANGS = ("zh", "en")
@@ -220,9 +221,7 @@ EN: dict[str, str] = {
     "e.anchor-day-not-ended": "The day has not ended: it can be anchored from the day after",
 }
 
-ROLE_NAMES_EN = {"caseworker": "Caseworker", "supervisor": "Supervisor", "auditor": "Auditor",
-                 "sysadmin": "System administrator", "secadmin": "Security administrator",
-                 "auditadmin": "Audit administrator"}
+ROLE_NAMES_EN = ROLE_NAMES["en"]
 # the sign-in, account and security-log pages' words (issue 14) are kept beside those pages
 ZH.update(security_labels.ZH)
 EN.update(security_labels.EN)
@@ -273,7 +272,5 @@ class Translator:
         """2026年11月22日 in Chinese, 2026-11-22 in English."""
         if value is None or value == "":
             return "—"
-        if isinstance(value, str):
-            value = date.fromisoformat(value[:10])
-        return f"{value.year}年{value.month}月{value.day}日" if self.lang == "zh" else value.isoformat()
+        return day_text(value, self.lang)
 

@@ -59,7 +59,8 @@ def refusal(exc: DomainError, t: Translator) -> str:
     if isinstance(exc, WeakPassword):
         return t(f"weak.{exc.details.get('reason')}").format(n=exc.details.get("min_length", ""))
     key = f"e.{exc.code}"
-    return t(key) if t(key) != exc.code else str(exc)
+    # the sign-in pages' own words where they have them, else the catalogue's (never the English)
+    return t(key) if t(key) != exc.code else exc.localized(t.lang)
 
 
 LoginForm = Annotated[dict[str, str] | None, Depends(login_form)]

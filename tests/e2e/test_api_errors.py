@@ -106,7 +106,7 @@ def test_r2_a_ban_in_force_is_409_naming_the_ban_and_its_last_day(rt, clock, cal
     with nothing_written(callers, cid):
         body = problem(callers["caseworker.wang"].post(CASES, json=apply_body("2025-04-08")),
                        409, "/problems/ban-in-force")
-    assert "2029-07-01" in body["detail"] and "fraud" in body["detail"]
+    assert "2029-07-01" in body["detail"] and body["ground"] == "fraud" and "Fraud" in body["detail"]
     assert (body["case_id"], body["ground"], body["level"], body["last_day"], body["rule"]) == (
         cid, "fraud", "provincial", "2029-07-01", "R2")
 

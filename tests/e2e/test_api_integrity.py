@@ -75,7 +75,7 @@ def test_issue14_2_corrections_the_act_could_not_be_are_422_and_write_nothing(pa
     sun, before = callers["supervisor.sun"], paid.events
     body = problem(correction(sun, paid, "record_payment", {"payload": {"amount_fen": 999_999_999_999}}), 422,
                    "correction-refused", "changes.payload.amount_fen")
-    assert body["rule"] == "R17" and "50000000" in body["detail"]
+    assert body["rule"] == "R17" and "500,000.00 yuan" in body["detail"]
     period = {"number": 1, "start": "2024-06-12", "end": "2099-12-31"}
     problem(correction(sun, paid, "approve", {"payload": {"period": period}}), 422, "correction-refused",
             "changes.payload.period")

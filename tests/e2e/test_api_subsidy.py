@@ -37,7 +37,7 @@ def test_r20_a_part_payment_and_a_repayment_over_http(rt, clock, callers):
         ("due", 20 * WAN, 30 * WAN)]
     too_much = problem(wang.act(cid, "record_payment", on="2024-07-01", reason="拨付", number=1,
                                 amount_fen=31 * WAN), 422, "/problems/invalid-act")
-    assert too_much["field"] == "amount_fen" and "30000000 fen outstanding" in too_much["detail"]
+    assert too_much["field"] == "amount_fen" and "300,000.00 yuan outstanding" in too_much["detail"]
     assert too_much["outstanding_fen"] == 30 * WAN  # issue 15: the amount as a number, for a client to say in 元
 
     clock.set_day(date(2024, 9, 30))

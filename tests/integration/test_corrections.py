@@ -94,7 +94,7 @@ def test_issue14_2_an_instalment_of_999999999999_fen_is_not_a_correction_of_the_
 def test_issue14_2_a_payment_corrected_to_more_than_the_instalment_owes_is_refused(paid):
     e = refused(paid, "record_payment", {"payload": {"amount_fen": 999_999_999_999}})
     assert e.field == "changes.payload.amount_fen"
-    assert "50000000" in str(e)  # what the policy's instalment owes, as record_payment says it
+    assert "500,000.00 yuan" in str(e)  # what the policy's instalment owes, as record_payment says it
     refused(paid, "record_payment", {"payload": {"amount_fen": "999999999999"}})  # not even a number
 
 

@@ -171,7 +171,7 @@ def test_r20_a_part_payment_leaves_the_rest_due_until_it_is_paid_in_full(rt, clo
 
     with pytest.raises(InvalidAct) as refused:
         story.act("record_payment", D(2024, 7, 2), number=1, amount_fen=40 * WAN)
-    assert refused.value.field == "amount_fen" and "30000000 fen outstanding" in refused.value.message
+    assert refused.value.field == "amount_fen" and "300,000.00 yuan outstanding" in refused.value.message
     case = story.act("record_payment", D(2024, 8, 1), number=1, amount_fen=30 * WAN).case
     inst = case.instalments[0]
     assert (inst.status, inst.paid_fen, inst.outstanding_fen, inst.paid_on) == ("paid", 50 * WAN, 0, D(2024, 8, 1))

@@ -17,7 +17,7 @@ import pytest
 
 from services.calendars import default_calendar
 from services.policies import default_policies
-from statemachines import acts
+from statemachines import acts, catalogue
 from statemachines.acts import Recording, allowed_acts
 from statemachines.case import Assessment, Ban, Case, Complaint, Instalment, Notice, Objection, Period, Rectification
 from statemachines.errors import (
@@ -30,6 +30,7 @@ from statemachines.errors import (
 )
 from statemachines.events import SYSTEM_ACTOR, Draft
 from statemachines.lifecycle import STATES, SYSTEM_ACTS, USER_ACTS
+from statemachines.states import STATE_NAMES_ZH
 
 POLICY = default_policies().get("guizhou-provincial-2022", 1)
 CALENDAR = default_calendar()
@@ -300,7 +301,11 @@ def test_R4_to_R14_every_user_act_in_every_state(state, act):
         # an illegal act says which acts are legal now, and changes nothing
         assert info.value.details["allowed_actions"] == allowed
         assert case.to_dict() == before
-        assert act in str(info.value) and state in str(info.value)
+        # issue 15: its words name the act (and, where illegal, the state) as people do; the codes are its details
+        assert info.value.details["act"] == act and catalogue.labels("en")[f"a.{act}"] in str(info.value)
+        assert catalogue.labels("zh")[f"a.{act}"] in info.value.localized("zh")
+        if expected is IllegalTransition:
+            assert info.value.details["state"] == state and STATE_NAMES_ZH[state] in info.value.localized("zh")
 
 
 @pytest.mark.parametrize("state", STATES)

@@ -114,7 +114,7 @@ def test_a_day_in_the_department(rt, clock, server, browser, department, totp_se
     form.get_by_label("事由 *").fill("现场考察")
     form.get_by_role("button").click()
     error = page.locator('form[data-act="inspect"] .error[data-field="on"]')
-    assert "办理日期早于本事项上一次办理的日期" in error.inner_text()
+    assert "早于本认定事项上一次办理的日期" in error.inner_text() and "2026年4月15日" in error.inner_text()
     assert page.locator("#inspect-on").get_attribute("aria-invalid") == "true"
 
     # … and with the right date the inspection is recorded
@@ -291,3 +291,38 @@ def test_issue_15_the_caseworker_finds_the_overdue_report_and_their_reminders(rt
     assert "到期前30日" in table and "d30" not in table
     page.screenshot(path=SCREENS / "reminders.png", full_page=True)
     page.close()
+
+
+def test_issue15_an_act_recorded_in_another_tab_is_explained_in_chinese_and_the_form_kept(rt, server, browser,
+                                                                                          department):
+    """issue 15: the same caseworker opens a case in two tabs and records an act in the first; the
+    second tab's act is refused in Chinese words saying what happened (not "case … changed since
+    version 3"), beside a form that still holds what was typed; nothing is written."""
+    first = sign_in(browser, server, "caseworker.wang")
+    second = first.context.new_page()
+    case_id = department["recognized"]
+    for tab in (first, second):
+        tab.goto(f"{server}/cases/{case_id}")
+    first.locator("#act-submit_annual_report summary").click()
+    form = first.locator('form[data-act="submit_annual_report"]')
+    form.get_by_label("业务日期").fill("2026-11-01")
+    form.get_by_label("事由 *").fill("收到2025年度报告")
+    form.locator('[name="year"]').fill("2025")
+    form.get_by_role("button").click()
+    first.wait_for_url("**?done=submit_annual_report#timeline")
+    before = cases.get_case(rt, case_id).version
+
+    second.locator("#act-record_complaint summary").click()
+    form = second.locator('form[data-act="record_complaint"]')
+    form.get_by_label("业务日期").fill("2026-11-02")
+    form.get_by_label("事由 *").fill("来电反映")
+    form.locator('[name="complaint_id"]').fill("ts-9")
+    form.locator('[name="summary"]').fill("场地收费与承诺不符")
+    form.get_by_role("button").click()
+    refusal = second.locator('form[data-act="record_complaint"] .error').first.inner_text()
+    assert "另一个标签页或窗口" in refusal and "刷新" in refusal
+    assert not re.search(r"[A-Za-z]{3,}", refusal) and case_id not in refusal
+    assert second.locator('form[data-act="record_complaint"] [name="summary"]').input_value() == "场地收费与承诺不符"
+    assert cases.get_case(rt, case_id).version == before  # nothing written
+    second.screenshot(path=SCREENS / "stale-version.png", full_page=True)
+    first.close()

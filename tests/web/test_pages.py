@@ -226,8 +226,8 @@ def test_a_date_before_the_application_is_shown_beside_the_date(rt, sign_in, dep
                                       data={"on": "2026-04-01", "reason": "现场考察", "outcome": "pass"})
     assert answer.status_code == 422
     errors = errors_in(answer.text)
-    assert set(errors) == {"on"}
-    assert "办理日期早于本事项上一次办理的日期" in errors["on"] and "2026-04-15" in errors["on"]
+    assert set(errors) == {"on"} and "早于本认定事项上一次办理的日期" in errors["on"]
+    assert "2026年4月15日" in errors["on"]
     assert 'id="inspect-on" name="on" required max="2026-11-22"\n          value="2026-04-01"' in answer.text
     assert cases.get_case(rt, department["applied"]).state == "applied"  # nothing written
 

@@ -136,6 +136,6 @@ def test_issue15_more_than_is_outstanding_is_refused_in_yuan_not_fen(rt, clock, 
     answer = sign_in(CASEWORKER).post(f"/cases/{story.case_id}/acts/record_payment", data=form)
     assert answer.status_code == 422
     assert ('<span class="error" id="record_payment-amount_fen-error" data-field="amount_fen">'
-            '金额超过尚未结清的 180,000.00 元</span>') in answer.text
+            '金额180,000.01 元超过第1期尚未结清的180,000.00 元。</span>') in answer.text
     assert "fen" not in answer.text.split('data-field="amount_fen">', 1)[1].split("</span>", 1)[0]
     assert cases.get_case(rt, story.case_id).instalments[0].paid_fen == 0
