@@ -38,8 +38,7 @@ class NotInRound(DomainError):
     code = "not-in-round"
 
     def __init__(self, case_id: str, policy_id: str, year: int) -> None:
-        super().__init__(f"case {case_id} is not a case of the {year} round of {policy_id}",
-                         case_id=case_id, policy_id=policy_id, year=year)
+        super().__init__(case_id=case_id, policy_id=policy_id, year=year)
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ def _inspected(rt: Runtime, user: User) -> list[Case]:
 def _policy(rt: Runtime, policy_id: str) -> Policy:
     versions = rt.policies.versions(policy_id)
     if not versions:
-        raise UnknownPolicy(f"no policy {policy_id!r}", policy_id=policy_id, field="policy_id")
+        raise UnknownPolicy(key="unknown-policy.id", policy_id=policy_id, field="policy_id")
     return versions[-1]
 
 
@@ -155,23 +154,22 @@ def _checked(rt: Runtime, user: User, *, policy_id: str, decision: str, picks: S
              decision_number: str, reason: str) -> str:
     """The request as a whole: the 批复文号 as recorded, normalised; or the refusal, nothing decided."""
     if decision not in DECISIONS:
-        raise InvalidAct(f"the decision is one of {', '.join(DECISIONS)}, got {decision!r}", field="decision")
+        raise InvalidAct(key="decisions.decision", field="decision", decision=decision, choices=list(DECISIONS))
     if not user.scopes(ACT_ROLES[decision]):
-        raise Forbidden(f"'{decision}' needs the role {' or '.join(ACT_ROLES[decision])}",
-                        act=decision, needed=list(ACT_ROLES[decision]))
+        raise Forbidden(key="decisions.role", act=decision, needed=list(ACT_ROLES[decision]))
     _policy(rt, policy_id)
     if not picks:
-        raise InvalidAct("pick at least one case to decide", field="cases")
+        raise InvalidAct(key="decisions.none-picked", field="cases")
     if len(picks) > MOST:
-        raise InvalidAct(f"at most {MOST} cases in one decision, got {len(picks)}", field="cases")
+        raise InvalidAct(key="decisions.too-many", field="cases", most=MOST, picked=len(picks))
     twice = sorted(c for c, n in Counter(p.case_id for p in picks).items() if n > 1)
     if twice:
-        raise InvalidAct(f"each case once: {', '.join(twice)} picked more than once", field="cases")
+        raise InvalidAct(key="decisions.twice", field="cases", cases=twice)
     number = normalise(decision_number, field="decision_number").strip()
     if not number:
-        raise InvalidAct("a decision of a round names its document (批复文号)", field="decision_number", rule="R5")
+        raise InvalidAct(key="decisions.number-missing", field="decision_number", rule="R5")
     if not normalise(reason, field="reason").strip():
-        raise InvalidAct("every act says why (reason)", field="reason", rule="R17")
+        raise InvalidAct(key="act.reason-missing", field="reason", rule="R17")
     return number
 
 

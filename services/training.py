@@ -19,6 +19,8 @@ from statemachines.acts import BUSINESS_ZONE, business_date
 from statemachines.errors import DomainError
 
 PRODUCTION, TRAINING = "production", "training"
+# the setting that turns training mode on (config.Settings.training), as the refusals name it
+SETTING = "INCUBASE_TRAINING"
 # how long the clock trusts the date it last read: a date a trainer moves reaches every process within it
 REFRESH_SECONDS = 1.0
 
@@ -31,32 +33,28 @@ class TrainingOnProduction(TrainingMismatch):
     code = "training-on-production"
 
     def __init__(self) -> None:
-        super().__init__("training mode is on (INCUBASE_TRAINING) but this is a production database: "
-                         "training mode never runs on one (培训模式不能在生产数据库上运行)")
+        super().__init__(setting=SETTING)
 
 
 class TrainingDatabaseNeedsTrainingMode(TrainingMismatch):
     code = "training-database"
 
     def __init__(self) -> None:
-        super().__init__("this is a training database: run it with INCUBASE_TRAINING=true "
-                         "(培训数据库只能在培训模式下运行)")
+        super().__init__(setting=f"{SETTING}=true")
 
 
 class NotTrainingDatabase(DomainError):
     code = "not-training-database"
 
     def __init__(self) -> None:
-        super().__init__("this is not a training database: its business date is the real one "
-                         "(非培训数据库，办理日期不能设定)")
+        super().__init__()
 
 
 class TrainingDateNotForward(DomainError):
     code = "training-date-not-forward"
 
     def __init__(self, day: date, current: date) -> None:
-        super().__init__(f"the training date only moves forward: {day} is not after {current} "
-                         f"(培训办理日期只能向后调整：{day} 不晚于 {current})", day=str(day), current=str(current))
+        super().__init__(day=day, current=current)
 
 
 def check_mode(purpose: str, training: bool) -> None:
