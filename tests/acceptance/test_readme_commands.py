@@ -110,6 +110,16 @@ SERVE = ".venv/bin/incubase serve --host 127.0.0.1 --port 8000"
 # the HTTP API's first request: run as written against a served demo (test_the_quick_start_curl_…)
 TOKEN_LINE = "TOKEN=ib_…"
 QUICK_START = [c for c in readme_commands() if c.startswith("curl ")]
+# the answer the README says a curl gets, on the line below it: `# 422 /problems/future-date, …`
+SAID_ANSWER = re.compile(r"^# (\d{3}) (/problems/[a-z-]+)")
+
+
+def said_answer(command: str) -> tuple[str, str | None]:
+    """The status and problem type the README says `command` answers; 201 and none where it says none."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    below = lines[lines.index(command) + 1] if command in lines else ""
+    said = SAID_ANSWER.match(below)
+    return (said.group(1), said.group(2)) if said else ("201", None)
 ELSEWHERE = {
     "make run": "tests/acceptance/test_make_run.py",
     ".venv/bin/incubase run": "tests/acceptance/test_make_run.py (as make run) and "
@@ -202,7 +212,8 @@ def test_serve_answers_until_it_is_told_to_stop(elsewhere, tmp_path):
 
 def test_issue15_the_quick_start_curl_works_on_the_demo_as_written(tmp_path):
     """issue 15: the README's first request met the closed application window; its curl, run as written
-    with the caseworker's token the demo printed, opens a case (201, 已申报)."""
+    with the caseworker's token the demo printed, opens a case (201, 已申报); a curl the README shows
+    refused gets the problem it says, its detail in Chinese where it asks for zh-CN."""
     assert QUICK_START, "the README shows a curl"
     env = clean_env(INCUBASE_DATABASE_URL=f"sqlite:///{tmp_path / 'incubase.db'}")
     assert run([INCUBASE, "db", "upgrade"], tmp_path, env).returncode == 0
@@ -218,7 +229,15 @@ def test_issue15_the_quick_start_curl_works_on_the_demo_as_written(tmp_path):
             done = run(["bash", "-c", f"{TOKEN_LINE.replace('ib_…', token)}\n{typed} -w '\\n%{{http_code}}'"],
                        tmp_path, env, timeout=60)
             body, status = done.stdout.rsplit("\n", 1)
-            assert (done.returncode, status) == (0, "201"), f"{command}\n{done.stdout}\n{done.stderr}"
+            expected, problem = said_answer(command)
+            assert (done.returncode, status) == (0, expected), f"{command}\n{done.stdout}\n{done.stderr}"
+            if problem is not None:  # a refusal the README shows: its type, its detail in the language asked
+                refused = json.loads(body)
+                assert refused["type"] == problem, refused
+                if "zh-CN" in command:
+                    assert re.search(r"[\u4e00-\u9fff]", refused["detail"]) and not re.search(
+                        r"[A-Za-z]{3,}", refused["detail"]), refused
+                continue
             case = json.loads(body)
             assert (case["state"], case["state_name"], case["jurisdiction"]) == ("applied", "已申报", "440306")
             assert case["allowed_actions"] == ["inspect", "withdraw"]
