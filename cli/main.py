@@ -708,6 +708,7 @@ def main() -> None:
     """The console script: the commands, and for a wrong policy or calendar file (which every
     command that loads them may meet), or a file that cannot be read or written, one line per
     problem and exit status 2, not a traceback."""
+    from bootstrap.readiness import NotReady
     from services.calendars import CalendarDataError
     from services.training import TrainingMismatch
     from statemachines.errors import DomainError
@@ -715,7 +716,8 @@ def main() -> None:
 
     try:
         app()
-    except TrainingMismatch as exc:  # training mode and the database's purpose disagree: nothing starts
+    # training mode and the database's purpose disagree, or a deployment's database is missing: nothing starts
+    except (TrainingMismatch, NotReady) as exc:
         _refusal(exc)
         raise SystemExit(2) from None
     except DomainError as exc:  # a refusal no command caught itself: one line, not a traceback
