@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.dates import dates_app, parse_date
+from cli.prefect_automations import prefect_app
 from cli.training import training_app
 
 app = typer.Typer(help="incubase — recognition lifecycle of 创业孵化基地.", no_args_is_help=True)
@@ -31,6 +32,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policies_app, name="policies")
 app.add_typer(dates_app, name="dates")
 app.add_typer(training_app, name="training")
+app.add_typer(prefect_app, name="prefect")
 
 
 class HashChoice(StrEnum):
