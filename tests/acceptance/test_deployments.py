@@ -25,6 +25,7 @@ from tests.acceptance.conftest import (
     Service,
     clean_env,
     fresh_clone,
+    one_line_refusal,
     run,
     wait_until,
 )
@@ -34,20 +35,12 @@ REFUSAL = "error: deployment mode (INCUBASE_MODE=deployment) needs INCUBASE_DATA
 ZOMBIES = "incubase: crash zombie flow runs"
 
 
-def _one_line_refusal(done) -> str:
-    assert done.returncode == 2, (done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr + done.stdout
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
-    return lines[0]
-
-
 def test_issue16_the_console_script_in_deployment_mode_refuses_a_missing_database(tmp_path):
-    assert _one_line_refusal(run([INCUBASE, "serve"], tmp_path, clean_env(INCUBASE_MODE="deployment"))
+    assert one_line_refusal(run([INCUBASE, "serve"], tmp_path, clean_env(INCUBASE_MODE="deployment"))
                              ).startswith(REFUSAL)
     missing = tmp_path / "incubase.db"
     env = clean_env(INCUBASE_MODE="deployment", INCUBASE_DATABASE_URL=f"sqlite:///{missing}")
-    line = _one_line_refusal(run([INCUBASE, "sweep"], tmp_path, env))
+    line = one_line_refusal(run([INCUBASE, "sweep"], tmp_path, env))
     assert line.startswith(f"error: deployment mode: the SQLite database {missing} does not exist"), line
     assert not missing.exists()
     assert run([INCUBASE, "db", "upgrade"], tmp_path, env).returncode == 0  # the one command that creates it
