@@ -125,6 +125,16 @@ def test_issue16_deployed_from_one_directory_run_by_a_worker_started_from_anothe
     assert finished["state_type"] == "COMPLETED", (finished["state"], finished["worker_log"][-3000:])
     anchors = run([INCUBASE, "audit", "anchors", "--check"], tmp_path, env)
     assert anchors.returncode == 0 and anchors.stdout.strip(), anchors
+    # heartbeats on: what the crash-zombies automation listens for
+    wait_until(lambda: _heartbeats(api, finished["id"]), 60, "a heartbeat event of the deployed run")
+
+
+def _heartbeats(api: PrefectApi, run_id: str) -> list[dict]:
+    answer = api.http.post("/events/filter", json={"filter": {
+        "event": {"name": ["prefect.flow-run.heartbeat"]}, "resource": {"id": [f"prefect.flow-run.{run_id}"]},
+        "occurred": {"since": "2000-01-01T00:00:00Z"}}, "limit": 10})
+    answer.raise_for_status()
+    return answer.json()["events"]
 
 
 def test_issue16_one_command_creates_the_crash_zombies_automation_once(prefect_server, tmp_path):
