@@ -24,6 +24,17 @@ CRASH_ZOMBIES = "incubase: crash zombie flow runs"
 class NoPrefectServer(Exception):
     """PREFECT_API_URL is not set: an automation on a temporary server would vanish with it."""
 
+    WORDS = {"en": "PREFECT_API_URL is not set: name the Prefect server the workers use, e.g. "
+                   "export PREFECT_API_URL=http://prefect.internal:4200/api",
+             "zh": "未设置 PREFECT_API_URL：请指明工作进程所用的 Prefect 服务器，例如 "
+                   "export PREFECT_API_URL=http://prefect.internal:4200/api"}
+
+    def __init__(self) -> None:
+        super().__init__(self.WORDS["en"])
+
+    def localized(self, lang: str) -> str:
+        return self.WORDS.get(lang, self.WORDS["en"])
+
 
 def crash_zombies():
     """The automation's definition (prefect.automations.Automation), as Prefect documents it."""
@@ -60,8 +71,7 @@ def ensure_automations() -> list[tuple[str, str]]:
     from prefect.settings import PREFECT_API_URL
 
     if not PREFECT_API_URL.value():
-        raise NoPrefectServer("PREFECT_API_URL is not set: name the Prefect server the workers use, e.g. "
-                              "export PREFECT_API_URL=http://prefect.internal:4200/api")
+        raise NoPrefectServer()
     done = []
     with get_client(sync_client=True) as client:
         for wanted in (crash_zombies(),):
@@ -91,13 +101,16 @@ def automations() -> None:
     `prefect deploy --all`."""
     import httpx
 
+    from cli.main import _refusal, console_language
+
     try:
         done = ensure_automations()
     except NoPrefectServer as exc:
-        typer.echo(f"error: {exc}", err=True)
+        _refusal(exc)
         raise typer.Exit(2) from None
     except httpx.HTTPError as exc:
-        typer.echo(f"error: the Prefect server at PREFECT_API_URL does not answer: {exc}", err=True)
+        typer.echo(f"错误：PREFECT_API_URL 所指的 Prefect 服务器无法连接：{exc}" if console_language() == "zh"
+                   else f"error: the Prefect server at PREFECT_API_URL does not answer: {exc}", err=True)
         raise typer.Exit(2) from None
     for name, what in done:
         typer.echo(f"{what}: {name}")

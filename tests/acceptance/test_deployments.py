@@ -43,6 +43,10 @@ def test_issue16_the_console_script_in_deployment_mode_refuses_a_missing_databas
     line = one_line_refusal(run([INCUBASE, "sweep"], tmp_path, env))
     assert line.startswith(f"error: deployment mode: the SQLite database {missing} does not exist"), line
     assert not missing.exists()
+    in_chinese = run([INCUBASE, "sweep"], tmp_path, {**env, "LANG": "zh_CN.UTF-8"})
+    assert in_chinese.returncode == 2 and in_chinese.stderr.strip() == (
+        f"错误：部署模式：SQLite 数据库 {missing} 不存在，也不会新建；"
+        "请先以此 INCUBASE_DATABASE_URL 运行 `incubase db upgrade`")
     assert run([INCUBASE, "db", "upgrade"], tmp_path, env).returncode == 0  # the one command that creates it
     assert run([INCUBASE, "sweep"], tmp_path, env).returncode == 0
 

@@ -39,8 +39,9 @@ def test_issue16_deployment_mode_without_a_database_url_refuses_and_creates_noth
     existed = os.path.exists(default)
     with pytest.raises(NotReady, match=r"^deployment mode \(INCUBASE_MODE=deployment\) needs INCUBASE_DATABASE_URL"):
         build_runtime(settings)
-    with pytest.raises(NotReady):
+    with pytest.raises(NotReady) as refused:
         check_deployment(settings)
+    assert refused.value.localized("zh").startswith("部署模式（INCUBASE_MODE=deployment）须配置 INCUBASE_DATABASE_URL")
     assert os.path.exists(default) == existed  # no SQLite file made on the way
 
 
