@@ -69,7 +69,8 @@ def check_ready(settings: Settings) -> None:
 
 
 def engine_for(settings: Settings, *, flow_run: bool = False) -> sa.engine.Engine:
-    """The engine of this process, with its share of the connection budget (README "Connection budget")."""
+    """The engine of this process, with its share of the connection budget (README "When one machine is
+    not enough")."""
     check_ready(settings)
     size, overflow = ((settings.flow_db_pool_size, settings.flow_db_max_overflow) if flow_run
                       else (settings.db_pool_size, settings.db_max_overflow))

@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     # prefect.yaml sets it for every deployed flow run, whatever the worker's environment says.
     mode: Literal["local", "deployment"] = "local"
 
-    # PostgreSQL connections of one process (README "Connection budget"): the API and the commands, and
-    # each flow run (a flow run holds one unit of work at a time, plus the training clock's reads)
+    # PostgreSQL connections of one process (the connection budget, README "When one machine is not
+    # enough"): the API and the commands, and each flow run (one unit of work at a time, plus the
+    # training clock's reads)
     db_pool_size: int = Field(default=5, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     flow_db_pool_size: int = Field(default=2, ge=1, le=200)

@@ -92,7 +92,7 @@ def test_issue16_a_flow_run_in_deployment_mode_without_a_database_refuses(no_dat
 
 @pytest.mark.postgres
 def test_issue16_each_process_takes_its_share_of_the_connection_budget():
-    """README "Connection budget": the API's pool and each flow run's pool are their own settings."""
+    """The connection budget (README): the API's pool and each flow run's pool are their own settings."""
     try:
         with own_postgres_database("incubase_budget") as url:
             settings = _settings(mode="deployment", database_url=url, db_pool_size=7, db_max_overflow=3,
