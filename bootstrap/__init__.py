@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
+from bootstrap.readiness import engine_for
 from config import Settings, get_settings
 from config.clock import system_clock
 from db.deployment import database_purpose, training_day
-from db.engine import make_engine
 from db.uow import SqlUnitOfWork
 from services.calendars import load_work_calendar
 from services.policies import load_policies
@@ -35,11 +35,13 @@ def build_senders(settings: Settings | None = None) -> dict:
     return senders
 
 
-def build_runtime(settings: Settings | None = None, *, clock: Clock = system_clock, engine=None) -> Runtime:
-    """Refuses (services.training.TrainingMismatch) a database whose purpose the settings contradict;
-    in training mode the clock runs on the training database's date."""
+def build_runtime(settings: Settings | None = None, *, clock: Clock = system_clock, engine=None,
+                  flow_run: bool = False) -> Runtime:
+    """Refuses (services.training.TrainingMismatch) a database whose purpose the settings contradict, and
+    in deployment mode (bootstrap.readiness.NotReady) one missing or behind; in training mode the clock runs
+    on the training database's date. `flow_run`: the pool of a flow run, not the API's."""
     settings = settings or get_settings()
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or engine_for(settings, flow_run=flow_run)
     check_deployment(settings, engine=engine)
     wall = clock
     if settings.training:
@@ -56,11 +58,12 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock = system_clo
 
 
 def check_deployment(settings: Settings | None = None, *, engine=None) -> None:
-    """Training mode and the database's purpose agree (issue 15), or TrainingMismatch: the entry points
-    call it before they start anything."""
+    """Training mode and the database's purpose agree (issue 15), or TrainingMismatch; in deployment mode
+    the database is there and migrated (issue 16), or NotReady: the entry points call it before they start
+    anything."""
     settings = settings or get_settings()
     own = engine is None
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or engine_for(settings)
     try:
         check_mode(database_purpose(engine), settings.training)
     finally:
@@ -90,4 +93,4 @@ def build_chain_links(settings: Settings | None = None, *, engine=None) -> Chain
     from db.event_reader import chain_links
 
     settings = settings or get_settings()
-    return partial(chain_links, engine or make_engine(settings.database_url))
+    return partial(chain_links, engine or engine_for(settings))

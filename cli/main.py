@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.dates import dates_app, parse_date
+from cli.prefect_automations import prefect_app
 from cli.training import training_app
 
 app = typer.Typer(help="incubase — recognition lifecycle of 创业孵化基地.", no_args_is_help=True)
@@ -31,6 +32,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policies_app, name="policies")
 app.add_typer(dates_app, name="dates")
 app.add_typer(training_app, name="training")
+app.add_typer(prefect_app, name="prefect")
 
 
 class HashChoice(StrEnum):
@@ -708,6 +710,7 @@ def main() -> None:
     """The console script: the commands, and for a wrong policy or calendar file (which every
     command that loads them may meet), or a file that cannot be read or written, one line per
     problem and exit status 2, not a traceback."""
+    from bootstrap.readiness import NotReady
     from services.calendars import CalendarDataError
     from services.training import TrainingMismatch
     from statemachines.errors import DomainError
@@ -715,7 +718,8 @@ def main() -> None:
 
     try:
         app()
-    except TrainingMismatch as exc:  # training mode and the database's purpose disagree: nothing starts
+    # training mode and the database's purpose disagree, or a deployment's database is missing: nothing starts
+    except (TrainingMismatch, NotReady) as exc:
         _refusal(exc)
         raise SystemExit(2) from None
     except DomainError as exc:  # a refusal no command caught itself: one line, not a traceback

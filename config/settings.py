@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,24 @@ class Settings(BaseSettings):
     # Training mode (issue 15): the whole service runs on the training database's business date, set
     # by `incubase training set-date`; refused on a production database (README "Training mode").
     training: bool = False
+
+    # Deployment mode (issue 16; README "When one machine is not enough"): the API, a command or a Prefect
+    # worker's flow run of a several-machine deployment refuses to start without a configured database that
+    # exists and is migrated to the newest schema, instead of creating an empty SQLite file of its own.
+    # prefect.yaml sets it for every deployed flow run, whatever the worker's environment says.
+    mode: Literal["local", "deployment"] = "local"
+
+    # PostgreSQL connections of one process (the connection budget, README "When one machine is not
+    # enough"): the API and the commands, and each flow run (one unit of work at a time, plus the
+    # training clock's reads)
+    db_pool_size: int = Field(default=5, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    flow_db_pool_size: int = Field(default=2, ge=1, le=200)
+    flow_db_max_overflow: int = Field(default=2, ge=0, le=200)
+    # PostgreSQL reached through PgBouncer in transaction pooling: no server-side prepared statements
+    # (psycopg's prepare_threshold=None), as a statement prepared on one server connection is unknown
+    # to the next one the pooler hands out
+    pgbouncer: bool = False
 
     # e-mail reminders (off while smtp_host is empty)
     smtp_host: str = ""
@@ -79,6 +98,11 @@ class Settings(BaseSettings):
         if self.webhook_url and len(self.webhook_secret) < 16:
             raise ValueError("INCUBASE_WEBHOOK_SECRET must be at least 16 characters when a webhook is set")
         return self
+
+    @property
+    def database_configured(self) -> bool:
+        """INCUBASE_DATABASE_URL was given (environment or .env), not left to the local default."""
+        return "database_url" in self.model_fields_set
 
     @property
     def channels(self) -> tuple[str, ...]:

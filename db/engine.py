@@ -12,9 +12,17 @@ from sqlalchemy.engine import Engine
 READ_ONLY = {"postgresql_readonly": True, "incubase_read_only": True}
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, *, pgbouncer: bool = False, **kwargs) -> Engine:
+    """`pgbouncer`: PostgreSQL is reached through PgBouncer in transaction pooling, where a statement
+    prepared on one server connection is unknown on the next: psycopg then prepares none (its default
+    prepares a statement run five times on a connection, and the driver path runs the same few
+    statements all the time). `pool_size`/`max_overflow` (PostgreSQL) come from the settings."""
     if url.startswith("sqlite"):
+        # one writer, and no server to budget connections for: the pool figures are PostgreSQL's
+        kwargs.pop("pool_size", None), kwargs.pop("max_overflow", None)
         return _sqlite(url, **kwargs)
+    if pgbouncer:
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "prepare_threshold": None}
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 

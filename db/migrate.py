@@ -46,7 +46,7 @@ def upgrade(url: str, revision: str = "head", *, hash_algorithm: str | None = No
     cfg = alembic_config(url)
     cfg.attributes["hash_algorithm"] = hash_algorithm
     if training_date is not None:
-        cfg.attributes.update(purpose="training", training_date=training_date, fresh=_revision(url) is None)
+        cfg.attributes.update(purpose="training", training_date=training_date, fresh=current_revision(url) is None)
     try:
         command.upgrade(cfg, revision)
     except RuntimeError as exc:
@@ -69,8 +69,17 @@ def upgrade(url: str, revision: str = "head", *, hash_algorithm: str | None = No
             raise HashAlgorithmFixed(hash_algorithm, recorded)
 
 
-def _revision(url: str) -> str | None:
-    """The database's Alembic revision before this upgrade: None for one being created."""
+def head_revision() -> str:
+    """The newest schema revision this code knows."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "db/migrations has no revision"
+    return head
+
+
+def current_revision(url: str) -> str | None:
+    """The database's Alembic revision (before an upgrade): None for one never migrated (being created)."""
     from alembic.runtime.migration import MigrationContext
 
     return _read(url, lambda engine: _on_connection(

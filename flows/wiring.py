@@ -19,7 +19,7 @@ def runtime() -> Runtime:
     if _runtime is None:
         from bootstrap import build_runtime
 
-        _runtime = build_runtime()
+        _runtime = build_runtime(flow_run=True)
     return _runtime
 
 

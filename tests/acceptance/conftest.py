@@ -44,6 +44,15 @@ def run(args: Iterable[str | Path], cwd: Path, env: Mapping[str, str], *, timeou
                           timeout=timeout, input=stdin)
 
 
+def one_line_refusal(done: subprocess.CompletedProcess) -> str:
+    """A command that refused: exit status 2 and one `error: …` line, no traceback; the line."""
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr + done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    return lines[0]
+
+
 def fresh_clone(into: Path) -> Path:
     """What a clone of this checkout would hold: the tracked files and the new ones not ignored
     (so an uncommitted change is tested too), without .venv, var/ or caches."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.acceptance.conftest import INCUBASE, clean_env, run
+from tests.acceptance.conftest import INCUBASE, clean_env, one_line_refusal, run
 
 
 @pytest.fixture(scope="module")
@@ -24,19 +24,11 @@ def demo(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     return where, env
 
 
-def _one_line_refusal(done) -> str:
-    assert done.returncode == 2, (done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr + done.stdout
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
-    return lines[0]
-
-
 def test_issue15_an_export_to_csv_is_refused_naming_the_formats_not_json_written_into_it(demo):
     """issue 15: `audit export --out x.csv` wrote JSON into x.csv; it is refused, in one line naming the
     formats it writes, and no file is left."""
     where, env = demo
-    line = _one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng", "--out", "x.csv"],
+    line = one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng", "--out", "x.csv"],
                                  where, env))
     assert "x.csv" in line and ".json" in line and ".xlsx" in line
     assert not (where / "x.csv").exists()
@@ -50,12 +42,12 @@ def test_issue15_an_export_to_a_missing_directory_is_one_line_not_a_traceback(de
     directory of the test's own, so that no /nonexistent on the machine changes what is tested)."""
     where, env = demo
     missing = where / "nonexistent" / "x.xlsx"
-    line = _one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng",
+    line = one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng",
                                   "--out", missing], where, env))
     assert line == f"error: {missing}: No such file or directory"
     # a directory where the file should go is the same kind of mistake
     (where / "adir.xlsx").mkdir()
-    assert "adir.xlsx" in _one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng",
+    assert "adir.xlsx" in one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-gy-daxuesheng",
                                                  "--out", "adir.xlsx"], where, env))
 
 
@@ -121,7 +113,7 @@ def test_issue15_audit_export_writes_a_workbook_ready_to_file(demo):
     assert acts.print_title_rows == "$2:$2" and acts.oddFooter.center.text == "第 &P 页，共 &N 页"
     assert load_workbook(where / "gulou-en.xlsx").sheetnames == ["Case", "Acts", "Deadlines and reminders",
                                                                  "Verification"]
-    line = _one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-fz-gulou", "--out", "x.xlsx",
+    line = one_line_refusal(run([INCUBASE, "audit", "export", "--case", "demo-fz-gulou", "--out", "x.xlsx",
                                   "--lang", "fr"], where, env))
     assert "--lang fr" in line and not (where / "x.xlsx").exists()
     done = run([INCUBASE, "audit", "export", "--jurisdiction", "520000", "--year", "2025", "--out", "s.xlsx"],

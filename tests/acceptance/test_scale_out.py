@@ -1,7 +1,7 @@
 """The README's "when one machine is not enough", run as written: a Prefect server on PostgreSQL,
-incubase on PostgreSQL, a process work pool, `prefect deploy --all` from the repository root and a
-worker; then a run of a deployment, created through Prefect's API, does its work in incubase's
-PostgreSQL database.
+incubase on PostgreSQL in deployment mode, a process work pool, `prefect deploy --all` from the repository
+root, the automations and a worker; then a run of a deployment, created through Prefect's API, does its
+work in incubase's PostgreSQL database.
 
 Skipped, loudly, only when no PostgreSQL server answers (as the PostgreSQL half of the suite).
 """
@@ -34,10 +34,11 @@ from tests.net import free_port, port_open
 README_LINES = [
     "export PREFECT_API_DATABASE_CONNECTION_URL=postgresql+asyncpg://prefect@db.internal/prefect",
     ".venv/bin/incubase prefect-server --host 0.0.0.0 --port 4200",
-    "export PREFECT_API_URL=http://prefect.internal:4200/api INCUBASE_HOME=$PWD",
+    "export PREFECT_API_URL=http://prefect.internal:4200/api INCUBASE_MODE=deployment",
     "export INCUBASE_DATABASE_URL=postgresql+psycopg://incubase@db.internal/incubase",
     ".venv/bin/prefect work-pool create incubase --type process",
     ".venv/bin/prefect deploy --all",
+    ".venv/bin/incubase prefect automations",
     ".venv/bin/prefect worker start --pool incubase --limit 4",
 ]
 SCHEDULED = ("deadline-sweep", "deliver-reminders", "open-application-round", "close-application-round",
@@ -95,15 +96,16 @@ def test_workers_run_the_deployed_flows_against_postgresql(databases, tmp_path):
         wait_until(lambda: prefect.http.get("/health").status_code == 200, STARTUP_SECONDS, "Prefect healthy")
 
         # the deploying machine and the workers: the same settings
-        env = clean_env(PREFECT_API_URL=f"http://127.0.0.1:{port}/api", INCUBASE_HOME=str(CHECKOUT),
+        env = clean_env(PREFECT_API_URL=f"http://127.0.0.1:{port}/api", INCUBASE_MODE="deployment",
                         INCUBASE_DATABASE_URL=incubase_db, PREFECT_HOME=str(tmp_path / "client"))
         for args, cwd in (([VENV_BIN / "incubase", "db", "upgrade"], tmp_path),
                           ([VENV_BIN / "incubase", "demo"], tmp_path),
                           ([VENV_BIN / "prefect", *shlex.split(README_LINES[4])[1:]], tmp_path),
-                          ([VENV_BIN / "prefect", *shlex.split(README_LINES[5])[1:]], CHECKOUT)):  # the repository root
+                          ([VENV_BIN / "prefect", *shlex.split(README_LINES[5])[1:]], CHECKOUT),  # the repository root
+                          ([VENV_BIN / "incubase", *shlex.split(README_LINES[6])[1:]], tmp_path)):
             done = run(args, cwd, env, timeout=180)
             assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
-        worker = Service.start([VENV_BIN / "prefect", *shlex.split(README_LINES[6])[1:]], tmp_path, env,
+        worker = Service.start([VENV_BIN / "prefect", *shlex.split(README_LINES[7])[1:]], tmp_path, env,
                                tmp_path / "worker.log")
 
         deployments = prefect.deployments()
