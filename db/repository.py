@@ -56,6 +56,17 @@ class SqlCaseRepository:
 
         return case_events(self.conn, case_id)
 
+    def versions(self, case_ids: Sequence[str]) -> dict[str, int]:
+        c = t.cases.c
+        return {case_id: version for chunk in _chunks(case_ids)
+                for case_id, version in self.conn.execute(sa.select(c.id, c.version).where(c.id.in_(chunk)))}
+
+    def events_of(self, case_ids: Sequence[str]) -> dict[str, list[Event]]:
+        from db.event_reader import events_of_cases
+
+        return {case_id: events for chunk in _chunks(case_ids)
+                for case_id, events in events_of_cases(self.conn, chunk).items()}
+
     def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
         c, tm = t.cases.c, t.timers.c
         next_timer = (
