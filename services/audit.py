@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -40,6 +40,29 @@ class CaseReport:
     @property
     def ok(self) -> bool:
         return not self.violations
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a verification of many cases found: what `audit verify --all` counts, and every violation
+    in case order; tallies of disjoint shards add up to the tally of the whole (flows.verification)."""
+    cases: int = 0
+    events: int = 0
+    bad_cases: int = 0
+    violations: tuple[Violation, ...] = ()
+
+    @classmethod
+    def of(cls, reports: Iterable[CaseReport]) -> Tally:
+        cases = events = bad = 0
+        found: list[Violation] = []
+        for report in reports:
+            cases, events, bad = cases + 1, events + report.events, bad + (not report.ok)
+            found += report.violations
+        return cls(cases, events, bad, tuple(found))
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.cases + other.cases, self.events + other.events, self.bad_cases + other.bad_cases,
+                     self.violations + other.violations)
 
 
 def verify_case(rt: Runtime, case_id: str, user: User | None = None, *, chain_only: bool = False) -> CaseReport:
