@@ -273,6 +273,19 @@ def runtime(backend: Backend, now: datetime, engine: sa.Engine | None = None):
                    calendar=default_calendar())
 
 
+def url_runtime(url: str, now: datetime):
+    """`runtime` from a database URL alone: what a spawned worker process is given to build its own."""
+    from db.engine import make_engine
+    from db.uow import SqlUnitOfWork
+    from services.calendars import default_calendar
+    from services.policies import default_policies
+    from services.runtime import Runtime
+
+    clock = Clock(now)
+    return Runtime(uow=partial(SqlUnitOfWork, make_engine(url), clock), clock=clock, policies=default_policies(),
+                   calendar=default_calendar())
+
+
 def add_staff(rt) -> None:
     from services import users
 
