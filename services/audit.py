@@ -4,7 +4,9 @@ Verification trusts nothing stored but the events' canonical text: the chain is 
 from those bytes, the state is replayed through the machine under each event's recorded
 policy, and the actors' roles are checked against the dated grants at the moment each act
 was recorded, counting only grants whose act verifies in the grant ledger (services.grant_audit).
-`verify_all` streams case by case, so memory stays flat in the number of events.
+`verify_all` reads the cases a batch at a time (a few statements per batch, not per case) and
+yields them case by case, so memory stays flat in the number of events; `services.audit_workers`
+spreads the same walk over processes.
 """
 from __future__ import annotations
 
