@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import sys
-import time
 from datetime import UTC, datetime
 
 from bench import common as c
@@ -77,16 +76,8 @@ def main(argv=None) -> None:
         peaks = {}
         for size in (max(PER_CASE * 2, args.sizes["events"] // 10), args.sizes["events"]):
             cases = max(2, size // PER_CASE)
-            backend = c.Backend(kind, "b5").create()
+            backend, rt = c.generated(kind, "b5", build, cases, PER_CASE, NOW)
             try:
-                t0 = time.perf_counter()
-                build(backend, cases)
-                backend.analyze()
-                print(f"  {kind}: {cases:,} cases / {cases * PER_CASE:,} events generated in "
-                      f"{time.perf_counter() - t0:.1f} s", flush=True)
-                rt = c.runtime(backend, datetime(2022, 1, 1, tzinfo=UTC))
-                c.add_staff(rt)
-                rt.clock.now = NOW
                 t_proj, t_chain, t_bare = [], [], []
                 rounds = args.rounds if size == args.sizes["events"] else 1
                 for _ in range(rounds):

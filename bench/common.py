@@ -273,6 +273,35 @@ def runtime(backend: Backend, now: datetime, engine: sa.Engine | None = None):
                    calendar=default_calendar())
 
 
+def url_runtime(url: str, now: datetime):
+    """`runtime` from a database URL alone: what a spawned worker process is given to build its own."""
+    from db.engine import make_engine
+    from db.uow import SqlUnitOfWork
+    from services.calendars import default_calendar
+    from services.policies import default_policies
+    from services.runtime import Runtime
+
+    clock = Clock(now)
+    return Runtime(uow=partial(SqlUnitOfWork, make_engine(url), clock), clock=clock, policies=default_policies(),
+                   calendar=default_calendar())
+
+
+def generated(kind: str, tag: str, build: Callable[[Backend, int], None], cases: int, per_case: int,
+              now: datetime):
+    """A new database of `cases` generated cases with the staff who recorded them, and a runtime on it
+    whose clock reads `now`: (backend, runtime). b5 and b7 verify such a record."""
+    backend = Backend(kind, tag).create()
+    t0 = time.perf_counter()
+    build(backend, cases)
+    backend.analyze()
+    print(f"  {kind}: {cases:,} cases / {cases * per_case:,} events generated in "
+          f"{time.perf_counter() - t0:.1f} s", flush=True)
+    rt = runtime(backend, datetime(2022, 1, 1, tzinfo=UTC))
+    add_staff(rt)
+    rt.clock.now = now
+    return backend, rt
+
+
 def add_staff(rt) -> None:
     from services import users
 

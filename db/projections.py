@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from db import tables as t
@@ -24,6 +25,9 @@ from services.projections import (
 )
 
 IDS: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
+# PostgreSQL: the ids as one array parameter; an IN of 200 marks is a statement psycopg parses anew
+# each time it runs (a tenth of `verify --all` over short cases, issue 16)
+PG_IDS = sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.String)))
 
 
 class _Day(sa.types.TypeDecorator[date]):
@@ -43,19 +47,32 @@ def _column(table: sa.Table, name: str) -> Any:
     return sa.type_coerce(column, _Day()).label(name) if isinstance(column.type, sa.Date) else column
 
 
-def _of_cases(table: sa.Table, columns: Sequence[str], case: str = "case_id", key: str | None = None) -> sa.Select:
+def _of_cases(table: sa.Table, columns: Sequence[str], case: str = "case_id", key: str | None = None,
+              *, pg: bool = False) -> sa.Select:
     """(case, the row's key, its columns…) of the rows of these cases."""
     return sa.select(table.c[case], table.c[key or case], *(_column(table, c) for c in columns)).where(
-        table.c[case].in_(IDS))
+        table.c[case] == PG_IDS if pg else table.c[case].in_(IDS))
 
 
-_CASES = _of_cases(t.cases, CASE_COLUMNS, "id")
-_KEYED = {"bans": _of_cases(t.bans, BAN_COLUMNS),
-          "complaints": _of_cases(t.complaints, COMPLAINT_COLUMNS, key="complaint_id"),
-          "instalments": _of_cases(t.subsidy_instalments, INSTALMENT_COLUMNS, key="number"),
-          "clawbacks": _of_cases(t.subsidy_clawbacks, CLAWBACK_COLUMNS)}
-_TIMERS = sa.select(t.timers.c.case_id, t.timers.c.kind, t.timers.c.key, _column(t.timers, "due_on"),
-                    t.timers.c.provisional, t.timers.c.fired_at.is_not(None)).where(t.timers.c.case_id.in_(IDS))
+def among(column: Any, ids: Sequence[str], dialect_name: str) -> Any:
+    """`column IN ids`, on PostgreSQL as `= ANY(array)` (PG_IDS, above)."""
+    if dialect_name == "postgresql":
+        return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(sa.String)))
+    return column.in_(ids)
+
+
+def _statements(pg: bool) -> tuple[sa.Select, dict[str, sa.Select], sa.Select]:
+    timers = t.timers.c
+    return (_of_cases(t.cases, CASE_COLUMNS, "id", pg=pg),
+            {"bans": _of_cases(t.bans, BAN_COLUMNS, pg=pg),
+             "complaints": _of_cases(t.complaints, COMPLAINT_COLUMNS, key="complaint_id", pg=pg),
+             "instalments": _of_cases(t.subsidy_instalments, INSTALMENT_COLUMNS, key="number", pg=pg),
+             "clawbacks": _of_cases(t.subsidy_clawbacks, CLAWBACK_COLUMNS, pg=pg)},
+            sa.select(timers.case_id, timers.kind, timers.key, _column(t.timers, "due_on"), timers.provisional,
+                      timers.fired_at.is_not(None)).where(timers.case_id == PG_IDS if pg else timers.case_id.in_(IDS)))
+
+
+_GENERIC, _POSTGRESQL = _statements(pg=False), _statements(pg=True)
 
 
 class SqlProjectionRepository:
@@ -64,14 +81,15 @@ class SqlProjectionRepository:
 
     def of_cases(self, case_ids: Sequence[str]) -> dict[str, StoredProjections]:
         ids = {"ids": list(case_ids)}
-        rows: dict[str, dict[str, Any]] = {i: {"case_row": None, "timers": [], **{k: {} for k in _KEYED}}
+        rows: dict[str, dict[str, Any]] = {i: {"case_row": None, "timers": [], **{k: {} for k in _GENERIC[1]}}
                                            for i in case_ids}
-        for case_id, _, *columns in self.conn.execute(_CASES, ids):
+        cases, keyed, timers = _POSTGRESQL if self.conn.dialect.name == "postgresql" else _GENERIC
+        for case_id, _, *columns in self.conn.execute(cases, ids):
             rows[case_id]["case_row"] = tuple(columns)
-        for name, statement in _KEYED.items():
+        for name, statement in keyed.items():
             for case_id, key, *columns in self.conn.execute(statement, ids):
                 rows[case_id][name][key] = tuple(columns)
-        for case_id, kind, key, due_on, provisional, fired in self.conn.execute(_TIMERS, ids):
+        for case_id, kind, key, due_on, provisional, fired in self.conn.execute(timers, ids):
             rows[case_id]["timers"].append(StoredTimer(kind, key, due_on, bool(provisional), bool(fired)))
         return {case_id: StoredProjections(r["case_row"], r["bans"], r["complaints"], r["instalments"], r["clawbacks"],
                                            tuple(r["timers"])) for case_id, r in rows.items()}

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from db import tables as t
 from db.driver_path import DriverStatement
+from db.projections import among
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, Party, PartyDetails
 from services.references import reference_after
 from statemachines.acts import BanOnRecord
@@ -48,13 +49,25 @@ class SqlCaseRepository:
 
     def many(self, case_ids: Sequence[str]) -> list[Case]:
         c = t.cases.c
-        return [Case.from_dict(snapshot) for chunk in _chunks(case_ids)
-                for snapshot in self.conn.execute(sa.select(c.snapshot).where(c.id.in_(chunk))).scalars()]
+        return [Case.from_dict(snapshot) for chunk in _chunks(case_ids) for snapshot in self.conn.execute(
+            sa.select(c.snapshot).where(among(c.id, chunk, self.conn.dialect.name))).scalars()]
 
     def events(self, case_id: str) -> list[Event]:
         from db.event_reader import case_events
 
         return case_events(self.conn, case_id)
+
+    def versions(self, case_ids: Sequence[str]) -> dict[str, int]:
+        c = t.cases.c
+        return {case_id: version for chunk in _chunks(case_ids)
+                for case_id, version in self.conn.execute(
+                    sa.select(c.id, c.version).where(among(c.id, chunk, self.conn.dialect.name)))}
+
+    def events_of(self, case_ids: Sequence[str]) -> dict[str, list[Event]]:
+        from db.event_reader import events_of_cases
+
+        return {case_id: events for chunk in _chunks(case_ids)
+                for case_id, events in events_of_cases(self.conn, chunk).items()}
 
     def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
         c, tm = t.cases.c, t.timers.c

@@ -20,6 +20,7 @@ from flows.deadlines import (
     open_application_round,
     refresh_provisional_dates,
 )
+from flows.verification import verify_records
 
 ZONE = "Asia/Shanghai"
 SCHEDULED = (deadline_sweep, deliver_reminders, open_application_round, close_application_round, daily_anchor)
@@ -49,6 +50,7 @@ def deployments():
     crons = schedules()
     out = [flow_.to_deployment(name=f"served-{flow_.name}", schedules=[crons[flow_.name]]) for flow_ in SCHEDULED]
     out.append(refresh_provisional_dates.to_deployment(name="served-refresh-provisional-dates"))
+    out.append(verify_records.to_deployment(name="served-verify-records"))  # on demand, issue 16
     return out
 
 

@@ -4,13 +4,15 @@ Verification trusts nothing stored but the events' canonical text: the chain is 
 from those bytes, the state is replayed through the machine under each event's recorded
 policy, and the actors' roles are checked against the dated grants at the moment each act
 was recorded, counting only grants whose act verifies in the grant ledger (services.grant_audit).
-`verify_all` streams case by case, so memory stays flat in the number of events.
+`verify_all` reads the cases a batch at a time (a few statements per batch, not per case) and
+yields them case by case, so memory stays flat in the number of events; `services.audit_workers`
+spreads the same walk over processes.
 """
 from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +44,29 @@ class CaseReport:
         return not self.violations
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What a verification of many cases found: what `audit verify --all` counts, and every violation
+    in case order; tallies of disjoint shards add up to the tally of the whole (flows.verification)."""
+    cases: int = 0
+    events: int = 0
+    bad_cases: int = 0
+    violations: tuple[Violation, ...] = ()
+
+    @classmethod
+    def of(cls, reports: Iterable[CaseReport]) -> Tally:
+        cases = events = bad = 0
+        found: list[Violation] = []
+        for report in reports:
+            cases, events, bad = cases + 1, events + report.events, bad + (not report.ok)
+            found += report.violations
+        return cls(cases, events, bad, tuple(found))
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.cases + other.cases, self.events + other.events, self.bad_cases + other.bad_cases,
+                     self.violations + other.violations)
+
+
 def verify_case(rt: Runtime, case_id: str, user: User | None = None, *, chain_only: bool = False) -> CaseReport:
     with rt.reads() as uow:
         stored = uow.cases.get(case_id)
@@ -62,43 +87,121 @@ def verify_all(rt: Runtime, *, page: int = 200, progress: Callable[[int, int], N
     as it was written, at close to the speed of hashing it; the full check (the default) also
     compares the stored columns with the hashed text, replays every transition under its policy,
     and checks rules, roles, four eyes and the snapshot, which costs ~10× the hashing (bench b5).
-    `links` streams every case's chain in one pass; without it each case is read on its own."""
+    `links` streams every case's chain in one pass; without it each case is read on its own.
+    `audit verify --all --workers N` gives the same reports from N processes (services.audit_workers)."""
     if chain_only and links is not None:
-        yield from _stream_chains(links, progress)
-        return
-    cases_done, events_done = 0, 0
-    users: dict[str, User | None] = {}
-    tainted: frozenset[int] = frozenset()
+        reports = _stream_chains(links())
+    else:
+        reports = _verify_ids(rt, case_ids(rt, page=page), scope_of(rt, chain_only=chain_only))
+    cases_done = events_done = 0
+    for report in reports:
+        cases_done, events_done = cases_done + 1, events_done + report.events
+        if progress:
+            progress(cases_done, events_done)
+        yield report
+
+
+@dataclass
+class Scope:
+    """What every case's verification shares: read once per run (or per worker), not once per case."""
+    algorithm: str
+    tainted: frozenset[int]  # the grant ledger's acts that do not verify (services.grant_audit)
+    chain_only: bool = False
+    users: dict[str, User | None] = field(default_factory=dict)  # the actors met so far
+
+
+def scope_of(rt: Runtime, *, chain_only: bool = False) -> Scope:
     with rt.reads() as uow:
         algorithm = uow.deployment.hash_algorithm()
-        if not chain_only:
-            tainted = grant_audit.ledger_report(uow, rt.clock()).tainted
-    ids = case_ids(rt, page=page)
-    while batch := list(itertools.islice(ids, PROJECTION_BATCH)):
-        # the projections of a few cases read at once (six statements, not six per case, bench b5); a
-        # case whose rows differ is read again with its events, so a concurrent act is not a finding
-        prefetched = {} if chain_only else _read_projections(rt, batch)
-        for case_id in batch:
-            with rt.reads() as uow:
-                if chain_only:
-                    report = _chain_report(case_id, uow.cases.events(case_id))
-                else:
-                    stored = uow.cases.get(case_id)
-                    report = _verify(uow, rt, case_id, stored, uow.cases.events(case_id), users, tainted,
-                                     algorithm, prefetched.get(case_id))
-            cases_done, events_done = cases_done + 1, events_done + report.events
-            if progress:
-                progress(cases_done, events_done)
-            yield report
+        tainted = frozenset() if chain_only else grant_audit.ledger_report(uow, rt.clock()).tainted
+    return Scope(algorithm, tainted, chain_only)
 
 
-# cases whose projections verify_all reads in one go: few enough that memory stays flat (bench b5)
-PROJECTION_BATCH = 20
+def case_ranges(rt: Runtime, size: int) -> Iterator[tuple[str, str]]:
+    """The cases in key ranges of `size` cases each, (after, through] in id order, walked by keyset: the
+    disjoint shards that workers verify."""
+    after = ""
+    while True:
+        with rt.reads() as uow:
+            ids = uow.cases.ids_after(after, size)
+        if not ids:
+            return
+        yield after, ids[-1]
+        if len(ids) < size:
+            return
+        after = ids[-1]
 
 
-def _read_projections(rt: Runtime, batch: list[str]) -> dict[str, StoredProjections]:
+def verify_range(rt: Runtime, after: str, through: str, scope: Scope,
+                 links: ChainLinks | None = None) -> list[CaseReport]:
+    """The reports of the cases with `after` < id <= `through`, in id order, as verify_all gives them."""
+    if scope.chain_only and links is not None:
+        return list(_stream_chains(links(after=after, through=through)))
+    return list(_verify_ids(rt, _ids_through(rt, after, through), scope))
+
+
+def _ids_through(rt: Runtime, after: str, through: str, page: int = 500) -> Iterator[str]:
+    while True:
+        with rt.reads() as uow:
+            ids = uow.cases.ids_after(after, page)
+        for case_id in ids:
+            if case_id > through:
+                return
+            yield case_id
+        if len(ids) < page:
+            return
+        after = ids[-1]
+
+
+# the cases verify_all reads in one unit of work, and the events it holds in memory at once: per case
+# a transaction, a snapshot read and an events read cost more than verifying five events (issue 16);
+# a few thousand events keep memory flat however long a case's history (bench b5)
+BATCH_CASES, BATCH_EVENTS = 200, 5000
+
+
+def _verify_ids(rt: Runtime, ids: Iterator[str], scope: Scope) -> Iterator[CaseReport]:
+    while batch := list(itertools.islice(ids, BATCH_CASES)):
+        with rt.reads() as uow:
+            reports = [report for group in _by_events(batch, uow.cases.versions(batch))
+                       for report in _verify_group(uow, rt, group, scope)]
+        # the batch's rows were read by several statements: a case found wrong is read again, whole, in
+        # a unit of work of its own, so an act recorded meanwhile is not a finding
+        yield from (report if report.ok else _verify_alone(rt, report.case_id, scope) for report in reports)
+
+
+def _by_events(batch: list[str], versions: dict[str, int]) -> Iterator[list[str]]:
+    """The batch in groups of at most BATCH_EVENTS events (a longer case alone)."""
+    group: list[str] = []
+    events = 0
+    for case_id in batch:
+        if case_id not in versions:  # gone since its id was read: cases are never deleted, so never here
+            continue
+        if group and events + versions[case_id] > BATCH_EVENTS:
+            yield group
+            group, events = [], 0
+        group.append(case_id)
+        events += versions[case_id]
+    if group:
+        yield group
+
+
+def _verify_group(uow: UnitOfWork, rt: Runtime, group: list[str], scope: Scope) -> list[CaseReport]:
+    events = uow.cases.events_of(group)
+    if scope.chain_only:
+        return [_chain_report(case_id, events.get(case_id, [])) for case_id in group]
+    stored = {case.id: case for case in uow.cases.many(group)}
+    read = uow.projections.of_cases(group)
+    return [_verify(uow, rt, case_id, stored[case_id], events.get(case_id, []), scope.users, scope.tainted,
+                    scope.algorithm, read[case_id]) for case_id in group]
+
+
+def _verify_alone(rt: Runtime, case_id: str, scope: Scope) -> CaseReport:
     with rt.reads() as uow:
-        return uow.projections.of_cases(batch)
+        events = uow.cases.events(case_id)
+        if scope.chain_only:
+            return _chain_report(case_id, events)
+        return _verify(uow, rt, case_id, uow.cases.get(case_id), events, scope.users, scope.tainted,
+                       scope.algorithm)
 
 
 def _chain_report(case_id: str, events: list[Event]) -> CaseReport:
@@ -107,12 +210,8 @@ def _chain_report(case_id: str, events: list[Event]) -> CaseReport:
     return CaseReport(case_id, n, violations)
 
 
-def _stream_chains(links: ChainLinks, progress: Callable[[int, int], None] | None) -> Iterator[CaseReport]:
-    cases_done = events_done = 0
-    for case_id, n, violations in audit.check_chains(links()):
-        cases_done, events_done = cases_done + 1, events_done + n
-        if progress:
-            progress(cases_done, events_done)
+def _stream_chains(links: Iterator[tuple[str, int | None, str, str, str, str]]) -> Iterator[CaseReport]:
+    for case_id, n, violations in audit.check_chains(links):
         yield CaseReport(case_id, n, violations)
 
 

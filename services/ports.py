@@ -101,6 +101,16 @@ class CaseRepository(Protocol):
         """The case's events as stored, in seq order."""
         ...
 
+    def versions(self, case_ids: Sequence[str]) -> dict[str, int]:
+        """The version of each of these cases that exists: the number of its events (how much reading
+        its history will hold in memory)."""
+        ...
+
+    def events_of(self, case_ids: Sequence[str]) -> dict[str, list[Event]]:
+        """The events of several cases as stored, each case's in seq order, read at once (audit verify
+        --all reads a batch of cases with one statement); a case without events is absent."""
+        ...
+
     def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
         """Up to `limit` case ids in id order after `after` (within a jurisdiction): keyset paging."""
         ...
@@ -554,4 +564,7 @@ class ChainLinks(Protocol):
     order and each case's events in seq order; a case without events is one row with seq None;
     events of no case are left out. Memory flat in the number of events (audit verify --all)."""
 
-    def __call__(self) -> Iterator[tuple[str, int | None, str, str, str, str]]: ...
+    def __call__(self, *, after: str | None = None,
+                 through: str | None = None) -> Iterator[tuple[str, int | None, str, str, str, str]]:
+        """Only the cases with `after` < id <= `through` where given (a shard of the cases)."""
+        ...

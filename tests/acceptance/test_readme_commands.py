@@ -90,6 +90,9 @@ CHECKS: dict[str, Check] = {
               r"grant ledger: \d+ act\(s\), 0 violation\(s\)\nall verified$"),
     ".venv/bin/incubase audit verify --case demo-gy-daxuesheng --json":
         Check(r'^\{"case_id": "demo-gy-daxuesheng", "ok": true, "events": \d+, "violations": \[\]\}$'),
+    ".venv/bin/incubase audit verify --all --workers 2":  # issue 16: the same lines from two processes
+        Check(r"^8 case\(s\), \d+ event\(s\), 0 violation\(s\); "
+              r"grant ledger: \d+ act\(s\), 0 violation\(s\)\nall verified$"),
     ".venv/bin/incubase audit verify --all --chain-only": Check(r"^all verified$"),
     ".venv/bin/incubase audit verify --grants": Check(r"^grant ledger verified$"),
     ".venv/bin/incubase audit anchor": Check(r"^\d{4}-\d\d-\d\d \d+ case\(s\) digest [0-9a-f]{64}$"),

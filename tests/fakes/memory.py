@@ -459,6 +459,13 @@ class MemoryCaseRepository:
                         e.policy_version, json.loads(e.payload), e.prev_hash, e.canonical, e.hash, e.hash_algorithm)
                 for e in self.uow.read.events.get(case_id, ())]
 
+    def versions(self, case_ids: Sequence[str]) -> dict[str, int]:
+        rows = self.uow.read.cases
+        return {i: rows[i].version for i in case_ids if i in rows}
+
+    def events_of(self, case_ids: Sequence[str]) -> dict[str, list[Event]]:
+        return {case_id: self.events(case_id) for case_id in case_ids if self.uow.read.events.get(case_id)}
+
     def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
         start = "" if jurisdiction is None else prefix(jurisdiction)
         ids = sorted(c.id for c in self.uow.read.cases.values() if c.id > after and c.jurisdiction.startswith(start))
