@@ -8,7 +8,7 @@ StaleVersion.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -380,6 +380,13 @@ class SqlTimerRepository:
     def claim(self, timer_id: int, fired_at: datetime) -> bool:
         return _CLAIM.run(self.conn, {"_id": timer_id, "fired_at": fired_at}) == 1
 
+    def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = ()):
+        from services.ports import DueTimer
+
+        row = self.conn.execute(_claim_next(bool(skip)), {"as_of": as_of, "fired_at": fired_at,
+                                                          "skip": list(skip)}).first()
+        return None if row is None else DueTimer(row.id, row.case_id, row.kind, row.key, row.due_on, row.fires_on)
+
     def search(self, query) -> list[dict]:
         c = t.timers.c
         q = (sa.select(c.case_id, c.kind, c.key, c.due_on, c.fires_on, c.provisional, t.cases.c.jurisdiction,
@@ -440,6 +447,28 @@ class SqlTimerRepository:
             .where(c.case_id == case_id, c.fired_at.is_(None)).order_by(c.fires_on, c.kind, c.key)
         )
         return [Timer(r.kind, r.key, r.due_on, r.provisional) for r in rows]
+
+
+@functools.cache
+def _claim_next(skipping: bool) -> sa.Update:
+    """Marks fired the oldest due timer that no other transaction holds, nor its case, and returns it.
+
+    PostgreSQL: both rows are locked with SKIP LOCKED, the case's first, so concurrent sweeps take
+    disjoint timers without waiting on each other, and a sweep never waits while holding a timer
+    (an act holds its case, then changes its timers: a sweep that waited for the case holding the
+    timer could deadlock with it). The claim is the lock of this open transaction: it ends with the
+    transaction, committed with the act, rolled back by a failure or by the death of the session.
+    SQLite renders no FOR UPDATE: its write transaction is the one writer's anyway."""
+    c = _tm
+    pick = (sa.select(c.id).select_from(t.cases.join(t.timers, c.case_id == t.cases.c.id))
+            .where(c.fired_at.is_(None), c.fires_on <= sa.bindparam("as_of", type_=sa.Date))
+            .order_by(c.fires_on, c.id).limit(1)
+            .with_for_update(of=[t.cases, t.timers], skip_locked=True))
+    if skipping:  # the timers that failed in this sweep: taken again by the next one, not by this one
+        pick = pick.where(c.id.not_in(sa.bindparam("skip", expanding=True)))
+    return (t.timers.update().where(c.id == pick.scalar_subquery(), c.fired_at.is_(None))
+            .values(fired_at=sa.bindparam("fired_at"))
+            .returning(c.id, c.case_id, c.kind, c.key, c.due_on, c.fires_on))
 
 
 def _chunks(ids: Sequence[str], size: int = 500) -> list[Sequence[str]]:
