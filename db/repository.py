@@ -383,9 +383,12 @@ class SqlTimerRepository:
     def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = ()):
         from services.ports import DueTimer
 
-        row = self.conn.execute(_claim_next(bool(skip)), {"as_of": as_of, "fired_at": fired_at,
-                                                          "skip": list(skip)}).first()
-        return None if row is None else DueTimer(row.id, row.case_id, row.kind, row.key, row.due_on, row.fires_on)
+        values = {"as_of": as_of, "fired_at": fired_at}
+        if skip:  # rare (a timer failed): its expanding IN is rendered per execution, through SQLAlchemy
+            found = [tuple(r) for r in self.conn.execute(_claim_next(True), {**values, "skip": list(skip)})]
+        else:
+            found = _CLAIM_NEXT.rows(self.conn, values)
+        return DueTimer(*found[0]) if found else None
 
     def search(self, query) -> list[dict]:
         c = t.timers.c
@@ -462,13 +465,17 @@ def _claim_next(skipping: bool) -> sa.Update:
     c = _tm
     pick = (sa.select(c.id).select_from(t.cases.join(t.timers, c.case_id == t.cases.c.id))
             .where(c.fired_at.is_(None), c.fires_on <= sa.bindparam("as_of", type_=sa.Date))
-            .order_by(c.fires_on, c.id).limit(1)
+            # literal LIMIT and OFFSET: no anonymous parameters, so the driver path can run it
+            .order_by(c.fires_on, c.id).limit(sa.literal_column("1")).offset(sa.literal_column("0"))
             .with_for_update(of=[t.cases, t.timers], skip_locked=True))
     if skipping:  # the timers that failed in this sweep: taken again by the next one, not by this one
         pick = pick.where(c.id.not_in(sa.bindparam("skip", expanding=True)))
     return (t.timers.update().where(c.id == pick.scalar_subquery(), c.fired_at.is_(None))
-            .values(fired_at=sa.bindparam("fired_at"))
+            .values(fired_at=sa.bindparam("fired_at", type_=c.fired_at.type))
             .returning(c.id, c.case_id, c.kind, c.key, c.due_on, c.fires_on))
+
+
+_CLAIM_NEXT = DriverStatement(_claim_next(False))
 
 
 def _chunks(ids: Sequence[str], size: int = 500) -> list[Sequence[str]]:
