@@ -127,6 +127,7 @@ def scale_out(args, report: c.Report) -> None:
                             (AS_OF,)).fetchone()[0]
         raw.close()
         rates: dict[int, list[float]] = {n: [] for n in counts}
+        fired = 0
         for _ in range(args.rounds):
             for n in counts:  # each round measures every count, so they share what the machine is doing
                 copy = source.copy_to("b3s_run")
@@ -138,11 +139,12 @@ def scale_out(args, report: c.Report) -> None:
                 # and no due timer is left (a fired deadline may add a follow-up due at once)
                 assert reported == in_db >= n_due, (n, reported, in_db, n_due)
                 rates[n].append(rate)
+                fired = in_db
                 print(f"  postgres: {n} sweep(s) at once: {rate:,.0f} timers/s ({in_db:,} fired)", flush=True)
         for n in counts[1:]:
             report.add("postgres", f"{n} sweeps at once vs 1, {n_due:,} due", rates[n], rates[counts[0]],
                        "timers/s", higher_is_better=True, target=SCALE_TARGETS.get(n, "-"), sweeps=n,
-                       cases=cases, cpus=c.machine()["cpus"])
+                       cases=cases, fired=fired, cpus=c.machine()["cpus"])
     finally:
         source.drop()
 
