@@ -137,11 +137,13 @@ class TimerRepository(Protocol):
         """Marks the timer fired if no one did yet; False if it was (the sweep's exactly once)."""
         ...
 
-    def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = ()) -> DueTimer | None:
-        """Issue 16: the oldest unfired timer due by `as_of` (not one of `skip`) that no concurrent
-        transaction holds, marked fired in this transaction, its case locked for it; None when every
-        due timer is fired or held. What concurrent sweeps claim is disjoint, and a claim lasts only
-        as long as this transaction (a sweep that dies leaves the timer to the next)."""
+    def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = (),
+                   after: tuple[date, int] | None = None) -> DueTimer | None:
+        """Issue 16: the oldest unfired timer due by `as_of` (not one of `skip`, and after (fires_on,
+        id) `after` if given) that no concurrent transaction holds, marked fired in this transaction,
+        its case locked for it; None when every such timer is fired or held. What concurrent sweeps
+        claim is disjoint, and a claim lasts only as long as this transaction (a sweep that dies
+        leaves the timer to the next)."""
         ...
 
     def pending(self, case_id: str) -> list[Timer]:

@@ -68,22 +68,22 @@ def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = (),
     return fired
 
 
-def _fire_next(rt: Runtime, as_of: date, skip: set[int], channels: Sequence[str],
-               people: reminders.Recipients, report: SweepReport) -> bool:
-    """Claims and fires the next due timer no one else holds (issue 16: concurrent sweeps take
-    disjoint timers without waiting); False when there is none left to claim."""
+def _fire_next(rt: Runtime, as_of: date, skip: set[int], after: tuple[date, int] | None,
+               channels: Sequence[str], people: reminders.Recipients, report: SweepReport) -> DueTimer | None:
+    """Claims and fires (or reports) the next due timer after `after` that no one else holds
+    (issue 16: concurrent sweeps take disjoint timers without waiting); None when there is none."""
     with rt.uow() as uow:
-        due = uow.timers.claim_next(as_of, rt.clock(), skip)
+        due = uow.timers.claim_next(as_of, rt.clock(), skip, after)
         if due is None:
-            return False
+            return None
         try:
             fired = _fire(rt, uow, uow.cases.get(due.case_id, for_update=True), due, channels, people)
             uow.commit()
         except Exception as exc:  # one bad case is reported, and the sweep goes on (viewflow)
             _failed(report, skip, due, exc)
-            return True
+            return due
     _record(report, due, fired)
-    return True
+    return due
 
 
 def _fire(rt: Runtime, uow: UnitOfWork, case: Case, due: DueTimer, channels: Sequence[str],
@@ -118,13 +118,24 @@ def sweep(rt: Runtime, as_of: date, batch: int = 500, channels: Sequence[str] = 
 
 def _fire_all(rt: Runtime, as_of: date, batch: int, channels: Sequence[str], report: SweepReport,
               people: reminders.Recipients) -> None:
-    """Claims the due timers one transaction each until none is left unheld; then waits, timer by
-    timer, for those still held (by a concurrent act on their case, or another sweep's firing), so
-    that every timer due when the sweep began is fired or reported when it ends, as before."""
+    """Claims the due timers one transaction each, in due order, until none is left unheld; then
+    waits, timer by timer, for those still held (by a concurrent act on their case, or another
+    sweep's firing), so that every timer due when the sweep began is fired or reported when it
+    ends, as before.
+
+    Each claim looks past the previous one; when nothing is left there, once more from the start,
+    for the timers held when the sweep passed them and follow-ups added due at once behind it."""
     skip: set[int] = set()
     while True:
-        while _fire_next(rt, as_of, skip, channels, people, report):
-            pass
+        after: tuple[date, int] | None = None
+        while True:
+            claimed = _fire_next(rt, as_of, skip, after, channels, people, report)
+            if claimed is not None:
+                after = (claimed.fires_on, claimed.id)
+            elif after is not None:
+                after = None
+            else:
+                break
         with rt.uow() as uow:
             held = [t for t in uow.timers.due(as_of, batch + len(skip)) if t.id not in skip]
         if not held:

@@ -661,9 +661,11 @@ class MemoryTimerRepository:
         rows = sorted((t for t in self._pending() if t.fires_on <= as_of), key=lambda t: (t.fires_on, t.id))
         return [DueTimer(t.id, t.case_id, t.kind, t.key, t.due_on, t.fires_on) for t in rows[:limit]]
 
-    def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = ()) -> DueTimer | None:
+    def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = (),
+                   after: tuple[date, int] | None = None) -> DueTimer | None:
         # one writing unit of work at a time holds the store: nothing else holds a timer meanwhile
-        due = [t for t in self.due(as_of, len(skip) + 1) if t.id not in skip]
+        due = [t for t in self.due(as_of, len(self.uow.read.timers))
+               if t.id not in skip and (after is None or (t.fires_on, t.id) > after)]
         if not due or not self.claim(due[0].id, fired_at):
             return None
         return due[0]
