@@ -67,7 +67,8 @@ class DriverStatement:
         if untyped:
             raise NotImplementedError(f"{compiled.string}: parameters of no named bindparam or column: {untyped}")
         binds = [(n, types[n].dialect_impl(dialect).bind_processor(dialect)) for n in names]
-        columns = self.statement.selected_columns if isinstance(self.statement, sa.Select) else ()
+        # a SELECT's columns, or those an UPDATE … RETURNING returns
+        columns = self.statement.exported_columns if isinstance(self.statement, sa.Select | sa.Update) else ()
         results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         return (compiled.string, dialect.positional, binds,
                 results if any(p is not None for p in results) else None)

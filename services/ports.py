@@ -1,7 +1,7 @@
 """What the services need from storage, declared here and implemented in db/ (README: How it is built)."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -158,6 +158,15 @@ class TimerRepository(Protocol):
 
     def claim(self, timer_id: int, fired_at: datetime) -> bool:
         """Marks the timer fired if no one did yet; False if it was (the sweep's exactly once)."""
+        ...
+
+    def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = (),
+                   after: tuple[date, int] | None = None) -> DueTimer | None:
+        """Issue 16: the oldest unfired timer due by `as_of` (not one of `skip`, and after (fires_on,
+        id) `after` if given) that no concurrent transaction holds, marked fired in this transaction,
+        its case locked for it; None when every such timer is fired or held. What concurrent sweeps
+        claim is disjoint, and a claim lasts only as long as this transaction (a sweep that dies
+        leaves the timer to the next)."""
         ...
 
     def pending(self, case_id: str) -> list[Timer]:

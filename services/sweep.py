@@ -5,6 +5,12 @@ Each timer is handled in its own transaction (viewflow's timer sweep): claim the
 sweep that runs twice, overlaps another or dies half-way leaves the same result as one clean
 run, because a claimed timer is never fired again and an unclaimed one is fired by the next
 sweep. One bad case is reported and does not stop the sweep.
+
+Sweeps scale out (issue 16): each transaction claims the next due timer that no concurrent one
+holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL, timer and case), so N sweeps or workers fire
+disjoint timers instead of queueing on each other's row locks over the same due list. A claim
+is a row lock of the open transaction, not a mark left in a row: a killed sweep's session ends,
+its lock with it, and the timer is the next sweep's.
 """
 from __future__ import annotations
 
@@ -14,10 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from services import reminders
-from services.ports import DueTimer
+from services.ports import DueTimer, UnitOfWork
 from services.runtime import Runtime
 from statemachines import automatic
 from statemachines.acts import business_date
+from statemachines.case import Case
 from statemachines.errors import FutureDate
 from statemachines.events import Event
 from statemachines.timers import Timer, timers_for
@@ -49,28 +56,51 @@ def day_to_sweep(as_of: date | None, now: datetime, time_travel: bool = False) -
 
 def fire_timer(rt: Runtime, due: DueTimer, channels: Sequence[str] = (),
                people: reminders.Recipients | None = None) -> tuple[list[Event], int] | None:
-    """Fires one timer: its events and how many escalation reminders it queued; None when
-    another sweep claimed it first.
-
-    A deadline that passed also queues its escalation to the supervisors, in the same
-    transaction, so the overdue flag and its notice exist together or not at all.
-    """
+    """Fires this timer: its events and how many escalation reminders it queued; None when
+    another sweep claimed it first. Waits for its case if an act or another sweep holds it."""
     with rt.uow() as uow:
         case = uow.cases.get(due.case_id, for_update=True)
         if not uow.timers.claim(due.id, rt.clock()):
             uow.rollback()
             return None
-        version = case.version
-        policy = rt.policies.get(case.policy_id, case.policy_version)
-        events = automatic.fire(case, policy, rt.calendar, Timer(due.kind, due.key, due.due_on), rt.clock())
-        if events:
-            uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
-            escalated = reminders.escalate(uow, rt.clock(), case, Timer(due.kind, due.key, due.due_on),
-                                           events[0].on, channels, people, policy)
-        else:
-            escalated = 0
+        fired = _fire(rt, uow, case, due, channels, people)
         uow.commit()
-    return events, escalated
+    return fired
+
+
+def _fire_next(rt: Runtime, as_of: date, skip: set[int], after: tuple[date, int] | None,
+               channels: Sequence[str], people: reminders.Recipients, report: SweepReport) -> DueTimer | None:
+    """Claims and fires (or reports) the next due timer after `after` that no one else holds
+    (issue 16: concurrent sweeps take disjoint timers without waiting); None when there is none."""
+    with rt.uow() as uow:
+        due = uow.timers.claim_next(as_of, rt.clock(), skip, after)
+        if due is None:
+            return None
+        try:
+            fired = _fire(rt, uow, uow.cases.get(due.case_id, for_update=True), due, channels, people)
+            uow.commit()
+        except Exception as exc:  # one bad case is reported, and the sweep goes on (viewflow)
+            _failed(report, skip, due, exc)
+            return due
+    _record(report, due, fired)
+    return due
+
+
+def _fire(rt: Runtime, uow: UnitOfWork, case: Case, due: DueTimer, channels: Sequence[str],
+          people: reminders.Recipients | None) -> tuple[list[Event], int]:
+    """The timer's act on its claimed, locked case, and its escalation.
+
+    A deadline that passed also queues its escalation to the supervisors, in the same
+    transaction, so the overdue flag and its notice exist together or not at all.
+    """
+    version = case.version
+    policy = rt.policies.get(case.policy_id, case.policy_version)
+    timer = Timer(due.kind, due.key, due.due_on)
+    events = automatic.fire(case, policy, rt.calendar, timer, rt.clock())
+    if not events:
+        return events, 0
+    uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
+    return events, reminders.escalate(uow, rt.clock(), case, timer, events[0].on, channels, people, policy)
 
 
 def sweep(rt: Runtime, as_of: date, batch: int = 500, channels: Sequence[str] = ()) -> SweepReport:
@@ -88,22 +118,46 @@ def sweep(rt: Runtime, as_of: date, batch: int = 500, channels: Sequence[str] = 
 
 def _fire_all(rt: Runtime, as_of: date, batch: int, channels: Sequence[str], report: SweepReport,
               people: reminders.Recipients) -> None:
+    """Claims the due timers one transaction each, in due order, until none is left unheld; then
+    waits, timer by timer, for those still held (by a concurrent act on their case, or another
+    sweep's firing), so that every timer due when the sweep began is fired or reported when it
+    ends, as before.
+
+    Each claim looks past the previous one; when nothing is left there, once more from the start,
+    for the timers held when the sweep passed them and follow-ups added due at once behind it."""
     skip: set[int] = set()
     while True:
+        after: tuple[date, int] | None = None
+        while True:
+            claimed = _fire_next(rt, as_of, skip, after, channels, people, report)
+            if claimed is not None:
+                after = (claimed.fires_on, claimed.id)
+            elif after is not None:
+                after = None
+            else:
+                break
         with rt.uow() as uow:
-            due = [t for t in uow.timers.due(as_of, batch + len(skip)) if t.id not in skip]
-        if not due:
+            held = [t for t in uow.timers.due(as_of, batch + len(skip)) if t.id not in skip]
+        if not held:
             return
-        for timer in due[:batch]:
+        for timer in held[:batch]:
             try:
                 fired = fire_timer(rt, timer, channels, people)
             except Exception as exc:  # one bad case is reported, and the sweep goes on (viewflow)
-                log.exception("timer %s (%s %s) of case %s failed", timer.id, timer.kind, timer.key, timer.case_id)
-                report.failed.append((timer, f"{type(exc).__name__}: {exc}"))
-                skip.add(timer.id)
+                _failed(report, skip, timer, exc)
                 continue
-            if fired is not None:
-                report.fired.append((timer, fired[0]))
-                report.reminders_planned += fired[1]
+            if fired is None:
+                skip.add(timer.id)  # another sweep fired it meanwhile
             else:
-                skip.add(timer.id)
+                _record(report, timer, fired)
+
+
+def _record(report: SweepReport, due: DueTimer, fired: tuple[list[Event], int]) -> None:
+    report.fired.append((due, fired[0]))
+    report.reminders_planned += fired[1]
+
+
+def _failed(report: SweepReport, skip: set[int], due: DueTimer, exc: Exception) -> None:
+    log.exception("timer %s (%s %s) of case %s failed", due.id, due.kind, due.key, due.case_id)
+    report.failed.append((due, f"{type(exc).__name__}: {exc}"))
+    skip.add(due.id)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -675,6 +675,15 @@ class MemoryTimerRepository:
     def due(self, as_of: date, limit: int) -> list[DueTimer]:
         rows = sorted((t for t in self._pending() if t.fires_on <= as_of), key=lambda t: (t.fires_on, t.id))
         return [DueTimer(t.id, t.case_id, t.kind, t.key, t.due_on, t.fires_on) for t in rows[:limit]]
+
+    def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = (),
+                   after: tuple[date, int] | None = None) -> DueTimer | None:
+        # one writing unit of work at a time holds the store: nothing else holds a timer meanwhile
+        due = [t for t in self.due(as_of, len(self.uow.read.timers))
+               if t.id not in skip and (after is None or (t.fires_on, t.id) > after)]
+        if not due or not self.claim(due[0].id, fired_at):
+            return None
+        return due[0]
 
     def claim(self, timer_id: int, fired_at: datetime) -> bool:
         tables = self.uow.write()

@@ -100,6 +100,9 @@ def test_the_driver_path_sends_what_sqlalchemy_sends(engine, case_id):
                              "provisional": False}),
             (r._DROP_TIMER, {"_id": timer_id}),
             (r._CLAIM, {"_id": timer_id, "fired_at": NOW}),
+            (r._CLAIM_NEXT[False], {"as_of": date(2030, 1, 1), "fired_at": NOW}),
+            (r._CLAIM_NEXT[True], {"as_of": date(2030, 1, 1), "fired_at": NOW, "after_on": date(2024, 1, 1),
+                                   "after_id": 0}),
         ]:
             _assert_sent_alike(stmt, conn, values)
 
@@ -129,8 +132,14 @@ def test_the_driver_path_writes_and_reads_what_sqlalchemy_writes_and_reads(engin
             savepoint.rollback()
         assert written[0] == written[1], UPGRADE
 
-        for stmt, values in [(r._GET_LOCKED, {"id": case_id}), (r._TIMERS_OF, {"case_id": case_id})]:
+        for stmt, values in [(r._GET_LOCKED, {"id": case_id}), (r._TIMERS_OF, {"case_id": case_id}),
+                             # issue 16: an UPDATE … RETURNING's rows converted as a SELECT's (its dates)
+                             (r._CLAIM_NEXT[False], {"as_of": date(2030, 1, 1), "fired_at": NOW}),
+                             (r._CLAIM_NEXT[True], {"as_of": date(2030, 1, 1), "fired_at": NOW,
+                                                    "after_on": date(2024, 1, 1), "after_id": 0})]:
+            savepoint = conn.begin_nested()
             expected = [tuple(row) for row in conn.execute(stmt.statement, values)]
+            savepoint.rollback()
             got = stmt.rows(conn, values)
             assert got == expected and got, UPGRADE
             assert [[type(v) for v in row] for row in got] == [[type(v) for v in row] for row in expected], UPGRADE
