@@ -225,14 +225,15 @@ def test_issue14_8_a_deleted_row_leaves_a_gap_named_at_the_next_seq(rt, untrigge
 
 
 def test_issue14_8_the_command_line_reports_the_ledger(rt, engine, forged_approval, monkeypatch):
-    import bootstrap
+    from bootstrap import readiness
 
     inserted = back_dated_supervisor_grant(rt, engine, datetime(2022, 6, 1, tzinfo=UTC))
     monkeypatch.setenv("INCUBASE_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
     # each command builds its engine, as a process of its own would; here they are closed after
-    engines, make_engine = [], bootstrap.make_engine
-    monkeypatch.setattr(bootstrap, "make_engine", lambda url: engines.append(make_engine(url)) or engines[-1])
+    engines, make_engine = [], readiness.make_engine
+    monkeypatch.setattr(readiness, "make_engine",
+                        lambda url, **kw: engines.append(make_engine(url, **kw)) or engines[-1])
     try:
         runner = CliRunner()
         result = runner.invoke(app, ["audit", "verify", "--grants"])
