@@ -112,7 +112,7 @@ def _timer_rows(timers: Sequence[Mapping[str, Any]], w: Words) -> Iterator[list[
 def _reminder_rows(reminders: Sequence[Mapping[str, Any]], w: Words, names: _Names) -> Iterator[list[Any]]:
     for r in reminders:
         yield [w("t.reminder"), _timer_words(r["timer_kind"], r["timer_key"], w), date.fromisoformat(r["due_on"]),
-               w(f"s.{r['status']}"), _step_words(r["step"], w), names.recipient(r["recipient"]),
+               w(f"s.{r['status']}"), step_words(r["step"], w.lang), names.recipient(r["recipient"]),
                w(f"ch.{r['channel']}"), date.fromisoformat(r["send_on"]),
                datetime.fromisoformat(r["sent_at"]) if r.get("sent_at") else None, r.get("last_error") or None]
 
@@ -210,15 +210,6 @@ def _timer_words(kind: str, key: str, w: Words) -> str:
     if w.lang == "zh" and kind in WHAT:
         return describe(kind, key)
     return f"{w(f'k.{kind}')} {key}"
-
-
-def _step_words(step: str, w: Words) -> str:
-    if w.lang == "zh":
-        return step_words(step)
-    days = step.removeprefix("d")
-    if step == "overdue":
-        return "Overdue"
-    return f"{int(days)} days before" if days.isdigit() else step
 
 
 def _figure_key(figure: str, key: str, w: Words) -> str:

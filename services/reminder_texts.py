@@ -18,14 +18,17 @@ WHAT = {
 CAMPAIGN_ASSESSMENT = "{index}年度绩效考核"
 
 
-def step_words(step: str) -> str:
-    """A reminder's step as people say it (issue 15): 到期前30日, not d30."""
+def step_words(step: str, lang: str = "zh") -> str:
+    """A reminder's step as people say it (issue 15): 到期前30日 / 30 days before, not d30."""
+    zh = lang == "zh"
     if step == "overdue":
-        return "逾期督办"
+        return "逾期督办" if zh else "Overdue"
     days = step.removeprefix("d")
     if not days.isdigit():
         return step
-    return "到期当日" if int(days) == 0 else f"到期前{int(days)}日"
+    if int(days) == 0:
+        return "到期当日" if zh else "On the day"
+    return f"到期前{int(days)}日" if zh else f"{int(days)} days before"
 
 
 def zh_date(day: date) -> str:

@@ -256,14 +256,7 @@ class Translator:
 
     def step(self, step: str) -> str:
         """A reminder's step in words: 到期前30日 / 30 days before, 逾期督办 / Overdue (issue 15)."""
-        if self.lang == "zh":
-            return reminder_texts.step_words(step)
-        days = step.removeprefix("d")
-        if step == "overdue":
-            return "Overdue"
-        if not days.isdigit():
-            return step
-        return "On the day" if int(days) == 0 else f"{int(days)} days before"
+        return reminder_texts.step_words(step, self.lang)
 
     def role(self, role: str) -> str:
         return (ROLE_NAMES_ZH if self.lang == "zh" else ROLE_NAMES_EN).get(role, role)
