@@ -7,7 +7,7 @@ of the statistics — is here.
 """
 from __future__ import annotations
 
-from statemachines import catalogue
+from statemachines import catalogue, messages
 from statemachines.states import STATE_NAMES_EN, STATE_NAMES_ZH
 
 LANGS = ("zh", "en")
@@ -77,7 +77,7 @@ ZH: dict[str, str] = {
     "st.revoked_by_ground": "撤销事由：{key}", "st.bans_in_force": "再申报限制中",
     "st.overdue_reports": "本年年度报告逾期", "st.by_level": "年末认定有效：{key}", "no_grade": "（未定等级）",
     # levels
-    "l.county": "区县级", "l.municipal": "市州级", "l.provincial": "省级", "l.national": "国家级",
+    **messages.LEVEL_LABELS["zh"],
 }
 
 EN: dict[str, str] = {
@@ -139,7 +139,7 @@ EN: dict[str, str] = {
     "st.suspended": "Suspended at year end", "st.revoked": "Revoked", "st.revoked_by_ground": "Revoked for: {key}",
     "st.bans_in_force": "Bans in force", "st.overdue_reports": "Annual reports overdue",
     "st.by_level": "In force at year end: {key}", "no_grade": "(no grade)",
-    "l.county": "County/district", "l.municipal": "Municipal", "l.provincial": "Provincial", "l.national": "National",
+    **messages.LEVEL_LABELS["en"],
 }
 
 TABLES = {"zh": {**catalogue.labels("zh"), **ZH}, "en": {**catalogue.labels("en"), **EN}}

@@ -32,6 +32,10 @@ LEVEL_NAMES = {
     "zh": {"county": "区县级", "municipal": "市州级", "provincial": "省级", "national": "国家级"},
     "en": {"county": "county", "municipal": "municipal", "provincial": "provincial", "national": "national"},
 }
+# a level as a heading or a table cell says it (in a sentence the English is lower-case, above)
+LEVEL_LABELS = {"zh": {f"l.{k}": v for k, v in LEVEL_NAMES["zh"].items()},
+                "en": {"l.county": "County/district", "l.municipal": "Municipal", "l.provincial": "Provincial",
+                       "l.national": "National"}}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import date
 from api.web import bulk_labels, calendar_labels, dashboard_labels, name_labels, security_labels, training_labels
 from services import reminder_texts
 from services.users import ROLE_NAMES_ZH
-from statemachines import catalogue
+from statemachines import catalogue, messages
 from statemachines.messages import ROLE_NAMES, day_text
 from statemachines.states import STATE_NAMES_EN, STATE_NAMES_ZH
 
@@ -58,7 +58,7 @@ ZH: dict[str, str] = {
     "decision": "处理结果", "decided_on": "处理日期", "undecided": "待处理",
     "c.superseded": "随退回重新审核",
     # levels
-    "l.county": "区县级", "l.municipal": "市州级", "l.provincial": "省级", "l.national": "国家级",
+    **messages.LEVEL_LABELS["zh"],
     # acts, their fields and choices: named where they are declared (statemachines/catalogue.py)
     **catalogue.labels("zh"),
     # the API takes amounts in fen; people type and read them in yuan (services/money.py)
@@ -165,8 +165,7 @@ EN: dict[str, str] = {
     "unless an objection is upheld", "notice_ended": "Ended; recognised", "notice_upheld": "Objection upheld; "
     "back for a new decision", "objections": "Objections", "decision": "Decision", "decided_on": "Decided",
     "undecided": "to decide", "c.superseded": "Went back with the case",
-    "l.county": "County/district", "l.municipal": "Municipal", "l.provincial": "Provincial",
-    "l.national": "National",
+    **messages.LEVEL_LABELS["en"],
     **catalogue.labels("en"),
     "f.amount_fen": "Amount (yuan)",
     "e.amount-format": "Enter an amount in yuan, e.g. 5000 or 5000.50",
