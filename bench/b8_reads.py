@@ -21,7 +21,6 @@ import hashlib
 import json
 import time
 from collections import Counter
-
 from pathlib import Path
 
 from bench import common as c
@@ -289,7 +288,7 @@ def run(kind: str, args, report: c.Report) -> None:
                 headers = {"Authorization": f"Bearer {tokens[who]}"}
                 cookies = {"incubase_session": tokens[who]}
 
-                def get(path=path, headers=headers, cookies=cookies):
+                def get(path=path, headers=headers, cookies=cookies, who=who):
                     client.cookies.clear()
                     for k, v in cookies.items():
                         client.cookies.set(k, v)
@@ -305,7 +304,8 @@ def run(kind: str, args, report: c.Report) -> None:
                 cur = raw.execute(sql, params)
                 found = len(cur.fetchall())
                 baseline = measure(lambda sql=sql, params=params: raw.execute(sql, params).fetchall(), n, budget)
-                limit_ms = {"read": READ_MS, "stats_province": STATS_PROVINCE_MS, "stats_country": STATS_COUNTRY_MS}[target]
+                limit_ms = {"read": READ_MS, "stats_province": STATS_PROVINCE_MS,
+                            "stats_country": STATS_COUNTRY_MS}[target]
                 pp, bp = p95(project) * 1000, p95(baseline) * 1000
                 report.add(kind, what, [pp], [bp], "ms p95", higher_is_better=False, target=f"p95<{limit_ms:,}ms",
                            met=pp < limit_ms, p50_ms=round(c.median(project) * 1000, 1),

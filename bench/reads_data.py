@@ -87,8 +87,8 @@ def read_templates(backend: c.Backend, case_ids: list[str]) -> tuple[dict[str, l
     raw = backend.raw()
     compiled = []
     for cid in case_ids:
-        case_row = raw.execute(f"SELECT base_id, operator_code, jurisdiction, reference FROM cases WHERE id = {backend.ph}",
-                               (cid,)).fetchone()
+        case_row = raw.execute("SELECT base_id, operator_code, jurisdiction, reference FROM cases "
+                               f"WHERE id = {backend.ph}", (cid,)).fetchone()
         base_id, code, juris, reference = case_row
         op_id, base_name = raw.execute(f"SELECT operator_id, name FROM bases WHERE id = {backend.ph}",
                                        (base_id,)).fetchone()
@@ -129,7 +129,7 @@ def _compile(cid, juris, reference, base_id, op_id, code, base_name, op_name, ro
         s = value.replace("{", "{{").replace("}", "}}")
         for token, slot in tokens:
             if token in s:
-                s = s.replace(token, "{%d}" % slot)
+                s = s.replace(token, "{" + str(slot) + "}")
         # the jurisdiction inside JSON or text: quoted, so a number that holds its digits is left alone
         return s.replace(f'"{juris}"', '"{7}"')
 
