@@ -59,5 +59,5 @@ clean:
 # the benchmarks of issue 7, at full sizes (bench/README.md): each prints medians and ratios and
 # writes bench/results/<name>.json; `make test` runs each only with --smoke (tests/bench)
 bench: install
-	@for b in b1_act b2_http b3_sweep b4_replay b5_audit b6_intake b7_verify; do \
+	@for b in b1_act b2_http b3_sweep b4_replay b5_audit b6_intake b7_verify b8_reads; do \
 		$(BIN)/python -m bench.$$b $(BENCH_ARGS) || exit 1; done

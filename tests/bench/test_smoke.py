@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROGRAMS = ["b1_act", "b2_http", "b3_sweep", "b4_replay", "b5_audit", "b6_intake", "b7_verify"]
+PROGRAMS = ["b1_act", "b2_http", "b3_sweep", "b4_replay", "b5_audit", "b6_intake", "b7_verify", "b8_reads"]
 
 
 @pytest.mark.parametrize("program", PROGRAMS)
