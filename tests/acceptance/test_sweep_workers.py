@@ -23,7 +23,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.acceptance.conftest import CHECKOUT, VENV_BIN, PrefectApi, Service, clean_env, run, wait_until
+from tests.acceptance.conftest import (
+    CHECKOUT,
+    VENV_BIN,
+    PrefectApi,
+    Service,
+    clean_env,
+    descendants,
+    run,
+    wait_until,
+)
 from tests.acceptance.prefect_cluster import (
     as_url,
     client_env,
@@ -106,11 +115,22 @@ def run_logs(api: PrefectApi, run_id: str) -> list[str]:
     return [entry["message"] for entry in answer.json()]
 
 
-def worker_of(api: PrefectApi, run_id: str) -> str | None:
-    """The worker that took the run, as its log in Prefect says ("Worker 'x' submitting flow run …")."""
-    names = {m.group(1) for line in run_logs(api, run_id) if (m := re.match(r"Worker '([^']+)' submitting", line))}
-    assert len(names) <= 1, names  # each run is taken by one worker
-    return names.pop() if names else None
+def takers(api: PrefectApi, run_id: str) -> list[str]:
+    """Names of the workers that took the run, from Prefect's own events: only a worker whose Pending
+    state the server accepted emits `prefect.worker.submitted-flow-run` (the log line "Worker 'x'
+    submitting flow run …" comes from every worker that tried: two may, the server refuses one)."""
+    answer = api.http.post("/events/filter", json={"filter": {
+        "event": {"name": ["prefect.worker.submitted-flow-run"]},
+        "related": {"id": [f"prefect.flow-run.{run_id}"]}}, "limit": 50})
+    answer.raise_for_status()
+    return [event["resource"]["prefect.resource.name"] for event in answer.json()["events"]]
+
+
+def worker_of(api: PrefectApi, run_id: str) -> str:
+    """The one worker that took the run (events reach the server's store a little after they happen)."""
+    found = wait_until(lambda: takers(api, run_id), 60, f"the event of the worker that took run {run_id}")
+    assert len(found) == 1, found  # taken once
+    return found[0]
 
 
 def fired_by(api: PrefectApi, run_id: str) -> int:
@@ -197,8 +217,10 @@ def test_issue16_two_workers_from_different_directories_share_the_sweep_each_tim
             wait_until(lambda: timers.fired() >= expected // 4, SWEEP_SECONDS, "a quarter of the timers fired")
             running = api.flow_run(doomed["id"])
             assert running["state_type"] == "RUNNING", running["state"]
-            victim = workers[worker_of(api, doomed["id"])]
             flow_pid = int(running["infrastructure_pid"].rsplit(":", 1)[-1])
+            # the machine whose worker runs it: the flow run's process is that worker's child
+            victim = next(w for w in workers.values() if flow_pid in descendants(w.process.pid))
+            assert workers[worker_of(api, doomed["id"])] is victim  # as Prefect's events say too
             victim.note_processes()
             flow_group = os.getpgid(flow_pid)
             os.killpg(victim.process.pid, signal.SIGKILL)  # the worker's process group ...
