@@ -174,7 +174,8 @@ def http_act(kind: str = "sqlite") -> None:
         backend.drop()
 
 
-PATHS = {"http_act": http_act, "act": act, "replay": replay, "verify": verify, "verify_short": verify_short, "sweep": sweep}
+PATHS = {"http_act": http_act, "act": act, "replay": replay, "verify": verify, "verify_short": verify_short,
+         "sweep": sweep}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(PATHS)

@@ -36,8 +36,8 @@ PG_IDS = sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.String)))
 SQLITE_IDS = sa.select(sa.func.json_each(sa.bindparam("ids", type_=sa.JSON)).table_valued("value").c.value)
 
 
-def _among_ids(column: Any, pg: bool) -> Any:
-    """`column` is one of the `ids` parameter's."""
+def among_ids(column: Any, pg: bool) -> Any:
+    """`column` is one of the `ids` parameter's: a condition a DriverStatement runs for any number of ids."""
     return column == PG_IDS if pg else column.in_(SQLITE_IDS)
 
 
@@ -62,7 +62,7 @@ def _of_cases(table: sa.Table, columns: Sequence[str], case: str = "case_id", ke
               *, pg: bool = False) -> sa.Select:
     """(case, the row's key, its columns…) of the rows of these cases."""
     return sa.select(table.c[case], table.c[key or case], *(_column(table, c) for c in columns)).where(
-        _among_ids(table.c[case], pg))
+        among_ids(table.c[case], pg))
 
 
 def among(column: Any, ids: Sequence[str], dialect_name: str) -> Any:
@@ -80,7 +80,7 @@ def _statements(pg: bool) -> tuple[sa.Select, dict[str, sa.Select], sa.Select]:
              "instalments": _of_cases(t.subsidy_instalments, INSTALMENT_COLUMNS, key="number", pg=pg),
              "clawbacks": _of_cases(t.subsidy_clawbacks, CLAWBACK_COLUMNS, pg=pg)},
             sa.select(timers.case_id, timers.kind, timers.key, _column(t.timers, "due_on"), timers.provisional,
-                      timers.fired_at.is_not(None)).where(_among_ids(timers.case_id, pg)))
+                      timers.fired_at.is_not(None)).where(among_ids(timers.case_id, pg)))
 
 
 def _on_driver(statements: tuple[sa.Select, dict[str, sa.Select], sa.Select]
@@ -101,11 +101,11 @@ class SqlProjectionRepository:
         rows: dict[str, dict[str, Any]] = {i: {"case_row": None, "timers": [], **{k: {} for k in _SQLITE[1]}}
                                            for i in case_ids}
         cases, keyed, timers = _POSTGRESQL if self.conn.dialect.name == "postgresql" else _SQLITE
-        for case_id, _, *columns in cases.rows(self.conn, ids):
-            rows[case_id]["case_row"] = tuple(columns)
+        for row in cases.rows(self.conn, ids):  # (case, its key, its columns…): the columns compared as a tuple
+            rows[row[0]]["case_row"] = row[2:]
         for name, statement in keyed.items():
-            for case_id, key, *columns in statement.rows(self.conn, ids):
-                rows[case_id][name][key] = tuple(columns)
+            for row in statement.rows(self.conn, ids):
+                rows[row[0]][name][row[1]] = row[2:]
         for case_id, kind, key, due_on, provisional, fired in timers.rows(self.conn, ids):
             rows[case_id]["timers"].append(StoredTimer(kind, key, due_on, bool(provisional), bool(fired)))
         return {case_id: StoredProjections(r["case_row"], r["bans"], r["complaints"], r["instalments"], r["clawbacks"],
