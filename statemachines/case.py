@@ -227,6 +227,11 @@ class Case:
         case: Case = _decode(cls, data)
         return case
 
+    def encodes_as(self, data: Any) -> bool:
+        """Whether `to_dict()` equals `data` (a stored snapshot's JSON), answered without building it and
+        at the first difference: `audit verify` asks it of every replayed case (issue 16)."""
+        return _encodes_as(self, data)
+
 
 def _encode(value: Any) -> Any:
     kind: type = type(value)
@@ -248,6 +253,30 @@ def _encode(value: Any) -> Any:
 
 
 _PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
+def _encodes_as(value: Any, data: Any) -> bool:
+    """`_encode(value) == data`: True only when it is (False may also mean "not sure", e.g. a dict)."""
+    kind: type = type(value)
+    if kind in _PLAIN:
+        return bool(value == data)
+    fields = _values_of(kind)
+    if fields is not None:
+        names, values = fields
+        if not isinstance(data, dict) or len(data) != len(names):
+            return False
+        for name, v in zip(names, values(value), strict=True):
+            if name not in data:
+                return False
+            if not (v == data[name] if type(v) in _PLAIN else _encodes_as(v, data[name])):
+                return False
+        return True
+    if isinstance(value, date):
+        return bool(value.isoformat() == data)
+    if isinstance(value, list):
+        return isinstance(data, list) and len(value) == len(data) and all(
+            _encodes_as(v, d) for v, d in zip(value, data, strict=True))
+    return bool(_encode(value) == data)  # a dict's keys are encoded as text: compared as encoded
 
 
 @functools.cache

@@ -16,7 +16,8 @@ MONDAY = date(2030, 4, 1)
 
 
 def calendar(rest: frozenset[date] = frozenset()) -> WorkCalendar:
-    return WorkCalendar([YearNotice(2030, "test", rest, frozenset()), YearNotice(2031, "test", frozenset(), frozenset())])
+    return WorkCalendar([YearNotice(2030, "test", rest, frozenset()),
+                         YearNotice(2031, "test", frozenset(), frozenset())])
 
 
 def test_r16_a_deadline_moved_on_one_calendar_is_not_remembered_for_another():
