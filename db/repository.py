@@ -64,10 +64,8 @@ class SqlCaseRepository:
         return case_events(self.conn, case_id)
 
     def versions(self, case_ids: Sequence[str]) -> dict[str, int]:
-        c = t.cases.c
-        return {case_id: version for chunk in _chunks(case_ids)
-                for case_id, version in self.conn.execute(
-                    sa.select(c.id, c.version).where(among(c.id, chunk, self.conn.dialect.name)))}
+        statement = _VERSIONS_PG if self.conn.dialect.name == "postgresql" else _VERSIONS_SQLITE
+        return {case_id: version for case_id, version in statement.rows(self.conn, {"ids": list(case_ids)})}
 
     def events_of(self, case_ids: Sequence[str]) -> dict[str, list[Event]]:
         from db.event_reader import events_of_cases
@@ -351,6 +349,8 @@ _GET_LOCKED = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam
 # with the default deserializer): PostgreSQL's jsonb as text, which psycopg would parse from bytes, slower
 _SNAPSHOTS_SQLITE = DriverStatement(sa.select(_c.id, sa.type_coerce(_c.snapshot, sa.Text)).where(
     among_ids(_c.id, pg=False)))
+_VERSIONS_SQLITE = DriverStatement(sa.select(_c.id, _c.version).where(among_ids(_c.id, pg=False)))
+_VERSIONS_PG = DriverStatement(sa.select(_c.id, _c.version).where(among_ids(_c.id, pg=True)))
 _SNAPSHOTS_PG = DriverStatement(sa.select(_c.id, sa.cast(_c.snapshot, sa.Text)).where(among_ids(_c.id, pg=True)))
 # the snapshot field each case column is taken from, and the columns every save sets
 _SOURCE = {**{k: k for k in _CASE_COLUMNS}, "period_start": "period", "period_end": "period"}
