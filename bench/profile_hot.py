@@ -1,5 +1,5 @@
 """Profiles of the hot paths whose targets are missed (pyinstrument, SQLite, small sizes):
-python -m bench.profile_hot [act|replay|verify|sweep|http_act ...]; the text summaries go to
+python -m bench.profile_hot [act|replay|verify|verify_short|sweep|http_act ...]; the text summaries go to
 bench/results/profiles/<path>.txt and the top frames are printed.
 """
 from __future__ import annotations
@@ -73,6 +73,22 @@ def verify(kind: str = "sqlite") -> None:
         with prof:
             b5_audit.verify(rt)
         _save(f"verify_{kind}", prof)
+    finally:
+        backend.drop()
+
+
+def verify_short(kind: str = "sqlite") -> None:
+    """The full check over cases of 5 events (bench b7, issue 16), in one process."""
+    from bench import b7_verify
+
+    backend, rt = c.generated(kind, "prof_verify_short", b7_verify.build, 3000, b7_verify.PER_CASE, b7_verify.NOW)
+    try:
+        b7_verify.verify(rt, backend, 1)  # warm: policies, calendar, caches
+        prof = Profiler(interval=0.0002)
+        with prof:
+            b7_verify.verify(rt, backend, 1)
+        _save(f"verify_short_{kind}", prof)
+        rt.uow.args[0].dispose()
     finally:
         backend.drop()
 
@@ -158,7 +174,8 @@ def http_act(kind: str = "sqlite") -> None:
         backend.drop()
 
 
-PATHS = {"http_act": http_act, "act": act, "replay": replay, "verify": verify, "sweep": sweep}
+PATHS = {"http_act": http_act, "act": act, "replay": replay, "verify": verify, "verify_short": verify_short,
+         "sweep": sweep}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(PATHS)

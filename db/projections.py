@@ -2,6 +2,10 @@
 
 Six statements for any number of cases: `verify --all` reads them for a batch of cases at a time
 (bench b5), where a statement per table and case cost a third of the whole check on PostgreSQL.
+They run on the driver's cursor (db.driver_path): SQLAlchemy's result rows cost half of reading
+them for cases of five events (bench b7, issue 16), so the batch's ids are one parameter whatever
+their number, an array on PostgreSQL and a JSON list on SQLite (`json_each`), and each statement's
+SQL is compiled once.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from db import tables as t
+from db.driver_path import DriverStatement
 from services.projections import (
     BAN_COLUMNS,
     CASE_COLUMNS,
@@ -24,10 +29,16 @@ from services.projections import (
     StoredTimer,
 )
 
-IDS: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
 # PostgreSQL: the ids as one array parameter; an IN of 200 marks is a statement psycopg parses anew
 # each time it runs (a tenth of `verify --all` over short cases, issue 16)
 PG_IDS = sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.String)))
+# SQLite: the ids as one JSON list, walked by `json_each` (an index lookup per id, as IN gives)
+SQLITE_IDS = sa.select(sa.func.json_each(sa.bindparam("ids", type_=sa.JSON)).table_valued("value").c.value)
+
+
+def among_ids(column: Any, pg: bool) -> Any:
+    """`column` is one of the `ids` parameter's: a condition a DriverStatement runs for any number of ids."""
+    return column == PG_IDS if pg else column.in_(SQLITE_IDS)
 
 
 class _Day(sa.types.TypeDecorator[date]):
@@ -39,7 +50,16 @@ class _Day(sa.types.TypeDecorator[date]):
     cache_ok = True
 
     def process_result_value(self, value: Any, dialect: Any) -> date | None:
-        return date.fromisoformat(value) if isinstance(value, str) else value
+        return _day(value)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # the conversion itself, without TypeDecorator's wrapper around process_result_value (a call
+        # per value: a tenth of reading the rows, issue 16); the impl, String, converts nothing
+        return _day
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _column(table: sa.Table, name: str) -> Any:
@@ -51,7 +71,7 @@ def _of_cases(table: sa.Table, columns: Sequence[str], case: str = "case_id", ke
               *, pg: bool = False) -> sa.Select:
     """(case, the row's key, its columns…) of the rows of these cases."""
     return sa.select(table.c[case], table.c[key or case], *(_column(table, c) for c in columns)).where(
-        table.c[case] == PG_IDS if pg else table.c[case].in_(IDS))
+        among_ids(table.c[case], pg))
 
 
 def among(column: Any, ids: Sequence[str], dialect_name: str) -> Any:
@@ -69,10 +89,16 @@ def _statements(pg: bool) -> tuple[sa.Select, dict[str, sa.Select], sa.Select]:
              "instalments": _of_cases(t.subsidy_instalments, INSTALMENT_COLUMNS, key="number", pg=pg),
              "clawbacks": _of_cases(t.subsidy_clawbacks, CLAWBACK_COLUMNS, pg=pg)},
             sa.select(timers.case_id, timers.kind, timers.key, _column(t.timers, "due_on"), timers.provisional,
-                      timers.fired_at.is_not(None)).where(timers.case_id == PG_IDS if pg else timers.case_id.in_(IDS)))
+                      timers.fired_at.is_not(None)).where(among_ids(timers.case_id, pg)))
 
 
-_GENERIC, _POSTGRESQL = _statements(pg=False), _statements(pg=True)
+def _on_driver(statements: tuple[sa.Select, dict[str, sa.Select], sa.Select]
+               ) -> tuple[DriverStatement, dict[str, DriverStatement], DriverStatement]:
+    cases, keyed, timers = statements
+    return DriverStatement(cases), {name: DriverStatement(s) for name, s in keyed.items()}, DriverStatement(timers)
+
+
+_SQLITE, _POSTGRESQL = _on_driver(_statements(pg=False)), _on_driver(_statements(pg=True))
 
 
 class SqlProjectionRepository:
@@ -81,15 +107,15 @@ class SqlProjectionRepository:
 
     def of_cases(self, case_ids: Sequence[str]) -> dict[str, StoredProjections]:
         ids = {"ids": list(case_ids)}
-        rows: dict[str, dict[str, Any]] = {i: {"case_row": None, "timers": [], **{k: {} for k in _GENERIC[1]}}
+        rows: dict[str, dict[str, Any]] = {i: {"case_row": None, "timers": [], **{k: {} for k in _SQLITE[1]}}
                                            for i in case_ids}
-        cases, keyed, timers = _POSTGRESQL if self.conn.dialect.name == "postgresql" else _GENERIC
-        for case_id, _, *columns in self.conn.execute(cases, ids):
-            rows[case_id]["case_row"] = tuple(columns)
+        cases, keyed, timers = _POSTGRESQL if self.conn.dialect.name == "postgresql" else _SQLITE
+        for row in cases.rows(self.conn, ids):  # (case, its key, its columns…): the columns compared as a tuple
+            rows[row[0]]["case_row"] = row[2:]
         for name, statement in keyed.items():
-            for case_id, key, *columns in self.conn.execute(statement, ids):
-                rows[case_id][name][key] = tuple(columns)
-        for case_id, kind, key, due_on, provisional, fired in self.conn.execute(timers, ids):
+            for row in statement.rows(self.conn, ids):
+                rows[row[0]][name][row[1]] = row[2:]
+        for case_id, kind, key, due_on, provisional, fired in timers.rows(self.conn, ids):
             rows[case_id]["timers"].append(StoredTimer(kind, key, due_on, bool(provisional), bool(fired)))
         return {case_id: StoredProjections(r["case_row"], r["bans"], r["complaints"], r["instalments"], r["clawbacks"],
                                            tuple(r["timers"])) for case_id, r in rows.items()}

@@ -8,15 +8,17 @@ StaleVersion.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
 from db.driver_path import DriverStatement
-from db.projections import among
+from db.projections import among, among_ids
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, Party, PartyDetails
 from services.references import reference_after
 from statemachines.acts import BanOnRecord
@@ -52,16 +54,18 @@ class SqlCaseRepository:
         return [Case.from_dict(snapshot) for chunk in _chunks(case_ids) for snapshot in self.conn.execute(
             sa.select(c.snapshot).where(among(c.id, chunk, self.conn.dialect.name))).scalars()]
 
+    def snapshots(self, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        statement = _SNAPSHOTS_PG if self.conn.dialect.name == "postgresql" else _SNAPSHOTS_SQLITE
+        return {case_id: json.loads(text) for case_id, text in statement.rows(self.conn, {"ids": list(case_ids)})}
+
     def events(self, case_id: str) -> list[Event]:
         from db.event_reader import case_events
 
         return case_events(self.conn, case_id)
 
     def versions(self, case_ids: Sequence[str]) -> dict[str, int]:
-        c = t.cases.c
-        return {case_id: version for chunk in _chunks(case_ids)
-                for case_id, version in self.conn.execute(
-                    sa.select(c.id, c.version).where(among(c.id, chunk, self.conn.dialect.name)))}
+        statement = _VERSIONS_PG if self.conn.dialect.name == "postgresql" else _VERSIONS_SQLITE
+        return {case_id: version for case_id, version in statement.rows(self.conn, {"ids": list(case_ids)})}
 
     def events_of(self, case_ids: Sequence[str]) -> dict[str, list[Event]]:
         from db.event_reader import events_of_cases
@@ -341,6 +345,13 @@ _CASE_COLUMNS = ("base_id", "operator_code", "level", "jurisdiction", "programme
                  "updated_at")
 _GET = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")))
 _GET_LOCKED = DriverStatement(sa.select(_c.snapshot).where(_c.id == sa.bindparam("id")).with_for_update())
+# the snapshots of many cases as their JSON text, parsed by `json.loads` (the JSON type's own conversion
+# with the default deserializer): PostgreSQL's jsonb as text, which psycopg would parse from bytes, slower
+_SNAPSHOTS_SQLITE = DriverStatement(sa.select(_c.id, sa.type_coerce(_c.snapshot, sa.Text)).where(
+    among_ids(_c.id, pg=False)))
+_VERSIONS_SQLITE = DriverStatement(sa.select(_c.id, _c.version).where(among_ids(_c.id, pg=False)))
+_VERSIONS_PG = DriverStatement(sa.select(_c.id, _c.version).where(among_ids(_c.id, pg=True)))
+_SNAPSHOTS_PG = DriverStatement(sa.select(_c.id, sa.cast(_c.snapshot, sa.Text)).where(among_ids(_c.id, pg=True)))
 # the snapshot field each case column is taken from, and the columns every save sets
 _SOURCE = {**{k: k for k in _CASE_COLUMNS}, "period_start": "period", "period_end": "period"}
 _ALWAYS_SET = frozenset({"version", "snapshot", "updated_at"})

@@ -97,6 +97,11 @@ class CaseRepository(Protocol):
         """The cases of these ids that exist, as stored, in no particular order (for reading only)."""
         ...
 
+    def snapshots(self, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored snapshots of these ids that exist, as their JSON (`Case.to_dict`'s shape), by id:
+        `audit verify` compares them with the replay's without decoding them (issue 16)."""
+        ...
+
     def events(self, case_id: str) -> list[Event]:
         """The case's events as stored, in seq order."""
         ...

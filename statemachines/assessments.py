@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from statemachines.case import Case
+from statemachines.case import Case, Period
 from statemachines.periods import counted_back, period_end
 from statemachines.policy import Policy
 
@@ -42,6 +42,16 @@ def owed(case: Case, policy: Policy) -> list[Owed]:
     period = case.period
     if period is None:
         return []
+    # a pure function of the policy, the period and (for campaigns) the recognition's day: asked once
+    # per combination (every timers_for asks it, issue 16)
+    key = ("owed", period.number, period.start, period.end, None if policy.campaign is None else case.recognized_on)
+    found: tuple[Owed, ...] | None = policy.memo.get(key)
+    if found is None:
+        found = policy.memo[key] = tuple(_owed(period, case.recognized_on, policy))
+    return list(found)
+
+
+def _owed(period: Period, recognized_on: date | None, policy: Policy) -> list[Owed]:
     if policy.campaign is None:
         out = []
         for index, offset in enumerate(policy.assessment_offsets(), start=1):
@@ -49,7 +59,7 @@ def owed(case: Case, policy: Policy) -> list[Owed]:
             before = policy.assessment_opens_before
             out.append(Owed(period.number, index, due, None if before is None else counted_back(due, before)))
         return out
-    campaign, recognized = policy.campaign, case.recognized_on or period.start
+    campaign, recognized = policy.campaign, recognized_on or period.start
     return [Owed(period.number, year, campaign.results_deadline(year), campaign.opening_day(year))
             for year in range(period.start.year, period.end.year + 1)
             if period.start < campaign.cutoff_day(year) <= period.end and campaign.eligible(recognized, year)]

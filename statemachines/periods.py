@@ -98,6 +98,14 @@ def deadline(start: date, duration: Duration, calendar: WorkCalendar) -> Calenda
 
 def move_off_rest_days(day: date, calendar: WorkCalendar) -> CalendarDate:
     """A deadline fixed on a calendar date (e.g. a report due 03-31), moved per art. 203."""
+    key = ("moved", day)
+    found: CalendarDate | None = calendar.memo.get(key)
+    if found is None:  # the same few deadlines for every case (issue 16): asked once per calendar
+        found = calendar.memo[key] = _moved_off_rest_days(day, calendar)
+    return found
+
+
+def _moved_off_rest_days(day: date, calendar: WorkCalendar) -> CalendarDate:
     provisional = False
     for d in _days_from(day):
         info = calendar.day(d)

@@ -6,6 +6,7 @@ Policy as an argument; nothing in the code knows a figure of its own.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -218,6 +219,13 @@ class Policy:
     @property
     def key(self) -> tuple[str, int]:
         return (self.id, self.version)
+
+    @functools.cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Answers of pure functions of this policy and a few dates (statemachines.assessments.owed):
+        verifying a million cases asks the same few hundred questions of each policy (issue 16). Kept
+        in the instance, not a field: equality, hashing and `replace` do not see it."""
+        return {}
 
     @property
     def rectification_enabled(self) -> bool:

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from statemachines.assessments import outstanding
 from statemachines.case import Case
 from statemachines.lifecycle import IN_FORCE
-from statemachines.periods import deadline, move_off_rest_days, period_end
+from statemachines.periods import CalendarDate, deadline, move_off_rest_days, period_end
 from statemachines.policy import Policy
 from statemachines.workcalendar import WorkCalendar
 
@@ -85,14 +85,24 @@ def _annual_reports(case: Case, policy: Policy, calendar: WorkCalendar) -> list[
         return []
     out = []
     for year in range(case.recognized_on.year, case.period.end.year + 1):
-        deadline = policy.annual_report_deadline(year)
-        if deadline is None or year in case.reports or case.has_flag(f"annual_report_overdue:{year}"):
+        if year in case.reports or case.has_flag(f"annual_report_overdue:{year}"):
             continue
-        due = move_off_rest_days(deadline, calendar)
-        if due.date <= case.recognized_on:  # due in its own year, before the base was recognised
+        due = _report_due(policy, year, calendar)
+        if due is None or due.date <= case.recognized_on:  # none asked, or due before the base was recognised
             continue
         out.append(Timer("annual_report", str(year), due.date, due.provisional))
     return out
+
+
+def _report_due(policy: Policy, year: int, calendar: WorkCalendar) -> CalendarDate | None:
+    """R7: the report on `year`'s due day moved off rest days: a pure function of the policy, the year and
+    the calendar (a calendar never changes once built), asked once for each (issue 16)."""
+    key = ("annual_report", year, calendar)
+    if key not in policy.memo:
+        deadline = policy.annual_report_deadline(year)
+        policy.memo[key] = None if deadline is None else move_off_rest_days(deadline, calendar)
+    found: CalendarDate | None = policy.memo[key]
+    return found
 
 
 def _assessments(case: Case, policy: Policy, calendar: WorkCalendar) -> list[Timer]:

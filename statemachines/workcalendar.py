@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from statemachines.errors import DomainError
 
@@ -96,6 +96,10 @@ class WorkCalendar:
     def __init__(self, notices: Iterable[YearNotice], festivals: Iterable[FestivalDates] = ()) -> None:
         self._notices = _by_year(notices, "notice")
         self._statutory = {y: statutory_holidays(f) for y, f in _by_year(festivals, "festival dates").items()}
+        # answers of pure date arithmetic on this calendar (statemachines.periods): a calendar never
+        # changes once built (a newly loaded one is a new calendar), and verifying a million cases asks
+        # the same few hundred deadlines again and again (issue 16)
+        self.memo: dict[Any, Any] = {}
 
     @property
     def loaded_years(self) -> frozenset[int]:

@@ -454,6 +454,10 @@ class MemoryCaseRepository:
         rows = self.uow.read.cases
         return [Case.from_dict(json.loads(rows[i].snapshot)) for i in case_ids if i in rows]
 
+    def snapshots(self, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        rows = self.uow.read.cases
+        return {i: json.loads(rows[i].snapshot) for i in case_ids if i in rows}
+
     def events(self, case_id: str) -> list[Event]:
         return [restore(e.case_id, e.seq, e.act, e.on, e.recorded_at, e.actor, e.reason, e.rule, e.policy_id,
                         e.policy_version, json.loads(e.payload), e.prev_hash, e.canonical, e.hash, e.hash_algorithm)
