@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-import time as wall
 from datetime import UTC, date, datetime
 from functools import partial
 
@@ -150,7 +149,6 @@ def quiet_machine():
 def test_R17_verify_all_streams_100000_events_in_bounded_memory(tmp_path, quiet_machine):
     policies, calendar = scenario_policies(), default_calendar()
     results = {}
-    started = wall.monotonic()
     for cases in (40, 200):  # 20,000 and 100,000 events
         url = f"sqlite:///{tmp_path / f'scale{cases}.db'}"
         upgrade(url)
@@ -168,4 +166,3 @@ def test_R17_verify_all_streams_100000_events_in_bounded_memory(tmp_path, quiet_
     assert large[4][-1] == (200, 100_000) and len(large[4]) == 200
     # memory follows the longest case, not the whole record
     assert 0 < large[3] < 1.5 * small[3], f"peak {large[3]:,} blocks for 100k events vs {small[3]:,} for 20k"
-    assert wall.monotonic() - started < 90
