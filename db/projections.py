@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from db import tables as t
+from services.case_listing import LISTING_COLUMNS
 from services.projections import (
     BAN_COLUMNS,
     CASE_COLUMNS,
@@ -63,7 +64,11 @@ def among(column: Any, ids: Sequence[str], dialect_name: str) -> Any:
 
 def _statements(pg: bool) -> tuple[sa.Select, dict[str, sa.Select], sa.Select]:
     timers = t.timers.c
-    return (_of_cases(t.cases, CASE_COLUMNS, "id", pg=pg),
+    cases = _of_cases(t.cases, (*CASE_COLUMNS, *LISTING_COLUMNS), "id", pg=pg)
+    # the name the listing copies, beside it: the operator of the case's base
+    operator = (sa.select(t.operators.c.name).join_from(t.bases, t.operators, t.bases.c.operator_id == t.operators.c.id)
+                .where(t.bases.c.id == t.cases.c.base_id).scalar_subquery())
+    return (cases.add_columns(operator.label("source_operator_name")),
             {"bans": _of_cases(t.bans, BAN_COLUMNS, pg=pg),
              "complaints": _of_cases(t.complaints, COMPLAINT_COLUMNS, key="complaint_id", pg=pg),
              "instalments": _of_cases(t.subsidy_instalments, INSTALMENT_COLUMNS, key="number", pg=pg),
@@ -84,12 +89,15 @@ class SqlProjectionRepository:
         rows: dict[str, dict[str, Any]] = {i: {"case_row": None, "timers": [], **{k: {} for k in _GENERIC[1]}}
                                            for i in case_ids}
         cases, keyed, timers = _POSTGRESQL if self.conn.dialect.name == "postgresql" else _GENERIC
-        for case_id, _, *columns in self.conn.execute(cases, ids):
-            rows[case_id]["case_row"] = tuple(columns)
+        split = len(CASE_COLUMNS)
+        for case_id, _, *columns, operator_name in self.conn.execute(cases, ids):
+            rows[case_id].update(case_row=tuple(columns[:split]), listing=tuple(columns[split:]),
+                                 operator_name=operator_name)
         for name, statement in keyed.items():
             for case_id, key, *columns in self.conn.execute(statement, ids):
                 rows[case_id][name][key] = tuple(columns)
         for case_id, kind, key, due_on, provisional, fired in self.conn.execute(timers, ids):
             rows[case_id]["timers"].append(StoredTimer(kind, key, due_on, bool(provisional), bool(fired)))
         return {case_id: StoredProjections(r["case_row"], r["bans"], r["complaints"], r["instalments"], r["clawbacks"],
-                                           tuple(r["timers"])) for case_id, r in rows.items()}
+                                           tuple(r["timers"]), r.get("listing"), r.get("operator_name"))
+                for case_id, r in rows.items()}
