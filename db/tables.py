@@ -81,10 +81,12 @@ cases = sa.Table(
     sa.Index("ix_cases_one_open_per_base", "base_id", "level", "programme", unique=True,
              sqlite_where=sa.text(OPEN_STATES_SQL), postgresql_where=sa.text(OPEN_STATES_SQL)),
     # the case list's orders (migration 0019): within a jurisdiction's range, and over all of them
-    # (PostgreSQL also has ix_cases_search_trgm, pg_trgm's GIN index on search_text: migration 0019
-    # creates it there only, which Alembic's comparison of these tables cannot be told)
     *(sa.Index(f"ix_cases_list_{name}", *columns) for name, columns in LIST_INDEXES.items()),
+    # a search's LIKE '%…%' answered by pg_trgm's trigrams (migration 0019); SQLite has no such index
+    sa.Index("ix_cases_search_trgm", "search_text", postgresql_using="gin",
+             postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
 )
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_cases_search_trgm"})
 
 case_events = sa.Table(
     "case_events", metadata,

@@ -99,3 +99,51 @@ def listing_columns(case: Case, operator_name: str, owed: Sequence[Timer], fired
     next_due, next_timer = next_of(t for t in owed if t.ident not in fired)
     return (case.base_name, operator_name, next_due, next_timer,
             search_text(case.id, case.reference, case.base_name, operator_name, case.operator_code))
+
+
+def _rows(case_id: str, table: str, rule: str, columns: Sequence[str], expected: Mapping[Any, Row],
+          stored: Mapping[Any, Row]) -> list[Violation]:
+    if expected == stored:  # the usual case: one comparison of the whole table (bench b5)
+        return []
+
+    def where(key: Any) -> str:
+        return table if key == case_id else f"{table} {key}"
+
+    out = []
+    for key in [k for k in expected if k not in stored]:
+        out.append(Violation(case_id, None, rule, "projection", f"{where(key)}: no row, the replay has one"))
+    for key in [k for k in stored if k not in expected]:
+        out.append(Violation(case_id, None, rule, "projection", f"{where(key)}: a row the replay does not have"))
+    for key in [k for k in expected if k in stored]:
+        for column, want, have in zip(columns, expected[key], stored[key], strict=True):
+            if have != want or isinstance(have, bool) != isinstance(want, bool):
+                out.append(Violation(case_id, None, rule, "projection",
+                                     f"{where(key)}.{column}: stored {have!r}, replay gives {want!r}"))
+    return out
+
+
+def _timers(case_id: str, rows: Sequence[StoredTimer], owed: Sequence[Timer], fired: set[tuple[str, str]]
+            ) -> list[Violation]:
+    stored = {(r.kind, r.key): r for r in rows}
+    wanted = {t.ident: t for t in owed}
+    out = []
+
+    def violation(ident: tuple[str, str], what: str) -> None:
+        out.append(Violation(case_id, None, "R17", "projection", f"timer {ident[0]}:{ident[1]}: {what}"))
+
+    for ident, timer in wanted.items():
+        row = stored.get(ident)
+        if row is None:
+            violation(ident, f"the case owes it (due {timer.due_on}) and it is not stored")
+        elif row.fired:
+            if ident not in fired:
+                violation(ident, "marked fired, and no event of the history fired it")
+        elif (row.due_on, row.provisional) != (timer.due_on, timer.provisional):
+            violation(ident, f"stored due {row.due_on}{' (provisional)' * row.provisional}, the case owes it "
+                             f"due {timer.due_on}{' (provisional)' * timer.provisional}")
+    for ident, row in stored.items():
+        if not row.fired and ident not in wanted:
+            violation(ident, f"pending (due {row.due_on}), and the case owes no such timer")
+    for ident in sorted(fired - stored.keys()):
+        violation(ident, "an event of the history fired it, and its row is gone")
+    return out
