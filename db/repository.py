@@ -76,8 +76,8 @@ class SqlCaseRepository:
         """A page read as an index range of `cases` in its order, from its keyset: no join, no
         offset, and a count that stops at COUNT_CAP (issue 16; services.case_listing)."""
         matching = _matching(query, self.conn.dialect.name)
-        total = self.conn.execute(sa.select(sa.func.count()).select_from(
-            sa.select(sa.literal(1)).select_from(t.cases).where(*matching).limit(COUNT_CAP + 1).subquery())).scalar_one()
+        capped = sa.select(sa.literal(1)).select_from(t.cases).where(*matching).limit(COUNT_CAP + 1)
+        total = self.conn.execute(sa.select(sa.func.count()).select_from(capped.subquery())).scalar_one()
         name, descending = query.sort.lstrip("-"), query.sort.startswith("-")
         backward = query.before is not None
         rows: list = []
