@@ -121,7 +121,9 @@ def list_cases(
     next_after = None if page.next_after is None else encode_cursor(sort, *page.next_after)
     return {"items": [r.__dict__ for r in page.rows], "total": page.total, "total_capped": page.total_capped,
             "limit": limit, "next_after": next_after,
-            "next": None if next_after is None else str(request.url.include_query_params(after=next_after))}
+            # the address within this server, as the links of the other answers are
+            "next": None if next_after is None else
+            f"{request.url.path}?{request.url.include_query_params(after=next_after).query}"}
 
 
 @router.get("/{case_id}", response_model=CaseOut, summary="One case, with the acts this user may record now",
