@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test check install migrate demo clean lint screens lock
+.PHONY: run test test-scale check install migrate demo clean lint screens lock
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ test: install
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
+# the scale-out acceptance runs of issue 16 (tests marked `scale`, left out of `make test`: several
+# minutes): a Prefect server on PostgreSQL, two workers from different directories sharing the
+# deadline sweep of a few thousand timers, one of them killed mid-sweep; prints timers/s of 1 vs 2
+test-scale: install
+	$(BIN)/python -m pytest -m scale tests/acceptance
+
 # the checks that take seconds, to run before every commit: lint, layering, types, the pure domain
 check: install
 	$(BIN)/ruff check .
@@ -59,5 +65,5 @@ clean:
 # the benchmarks of issue 7, at full sizes (bench/README.md): each prints medians and ratios and
 # writes bench/results/<name>.json; `make test` runs each only with --smoke (tests/bench)
 bench: install
-	@for b in b1_act b2_http b3_sweep b4_replay b5_audit b6_intake b7_verify; do \
+	@for b in b1_act b2_http b3_sweep b4_replay b5_audit b6_intake b7_verify b8_reads; do \
 		$(BIN)/python -m bench.$$b $(BENCH_ARGS) || exit 1; done

@@ -185,6 +185,19 @@ class Backend:
             self.dbname = f"incubase_bench_{tag}"
             self.url = sa.engine.make_url(PG_ADMIN).set(database=self.dbname).render_as_string(hide_password=False)
 
+    @classmethod
+    def existing(cls, url: str) -> Backend:
+        """A database made and migrated by someone else (an acceptance test's), to generate data into;
+        not for create() or drop()."""
+        backend = cls.__new__(cls)
+        u = sa.engine.make_url(url)
+        backend.kind, backend.tag, backend.url = ("sqlite" if u.get_backend_name() == "sqlite" else "postgres"), "", url
+        if backend.kind == "sqlite":
+            backend.path = Path(u.database or "")
+        else:
+            backend.dbname = u.database or ""
+        return backend
+
     def create(self, migrate: bool = True) -> Backend:
         self.drop()
         if self.kind == "postgres":
