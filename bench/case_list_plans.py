@@ -35,7 +35,7 @@ INSERT INTO cases (id, base_id, operator_code, level, jurisdiction, programme, r
                    policy_id, policy_version, applied_on, last_on, snapshot, updated_at, base_name,
                    operator_name, next_due, next_timer, search_text)
   SELECT md5(i::text), 'ba' || i, o.credit_code, (ARRAY['provincial','municipal','national'])[1 + i % 3],
-         b.jurisdiction, 'base', b.jurisdiction || '-' || (2016 + i % 10) || '-' || lpad(i::text, 6, '0'),
+         b.jurisdiction, 'base', b.jurisdiction || '-' || (2016 + i % 10) || '-' || lpad(i::text, 7, '0'),
          (ARRAY['applied','inspected','recognized','assessed','revoked','withdrawn','lapsed'])[1 + i % 7], 5,
          'p', 1, date '2016-01-01' + (i % 3650), date '2016-01-01' + (i % 3650) + (i % 400), '{}', now(),
          b.name, o.name, CASE WHEN i % 7 IN (2, 3) THEN date '2026-01-01' + (i % 900) END,
