@@ -1,8 +1,10 @@
 """The case list's projection columns in SQL (services.case_listing says what they hold).
 
-`renext` sets a case's next_due and next_timer from its pending timers, for the writes that change
-timers without the case's own act (the sweep's claim); `backfill` fills every column from the
-stored rows, for migration 0019 and for a database whose columns are to be rebuilt.
+`ClaimedCases` holds the cases whose timer the sweep claimed in a transaction and whose next timer
+no write of the case has set since; the unit of work settles them before it commits, from their
+pending timers (a timer can be fired without any act on its case, when its act finds nothing to
+do). `backfill` fills every column from the stored rows, for migration 0019 and for a database
+whose columns are to be rebuilt.
 """
 from __future__ import annotations
 
@@ -36,6 +38,21 @@ def renext_statement() -> sa.Update:
     return t.cases.update().where(c.id == sa.bindparam("_case_id")).values(**_next_values(c.id))
 
 
+class ClaimedCases:
+    """The cases of this transaction's claimed timers whose next timer is still to be set: a claim
+    adds its case, a write of the case's timers (an act, sync_timers) takes it away, and `settle`
+    sets the rest before the commit, one UPDATE each (most claims are followed by their act, which
+    sets the next timer anyway: an UPDATE per claim would write each such case twice)."""
+
+    def __init__(self) -> None:
+        self.cases: set[str] = set()
+
+    def settle(self, conn: Connection) -> None:
+        for case_id in sorted(self.cases):
+            conn.execute(_RENEXT, {"_case_id": case_id})
+        self.cases.clear()
+
+
 def backfill(conn: Connection, batch: int = 5_000) -> int:
     """Every case's listing columns from the stored bases, operators and timers; returns how many."""
     c, b, o = t.cases.c, t.bases.c, t.operators.c
@@ -55,3 +72,6 @@ def backfill(conn: Connection, batch: int = 5_000) -> int:
                      [{"_id": r.id, "_text": search_text(r.id, r.reference, r.base_name, r.operator_name,
                                                          r.operator_code)} for r in rows])
         done, after = done + len(rows), rows[-1].id
+
+
+_RENEXT = renext_statement()

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
-from db.case_listing import renext_statement
+from db.case_listing import ClaimedCases
 from db.driver_path import DriverStatement
 from db.projections import among
 from services.case_listing import COUNT_CAP, needle, next_of, search_text
@@ -32,8 +32,9 @@ from statemachines.timers import DEADLINE_KINDS, Timer
 
 
 class SqlCaseRepository:
-    def __init__(self, conn: Connection, clock) -> None:
+    def __init__(self, conn: Connection, clock, claimed: ClaimedCases | None = None) -> None:
         self.conn, self.clock = conn, clock
+        self.claimed = claimed or ClaimedCases()  # shared with the timers' repository (db.uow)
         # (version, snapshot) of each case as this unit of work last read or wrote it: the
         # projection rows in the database are that snapshot's, so a save writes only the difference
         self._known: dict[str, tuple[int, dict]] = {}
@@ -209,6 +210,7 @@ class SqlCaseRepository:
         done = _save(tuple(values)).run(self.conn, {"_id": case.id, "_version": expected_version, **values})
         if done != 1:
             raise StaleVersion(case.id, expected_version)
+        self.claimed.cases.discard(case.id)  # its next timer is set, from the timers as now claimed
         self._append(events)
         self._apply_timers(plan)
         self._writing = (snapshot, before)
@@ -248,6 +250,7 @@ class SqlCaseRepository:
         self._apply_timers(plan)
         next_due, next_timer = next_of(plan.pending)
         _SET_NEXT.run(self.conn, {"_id": case_id, "next_due": next_due, "next_timer": next_timer})
+        self.claimed.cases.discard(case_id)
 
     def _plan_timers(self, case_id: str, wanted: Sequence[Timer], fresh: bool = False) -> _TimerPlan:
         """What reconciling the case's timers with `wanted` writes: adds what the case now owes,
@@ -371,7 +374,6 @@ _OPERATOR_NAME = (sa.select(t.operators.c.name)
                   .join_from(t.bases, t.operators, t.bases.c.operator_id == t.operators.c.id)
                   .where(t.bases.c.id == sa.bindparam("base_id")))
 _SET_NEXT = DriverStatement(t.cases.update().where(_c.id == sa.bindparam("_id")), ("next_due", "next_timer"))
-_RENEXT = renext_statement()
 
 
 @functools.cache
@@ -466,8 +468,9 @@ def _segments(column, descending: bool, key, backward: bool) -> list[tuple[list,
 
 
 class SqlTimerRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, claimed: ClaimedCases | None = None) -> None:
         self.conn = conn
+        self.claimed = claimed or ClaimedCases()  # shared with the cases' repository (db.uow)
 
     def due(self, as_of: date, limit: int):
         from services.ports import DueTimer
@@ -488,10 +491,10 @@ class SqlTimerRepository:
         return True
 
     def _renext(self, case_id: str) -> None:
-        """The case list's next timer of a case whose timer was claimed: in the claim's transaction,
-        so a timer fired without an act on its case (automatic.fire found nothing to do) is gone
-        from the list with it."""
-        self.conn.execute(_RENEXT, {"_case_id": case_id})
+        """The case list's next timer of a case whose timer was claimed is set in the claim's
+        transaction: by the act that follows, or else before the commit (db.case_listing.ClaimedCases),
+        so a timer fired without an act on its case is gone from the list with it."""
+        self.claimed.cases.add(case_id)
 
     def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = (),
                    after: tuple[date, int] | None = None):

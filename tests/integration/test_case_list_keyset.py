@@ -229,3 +229,20 @@ def test_issue16_the_sweep_keeps_the_next_timer_it_fires(rt, engine, clock, depa
     assert audit.verify_case(rt, case_id).ok
     (summary,) = list_cases(rt, CaseFilter(ids=(case_id,)))
     assert (summary.next_due, summary.next_timer) == (now["next_due"], now["next_timer"])
+
+
+def test_issue16_a_timer_claimed_without_an_act_leaves_the_list_at_the_commit(rt, engine, clock, department):
+    """A claim whose act finds nothing to record (automatic.fire gives no event) still fires the timer:
+    the unit of work sets the case's next timer before it commits; a rollback leaves both as they were."""
+    case_id = department[1]
+    first = listing(engine, case_id)
+    with rt.uow() as uow:
+        due = uow.timers.claim_next(first["next_due"], clock())
+        assert due is not None and (due.case_id, f"{due.kind}:{due.key}") == (case_id, first["next_timer"])
+        uow.rollback()
+    assert listing(engine, case_id) == first
+    with rt.uow() as uow:
+        uow.timers.claim_next(first["next_due"], clock())
+        uow.commit()
+    now = listing(engine, case_id)
+    assert now["next_timer"] != first["next_timer"] and now["next_due"] >= first["next_due"]
