@@ -19,7 +19,7 @@ from db import tables as t
 from db.case_listing import ClaimedCases
 from db.driver_path import DriverStatement
 from db.projections import among
-from services.case_listing import COUNT_CAP, needle, next_of, search_text
+from services.case_listing import count_cap, needle, next_of, search_text
 from services.ports import CaseFilter, CaseNotFound, CasePage, CaseSummary, CaseTimer, Party, PartyDetails
 from services.references import reference_after
 from statemachines.acts import BanOnRecord
@@ -75,9 +75,9 @@ class SqlCaseRepository:
 
     def summaries(self, query: CaseFilter) -> CasePage:
         """A page read as an index range of `cases` in its order, from its keyset: no join, no
-        offset, and a count that stops at COUNT_CAP (issue 16; services.case_listing)."""
-        matching = _matching(query, self.conn.dialect.name)
-        capped = sa.select(sa.literal(1)).select_from(t.cases).where(*matching).limit(COUNT_CAP + 1)
+        offset, and a count that stops at its cap (issue 16; services.case_listing.COUNT_CAP)."""
+        matching, cap = _matching(query, self.conn.dialect.name), count_cap(query.text)
+        capped = sa.select(sa.literal(1)).select_from(t.cases).where(*matching).limit(cap + 1)
         total = self.conn.execute(sa.select(sa.func.count()).select_from(capped.subquery())).scalar_one()
         name, descending = query.sort.lstrip("-"), query.sort.startswith("-")
         backward = query.before is not None
@@ -97,10 +97,10 @@ class SqlCaseRepository:
         page = [CaseSummary(**r._mapping) for r in rows]
         keys = [(_key_of(r, name), r.id) for r in rows]
         if backward:
-            return CasePage(page, min(total, COUNT_CAP), total > COUNT_CAP, next_after=keys[-1] if keys else None,
+            return CasePage(page, min(total, cap), total > cap, next_after=keys[-1] if keys else None,
                             previous_before=keys[0] if more and keys else None)
         started = query.after is not None
-        return CasePage(page, min(total, COUNT_CAP), total > COUNT_CAP,
+        return CasePage(page, min(total, cap), total > cap,
                         next_after=keys[-1] if more else None, previous_before=keys[0] if started and keys else None)
 
     def count(self) -> int:

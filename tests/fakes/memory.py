@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from services.case_listing import COUNT_CAP, needle, next_of, search_text
+from services.case_listing import count_cap, needle, next_of, search_text
 from services.grant_ledger import GENESIS, grants_of
 from services.ports import (
     CaseFilter,
@@ -509,7 +509,7 @@ class MemoryCaseRepository:
     def summaries(self, query: CaseFilter) -> CasePage:
         """The database's page (db/repository.py), read from the tables as they are: the order
         (value, id) in the sort's direction, cases without a next timer last; the page after
-        `after` or before `before`; the count capped at COUNT_CAP."""
+        `after` or before `before`; the count capped (services.case_listing.count_cap)."""
         tables = self.uow.read
         pending: dict[str, list[Timer]] = {}
         for timer in tables.timers.values():
@@ -555,7 +555,8 @@ class MemoryCaseRepository:
                 period_end=c.period_end, next_timer=next_timer, next_due=next_due,
                 operator_name=tables.operators[base.operator_id].name, reference=c.reference,
                 applied_on=c.applied_on, last_on=c.last_on))
-        return CasePage(out, min(len(rows), COUNT_CAP), len(rows) > COUNT_CAP,
+        cap = count_cap(query.text)
+        return CasePage(out, min(len(rows), cap), len(rows) > cap,
                         next_after=keys[end - 1] if end < len(ordered) and end > start else None,
                         previous_before=keys[start] if start > 0 else None)
 

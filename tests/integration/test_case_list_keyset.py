@@ -4,7 +4,7 @@ Every sort, read page by page forward (`after`) and back (`before`), gives each 
 order the whole list has (then by id in the sort's direction, cases without a next timer last);
 cases written between two pages neither make another repeat nor hide it; a search finds a case by
 a fragment of a Chinese name, of the credit code, by the start of its id and by its 受理编号; the
-count stops at COUNT_CAP. SQLite, PostgreSQL and the in-memory storage; the projection's tampers
+count stops at its cap (services.case_listing). SQLite, PostgreSQL and the in-memory storage; the projection's tampers
 and its back-fill read the database, so SQLite and PostgreSQL.
 """
 from __future__ import annotations
@@ -161,13 +161,16 @@ def test_issue16_the_count_stops_at_the_cap(rt, department, monkeypatch):
 
     page = page_of_cases(rt, CaseFilter(limit=10))
     assert (page.total, page.total_capped) == (COUNT, False)
-    for module in ("db.repository", "tests.fakes.memory"):
-        monkeypatch.setattr(f"{module}.COUNT_CAP", 50)
     monkeypatch.setattr(case_listing, "COUNT_CAP", 50)
     page = page_of_cases(rt, CaseFilter(limit=10))
     assert (page.total, page.total_capped) == (50, True)
     assert (page_of_cases(rt, CaseFilter(limit=10, jurisdiction="520100")).total_capped,
             page_of_cases(rt, CaseFilter(limit=10, jurisdiction="520100")).total) == (False, COUNT // 3)
+    # a search counts to its own, lower cap: its matches are rechecked in the table, not counted on an index
+    monkeypatch.setattr(case_listing, "SEARCH_COUNT_CAP", 20)
+    searched = page_of_cases(rt, CaseFilter(limit=10, text="创业园"))
+    assert (searched.total, searched.total_capped, len(searched.rows)) == (20, True, 10)
+    assert page_of_cases(rt, CaseFilter(limit=10, text="第7号创业")).total == 1
 
 
 def test_issue16_cursors_are_opaque_and_tied_to_their_sort():

@@ -34,7 +34,6 @@ def test_issue16_the_case_list_pages_by_cursor_forward_and_back(sign_in, departm
 
 
 def test_issue16_the_count_that_stopped_says_more_than(sign_in, department, monkeypatch):
-    for module in ("db.repository", "tests.fakes.memory"):
-        monkeypatch.setattr(f"{module}.COUNT_CAP", 2)
+    monkeypatch.setattr("services.case_listing.COUNT_CAP", 2)
     html = sign_in(CASEWORKER).get("/cases").text
     assert re.search(r'id="found">共找到超过 2<', html), html
