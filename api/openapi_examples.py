@@ -90,7 +90,9 @@ CASE_PAGE = {"items": [{
     "level": "provincial", "jurisdiction": "520000", "state": "assessed", "version": 9,
     "period_start": "2023-06-30", "period_end": "2028-06-30", "next_timer": "annual_report:2026",
     "next_due": "2027-03-31", "operator_name": "贵阳高新创业服务有限公司", "reference": "520000-2023-0001"}],
-    "total": 9, "limit": 1, "offset": 0}
+    "total": 9, "total_capped": False, "limit": 1,
+    "next_after": "WyJhcHBsaWVkX29uIiwiMjAyMy0wNC0xMCIsImRlbW8tZ3ktZGF4dWVzaGVuZyJd",
+    "next": "/api/v1/cases?limit=1&after=WyJhcHBsaWVkX29uIiwiMjAyMy0wNC0xMCIsImRlbW8tZ3ktZGF4dWVzaGVuZyJd"}
 
 EVENTS = [
     {"seq": 1, "act": "apply", "on": "2026-04-20", "recorded_at": "2026-04-20T02:15:30.548996+00:00",

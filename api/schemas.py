@@ -171,8 +171,12 @@ class CaseOut(BaseModel):
 class CasePage(BaseModel):
     items: list[CaseSummary]
     total: int
+    # issue 16: counting stops at 10,000; true when there are more than `total`
+    total_capped: bool = False
     limit: int
-    offset: int
+    # the cursor of the next page (pass it as `after`), null on the last; `next` is its address
+    next_after: str | None = None
+    next: str | None = None
 
 
 class EventOut(BaseModel):

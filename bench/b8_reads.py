@@ -17,8 +17,11 @@ size is `sqlite_cases` (100,000: one writer, and the reads are the same code).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import html
 import json
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -150,8 +153,8 @@ def reads(f: dict) -> list[tuple[str, str, str, str]]:
         ("dashboard, national", "bench.auditor", "/dashboard?jurisdiction=000000", "read"),
         ("case list page, province", "bench.province", "/cases", "read"),
         ("case list page, national", "bench.auditor", "/cases", "read"),
-        ("case list page 2 (offset 50), province", "bench.province", "/cases?offset=50", "read"),
-        ("case list page 100 (offset 4950), province", "bench.province", "/cases?offset=4950", "read"),
+        ("case list page 2 (by cursor), province", "bench.province", "/cases#page=2", "read"),
+        ("case list page 100 (by cursor), province", "bench.province", "/cases#page=100", "read"),
         ("case list page ?q=name fragment", "bench.province", f"/cases?q={frag}", "read"),
         ("case list page ?state=recognized", "bench.province", "/cases?state=recognized", "read"),
         ("case list page ?level=provincial", "bench.province", "/cases?level=provincial", "read"),
@@ -164,8 +167,8 @@ def reads(f: dict) -> list[tuple[str, str, str, str]]:
     out += [
         ("API cases, province", "bench.province", api, "read"),
         ("API cases, national", "bench.auditor", api, "read"),
-        ("API cases offset 50", "bench.province", f"{api}?offset=50", "read"),
-        ("API cases offset 4950 (page 100)", "bench.province", f"{api}?offset=4950", "read"),
+        ("API cases page 2 (by cursor)", "bench.province", f"{api}#page=2", "read"),
+        ("API cases page 100 (by cursor)", "bench.province", f"{api}#page=100", "read"),
         ("API cases ?state=recognized", "bench.province", f"{api}?state=recognized", "read"),
         ("API cases ?level=provincial", "bench.province", f"{api}?level=provincial", "read"),
         ("API cases ?jurisdiction=prefecture", "bench.province", f"{api}?jurisdiction={city}", "read"),
@@ -250,6 +253,23 @@ def baseline_sql(what: str, f: dict, kind: str) -> tuple[str, tuple]:
     return sql, tuple(args)
 
 
+def deep_page(get, path: str) -> str:
+    """`…#page=N`: the address of the list's Nth page (or its last, if it has fewer), following each
+    page's next link: the API's `next`, the page's rel="next" (pages are linked by keyset cursor)."""
+    path, _, number = path.partition("#page=")
+    for _ in range(int(number) - 1):
+        answer = get(path=path)
+        if path.startswith("/api/"):
+            following = answer.json()["next"]
+        else:
+            found = re.search(r'<a href="([^"]+)" id="next-page"', answer.text)
+            following = found and html.unescape(found.group(1))
+        if not following:
+            break
+        path = following
+    return path
+
+
 def measure(fn, n: int, budget_s: float) -> list[float]:
     """Seconds of up to n calls, stopping once `budget_s` is spent (at least one call)."""
     out: list[float] = []
@@ -297,6 +317,9 @@ def run(kind: str, args, report: c.Report) -> None:
                         raise RuntimeError(f"{path} as {who}: {r.status_code} {r.text[:300]}")
                     return r
 
+                if "#page=" in path:  # issue 16: a deep page is reached by its cursor, found by walking
+                    path = deep_page(get, path)
+                    get = functools.partial(get, path=path)
                 first = get()  # warm: the pool, the policies, the page's template
                 size = len(first.content)
                 project = measure(get, n, budget)

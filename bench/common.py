@@ -432,7 +432,9 @@ class Replicator:
 
         def sub(v):
             if isinstance(v, str):
-                return v.replace(TPL_CASE, cid).replace(TPL_BASE, bid).replace(TPL_OP, oid).replace(self.code0, code)
+                # the case list's search column (issue 16) holds the credit code lower-cased
+                return (v.replace(TPL_CASE, cid).replace(TPL_BASE, bid).replace(TPL_OP, oid).replace(self.code0, code)
+                        .replace(self.code0.lower(), code.lower()))
             return v
 
         out: dict[str, list[tuple]] = {}

@@ -108,14 +108,16 @@ def read_templates(backend: c.Backend, case_ids: list[str]) -> tuple[dict[str, l
 
 
 # the fixed slots of every template; the events' hashes follow them
-SLOTS = ("case", "base", "operator", "code", "base_name", "operator_name", "reference", "jurisdiction")
+# code_lower: the credit code in the case list's search column, lower-cased (issue 16, services.case_listing)
+SLOTS = ("case", "base", "operator", "code", "base_name", "operator_name", "reference", "jurisdiction", "code_lower")
 
 
 def _compile(cid, juris, reference, base_id, op_id, code, base_name, op_name, rows, cols) -> Compiled:
     ev_cols = cols["case_events"]
     ic, ip, ih = ev_cols.index("canonical"), ev_cols.index("prev_hash"), ev_cols.index("hash")
     hashes = [r[ih] for r in rows["case_events"]]
-    tokens: list[tuple[str, int]] = [(cid, 0), (base_id, 1), (op_id, 2), (code, 3), (base_name, 4), (op_name, 5)]
+    tokens: list[tuple[str, int]] = [(cid, 0), (base_id, 1), (op_id, 2), (code, 3), (base_name, 4), (op_name, 5),
+                                     (code.lower(), 8)]
     if reference:
         tokens.append((reference, 6))
     tokens += [(h, len(SLOTS) + k) for k, h in enumerate(hashes)]
@@ -181,7 +183,7 @@ def copy_rows(tpl: Compiled, n: int, places: Places) -> dict[str, list[tuple]]:
     year = tpl.values["reference"].split("-")[1] if tpl.values["reference"] else "0000"
     name = f"{places.names.get(juris[:4] + '00') or places.names.get(juris, '')}{THEMES[n % len(THEMES)]}{n:07d}号"
     slots = [f"ca{n:09d}", f"ba{n:09d}", f"op{n:09d}", c.credit_code(n), name, f"{name[:-1]}运营有限公司",
-             f"{juris}-{year}-{n:07d}", juris] + [""] * (tpl.slot_count - len(SLOTS))
+             f"{juris}-{year}-{n:07d}", juris, c.credit_code(n).lower()] + [""] * (tpl.slot_count - len(SLOTS))
     out: dict[str, list[tuple]] = {}
     events = tpl.tables.get("case_events", [])
     previous, new_events = "0" * 64, []

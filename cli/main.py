@@ -262,10 +262,9 @@ def _print_report(report, as_json: bool) -> bool:
 
 
 def _count_cases(rt) -> int:
-    from services.ports import CaseFilter
-    from services.queries import page_of_cases
+    from services.queries import count_cases
 
-    return page_of_cases(rt, CaseFilter(limit=1))[1]
+    return count_cases(rt)
 
 
 class _VerifyProgress:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from db import tables as t
 from db.driver_path import DriverStatement
+from services.case_listing import LISTING_COLUMNS
 from services.projections import (
     BAN_COLUMNS,
     CASE_COLUMNS,
@@ -83,7 +84,11 @@ def among(column: Any, ids: Sequence[str], dialect_name: str) -> Any:
 
 def _statements(pg: bool) -> tuple[sa.Select, dict[str, sa.Select], sa.Select]:
     timers = t.timers.c
-    return (_of_cases(t.cases, CASE_COLUMNS, "id", pg=pg),
+    cases = _of_cases(t.cases, (*CASE_COLUMNS, *LISTING_COLUMNS), "id", pg=pg)
+    # the name the listing copies, beside it: the operator of the case's base
+    operator = (sa.select(t.operators.c.name).join_from(t.bases, t.operators, t.bases.c.operator_id == t.operators.c.id)
+                .where(t.bases.c.id == t.cases.c.base_id).scalar_subquery())
+    return (cases.add_columns(operator.label("source_operator_name")),
             {"bans": _of_cases(t.bans, BAN_COLUMNS, pg=pg),
              "complaints": _of_cases(t.complaints, COMPLAINT_COLUMNS, key="complaint_id", pg=pg),
              "instalments": _of_cases(t.subsidy_instalments, INSTALMENT_COLUMNS, key="number", pg=pg),
@@ -110,12 +115,14 @@ class SqlProjectionRepository:
         rows: dict[str, dict[str, Any]] = {i: {"case_row": None, "timers": [], **{k: {} for k in _SQLITE[1]}}
                                            for i in case_ids}
         cases, keyed, timers = _POSTGRESQL if self.conn.dialect.name == "postgresql" else _SQLITE
-        for row in cases.rows(self.conn, ids):  # (case, its key, its columns…): the columns compared as a tuple
-            rows[row[0]]["case_row"] = row[2:]
+        split = 2 + len(CASE_COLUMNS)
+        for row in cases.rows(self.conn, ids):  # (case, its key, its columns…, the listing's, the operator's name)
+            rows[row[0]].update(case_row=row[2:split], listing=row[split:-1], operator_name=row[-1])
         for name, statement in keyed.items():
             for row in statement.rows(self.conn, ids):
                 rows[row[0]][name][row[1]] = row[2:]
         for case_id, kind, key, due_on, provisional, fired in timers.rows(self.conn, ids):
             rows[case_id]["timers"].append(StoredTimer(kind, key, due_on, bool(provisional), bool(fired)))
         return {case_id: StoredProjections(r["case_row"], r["bans"], r["complaints"], r["instalments"], r["clawbacks"],
-                                           tuple(r["timers"])) for case_id, r in rows.items()}
+                                           tuple(r["timers"]), r.get("listing"), r.get("operator_name"))
+                for case_id, r in rows.items()}

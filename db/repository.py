@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,9 +18,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
+from db.case_listing import ClaimedCases
 from db.driver_path import DriverStatement
 from db.projections import among, among_ids
-from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, Party, PartyDetails
+from services.case_listing import count_cap, needle, next_of, search_text
+from services.ports import CaseFilter, CaseNotFound, CasePage, CaseSummary, CaseTimer, Party, PartyDetails
 from services.references import reference_after
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
@@ -31,8 +34,9 @@ from statemachines.timers import DEADLINE_KINDS, Timer
 
 
 class SqlCaseRepository:
-    def __init__(self, conn: Connection, clock) -> None:
+    def __init__(self, conn: Connection, clock, claimed: ClaimedCases | None = None) -> None:
         self.conn, self.clock = conn, clock
+        self.claimed = claimed or ClaimedCases()  # shared with the timers' repository (db.uow)
         # (version, snapshot) of each case as this unit of work last read or wrote it: the
         # projection rows in the database are that snapshot's, so a save writes only the difference
         self._known: dict[str, tuple[int, dict]] = {}
@@ -73,55 +77,38 @@ class SqlCaseRepository:
         return {case_id: events for chunk in _chunks(case_ids)
                 for case_id, events in events_of_cases(self.conn, chunk).items()}
 
-    def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
-        c, tm = t.cases.c, t.timers.c
-        next_timer = (
-            sa.select(tm.case_id, sa.func.min(tm.due_on).label("next_due"))
-            .where(tm.fired_at.is_(None)).group_by(tm.case_id).subquery()
-        )
-        q = (
-            sa.select(c.id, t.bases.c.name.label("base_name"), c.operator_code, c.level, c.jurisdiction,
-                      c.state, c.version, c.period_start, c.period_end, next_timer.c.next_due,
-                      t.operators.c.name.label("operator_name"), c.reference)
-            .join(t.bases, t.bases.c.id == c.base_id)
-            .join(t.operators, t.operators.c.id == t.bases.c.operator_id)
-            .outerjoin(next_timer, next_timer.c.case_id == c.id)
-        )
-        for column, value in ((c.state, query.state), (c.level, query.level),
-                              (c.operator_code, query.operator_code)):
-            if value is not None:
-                q = q.where(column == value)
-        if query.jurisdiction is not None:
-            q = q.where(c.jurisdiction.startswith(prefix(query.jurisdiction)))
-        if query.scopes is not None:
-            q = q.where(sa.or_(sa.false(), *(c.jurisdiction.startswith(prefix(s)) for s in query.scopes)))
-        if query.timer_due_before is not None:
-            q = q.where(next_timer.c.next_due < query.timer_due_before)
-        if query.text:
-            q = q.where(sa.or_(t.bases.c.name.contains(query.text, autoescape=True),
-                               t.operators.c.name.contains(query.text, autoescape=True),
-                               c.operator_code.contains(query.text.upper(), autoescape=True),
-                               c.id.startswith(query.text, autoescape=True),
-                               c.reference.contains(query.text, autoescape=True)))
-        if query.applied_in is not None:
-            q = q.where(c.applied_on >= date(query.applied_in, 1, 1), c.applied_on <= date(query.applied_in, 12, 31))
-        if query.ids is not None:
-            q = q.where(c.id.in_(query.ids))
-        total = self.conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
-        column, descending = _SORTS[query.sort.lstrip("-")](next_timer), query.sort.startswith("-")
-        order = column.desc() if descending else column.asc()
-        q = q.order_by(order.nulls_last(), c.id).limit(query.limit).offset(query.offset)
-        rows = self.conn.execute(q).mappings().all()
-        kinds = self._next_kinds([r["id"] for r in rows])
-        return [CaseSummary(**r, next_timer=kinds.get(r["id"])) for r in rows], total
+    def summaries(self, query: CaseFilter) -> CasePage:
+        """A page read as an index range of `cases` in its order, from its keyset: no join, no
+        offset, and a count that stops at its cap (issue 16; services.case_listing.COUNT_CAP)."""
+        matching, cap = _matching(query, self.conn.dialect.name), count_cap(query.text)
+        capped = sa.select(sa.literal(1)).select_from(t.cases).where(*matching).limit(cap + 1)
+        total = self.conn.execute(sa.select(sa.func.count()).select_from(capped.subquery())).scalar_one()
+        name, descending = query.sort.lstrip("-"), query.sort.startswith("-")
+        backward = query.before is not None
+        rows: list = []
+        for where, order in _segments(_SORT_COLUMNS[name], descending, query.before if backward else query.after,
+                                      backward):
+            if len(rows) > query.limit:
+                break
+            rows += self.conn.execute(sa.select(*_SUMMARY_COLUMNS).where(*matching, *where).order_by(*order)
+                                      .limit(query.limit + 1 - len(rows))).all()
+        more = len(rows) > query.limit  # a row beyond the page: there is a page further in this direction
+        rows = rows[:query.limit]
+        if backward:
+            rows.reverse()
+            if not more:  # reached the start: the first page, full, as if read from the start
+                return self.summaries(replace(query, before=None, after=None))
+        page = [CaseSummary(**r._mapping) for r in rows]
+        keys = [(_key_of(r, name), r.id) for r in rows]
+        if backward:
+            return CasePage(page, min(total, cap), total > cap, next_after=keys[-1] if keys else None,
+                            previous_before=keys[0] if more and keys else None)
+        started = query.after is not None
+        return CasePage(page, min(total, cap), total > cap,
+                        next_after=keys[-1] if more else None, previous_before=keys[0] if started and keys else None)
 
-    def _next_kinds(self, case_ids: list[str]) -> dict[str, str]:
-        tm = t.timers.c
-        rows = self.conn.execute(
-            sa.select(tm.case_id, tm.kind, tm.key).where(tm.case_id.in_(case_ids), tm.fired_at.is_(None))
-            .order_by(tm.case_id, tm.due_on.desc())
-        )
-        return {r.case_id: f"{r.kind}:{r.key}" for r in rows}
+    def count(self) -> int:
+        return self.conn.execute(sa.select(sa.func.count()).select_from(t.cases)).scalar_one()
 
     def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
         """Case ids in order after `after`: keyset paging for walks over every case."""
@@ -195,15 +182,18 @@ class SqlCaseRepository:
 
     def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer]) -> None:
         snapshot = case.to_dict()
+        next_due, next_timer = next_of(timers)  # a new case's timers are all pending
+        values = {"id": case.id, **self._case_values(case, snapshot), **self._listing(case, None, snapshot),
+                  "next_due": next_due, "next_timer": next_timer}
         try:
             with self.conn.begin_nested():
-                self.conn.execute(t.cases.insert(), {"id": case.id, **self._case_values(case, snapshot)})
+                self.conn.execute(t.cases.insert(), values)
         except sa.exc.IntegrityError as exc:
             if "one_open_per_base" in str(exc.orig) or "cases.base_id, cases.level, cases.programme" in str(exc.orig):
                 raise OpenCaseExists("(an application recorded at the same moment)", case.level) from None
             raise
         self._append(events)
-        self._sync_timers(case.id, timers)
+        self._apply_timers(self._plan_timers(case.id, timers, fresh=True))
         self._writing = (snapshot, None)
         self._sync_projections(case, fresh=True)
         self._known[case.id] = (case.version, snapshot)
@@ -218,11 +208,15 @@ class SqlCaseRepository:
         if before is not None:
             # an indexed column set to its own value still rewrites its index entries
             values = {k: v for k, v in values.items() if k in _ALWAYS_SET or _changed(before, snapshot, _SOURCE[k])}
+        plan = self._plan_timers(case.id, timers)
+        next_due, next_timer = next_of(plan.pending)
+        values.update(self._listing(case, before, snapshot), next_due=next_due, next_timer=next_timer)
         done = _save(tuple(values)).run(self.conn, {"_id": case.id, "_version": expected_version, **values})
         if done != 1:
             raise StaleVersion(case.id, expected_version)
+        self.claimed.cases.discard(case.id)  # its next timer is set, from the timers as now claimed
         self._append(events)
-        self._sync_timers(case.id, timers)
+        self._apply_timers(plan)
         self._writing = (snapshot, before)
         self._sync_projections(case)
         self._known[case.id] = (case.version, snapshot)
@@ -240,36 +234,58 @@ class SqlCaseRepository:
             "snapshot": snapshot, "updated_at": self.clock(),
         }
 
+    def _listing(self, case: Case, before: dict | None, snapshot: dict) -> dict:
+        """The case list's names and search column (services.case_listing), where what they are made
+        of changed since `before` (all of them when it is not known)."""
+        if before is not None and not _changed(before, snapshot, *_LISTED):
+            return {}
+        operator_name = self.conn.execute(_OPERATOR_NAME, {"base_id": case.base_id}).scalar_one_or_none() or ""
+        return {"base_name": case.base_name, "operator_name": operator_name,
+                "search_text": search_text(case.id, case.reference, case.base_name, operator_name,
+                                           case.operator_code)}
+
     def _append(self, events: Sequence[Event]) -> None:
         if events:
             _INSERT_EVENT.run_many(self.conn, [event_to_row(e) for e in events])
 
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
         """Timers only, for a change of calendar that moves dates without any act."""
-        self._sync_timers(case_id, timers)
+        plan = self._plan_timers(case_id, timers)
+        self._apply_timers(plan)
+        next_due, next_timer = next_of(plan.pending)
+        _SET_NEXT.run(self.conn, {"_id": case_id, "next_due": next_due, "next_timer": next_timer})
+        self.claimed.cases.discard(case_id)
 
-    def _sync_timers(self, case_id: str, wanted: Sequence[Timer]) -> None:
-        """Adds what the case now owes, moves changed dates, drops unfired timers it no longer owes."""
+    def _plan_timers(self, case_id: str, wanted: Sequence[Timer], fresh: bool = False) -> _TimerPlan:
+        """What reconciling the case's timers with `wanted` writes: adds what the case now owes,
+        moves changed dates, drops unfired timers it no longer owes; and the timers then pending."""
         # (id, due_on, provisional, fired_at) by (kind, key)
-        pending = {(kind, key): rest for kind, key, *rest in _TIMERS_OF.rows(self.conn, {"case_id": case_id})}
+        rows = () if fresh else _TIMERS_OF.rows(self.conn, {"case_id": case_id})
+        existing = {(kind, key): rest for kind, key, *rest in rows}
         now = self.clock()
-        keep, added, moved = set(), [], []
+        plan = _TimerPlan()
+        keep = set()
         for timer in wanted:
             keep.add(timer.ident)
-            row = pending.get(timer.ident)
+            row = existing.get(timer.ident)
+            if row is None or row[3] is None:  # a fired row stays fired: the case owes it no more
+                plan.pending.append(timer)
             if row is None:
-                added.append({"case_id": case_id, "kind": timer.kind, "key": timer.key, "due_on": timer.due_on,
-                              "fires_on": timer.fires_on, "provisional": timer.provisional, "created_at": now})
+                plan.added.append({"case_id": case_id, "kind": timer.kind, "key": timer.key, "due_on": timer.due_on,
+                                   "fires_on": timer.fires_on, "provisional": timer.provisional, "created_at": now})
             elif row[3] is None and (row[1], row[2]) != (timer.due_on, timer.provisional):
-                moved.append({"_id": row[0], "due_on": timer.due_on, "fires_on": timer.fires_on,
-                              "provisional": timer.provisional})
-        stale = [row[0] for ident, row in pending.items() if ident not in keep and row[3] is None]
-        if stale:
-            _DROP_TIMER.run_many(self.conn, [{"_id": i} for i in stale])
-        if added:
-            _INSERT_TIMER.run_many(self.conn, added)
-        if moved:
-            _MOVE_TIMER.run_many(self.conn, moved)
+                plan.moved.append({"_id": row[0], "due_on": timer.due_on, "fires_on": timer.fires_on,
+                                   "provisional": timer.provisional})
+        plan.stale = [row[0] for ident, row in existing.items() if ident not in keep and row[3] is None]
+        return plan
+
+    def _apply_timers(self, plan: _TimerPlan) -> None:
+        if plan.stale:
+            _DROP_TIMER.run_many(self.conn, [{"_id": i} for i in plan.stale])
+        if plan.added:
+            _INSERT_TIMER.run_many(self.conn, plan.added)
+        if plan.moved:
+            _MOVE_TIMER.run_many(self.conn, plan.moved)
 
     def _sync_projections(self, case: Case, fresh: bool = False) -> None:
         """Bans, complaints, instalments and money owed back as rows, for the queries that cross
@@ -324,6 +340,14 @@ class SqlCaseRepository:
             self.conn.execute(t.subsidy_instalments.delete().where(i.case_id == case.id, i.number.not_in(numbers)))
 
 
+@dataclass
+class _TimerPlan:
+    added: list[dict] = field(default_factory=list)
+    moved: list[dict] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    pending: list[Timer] = field(default_factory=list)  # what the case owes and has not fired, after it
+
+
 def _changed(before: dict, after: dict, *keys: str) -> bool:
     return any(before.get(k) != after.get(k) for k in keys)
 
@@ -355,6 +379,12 @@ _SNAPSHOTS_PG = DriverStatement(sa.select(_c.id, sa.cast(_c.snapshot, sa.Text)).
 # the snapshot field each case column is taken from, and the columns every save sets
 _SOURCE = {**{k: k for k in _CASE_COLUMNS}, "period_start": "period", "period_end": "period"}
 _ALWAYS_SET = frozenset({"version", "snapshot", "updated_at"})
+# what the case list's names and search column are made of (services.case_listing)
+_LISTED = ("id", "reference", "base_id", "base_name", "operator_code")
+_OPERATOR_NAME = (sa.select(t.operators.c.name)
+                  .join_from(t.bases, t.operators, t.bases.c.operator_id == t.operators.c.id)
+                  .where(t.bases.c.id == sa.bindparam("base_id")))
+_SET_NEXT = DriverStatement(t.cases.update().where(_c.id == sa.bindparam("_id")), ("next_due", "next_timer"))
 
 
 @functools.cache
@@ -372,8 +402,8 @@ _MOVE_TIMER = DriverStatement(t.timers.update().where(_tm.id == sa.bindparam("_i
                               ("due_on", "fires_on", "provisional"))
 # not IN: expanding it costs more than a statement a row
 _DROP_TIMER = DriverStatement(t.timers.delete().where(_tm.id == sa.bindparam("_id")))
-_CLAIM = DriverStatement(t.timers.update().where(_tm.id == sa.bindparam("_id"), _tm.fired_at.is_(None)),
-                         ("fired_at",))
+_CLAIM_RETURNING = (t.timers.update().where(_tm.id == sa.bindparam("_id"), _tm.fired_at.is_(None))
+                    .values(fired_at=sa.bindparam("fired_at", type_=_tm.fired_at.type)).returning(_tm.case_id))
 # (update where the key matches, insert when nothing matched) for each projection table
 _BANS = (t.bans.update().where(*_stmt_where(t.bans, ["case_id"])), t.bans.insert())
 _COMPLAINTS = (t.complaints.update().where(*_stmt_where(t.complaints, ["case_id", "complaint_id"])),
@@ -384,17 +414,74 @@ _CLAWBACKS = (t.subsidy_clawbacks.update().where(*_stmt_where(t.subsidy_clawback
               t.subsidy_clawbacks.insert())
 
 
-_SORTS = {
-    "applied_on": lambda nt: t.cases.c.applied_on,
-    "updated": lambda nt: t.cases.c.last_on,
-    "next_due": lambda nt: nt.c.next_due,
-    "state": lambda nt: t.cases.c.state,
-}
+_SORT_COLUMNS = {"applied_on": _c.applied_on, "updated": _c.last_on, "next_due": _c.next_due, "state": _c.state}
+_SUMMARY_COLUMNS = (_c.id, _c.base_name, _c.operator_code, _c.level, _c.jurisdiction, _c.state, _c.version,
+                    _c.period_start, _c.period_end, _c.next_timer, _c.next_due, _c.operator_name, _c.reference,
+                    _c.applied_on, _c.last_on)
+
+
+def _key_of(row, sort: str):
+    return getattr(row, {"updated": "last_on"}.get(sort, sort))
+
+
+def _within(column, scope: str) -> list:
+    """`column` begins with the scope's prefix, as a range an index answers (a LIKE it does not
+    under PostgreSQL's C.UTF-8 collation); nothing for the whole country."""
+    lo = prefix(scope)
+    if not lo:
+        return []
+    return [column >= lo, column < lo[:-1] + chr(ord(lo[-1]) + 1)]
+
+
+def _matching(query: CaseFilter, dialect: str) -> list:
+    """The filter's conditions, each on an indexed column of `cases` (or the search column's trigrams)."""
+    c = _c
+    out: list = [column == value for column, value in ((c.state, query.state), (c.level, query.level),
+                                                        (c.operator_code, query.operator_code)) if value is not None]
+    if query.jurisdiction is not None:
+        out += _within(c.jurisdiction, query.jurisdiction)
+    if query.scopes is not None:
+        out.append(sa.or_(sa.false(), *(sa.and_(sa.true(), *_within(c.jurisdiction, s)) for s in query.scopes)))
+    if query.timer_due_before is not None:
+        out.append(c.next_due < query.timer_due_before)
+    if query.text and needle(query.text):
+        out.append(c.search_text.contains(needle(query.text), autoescape=True))
+    if query.applied_in is not None:
+        out += [c.applied_on >= date(query.applied_in, 1, 1), c.applied_on <= date(query.applied_in, 12, 31)]
+    if query.ids is not None:
+        out.append(among(c.id, query.ids, dialect) if query.ids else sa.false())
+    return out
+
+
+def _segments(column, descending: bool, key, backward: bool) -> list[tuple[list, list]]:
+    """(conditions, order) of the reads that give the rows from `key` on, in the list's order
+    (backward: before `key`, the order reversed): the rows with a value, by (value, id) in the
+    sort's direction, then those without one (next_due only), by id, last in either direction."""
+    forward = descending == backward  # whether the index is read in ascending order
+    up = (lambda col: col.asc()) if forward else (lambda col: col.desc())
+    valued_order, empty_order = [up(column), up(_c.id)], [up(_c.id)]
+
+    def past(left, right):
+        return left > right if forward else left < right
+
+    nullable = column.nullable
+    valued = ([column.is_not(None)] if nullable else [], valued_order)
+    empty = ([column.is_(None)], empty_order)
+    if key is None:
+        pieces = [empty, valued] if backward else [valued, empty]
+        return [p for p in pieces if nullable or p is valued]
+    value, case_id = key
+    if value is None:  # among the rows without a value
+        after_empty = ([column.is_(None), past(_c.id, case_id)], empty_order)
+        return [after_empty, valued] if backward else [after_empty]
+    after_valued = ([*valued[0], past(sa.tuple_(column, _c.id), sa.tuple_(value, case_id))], valued_order)
+    return [after_valued] if backward else [after_valued, *([empty] if nullable else [])]
 
 
 class SqlTimerRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, claimed: ClaimedCases | None = None) -> None:
         self.conn = conn
+        self.claimed = claimed or ClaimedCases()  # shared with the cases' repository (db.uow)
 
     def due(self, as_of: date, limit: int):
         from services.ports import DueTimer
@@ -408,7 +495,17 @@ class SqlTimerRepository:
         return [DueTimer(r.id, r.case_id, r.kind, r.key, r.due_on, r.fires_on) for r in rows]
 
     def claim(self, timer_id: int, fired_at: datetime) -> bool:
-        return _CLAIM.run(self.conn, {"_id": timer_id, "fired_at": fired_at}) == 1
+        found = self.conn.execute(_CLAIM_RETURNING, {"_id": timer_id, "fired_at": fired_at}).scalar_one_or_none()
+        if found is None:
+            return False
+        self._renext(found)
+        return True
+
+    def _renext(self, case_id: str) -> None:
+        """The case list's next timer of a case whose timer was claimed is set in the claim's
+        transaction: by the act that follows, or else before the commit (db.case_listing.ClaimedCases),
+        so a timer fired without an act on its case is gone from the list with it."""
+        self.claimed.cases.add(case_id)
 
     def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = (),
                    after: tuple[date, int] | None = None):
@@ -422,7 +519,11 @@ class SqlTimerRepository:
                                                          {**values, "skip": list(skip)})]
         else:
             found = _CLAIM_NEXT[after is not None].rows(self.conn, values)
-        return DueTimer(*found[0]) if found else None
+        if not found:
+            return None
+        due = DueTimer(*found[0])
+        self._renext(due.case_id)
+        return due
 
     def search(self, query) -> list[dict]:
         c = t.timers.c

@@ -39,18 +39,26 @@ bases = sa.Table(
     sa.UniqueConstraint("operator_id", "name"),
 )
 
+# the case list's indexes (issue 16): a page is an index range in its order, after its cursor
+LIST_INDEXES = {
+    "j_applied": ("jurisdiction", "applied_on", "id"), "j_updated": ("jurisdiction", "last_on", "id"),
+    "j_next_due": ("jurisdiction", "next_due", "id"), "j_state": ("jurisdiction", "state", "id"),
+    "applied": ("applied_on", "id"), "updated": ("last_on", "id"), "next_due": ("next_due", "id"),
+    "state": ("state", "id"),
+}
+
 cases = sa.Table(
     "cases", metadata,
     sa.Column("id", Id, primary_key=True),
     sa.Column("base_id", Id, sa.ForeignKey("bases.id"), nullable=False, index=True),
     sa.Column("operator_code", sa.String(18), nullable=False, index=True),
     sa.Column("level", sa.String(16), nullable=False),
-    sa.Column("jurisdiction", sa.String(6), nullable=False, index=True),
+    sa.Column("jurisdiction", sa.String(6), nullable=False),
     # R23: the programme applied for; a base may hold one open case per level and programme
     sa.Column("programme", sa.String(32), nullable=False, server_default="base"),
     # issue 15: the 受理编号 (services.references), unique; NULL for the cases applied before it
     sa.Column("reference", sa.String(40)),
-    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("policy_id", sa.String(64), nullable=False),
     sa.Column("policy_version", sa.Integer, nullable=False),
@@ -61,11 +69,24 @@ cases = sa.Table(
     # the aggregate as JSON, so a case loads without replaying its history
     sa.Column("snapshot", Json, nullable=False),
     sa.Column("updated_at", Stamp, nullable=False),
+    # issue 16: the case list's projection (services.case_listing), kept by each act and by the
+    # sweep's claims, checked by `audit verify`; NULL next_due: no timer pending
+    sa.Column("base_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("operator_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("next_due", sa.Date),
+    sa.Column("next_timer", sa.String(50)),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
     # R3 held by the database too, so two concurrent applications cannot both open a case
     sa.Index("uq_cases_reference", "reference", unique=True),
     sa.Index("ix_cases_one_open_per_base", "base_id", "level", "programme", unique=True,
              sqlite_where=sa.text(OPEN_STATES_SQL), postgresql_where=sa.text(OPEN_STATES_SQL)),
+    # the case list's orders (migration 0019): within a jurisdiction's range, and over all of them
+    *(sa.Index(f"ix_cases_list_{name}", *columns) for name, columns in LIST_INDEXES.items()),
+    # a search's LIKE '%…%' answered by pg_trgm's trigrams (migration 0019); SQLite has no such index
+    sa.Index("ix_cases_search_trgm", "search_text", postgresql_using="gin",
+             postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
 )
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_cases_search_trgm"})
 
 case_events = sa.Table(
     "case_events", metadata,

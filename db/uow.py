@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from db.anchors import SqlAnchorRepository
+from db.case_listing import ClaimedCases
 from db.deployment import SqlDeploymentRepository
 from db.engine import READ_ONLY
 from db.projections import SqlProjectionRepository
@@ -33,8 +34,10 @@ class SqlUnitOfWork:
         if self.read_only:
             self.conn.execution_options(**READ_ONLY)
         self.tx = self.conn.begin()
-        self.cases = SqlCaseRepository(self.conn, self.clock)
-        self.timers = SqlTimerRepository(self.conn)
+        # the cases whose timers the sweep claimed, their next timer set before the commit (issue 16)
+        self.claimed = ClaimedCases()
+        self.cases = SqlCaseRepository(self.conn, self.clock, self.claimed)
+        self.timers = SqlTimerRepository(self.conn, self.claimed)
         self.users = SqlUserRepository(self.conn)
         self.two_factor = SqlTwoFactorRepository(self.conn)
         self.security_log = SqlSecurityLogRepository(self.conn)
@@ -54,6 +57,7 @@ class SqlUnitOfWork:
             self.conn.close()
 
     def commit(self) -> None:
+        self.claimed.settle(self.conn)
         self.tx.commit()
 
     def rollback(self) -> None:

@@ -17,8 +17,7 @@ from prefect import flow, get_run_logger, task, unmapped
 from flows import wiring
 from services import audit
 from services.grant_audit import verify_grants
-from services.ports import CaseFilter
-from services.queries import page_of_cases
+from services.queries import count_cases
 
 
 @task(name="verify-shard")
@@ -35,7 +34,7 @@ def verify_records(shards: int = 4, chain_only: bool = False) -> dict:
     if shards < 1:
         raise ValueError("shards must be at least 1")
     rt = wiring.runtime()
-    total = page_of_cases(rt, CaseFilter(limit=1))[1]
+    total = count_cases(rt)
     ranges = list(audit.case_ranges(rt, max(1, ceil(total / shards))))
     futures = verify_shard.map([a for a, _ in ranges], [b for _, b in ranges], chain_only=unmapped(chain_only))
     tally = sum((f.result() for f in futures), audit.Tally())

@@ -136,8 +136,14 @@ class CaseRepository(Protocol):
         jurisdiction it was imposed at: which of them bars an application is the domain's to say."""
         ...
 
-    def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
-        """One page of the cases the filter matches, in its order, and how many match in all."""
+    def summaries(self, query: CaseFilter) -> CasePage:
+        """One page of the cases the filter matches, in its order (then by id, in the same direction;
+        cases without a next timer last in either direction of next_due), after `query.after` or
+        before `query.before`, and how many match (up to COUNT_CAP)."""
+        ...
+
+    def count(self) -> int:
+        """How many cases there are, exactly."""
         ...
 
     def register_party(self, *, credit_code: str, operator_name: str, base_name: str, base_address: str,
@@ -553,7 +559,23 @@ class CaseFilter:
     ids: tuple[str, ...] | None = None  # only these cases (those a dashboard figure counts: issue 15)
     sort: str = "applied_on"  # applied_on, updated, next_due, state; "-" first for descending
     limit: int = 100
-    offset: int = 0
+    # keyset paging (issue 16): (sort value, id) of the row the page starts after, or of the row it
+    # ends before (the previous page); services.case_listing makes the cursors people see of them
+    after: tuple[Any, str] | None = None
+    before: tuple[Any, str] | None = None
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """A page of the case list. `total` counts the matches, exactly up to COUNT_CAP
+    (services.case_listing); `total_capped`: there are more than `total`. `next_after` and
+    `previous_before` are the keys of the pages on either side, None where there is none."""
+
+    rows: list[CaseSummary]
+    total: int
+    total_capped: bool = False
+    next_after: tuple[Any, str] | None = None
+    previous_before: tuple[Any, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -571,6 +593,8 @@ class CaseSummary:
     next_due: date | None
     operator_name: str = ""  # the operating organisation (运营机构), searched by the work queue
     reference: str | None = None  # the 受理编号 (issue 15)
+    applied_on: date | None = None  # the orders' values, for the keyset of the next page
+    last_on: date | None = None
 
 
 class ChainLinks(Protocol):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from services.case_listing import LISTING_COLUMNS, next_of, search_text
 from services.values import Row, StoredProjections, StoredTimer
 from statemachines.audit import Violation
 from statemachines.case import Case
@@ -32,7 +33,8 @@ INSTALMENT_COLUMNS = ("amount_fen", "due_on", "status", "paid_on", "paid_fen")
 CLAWBACK_COLUMNS = ("ground", "since", "owed_fen", "repaid_fen", "repaid_on")
 
 __all__ = ["BAN_COLUMNS", "CASE_COLUMNS", "CLAWBACK_COLUMNS", "COMPLAINT_COLUMNS", "INSTALMENT_COLUMNS",
-           "StoredProjections", "StoredTimer", "case_columns", "check", "fired_timers"]
+           "LISTING_COLUMNS", "StoredProjections", "StoredTimer", "case_columns", "check", "fired_timers",
+           "listing_columns"]
 
 
 def case_columns(case: Case) -> Row:
@@ -82,7 +84,21 @@ def check(case_id: str, replayed: Case, stored: StoredProjections, owed: Sequenc
     out += _rows(case_id, "subsidy_instalments", "R11", INSTALMENT_COLUMNS, _instalments(replayed),
                  stored.instalments)
     out += _rows(case_id, "subsidy_clawbacks", "R20", CLAWBACK_COLUMNS, _clawbacks(replayed), stored.clawbacks)
+    if stored.listing is not None:
+        out += _rows(case_id, "cases", "R17", LISTING_COLUMNS,
+                     {case_id: listing_columns(replayed, stored.operator_name or "", owed, fired)},
+                     {case_id: stored.listing})
     return out + _timers(case_id, stored.timers, owed, fired)
+
+
+def listing_columns(case: Case, operator_name: str, owed: Sequence[Timer], fired: set[tuple[str, str]]) -> Row:
+    """The case list's columns (issue 16) as the replay gives them: the base's name from the
+    application, the operator's name from its stored row (no event names it), and the next timer
+    among those the case owes that no event of its history fired (a timer row marked fired that
+    no event explains is the timers' own violation, named beside it)."""
+    next_due, next_timer = next_of(t for t in owed if t.ident not in fired)
+    return (case.base_name, operator_name, next_due, next_timer,
+            search_text(case.id, case.reference, case.base_name, operator_name, case.operator_code))
 
 
 def _rows(case_id: str, table: str, rule: str, columns: Sequence[str], expected: Mapping[Any, Row],

@@ -298,3 +298,7 @@ class StoredProjections:
     instalments: Mapping[int, Row]
     clawbacks: Mapping[str, Row]
     timers: tuple[StoredTimer, ...]
+    # the case list's columns of the case row (services.case_listing.LISTING_COLUMNS), and the name of
+    # the operator its base belongs to, which they copy; None where a storage keeps no such columns
+    listing: Row | None = None
+    operator_name: str | None = None

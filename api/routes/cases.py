@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api import openapi_examples as ex
@@ -31,6 +32,7 @@ from api.openapi_docs import (
 from api.schemas import ApplyIn, CaseOut, CasePage, EventOut, Level
 from api.views import case_view, event_view
 from services import cases
+from services.case_listing import InvalidCursor, decode_cursor, encode_cursor
 from services.ports import CaseFilter
 from services.queries import page_of_cases
 from services.text import normalise
@@ -78,30 +80,50 @@ def apply(body: ApplyIn, request: Request, rt: RuntimeDep, user: CurrentUser,
 @router.get("", response_model=CasePage, summary="Cases in the user's jurisdictions, filtered and paged",
             **documented(ex.CASE_PAGE, VALIDATION))
 def list_cases(
-    rt: RuntimeDep, user: CurrentUser,
+    request: Request, rt: RuntimeDep, user: CurrentUser,
     state: str | None = None, level: Level | None = None,
     jurisdiction: Annotated[str | None, Query(pattern=JURISDICTION_PATTERN)] = None,
     credit_code: Annotated[str | None, Query(max_length=18)] = None,
     timer_due_before: date | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Words of the base's or the operator's name, "
-                                   "the credit code, or the start of the case id (issue 15)")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="A fragment of the base's or the operator's "
+                                   "name, the credit code, the case id or the 受理编号 (issue 15)")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2200, description="The year of the application")] = None,
     sort: Sort = "applied_on",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Offset = 0,
+    after: Annotated[str | None, Query(max_length=400, description="The `next_after` of the page before: "
+                                       "the page that follows it (issue 16, keyset paging)")] = None,
+    offset: Annotated[Offset, Query(description="Refused unless 0: pages follow `after` (issue 16)",
+                                    deprecated=True)] = 0,
 ) -> dict:
     """The cases of every state in the jurisdictions the caller's grants cover, filtered by state,
-    level, jurisdiction, credit code, year, the next deadline or words of a name (`q`), sorted by
-    `sort` and paged by `limit` and `offset`; `total` counts every match.
+    level, jurisdiction, credit code, year, the next deadline or a fragment of a name, code or number
+    (`q`), sorted by `sort` (then by id), a page of `limit` at a time. The next page is the one
+    `after` this page's `next_after` (its address is `next`; null on the last page): each page costs
+    the same however far one reads, and cases written meanwhile are neither skipped nor repeated.
+    `total` counts the matches up to 10,000; past that, `total_capped` is true. `offset` is refused
+    unless 0 (422): a page far into the list would cost as much as every page before it.
 
     **Who may call:** any signed-in user; each sees only the cases of their own jurisdictions (the
     administrators none). Nothing is refused for the jurisdiction: a case outside it is not listed."""
+    if offset:
+        raise RequestValidationError([{"loc": ("query", "offset"), "type": "value_error",
+                                       "msg": "offset paging is gone: follow `next` (or pass `after`)"}])
+    try:
+        after_key = decode_cursor(sort, after) if after else None
+    except InvalidCursor:
+        raise RequestValidationError([{"loc": ("query", "after"), "type": "value_error",
+                                       "msg": "not a cursor of this list in this sort"}]) from None
     text = normalise(q, field="q") if q else None
     query = CaseFilter(state=state, level=level, jurisdiction=jurisdiction, operator_code=credit_code,
                        timer_due_before=timer_due_before, scopes=tuple(user.scopes()), sort=sort,
-                       limit=limit, offset=offset, text=text or None, applied_in=year)
-    rows, total = page_of_cases(rt, query)
-    return {"items": [r.__dict__ for r in rows], "total": total, "limit": limit, "offset": offset}
+                       limit=limit, after=after_key, text=text or None, applied_in=year)
+    page = page_of_cases(rt, query)
+    next_after = None if page.next_after is None else encode_cursor(sort, *page.next_after)
+    return {"items": [r.__dict__ for r in page.rows], "total": page.total, "total_capped": page.total_capped,
+            "limit": limit, "next_after": next_after,
+            # the address within this server, as the links of the other answers are
+            "next": None if next_after is None else
+            f"{request.url.path}?{request.url.include_query_params(after=next_after).query}"}
 
 
 @router.get("/{case_id}", response_model=CaseOut, summary="One case, with the acts this user may record now",

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.web import bulk_labels, calendar_labels, dashboard_labels, name_labels, security_labels, training_labels
+from api.web import (
+    bulk_labels,
+    calendar_labels,
+    case_list_labels,
+    dashboard_labels,
+    name_labels,
+    security_labels,
+    training_labels,
+)
 from services import reminder_texts
 from services.users import ROLE_NAMES_ZH
 from statemachines import catalogue, messages
@@ -232,6 +240,8 @@ ZH.update(calendar_labels.ZH)
 EN.update(calendar_labels.EN)
 ZH.update(training_labels.ZH)  # the training-mode banner (issue 15)
 EN.update(training_labels.EN)
+ZH.update(case_list_labels.ZH)  # a count that stopped (issue 16)
+EN.update(case_list_labels.EN)
 ZH.update(dashboard_labels.ZH)
 EN.update(dashboard_labels.EN)
 ZH.update(name_labels.ZH)  # issue 15: names, not codes

@@ -33,8 +33,19 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from services.case_listing import count_cap, needle, next_of, search_text
 from services.grant_ledger import GENESIS, grants_of
-from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, DueTimer, Party, PartyDetails, UnitOfWork
+from services.ports import (
+    CaseFilter,
+    CaseNotFound,
+    CasePage,
+    CaseSummary,
+    CaseTimer,
+    DueTimer,
+    Party,
+    PartyDetails,
+    UnitOfWork,
+)
 from services.projections import (
     BAN_COLUMNS,
     CASE_COLUMNS,
@@ -417,11 +428,18 @@ def _utc_or_none(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.astimezone(UTC)
 
 
-def _mentions(tables: Tables, c: _Case, text: str) -> bool:
-    """CaseFilter.text as the database's LIKE reads it: in a name or the credit code, or the id's start."""
+def _search_text(tables: Tables, c: _Case) -> str:
     base = tables.bases[c.base_id]
-    return (text in base.name or text in tables.operators[base.operator_id].name
-            or text.upper() in c.operator_code or c.id.startswith(text) or text in (c.reference or ""))
+    return search_text(c.id, c.reference, base.name, tables.operators[base.operator_id].name, c.operator_code)
+
+
+def _beyond(key: tuple[Any, str], cursor: tuple[Any, str], descending: bool) -> bool:
+    """Whether `key` comes after `cursor` in the list's order (values first, then the cases without one)."""
+    (value, case_id), (at, at_id) = key, cursor
+    if (value is None) != (at is None):
+        return value is None  # the cases without a value come last
+    mine, theirs = ((case_id,), (at_id,)) if value is None else ((value, case_id), (at, at_id))
+    return mine < theirs if descending else mine > theirs
 
 
 def _within(code: str, scopes: tuple[str, ...] | None) -> bool:
@@ -492,41 +510,62 @@ class MemoryCaseRepository:
                 for b in tables.bans.values()
                 if b.operator_code == operator_code or base_id is not None and b.base_id == base_id]
 
-    def summaries(self, query: CaseFilter) -> tuple[list[CaseSummary], int]:
+    def summaries(self, query: CaseFilter) -> CasePage:
+        """The database's page (db/repository.py), read from the tables as they are: the order
+        (value, id) in the sort's direction, cases without a next timer last; the page after
+        `after` or before `before`; the count capped (services.case_listing.count_cap)."""
         tables = self.uow.read
-        pending: dict[str, list[_Timer]] = {}
+        pending: dict[str, list[Timer]] = {}
         for timer in tables.timers.values():
             if timer.fired_at is None:
-                pending.setdefault(timer.case_id, []).append(timer)
-        next_due = {case_id: min(t.due_on for t in timers) for case_id, timers in pending.items()}
+                pending.setdefault(timer.case_id, []).append(Timer(timer.kind, timer.key, timer.due_on))
+        nexts = {case_id: next_of(timers) for case_id, timers in pending.items()}
         rows = [c for c in tables.cases.values()
                 if all(value is None or getattr(c, column) == value for column, value in (
                     ("state", query.state), ("level", query.level), ("operator_code", query.operator_code)))
                 and (query.jurisdiction is None or c.jurisdiction.startswith(prefix(query.jurisdiction)))
                 and _within(c.jurisdiction, query.scopes)
                 and (query.timer_due_before is None
-                     or (c.id in next_due and next_due[c.id] < query.timer_due_before))
-                and (not query.text or _mentions(tables, c, query.text))
+                     or (nexts.get(c.id, (None, None))[0] or date.max) < query.timer_due_before)
+                and (not query.text or needle(query.text) in _search_text(tables, c))
                 and (query.applied_in is None or c.applied_on.year == query.applied_in)
                 and (query.ids is None or c.id in query.ids)]
-        column = _SORT_COLUMNS[query.sort.lstrip("-")]
-        rows.sort(key=lambda c: c.id)
-        ordered = sorted((c for c in rows if column(c, next_due.get(c.id)) is not None),
-                         key=lambda c: column(c, next_due.get(c.id)), reverse=query.sort.startswith("-"))
-        ordered += [c for c in rows if column(c, next_due.get(c.id)) is None]  # NULLs last, either way
-        page = ordered[query.offset:query.offset + query.limit]
+        name, descending = query.sort.lstrip("-"), query.sort.startswith("-")
+        column = _SORT_COLUMNS[name]
+
+        def key(c: _Case) -> tuple[Any, str]:
+            return column(c, nexts.get(c.id, (None, None))[0]), c.id
+
+        valued = sorted((c for c in rows if key(c)[0] is not None), key=key, reverse=descending)
+        ordered = valued + sorted((c for c in rows if key(c)[0] is None), key=lambda c: c.id, reverse=descending)
+        keys = [key(c) for c in ordered]
+        start, end = 0, len(ordered)
+        if query.before is not None:
+            end = next((i for i, k in enumerate(keys) if k == query.before or _beyond(k, query.before, descending)),
+                       len(ordered))
+            start = max(0, end - query.limit)
+            if start == 0:
+                end = min(len(ordered), query.limit)
+        elif query.after is not None:
+            start = next((i for i, k in enumerate(keys) if _beyond(k, query.after, descending)), len(ordered))
+        end = min(end, start + query.limit)
         out = []
-        for c in page:
+        for c in ordered[start:end]:
             base = tables.bases[c.base_id]
-            # the timer due first; of several due that day, the one the database's order gives last
-            first = next_due.get(c.id)
-            kinds = [t for t in sorted(pending.get(c.id, ()), key=lambda t: t.id) if t.due_on == first]
+            next_due, next_timer = nexts.get(c.id, (None, None))
             out.append(CaseSummary(
                 id=c.id, base_name=base.name, operator_code=c.operator_code, level=c.level,
                 jurisdiction=c.jurisdiction, state=c.state, version=c.version, period_start=c.period_start,
-                period_end=c.period_end, next_timer=f"{kinds[-1].kind}:{kinds[-1].key}" if kinds else None,
-                next_due=first, operator_name=tables.operators[base.operator_id].name, reference=c.reference))
-        return out, len(rows)
+                period_end=c.period_end, next_timer=next_timer, next_due=next_due,
+                operator_name=tables.operators[base.operator_id].name, reference=c.reference,
+                applied_on=c.applied_on, last_on=c.last_on))
+        cap = count_cap(query.text)
+        return CasePage(out, min(len(rows), cap), len(rows) > cap,
+                        next_after=keys[end - 1] if end < len(ordered) and end > start else None,
+                        previous_before=keys[start] if start > 0 else None)
+
+    def count(self) -> int:
+        return len(self.uow.read.cases)
 
     def operator_contact(self, operator_code: str) -> str | None:
         tables = self.uow.read

@@ -22,7 +22,7 @@ from alembic.script import ScriptDirectory
 
 import statemachines.automatic
 from db.migrate import alembic_config
-from db.tables import metadata
+from db.tables import POSTGRESQL_ONLY_INDEXES, metadata
 from services import cases
 from services.queries import list_cases, pending_timers
 from services.sweep import sweep
@@ -519,8 +519,10 @@ def test_the_pending_timer_queries_read_only_unfired_rows(rt, clock, engine):
     assert ("annual_report", "2025") not in {t.ident for t in pending_timers(rt, case_id)}
     with rt.uow() as uow:
         assert ("annual_report", "2025") not in {(t.kind, t.key) for t in uow.timers.due(date(2099, 1, 1), 100)}
+    # the case list reads its projection (issue 16), which only the case's acts and the sweep's
+    # claims write: a row changed behind their back is not followed there, and verify names it
     (summary,) = list_cases(rt)
-    assert (summary.next_timer, summary.next_due) == ("assessment:1.1", date(2026, 6, 15))
+    assert (summary.next_timer, summary.next_due) == ("annual_report:2025", date(2026, 3, 31))
 
 
 # --- the sweep fires each timer once -------------------------------------------------------
@@ -650,7 +652,10 @@ def test_the_schema_is_alembic_head_and_matches_the_tables(engine):
     assert head is not None
     assert rows(engine, "SELECT version_num FROM alembic_version") == [(head,)]
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    if engine.dialect.name != "postgresql":  # issue 16: the trigram index is PostgreSQL's alone
+        differences = [d for d in differences if not (d[0] == "add_index" and d[1].name in POSTGRESQL_ONLY_INDEXES)]
+    assert differences == []
 
 
 def test_issue15_the_party_of_a_case_is_its_operators_name_and_contact_and_its_bases_address(rt, clock):

@@ -143,10 +143,11 @@ def test_issue15_the_figures_cases_and_yearly_flows_count_as_the_statistics_do(r
 def test_issue15_the_case_filter_by_ids_and_the_deadlines_by_month(rt, clock, department):
     """Every storage lists only the cases given (CaseFilter.ids) and counts a month's pending timers."""
     wanted = (department["applied"], department["recognized"], "no-such-case")
-    rows, total = page_of_cases(rt, CaseFilter(ids=wanted, scopes=("520000",)))
+    page = page_of_cases(rt, CaseFilter(ids=wanted, scopes=("520000",)))
+    rows, total = page.rows, page.total
     assert total == 2 and {r.id for r in rows} == set(wanted[:2])
-    assert page_of_cases(rt, CaseFilter(ids=()))[1] == 0
-    assert page_of_cases(rt, CaseFilter(ids=wanted, scopes=("310000",)))[1] == 0  # still within the scopes
+    assert page_of_cases(rt, CaseFilter(ids=())).total == 0
+    assert page_of_cases(rt, CaseFilter(ids=wanted, scopes=("310000",))).total == 0  # still within the scopes
     months = deadlines_by_month(rt, ("520000",), TODAY)
     assert [m for m, _ in months] == [date(2026 + (10 + n) // 12, (10 + n) % 12 + 1, 1) for n in range(12)]
     pending = find_timers(rt, TimerFilter(scopes=("520000",), limit=1000))
