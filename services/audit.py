@@ -247,9 +247,10 @@ def _projections(uow: UnitOfWork, rt: Runtime, case_id: str, replayed: Case, eve
     except DomainError as exc:  # a date the calendar cannot give
         return [Violation(case_id, None, "R16", "projection", f"the timers the case owes cannot be derived: {exc}")]
     fired = projections.fired_timers(events)
-    if read is not None and not projections.check(case_id, replayed, read, owed, fired):
+    figures = projections.figure_rows(events, replayed.jurisdiction, rt.policies.get)  # issue 16
+    if read is not None and not projections.check(case_id, replayed, read, owed, fired, figures):
         return []
-    return projections.check(case_id, replayed, uow.projections.of_cases([case_id])[case_id], owed, fired)
+    return projections.check(case_id, replayed, uow.projections.of_cases([case_id])[case_id], owed, fired, figures)
 
 
 def _roles(uow: UnitOfWork, case_id: str, jurisdiction: str, events: list[Event],
@@ -355,7 +356,8 @@ def correct(rt: Runtime, case_id: str, *, corrects: int, changes: dict[str, Any]
             raise corrections.CorrectionRefused(
                 f"the history after the correction would not be legal: seq {first.seq} ({first.rule}): {first.message}")
         assert case is not None
-        uow.cases.save(case, stored.version, [event], timers_for(case, policy, rt.calendar))
+        uow.cases.save(case, stored.version, [event], timers_for(case, policy, rt.calendar),
+                       policy_of=rt.policies.get)
         uow.commit()
     return case, event
 
@@ -399,7 +401,8 @@ def rebuild_snapshots(rt: Runtime) -> list[str]:
             if replayed is None or replayed == stored:
                 continue
             policy = rt.policies.get(replayed.policy_id, replayed.policy_version)
-            uow.cases.save(replayed, stored.version, [], timers_for(replayed, policy, rt.calendar))
+            uow.cases.save(replayed, stored.version, [], timers_for(replayed, policy, rt.calendar),
+                           policy_of=rt.policies.get)
             uow.commit()
             rebuilt.append(case_id)
     return rebuilt

@@ -298,3 +298,6 @@ class StoredProjections:
     instalments: Mapping[int, Row]
     clawbacks: Mapping[str, Row]
     timers: tuple[StoredTimer, ...]
+    # issue 16: the figures' projections (statemachines.figures), case_days by date, case_tallies by seq
+    days: Mapping[date, Row] = field(default_factory=dict)
+    tallies: Mapping[int, Row] = field(default_factory=dict)
