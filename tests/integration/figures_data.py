@@ -98,7 +98,8 @@ def _plan(rng: random.Random, n: int) -> list[tuple[date, int, str, dict[str, An
     return steps
 
 
-def play(rt: Runtime, clock, *, cases_n: int = 18, seed: int = 16, until: date = date(2030, 12, 31)) -> Played:
+def play(rt: Runtime, clock, *, cases_n: int = 18, seed: int = 16, until: date = date(2030, 12, 31),
+         jurisdictions: tuple[str, ...] = JURISDICTIONS) -> Played:
     """The generated department, played through the services up to `until`."""
     rng = random.Random(seed)
     rt = with_policies(rt, notice_policy())
@@ -111,7 +112,7 @@ def play(rt: Runtime, clock, *, cases_n: int = 18, seed: int = 16, until: date =
             continue  # never opened, or ended (revoked, lapsed, rejected) before its plan did
         try:
             if act == "apply":
-                jurisdiction = JURISDICTIONS[n % len(JURISDICTIONS)]
+                jurisdiction = jurisdictions[n % len(jurisdictions)]
                 story.apply(day, seed=n + 1, jurisdiction=jurisdiction, base=f"创业园{n}",
                             level="provincial")
                 played.case_ids.append(story.case_id)  # type: ignore[arg-type]
