@@ -19,7 +19,7 @@ from services.runtime import Runtime
 from statemachines.errors import DomainError
 from statemachines.lifecycle import OPEN_STATES
 from tests.policy_variants import variant, with_policies
-from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story, credit_code
+from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
 HUNAN = "430000"  # a test's province whose policy has a public notice (R22) between approval and recognition
 SUSPENDER = "supervisor.sun"
@@ -92,9 +92,9 @@ def _plan(rng: random.Random, n: int) -> list[tuple[date, int, str, dict[str, An
         graded = next((s for s in steps if s[2] == "record_assessment"), None)
         if graded is not None:
             outcome = "fail" if graded[3]["outcome"] == "pass" else "pass"
+            grade = "达标" if outcome == "pass" else "不达标"
             steps.append((graded[0] + timedelta(days=7), n, "correct",
-                          {"target": "record_assessment", "payload": {"outcome": outcome,
-                                                                      "grade": "达标" if outcome == "pass" else "不达标"}}))
+                          {"target": "record_assessment", "payload": {"outcome": outcome, "grade": grade}}))
     return steps
 
 
