@@ -79,11 +79,12 @@ def fired_timers(events: Iterable[Event]) -> set[tuple[str, str]]:
     return out
 
 
-def figure_rows(events: list[Event], jurisdiction: str, policy_of: PolicyLookup
-                ) -> tuple[dict[date, Row], dict[int, Row]]:
-    """The case_days and case_tallies rows the history gives (statemachines.figures), keyed as stored."""
-    days = {r.on: (r.until, r.jurisdiction, r.level, r.state, r.ban_first_day, r.ban_last_day, r.ban_ended_on)
-            for r in figures.day_rows(events, policy_of)}
+def figure_rows(events: list[Event], jurisdiction: str, policy_of: PolicyLookup,
+                collected: figures.DayCollector | None = None) -> tuple[dict[date, Row], dict[int, Row]]:
+    """The case_days and case_tallies rows the history gives (statemachines.figures), keyed as stored;
+    the day rows as `collected` read them from a fold already run, when it was given one."""
+    values = collected.rows(policy_of) if collected is not None else figures.day_values(events, policy_of)
+    days = {v[0]: v[1:] for v in values}
     tallies = {r.seq: (r.on, r.year, r.jurisdiction, r.figure, r.grade, r.ground)
                for r in figures.tally_rows(events, jurisdiction)}
     return days, tallies

@@ -11,11 +11,9 @@ transaction), the back-fill of migration 0017 and `audit verify` derive the same
 """
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from statemachines import replay
 from statemachines.case import Case
@@ -51,9 +49,7 @@ class TallyRow:
 
 def day_row(case: Case, on: date, until: date | None = None) -> DayRow:
     """The row of a case as it stood at the end of `on`."""
-    ban = case.ban
-    return DayRow(on, until, case.jurisdiction, case.level, case.state,
-                  ban.first_day if ban else None, ban.last_day if ban else None, ban.ended_on if ban else None)
+    return DayRow(*_values(case, on, until))
 
 
 def bans_on(row: DayRow, day: date) -> bool:
@@ -64,25 +60,61 @@ def bans_on(row: DayRow, day: date) -> bool:
 
 def day_rows(events: list[Event], policy_of: PolicyLookup) -> list[DayRow]:
     """The case as of each distinct amended event date, as `replay.as_of` gives it."""
-    if not events:
-        return []
-    corrections = replay.corrections_in(events)
-    dates = [replay.amended(e, corrections).on for e in events]
-    if all(a <= b for a, b in zip(dates, dates[1:], strict=False)):
-        # dates in record order: as of each date is the fold after its last event, one pass
-        rows = _after_each_date(events, dates, policy_of, corrections)
-    else:  # a correction moved a date across another event's: as_of filters, it does not cut a prefix
-        rows = [day_row(case, d) for d in sorted(set(dates))
-                if (case := replay.as_of(events, policy_of, day=d)) is not None]
-    return [dataclasses.replace(row, until=nxt.on if nxt else None)
-            for row, nxt in zip(rows, [*rows[1:], None], strict=True)]
+    return [DayRow(*values) for values in day_values(events, policy_of)]
 
 
-def _after_each_date(events: list[Event], dates: list[date], policy_of: PolicyLookup,
-                     corrections: dict[int, dict[str, Any]]) -> list[DayRow]:
-    # folds changes one case object in place: each row is read from it before the next event
-    return [day_row(case, dates[i]) for i, case in enumerate(replay.folds(events, policy_of, corrections))
-            if i + 1 == len(events) or dates[i + 1] != dates[i]]
+DayValues = tuple[date, date | None, str, str, str, date | None, date | None, date | None]
+
+
+def day_values(events: list[Event], policy_of: PolicyLookup) -> list[DayValues]:
+    """day_rows as plain tuples, in DayRow's field order (`audit verify` compares tuples)."""
+    collector = DayCollector(events)
+    if collector.ordered:
+        for i, case in enumerate(replay.folds(events, policy_of, collector.corrections)):
+            collector(i, case)
+        return collector.values
+    return collector.by_as_of(policy_of)
+
+
+class DayCollector:
+    """The day rows read from a fold of the events as it runs: `replay.folds` here, or the fold
+    `audit verify` runs anyway (statemachines.audit.check_history's `each`), so that verifying
+    the rows costs no second fold. Call it with (i, the case after the i-th event)."""
+
+    def __init__(self, events: list[Event]) -> None:
+        self.events, self.corrections = events, replay.corrections_in(events)
+        dates = [replay.amended(e, self.corrections).on for e in events] if self.corrections \
+            else [e.on for e in events]
+        # dates in record order: as of each date is the fold after its last event (else as_of
+        # filters the events, which is not a prefix of them: by_as_of)
+        self.ordered = all(a <= b for a, b in zip(dates, dates[1:], strict=False))
+        days = sorted(set(dates))
+        self._dates, self._last = dates, len(events) - 1
+        self._until = dict(zip(days, [*days[1:], None], strict=True))
+        self.values: list[DayValues] = []
+
+    def __call__(self, i: int, case: Case) -> None:
+        # the fold changes one case object in place: the row is read from it before the next event
+        dates = self._dates
+        if i == self._last or dates[i + 1] != dates[i]:
+            self.values.append(_values(case, dates[i], self._until[dates[i]]))
+
+    def rows(self, policy_of: PolicyLookup) -> list[DayValues]:
+        """What the fold gave, when it was the whole of one; else derived here."""
+        if self.ordered and len(self.values) == len(self._until):
+            return self.values
+        return day_values(self.events, policy_of) if self.ordered else self.by_as_of(policy_of)
+
+    def by_as_of(self, policy_of: PolicyLookup) -> list[DayValues]:
+        return [_values(case, d, until) for d, until in self._until.items()
+                if (case := replay.as_of(self.events, policy_of, day=d)) is not None]
+
+
+def _values(case: Case, on: date, until: date | None) -> DayValues:
+    ban = case.ban
+    if ban is None:
+        return (on, until, case.jurisdiction, case.level, case.state, None, None, None)
+    return (on, until, case.jurisdiction, case.level, case.state, ban.first_day, ban.last_day, ban.ended_on)
 
 
 def flow(e: Event) -> str | None:
