@@ -362,8 +362,11 @@ case_days = sa.Table(
     sa.Column("ban_first_day", sa.Date),
     sa.Column("ban_last_day", sa.Date),
     sa.Column("ban_ended_on", sa.Date),
-    # a jurisdiction's cases by a range of codes (db.figures.code_range), then their days
-    sa.Index("ix_case_days_jurisdiction_on", "jurisdiction", "on"),
+    # a jurisdiction's cases by a range of codes (db.figures.code_range), then their days; on PostgreSQL
+    # covering what the counts read, so a province's are read from the index alone (the rows of one
+    # province are on every page of the table: 1.7 s → 0.3 s for 32,000 cases of 1,000,000)
+    sa.Index("ix_case_days_jurisdiction_on", "jurisdiction", "on",
+             postgresql_include=["until", "level", "state", "ban_first_day", "ban_last_day", "ban_ended_on"]),
 )
 
 # what each (amended) event adds to its year's figures: a flow, an assessment grade, a revocation ground
@@ -377,5 +380,6 @@ case_tallies = sa.Table(
     sa.Column("figure", sa.String(24)),
     sa.Column("grade", sa.String(32)),  # NULL: not an assessment; '' one without a grade
     sa.Column("ground", sa.String(32)),
-    sa.Index("ix_case_tallies_year_jurisdiction", "year", "jurisdiction"),
+    sa.Index("ix_case_tallies_year_jurisdiction", "year", "jurisdiction",
+             postgresql_include=["figure", "grade", "ground", "on", "case_id"]),
 )

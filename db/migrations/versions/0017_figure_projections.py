@@ -34,7 +34,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_days_case_id_cases")),
         sa.PrimaryKeyConstraint("case_id", "on", name=op.f("pk_case_days")),
     )
-    op.create_index("ix_case_days_jurisdiction_on", "case_days", ["jurisdiction", "on"])
+    op.create_index("ix_case_days_jurisdiction_on", "case_days", ["jurisdiction", "on"],
+                    postgresql_include=["until", "level", "state", "ban_first_day", "ban_last_day", "ban_ended_on"])
     op.create_table(
         "case_tallies",
         sa.Column("case_id", sa.String(length=32), nullable=False),
@@ -48,7 +49,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_tallies_case_id_cases")),
         sa.PrimaryKeyConstraint("case_id", "seq", name=op.f("pk_case_tallies")),
     )
-    op.create_index("ix_case_tallies_year_jurisdiction", "case_tallies", ["year", "jurisdiction"])
+    op.create_index("ix_case_tallies_year_jurisdiction", "case_tallies", ["year", "jurisdiction"],
+                    postgresql_include=["figure", "grade", "ground", "on", "case_id"])
     op.create_index("ix_cases_jurisdiction_state_level", "cases", ["jurisdiction", "state", "level"])
     _backfill()
 
