@@ -9,7 +9,6 @@ transaction.
 """
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -18,36 +17,43 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
+from db.driver_path import DriverStatement
 from statemachines.case import Case
 from statemachines.events import Event
-from statemachines.figures import DayRow, TallyRow, day_row, day_rows, tally_rows
+from statemachines.figures import TallyRow, day_values, tally_rows, values_of
 from statemachines.jurisdiction import prefix
 from statemachines.lifecycle import IN_FORCE
 from statemachines.replay import PolicyLookup
 
 _d, _t = t.case_days.c, t.case_tallies.c
-_LAST_DAY = sa.select(sa.func.max(_d.on)).where(_d.case_id == sa.bindparam("case_id"))
-_CLOSE_DAY = t.case_days.update().where(_d.case_id == sa.bindparam("k_case_id"), _d.on == sa.bindparam("k_on"))
-_INSERT_DAY, _INSERT_TALLY = t.case_days.insert(), t.case_tallies.insert()
+DAY_KEYS = ("on", "until", "jurisdiction", "level", "state", "ban_first_day", "ban_last_day", "ban_ended_on")
+TALLY_KEYS = ("seq", "on", "year", "jurisdiction", "figure", "grade", "ground")
+# the statements every act runs, on the driver's cursor (db.driver_path: SQLAlchemy's execution
+# cost more than the statements themselves, bench b1)
+_INSERT_DAY = DriverStatement(t.case_days.insert(), ("case_id", *DAY_KEYS))
+_INSERT_TALLY = DriverStatement(t.case_tallies.insert(), ("case_id", *TALLY_KEYS))
+# a later day: the case's last row ends where the new one begins (none: the act is not later)
+_CLOSE_LAST = DriverStatement(t.case_days.update().where(
+    _d.case_id == sa.bindparam("k_case_id"), _d.until.is_(None), _d.on < sa.bindparam("k_on")), ("until",))
+# another act of the last row's day: that row is the case after it
+_SAME_DAY = DriverStatement(t.case_days.update().where(
+    _d.case_id == sa.bindparam("k_case_id"), _d.until.is_(None), _d.on == sa.bindparam("k_on")), DAY_KEYS[2:])
 
 
 def write(conn: Connection, case: Case, events: Sequence[Event], policy_of: PolicyLookup | None, *,
           fresh: bool = False) -> None:
     """The case's day and tally rows after an act (see the module's docstring)."""
-    dates = {e.on for e in events}
-    if events and len(dates) == 1 and not any(e.act == "correct" for e in events):
-        (on,) = dates
-        last = None if fresh else conn.execute(_LAST_DAY, {"case_id": case.id}).scalar_one_or_none()
-        if fresh or (last is not None and on >= last):
-            row = day_row(case, on)
-            if last == on:
-                conn.execute(_CLOSE_DAY, {"k_case_id": case.id, "k_on": on, **_day_values(row, with_key=False)})
-            else:
-                if last is not None:
-                    conn.execute(_CLOSE_DAY, {"k_case_id": case.id, "k_on": last, "until": on})
-                conn.execute(_INSERT_DAY, {"case_id": case.id, **_day_values(row)})
-            _insert_tallies(conn, case.id, tally_rows(list(events), case.jurisdiction))
+    if events and all(e.on == events[0].on and e.act != "correct" for e in events):
+        on = events[0].on
+        values = dict(zip(DAY_KEYS, values_of(case, on, None), strict=True))
+        key = {"k_case_id": case.id, "k_on": on}
+        if fresh or _CLOSE_LAST.run(conn, {**key, "until": on}) == 1:
+            _INSERT_DAY.run(conn, {"case_id": case.id, **values})
+        elif _SAME_DAY.run(conn, {**key, **values}) != 1:  # an earlier day than the last row's, or no rows
+            rewrite(conn, case.id, case.jurisdiction, None, policy_of)
             return
+        _insert_tallies(conn, case.id, tally_rows(list(events), case.jurisdiction))
+        return
     rewrite(conn, case.id, case.jurisdiction, None, policy_of)
 
 
@@ -59,9 +65,9 @@ def rewrite(conn: Connection, case_id: str, jurisdiction: str, events: list[Even
     history = case_events(conn, case_id) if events is None else events
     conn.execute(t.case_days.delete().where(_d.case_id == case_id))
     conn.execute(t.case_tallies.delete().where(_t.case_id == case_id))
-    days = day_rows(history, policy_of or _shipped_policies())
+    days = day_values(history, policy_of or _shipped_policies())
     if days:
-        conn.execute(_INSERT_DAY, [{"case_id": case_id, **_day_values(r)} for r in days])
+        _INSERT_DAY.run_many(conn, [{"case_id": case_id, **dict(zip(DAY_KEYS, v, strict=True))} for v in days])
     _insert_tallies(conn, case_id, tally_rows(history, jurisdiction))
 
 
@@ -73,17 +79,11 @@ def _shipped_policies() -> PolicyLookup:
     return default_policies().get
 
 
-def _day_values(row: DayRow, *, with_key: bool = True) -> dict[str, Any]:
-    values = dataclasses.asdict(row)
-    if not with_key:
-        del values["on"]
-    return values
-
-
 def _insert_tallies(conn: Connection, case_id: str, rows: Iterable[TallyRow]) -> None:
-    values = [{"case_id": case_id, **dataclasses.asdict(r)} for r in rows]
+    values = [{"case_id": case_id, "seq": r.seq, "on": r.on, "year": r.year, "jurisdiction": r.jurisdiction,
+               "figure": r.figure, "grade": r.grade, "ground": r.ground} for r in rows]
     if values:
-        conn.execute(_INSERT_TALLY, values)
+        _INSERT_TALLY.run_many(conn, values)
 
 
 def code_range(column: Any, scope: str) -> Any:

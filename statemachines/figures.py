@@ -49,7 +49,7 @@ class TallyRow:
 
 def day_row(case: Case, on: date, until: date | None = None) -> DayRow:
     """The row of a case as it stood at the end of `on`."""
-    return DayRow(*_values(case, on, until))
+    return DayRow(*values_of(case, on, until))
 
 
 def bans_on(row: DayRow, day: date) -> bool:
@@ -97,7 +97,7 @@ class DayCollector:
         # the fold changes one case object in place: the row is read from it before the next event
         dates = self._dates
         if i == self._last or dates[i + 1] != dates[i]:
-            self.values.append(_values(case, dates[i], self._until[dates[i]]))
+            self.values.append(values_of(case, dates[i], self._until[dates[i]]))
 
     def rows(self, policy_of: PolicyLookup) -> list[DayValues]:
         """What the fold gave, when it was the whole of one; else derived here."""
@@ -106,11 +106,11 @@ class DayCollector:
         return day_values(self.events, policy_of) if self.ordered else self.by_as_of(policy_of)
 
     def by_as_of(self, policy_of: PolicyLookup) -> list[DayValues]:
-        return [_values(case, d, until) for d, until in self._until.items()
+        return [values_of(case, d, until) for d, until in self._until.items()
                 if (case := replay.as_of(self.events, policy_of, day=d)) is not None]
 
 
-def _values(case: Case, on: date, until: date | None) -> DayValues:
+def values_of(case: Case, on: date, until: date | None) -> DayValues:
     ban = case.ban
     if ban is None:
         return (on, until, case.jurisdiction, case.level, case.state, None, None, None)
