@@ -90,7 +90,7 @@ class DayCollector:
         self.ordered = all(a <= b for a, b in zip(dates, dates[1:], strict=False))
         days = sorted(set(dates))
         self._dates, self._last = dates, len(events) - 1
-        self._until = dict(zip(days, [*days[1:], None], strict=True))
+        self._until = dict(zip(days, [*days[1:], None], strict=True)) if days else {}
         self.values: list[DayValues] = []
 
     def __call__(self, i: int, case: Case) -> None:
