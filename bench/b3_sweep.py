@@ -28,8 +28,9 @@ def build(backend: c.Backend, cases: int, due: int) -> None:
     from statemachines.timers import timers_for
 
     case, events, policy, calendar = c.recognized_case(reports=2)
-    c.insert_template(backend, case, [], timers_for(case, policy, calendar))  # no history needed
-    template = c.read_template(backend, ["operators", "bases", "cases", "timers"])
+    # no history is replicated; the template's is written so that its figures' rows (issue 16) are
+    c.insert_template(backend, case, events, timers_for(case, policy, calendar))
+    template = c.read_template(backend, ["operators", "bases", "cases", "timers", *c.FIGURES])
     cols = template["timers"][0]
     ik, iy = cols.index("kind"), cols.index("key")
     step = max(1, cases // due)

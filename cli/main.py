@@ -303,6 +303,15 @@ def audit_rebuild_snapshots() -> None:
     typer.echo(f"{len(rebuilt)} case(s) rewritten from their events" + (": " + ", ".join(rebuilt) if rebuilt else ""))
 
 
+@audit_app.command("rebuild-figures")
+def audit_rebuild_figures() -> None:
+    """Derive the statistics' projections (case_days, case_tallies) again from every case's events."""
+    from bootstrap import build_runtime
+    from services.figures_rebuild import rebuild_figures
+
+    typer.echo(f"{rebuild_figures(build_runtime())} case(s): their figures' rows derived again from their events")
+
+
 EXPORT_FORMATS = (".json", ".xlsx")
 
 

@@ -1,6 +1,6 @@
 """The rows derived from cases, read back as stored, for `audit verify` to hold against the replay.
 
-Six statements for any number of cases: `verify --all` reads them for a batch of cases at a time
+Eight statements for any number of cases: `verify --all` reads them for a batch of cases at a time
 (bench b5), where a statement per table and case cost a third of the whole check on PostgreSQL.
 They run on the driver's cursor (db.driver_path): SQLAlchemy's result rows cost half of reading
 them for cases of five events (bench b7, issue 16), so the batch's ids are one parameter whatever
@@ -25,7 +25,9 @@ from services.projections import (
     CASE_COLUMNS,
     CLAWBACK_COLUMNS,
     COMPLAINT_COLUMNS,
+    DAY_COLUMNS,
     INSTALMENT_COLUMNS,
+    TALLY_COLUMNS,
     StoredProjections,
     StoredTimer,
 )
@@ -71,7 +73,7 @@ def _column(table: sa.Table, name: str) -> Any:
 def _of_cases(table: sa.Table, columns: Sequence[str], case: str = "case_id", key: str | None = None,
               *, pg: bool = False) -> sa.Select:
     """(case, the row's key, its columns…) of the rows of these cases."""
-    return sa.select(table.c[case], table.c[key or case], *(_column(table, c) for c in columns)).where(
+    return sa.select(table.c[case], _column(table, key or case), *(_column(table, c) for c in columns)).where(
         among_ids(table.c[case], pg))
 
 
@@ -92,7 +94,9 @@ def _statements(pg: bool) -> tuple[sa.Select, dict[str, sa.Select], sa.Select]:
             {"bans": _of_cases(t.bans, BAN_COLUMNS, pg=pg),
              "complaints": _of_cases(t.complaints, COMPLAINT_COLUMNS, key="complaint_id", pg=pg),
              "instalments": _of_cases(t.subsidy_instalments, INSTALMENT_COLUMNS, key="number", pg=pg),
-             "clawbacks": _of_cases(t.subsidy_clawbacks, CLAWBACK_COLUMNS, pg=pg)},
+             "clawbacks": _of_cases(t.subsidy_clawbacks, CLAWBACK_COLUMNS, pg=pg),
+             "days": _of_cases(t.case_days, DAY_COLUMNS, key="on", pg=pg),
+             "tallies": _of_cases(t.case_tallies, TALLY_COLUMNS, key="seq", pg=pg)},
             sa.select(timers.case_id, timers.kind, timers.key, _column(t.timers, "due_on"), timers.provisional,
                       timers.fired_at.is_not(None)).where(among_ids(timers.case_id, pg)))
 
@@ -124,5 +128,6 @@ class SqlProjectionRepository:
         for case_id, kind, key, due_on, provisional, fired in timers.rows(self.conn, ids):
             rows[case_id]["timers"].append(StoredTimer(kind, key, due_on, bool(provisional), bool(fired)))
         return {case_id: StoredProjections(r["case_row"], r["bans"], r["complaints"], r["instalments"], r["clawbacks"],
-                                           tuple(r["timers"]), r.get("listing"), r.get("operator_name"))
+                                           tuple(r["timers"]), listing=r.get("listing"),
+                                           operator_name=r.get("operator_name"), days=r["days"], tallies=r["tallies"])
                 for case_id, r in rows.items()}

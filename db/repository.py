@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from db import figures
 from db import tables as t
 from db.case_listing import ClaimedCases
 from db.driver_path import DriverStatement
@@ -30,6 +31,7 @@ from statemachines.errors import OpenCaseExists, StaleVersion
 from statemachines.events import Event
 from statemachines.jurisdiction import prefix
 from statemachines.programmes import DEFAULT_PROGRAMME
+from statemachines.replay import PolicyLookup
 from statemachines.timers import DEADLINE_KINDS, Timer
 
 
@@ -180,7 +182,8 @@ class SqlCaseRepository:
 
     # --- writing ---
 
-    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer]) -> None:
+    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer], *,
+            policy_of: PolicyLookup | None = None) -> None:
         snapshot = case.to_dict()
         next_due, next_timer = next_of(timers)  # a new case's timers are all pending
         values = {"id": case.id, **self._case_values(case, snapshot), **self._listing(case, None, snapshot),
@@ -196,9 +199,11 @@ class SqlCaseRepository:
         self._apply_timers(self._plan_timers(case.id, timers, fresh=True))
         self._writing = (snapshot, None)
         self._sync_projections(case, fresh=True)
+        figures.write(self.conn, case, events, policy_of, fresh=True)
         self._known[case.id] = (case.version, snapshot)
 
-    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None:
+    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer], *,
+             policy_of: PolicyLookup | None = None) -> None:
         snapshot = case.to_dict()
         known = self._known.pop(case.id, None)
         # only an act builds on what was read; a rewrite without events (rebuild-snapshots)
@@ -219,6 +224,7 @@ class SqlCaseRepository:
         self._apply_timers(plan)
         self._writing = (snapshot, before)
         self._sync_projections(case)
+        figures.write(self.conn, case, events, policy_of)
         self._known[case.id] = (case.version, snapshot)
 
     def _case_values(self, case: Case, snapshot: dict) -> dict:
@@ -545,6 +551,14 @@ class SqlTimerRepository:
         # (case, kind, key) is unique: an order without ties, so pages neither skip nor repeat a timer
         rows = self.conn.execute(q.order_by(c.due_on, c.case_id, c.kind, c.key).limit(query.limit).offset(query.offset))
         return [dict(r) for r in rows.mappings()]
+
+    def due_counts(self, scopes: Sequence[str], due_from: date, due_before: date) -> list[tuple[date, int]]:
+        c = t.timers.c
+        q = (sa.select(c.due_on, sa.func.count()).join(t.cases, t.cases.c.id == c.case_id)
+             .where(c.fired_at.is_(None), c.due_on >= due_from, c.due_on < due_before,
+                    sa.or_(sa.false(), *(figures.code_range(t.cases.c.jurisdiction, s) for s in scopes)))
+             .group_by(c.due_on).order_by(c.due_on))
+        return [(due_on, n) for due_on, n in self.conn.execute(q)]
 
     def fired(self, case_id: str) -> list[dict]:
         c = t.timers.c

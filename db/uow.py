@@ -9,6 +9,7 @@ from db.anchors import SqlAnchorRepository
 from db.case_listing import ClaimedCases
 from db.deployment import SqlDeploymentRepository
 from db.engine import READ_ONLY
+from db.figures import SqlFigureRepository
 from db.projections import SqlProjectionRepository
 from db.reminders import SqlReminderRepository
 from db.repository import SqlCaseRepository, SqlTimerRepository
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
         self.anchors = SqlAnchorRepository(self.conn)
         self.deployment = SqlDeploymentRepository(self.conn)
         self.projections = SqlProjectionRepository(self.conn)
+        self.figures = SqlFigureRepository(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -23,7 +23,7 @@ from services.queries import case_ids
 from services.runtime import Runtime
 from services.users import Grant, User, inspecting_users
 from services.values import StoredProjections
-from statemachines import audit, corrections, replay
+from statemachines import audit, corrections, figures, replay
 from statemachines.case import Case
 from statemachines.errors import DomainError, FutureDate, InvalidAct, StaleVersion
 from statemachines.events import SYSTEM_ACTOR, Event, seal
@@ -227,8 +227,10 @@ def _verify(uow: UnitOfWork, rt: Runtime, case_id: str, stored: Case | Mapping[s
         report.violations.append(Violation(case_id, 1, "R17", "chain",
                                            f"the case's chain is hashed with {events[0].hash_algorithm}; "
                                            f"this deployment chose {algorithm} when its database was created"))
+    days = figures.DayCollector(events)  # issue 16: the figures' day rows, read from this same fold
     try:
-        replayed, problems = audit.check_history(case_id, events, rt.policies.get)
+        replayed, problems = audit.check_history(case_id, events, rt.policies.get,
+                                                 each=days if days.ordered else None)
     except DomainError as exc:  # an unknown policy version, say
         replayed, problems = None, [Violation(case_id, None, "R17", "transition", str(exc))]
     report.violations += problems
@@ -240,13 +242,13 @@ def _verify(uow: UnitOfWork, rt: Runtime, case_id: str, stored: Case | Mapping[s
         stored = replayed if replayed is not None and replayed.encodes_as(stored) else Case.from_dict(dict(stored))
     if replayed is not None:
         report.violations += audit.compare(case_id, replayed, stored)
-        report.violations += _projections(uow, rt, case_id, replayed, events, read)
+        report.violations += _projections(uow, rt, case_id, replayed, events, read, days)
     report.violations += _roles(uow, case_id, stored.jurisdiction, events, scope)
     return report
 
 
 def _projections(uow: UnitOfWork, rt: Runtime, case_id: str, replayed: Case, events: list[Event],
-                 read: StoredProjections | None) -> list[Violation]:
+                 read: StoredProjections | None, days: figures.DayCollector | None = None) -> list[Violation]:
     """The case's derived rows (its columns, ban, complaints, instalments, clawback, timers) against the
     replay; rows `read` earlier are read again, in this unit of work, before anything is reported."""
     try:
@@ -254,9 +256,10 @@ def _projections(uow: UnitOfWork, rt: Runtime, case_id: str, replayed: Case, eve
     except DomainError as exc:  # a date the calendar cannot give
         return [Violation(case_id, None, "R16", "projection", f"the timers the case owes cannot be derived: {exc}")]
     fired = projections.fired_timers(events)
-    if read is not None and not projections.check(case_id, replayed, read, owed, fired):
+    derived = projections.figure_rows(events, replayed.jurisdiction, rt.policies.get, days)  # issue 16
+    if read is not None and not projections.check(case_id, replayed, read, owed, fired, derived):
         return []
-    return projections.check(case_id, replayed, uow.projections.of_cases([case_id])[case_id], owed, fired)
+    return projections.check(case_id, replayed, uow.projections.of_cases([case_id])[case_id], owed, fired, derived)
 
 
 def _roles(uow: UnitOfWork, case_id: str, jurisdiction: str, events: list[Event], scope: Scope) -> list[Violation]:
@@ -361,7 +364,8 @@ def correct(rt: Runtime, case_id: str, *, corrects: int, changes: dict[str, Any]
             raise corrections.CorrectionRefused(
                 f"the history after the correction would not be legal: seq {first.seq} ({first.rule}): {first.message}")
         assert case is not None
-        uow.cases.save(case, stored.version, [event], timers_for(case, policy, rt.calendar))
+        uow.cases.save(case, stored.version, [event], timers_for(case, policy, rt.calendar),
+                       policy_of=rt.policies.get)
         uow.commit()
     return case, event
 
@@ -405,7 +409,8 @@ def rebuild_snapshots(rt: Runtime) -> list[str]:
             if replayed is None or replayed == stored:
                 continue
             policy = rt.policies.get(replayed.policy_id, replayed.policy_version)
-            uow.cases.save(replayed, stored.version, [], timers_for(replayed, policy, rt.calendar))
+            uow.cases.save(replayed, stored.version, [], timers_for(replayed, policy, rt.calendar),
+                           policy_of=rt.policies.get)
             uow.commit()
             rebuilt.append(case_id)
     return rebuilt

@@ -30,7 +30,7 @@ def refresh_provisional(rt: Runtime) -> RefreshReport:
             events = automatic.recompute_provisional(case, policy, rt.calendar, rt.clock())
             timers = timers_for(case, policy, rt.calendar)
             if events:
-                uow.cases.save(case, version, events, timers)
+                uow.cases.save(case, version, events, timers, policy_of=rt.policies.get)
             else:
                 uow.cases.sync_timers(case.id, timers)
             after = {t.ident: (t.due_on, t.provisional) for t in timers}

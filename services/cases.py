@@ -89,7 +89,7 @@ def open_case(rt: Runtime, *, operator_name: str, credit_code: str, base_name: s
             reference=uow.cases.next_reference(jurisdiction, on.year),
         )
         timers = tuple(timers_for(case, policy, rt.calendar))
-        uow.cases.add(case, events, list(timers))
+        uow.cases.add(case, events, list(timers), policy_of=rt.policies.get)
         result = _answered(uow, once, ActResult(case, events, timers=timers), rt)
         uow.commit()
     return result
@@ -128,7 +128,7 @@ def record(act: str, rt: Runtime, case_id: str, *, actor: str, on: date, reason:
                 raise
             raise _for_user(refusal, authz.permitted_acts(user, case, policy, rt.today())) from None
         timers = tuple(timers_for(case, policy, rt.calendar))
-        uow.cases.save(case, version, events, list(timers))
+        uow.cases.save(case, version, events, list(timers), policy_of=rt.policies.get)
         result = _answered(uow, once, ActResult(case, events, timers=timers), rt)
         uow.commit()
     return result

@@ -28,6 +28,7 @@ from statemachines.case import Case
 from statemachines.errors import DomainError
 from statemachines.events import Event
 from statemachines.programmes import DEFAULT_PROGRAMME
+from statemachines.replay import PolicyLookup
 from statemachines.timers import Timer
 
 
@@ -81,12 +82,17 @@ class CaseRepository(Protocol):
         """The case as last saved (locked for the transaction if `for_update`); CaseNotFound if none."""
         ...
 
-    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer]) -> None:
-        """A new case with its first events and timers; OpenCaseExists if its base already has one open (R3)."""
+    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer], *,
+            policy_of: PolicyLookup | None = None) -> None:
+        """A new case with its first events and timers; OpenCaseExists if its base already has one open (R3).
+        `policy_of`: the policies its figures' rows are derived under when they must be folded again
+        (statemachines.figures; db.figures falls back on the shipped ones)."""
         ...
 
-    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None:
-        """The case, events appended, timers reconciled, if still at `expected_version` (else StaleVersion)."""
+    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer], *,
+             policy_of: PolicyLookup | None = None) -> None:
+        """The case, events appended, timers reconciled, if still at `expected_version` (else StaleVersion);
+        its figures' rows (statemachines.figures) follow in the same transaction."""
         ...
 
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
@@ -202,6 +208,11 @@ class TimerRepository(Protocol):
 
     def search(self, query: TimerFilter) -> list[dict[str, Any]]:
         """Unfired timers across cases, with their case's jurisdiction, state and base name."""
+        ...
+
+    def due_counts(self, scopes: Sequence[str], due_from: date, due_before: date) -> list[tuple[date, int]]:
+        """(due date, unfired timers due that day) from `due_from` to before `due_before`, of the cases
+        in these scopes: counted by the database (issue 16: the dashboard's chart of deadlines)."""
         ...
 
 
@@ -482,6 +493,37 @@ class ProjectionRepository(Protocol):
         ...
 
 
+class FigureRepository(Protocol):
+    """Issue 16: the published figures counted over their projections (statemachines.figures), not by
+    replaying cases. Jurisdictions are scopes: a code and every code under it."""
+
+    def as_of_counts(self, jurisdiction: str, day: date) -> list[tuple[str, str, int, int]]:
+        """(level, state, cases, of them with a ban in force) of the cases as they stood on `day`."""
+        ...
+
+    def tally_counts(self, jurisdiction: str, year: int, day: date) -> list[tuple[str | None, str | None,
+                                                                                  str | None, int]]:
+        """(figure, grade, ground, events) of the year's events of the cases that stood by `day`."""
+        ...
+
+    def counted(self, jurisdiction: str, year: int, day: date, figure: str) -> list[str]:
+        """The ids, in order, of the cases in force on `day` ("recognized") or with an event of the
+        year adding to `figure` (and standing by `day`)."""
+        ...
+
+    def flows(self, jurisdiction: str, years: Sequence[int]) -> list[tuple[int, str, int]]:
+        """(year, figure, events) of every case's events of these years."""
+        ...
+
+    def grid(self, jurisdiction: str, scopes: Sequence[str] | None) -> list[tuple[str, str, int]]:
+        """(state, level, cases) of the cases now, in the jurisdiction and one of the scopes."""
+        ...
+
+    def rewrite(self, case_id: str, jurisdiction: str, events: list[Event], policy_of: PolicyLookup) -> None:
+        """The case's figure rows derived again from these events (`audit rebuild-figures`)."""
+        ...
+
+
 class DeploymentRepository(Protocol):
     """What the deployment chose when its database was created."""
 
@@ -527,6 +569,8 @@ class UnitOfWork(Protocol):
     def deployment(self) -> DeploymentRepository: ...
     @property
     def projections(self) -> ProjectionRepository: ...
+    @property
+    def figures(self) -> FigureRepository: ...
 
     def __enter__(self) -> UnitOfWork:
         """Begins the transaction."""

@@ -14,13 +14,16 @@ records the timer it fired in the event's payload).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from services.case_listing import LISTING_COLUMNS, next_of, search_text
 from services.values import Row, StoredProjections, StoredTimer
+from statemachines import figures
 from statemachines.audit import Violation
 from statemachines.case import Case
 from statemachines.events import SYSTEM_ACTOR, Event
+from statemachines.replay import PolicyLookup
 from statemachines.timers import Timer
 
 # the columns of each table's rows, in the order stored rows are read in (db/projections.py): the
@@ -31,10 +34,13 @@ BAN_COLUMNS = ("operator_code", "base_id", "level", "ground", "first_day", "last
 COMPLAINT_COLUMNS = ("received_on", "summary", "period", "valid", "verified_on")
 INSTALMENT_COLUMNS = ("amount_fen", "due_on", "status", "paid_on", "paid_fen")
 CLAWBACK_COLUMNS = ("ground", "since", "owed_fen", "repaid_fen", "repaid_on")
+# issue 16: the figures' projections, case_days keyed by `on`, case_tallies by `seq`
+DAY_COLUMNS = ("until", "jurisdiction", "level", "state", "ban_first_day", "ban_last_day", "ban_ended_on")
+TALLY_COLUMNS = ("on", "year", "jurisdiction", "figure", "grade", "ground")
 
-__all__ = ["BAN_COLUMNS", "CASE_COLUMNS", "CLAWBACK_COLUMNS", "COMPLAINT_COLUMNS", "INSTALMENT_COLUMNS",
-           "LISTING_COLUMNS", "StoredProjections", "StoredTimer", "case_columns", "check", "fired_timers",
-           "listing_columns"]
+__all__ = ["BAN_COLUMNS", "CASE_COLUMNS", "CLAWBACK_COLUMNS", "COMPLAINT_COLUMNS", "DAY_COLUMNS",
+           "INSTALMENT_COLUMNS", "LISTING_COLUMNS", "TALLY_COLUMNS", "StoredProjections", "StoredTimer",
+           "case_columns", "check", "figure_rows", "fired_timers", "listing_columns"]
 
 
 def case_columns(case: Case) -> Row:
@@ -74,9 +80,22 @@ def fired_timers(events: Iterable[Event]) -> set[tuple[str, str]]:
     return out
 
 
+def figure_rows(events: list[Event], jurisdiction: str, policy_of: PolicyLookup,
+                collected: figures.DayCollector | None = None) -> tuple[dict[date, Row], dict[int, Row]]:
+    """The case_days and case_tallies rows the history gives (statemachines.figures), keyed as stored;
+    the day rows as `collected` read them from a fold already run, when it was given one."""
+    values = collected.rows(policy_of) if collected is not None else figures.day_values(events, policy_of)
+    days = {v[0]: v[1:] for v in values}
+    tallies = {r.seq: (r.on, r.year, r.jurisdiction, r.figure, r.grade, r.ground)
+               for r in figures.tally_rows(events, jurisdiction)}
+    return days, tallies
+
+
 def check(case_id: str, replayed: Case, stored: StoredProjections, owed: Sequence[Timer],
-          fired: set[tuple[str, str]]) -> list[Violation]:
-    """Every derived row of the case against what its replay gives (see the module's docstring)."""
+          fired: set[tuple[str, str]], derived: tuple[Mapping[date, Row], Mapping[int, Row]] | None = None
+          ) -> list[Violation]:
+    """Every derived row of the case against what its replay gives (see the module's docstring);
+    the figures' rows against `derived` (figure_rows, above) when given."""
     out = _rows(case_id, "cases", "R17", CASE_COLUMNS, {case_id: case_columns(replayed)},
                 {} if stored.case_row is None else {case_id: stored.case_row})
     out += _rows(case_id, "bans", "R2", BAN_COLUMNS, _bans(replayed), stored.bans)
@@ -88,6 +107,9 @@ def check(case_id: str, replayed: Case, stored: StoredProjections, owed: Sequenc
         out += _rows(case_id, "cases", "R17", LISTING_COLUMNS,
                      {case_id: listing_columns(replayed, stored.operator_name or "", owed, fired)},
                      {case_id: stored.listing})
+    if derived is not None:
+        out += _rows(case_id, "case_days", "R17", DAY_COLUMNS, derived[0], stored.days)
+        out += _rows(case_id, "case_tallies", "R17", TALLY_COLUMNS, derived[1], stored.tallies)
     return out + _timers(case_id, stored.timers, owed, fired)
 
 

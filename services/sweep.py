@@ -99,7 +99,7 @@ def _fire(rt: Runtime, uow: UnitOfWork, case: Case, due: DueTimer, channels: Seq
     events = automatic.fire(case, policy, rt.calendar, timer, rt.clock())
     if not events:
         return events, 0
-    uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar))
+    uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar), policy_of=rt.policies.get)
     return events, reminders.escalate(uow, rt.clock(), case, timer, events[0].on, channels, people, policy)
 
 

@@ -302,3 +302,6 @@ class StoredProjections:
     # the operator its base belongs to, which they copy; None where a storage keeps no such columns
     listing: Row | None = None
     operator_name: str | None = None
+    # issue 16: the figures' projections (statemachines.figures), case_days by date, case_tallies by seq
+    days: Mapping[date, Row] = field(default_factory=dict)
+    tallies: Mapping[int, Row] = field(default_factory=dict)

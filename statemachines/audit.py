@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -152,8 +152,11 @@ def _agrees(e: Event, hashed: Any) -> bool:
         return False
 
 
-def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) -> tuple[Case | None, list[Violation]]:
-    """Every transition legal under its recorded policy, rules cited as the acts may, four eyes."""
+def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup, *,
+                  each: Callable[[int, Case], None] | None = None) -> tuple[Case | None, list[Violation]]:
+    """Every transition legal under its recorded policy, rules cited as the acts may, four eyes.
+    `each(i, case)`: after the i-th event, the case folded so far (the same object, changed in place),
+    for what else is read from this fold (statemachines.figures.DayCollector: one fold, not two)."""
     out: list[Violation] = []
     corrections = corrections_in(events)
     by_seq = {e.seq: e for e in events} if corrections else {}
@@ -164,7 +167,7 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
     automatic = False  # whether the suspension in force was the system's
     policy: Policy | None = None
     key = None
-    for e in events:
+    for i, e in enumerate(events):
         if e.rule not in ACT_RULES.get(e.act, ()):
             out.append(Violation(case_id, e.seq, e.rule, "rule", f"'{e.act}' cannot cite {e.rule}"))
         if e.act == "correct":  # one that cannot be applied is named by statemachines.corrections.check
@@ -173,6 +176,8 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
                 apply_correction(case, e, corrected)
                 if corrected is not None and corrected.act == "inspect":
                     inspectors.add(e.actor)  # R5: who corrects the inspection took part in it
+                if each is not None:
+                    each(i, case)
             continue
         event = amended(e, corrections) if corrections else e
         if e.act in ("approve", "decide_objection") and (e.actor in inspectors):  # R22 keeps R5's four eyes
@@ -202,6 +207,8 @@ def check_history(case_id: str, events: list[Event], policy_of: PolicyLookup) ->
                 verifier if automatic and event.payload.get("ground") == "complaints" else e.actor)
         elif e.act in ("reinstate", "revoke"):
             suspender = None
+        if each is not None:
+            each(i, case)
     return case, out
 
 

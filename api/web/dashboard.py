@@ -8,7 +8,6 @@ every year the pages offer, and the pending deadlines of the coming twelve month
 from __future__ import annotations
 
 from calendar import month_abbr
-from collections import Counter
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -22,10 +21,8 @@ from api.web.charts import Row, bar_chart
 from api.web.i18n import Translator
 from api.web.routes import PageUser, lang_of, offered_years, refusal_page, render
 from services.filed_workbooks import statistics_workbook
-from services.ports import CaseFilter
-from services.queries import every_case
 from services.security_log import logged_export
-from services.stats import flows_by_year, statistics
+from services.stats import flows_by_year, state_level_grid, statistics
 from services.timer_queries import deadlines_by_month
 from services.values import Origin
 from statemachines.lifecycle import STATES
@@ -71,7 +68,7 @@ def dashboard(request: Request, rt: RuntimeDep, user: PageUser, jurisdiction: st
 
 def _figures(t: Translator, rt, jurisdiction: str, scopes: tuple[str, ...], year: int,
              years: list[int]) -> dict[str, Any]:
-    grid = Counter((r.state, r.level) for r in every_case(rt, CaseFilter(jurisdiction=jurisdiction, scopes=scopes)))
+    grid = state_level_grid(rt, jurisdiction, scopes)  # issue 16: one GROUP BY, not every case read
     states = [s for s in STATES if any(grid[(s, level)] for level in LEVELS)] or list(STATES)
     flows = flows_by_year(rt, jurisdiction, years)
     months = deadlines_by_month(rt, (jurisdiction,), rt.today())

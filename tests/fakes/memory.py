@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -51,7 +52,9 @@ from services.projections import (
     CASE_COLUMNS,
     CLAWBACK_COLUMNS,
     COMPLAINT_COLUMNS,
+    DAY_COLUMNS,
     INSTALMENT_COLUMNS,
+    TALLY_COLUMNS,
     StoredProjections,
     StoredTimer,
 )
@@ -78,9 +81,11 @@ from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
 from statemachines.events import Event, restore
+from statemachines.figures import DayRow, TallyRow, bans_on, day_rows, tally_rows
 from statemachines.jurisdiction import covers, prefix
-from statemachines.lifecycle import OPEN_STATES
+from statemachines.lifecycle import IN_FORCE, OPEN_STATES
 from statemachines.programmes import DEFAULT_PROGRAMME
+from statemachines.replay import PolicyLookup
 from statemachines.timers import DEADLINE_KINDS, Timer
 
 Clock = Callable[[], datetime]
@@ -341,6 +346,8 @@ class Tables:
     tickets: dict[str, _Ticket] = field(default_factory=dict)  # by ticket hash
     security_log: dict[int, SecurityEntry] = field(default_factory=dict)  # by seq
     training_days: dict[int, tuple[date, datetime, str]] = field(default_factory=dict)  # by seq
+    days: dict[str, tuple[DayRow, ...]] = field(default_factory=dict)  # case_days, by case, in date order
+    tallies: dict[str, tuple[TallyRow, ...]] = field(default_factory=dict)  # case_tallies, by case
     last_id: dict[str, int] = field(default_factory=dict)  # the sequences of the integer keys
 
     def copy(self) -> Tables:
@@ -380,6 +387,7 @@ class MemoryUnitOfWork:
         self.anchors = MemoryAnchorRepository(self)
         self.deployment = MemoryDeploymentRepository(self)
         self.projections = MemoryProjectionRepository(self)
+        self.figures = MemoryFigureRepository(self)
 
     def __enter__(self) -> MemoryUnitOfWork:
         if self.read_only:
@@ -599,7 +607,8 @@ class MemoryCaseRepository:
 
     # --- writing ---
 
-    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer]) -> None:
+    def add(self, case: Case, events: Sequence[Event], timers: Sequence[Timer], *,
+            policy_of: PolicyLookup | None = None) -> None:
         tables = self.uow.write()
         if case.id in tables.cases:
             raise IntegrityError(f"cases.id {case.id} exists")
@@ -609,8 +618,10 @@ class MemoryCaseRepository:
         self._append(tables, events)
         self._sync_timers(tables, case.id, timers)
         self._sync_projections(tables, case)
+        self._sync_figures(tables, case, policy_of)
 
-    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer]) -> None:
+    def save(self, case: Case, expected_version: int, events: Sequence[Event], timers: Sequence[Timer], *,
+             policy_of: PolicyLookup | None = None) -> None:
         tables = self.uow.write()
         stored = tables.cases.get(case.id)
         if stored is None or stored.version != expected_version:
@@ -621,6 +632,16 @@ class MemoryCaseRepository:
         tables.cases[case.id] = self._row(case)
         self._sync_timers(tables, case.id, timers)
         self._sync_projections(tables, case)
+        self._sync_figures(tables, case, policy_of)
+
+    def _sync_figures(self, tables: Tables, case: Case, policy_of: PolicyLookup | None) -> None:
+        """case_days and case_tallies: derived from the whole history at every write (db/figures.py
+        writes only what an act changed; the rows are the same)."""
+        from services.policies import default_policies
+
+        events = self.events(case.id)
+        tables.days[case.id] = tuple(day_rows(events, policy_of or default_policies().get))
+        tables.tallies[case.id] = tuple(tally_rows(events, case.jurisdiction))
 
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
         self._sync_timers(self.uow.write(), case_id, timers)
@@ -759,6 +780,12 @@ class MemoryTimerRepository:
 
     def cases_with_provisional(self) -> list[str]:
         return sorted({t.case_id for t in self._pending() if t.provisional})
+
+    def due_counts(self, scopes: Sequence[str], due_from: date, due_before: date) -> list[tuple[date, int]]:
+        tables = self.uow.read
+        counts = Counter(t.due_on for t in self._pending() if due_from <= t.due_on < due_before
+                         and _within(tables.cases[t.case_id].jurisdiction, tuple(scopes)))
+        return sorted(counts.items())
 
     def search(self, query: TimerFilter) -> list[dict[str, Any]]:
         tables = self.uow.read
@@ -1211,7 +1238,61 @@ class MemoryProjectionRepository:
                        if c.case_id == case_id},
             timers=tuple(StoredTimer(t.kind, t.key, t.due_on, t.provisional, t.fired_at is not None)
                          for t in tables.timers.values() if t.case_id == case_id),
+            days={r.on: columns(r, DAY_COLUMNS) for r in tables.days.get(case_id, ())},
+            tallies={r.seq: columns(r, TALLY_COLUMNS) for r in tables.tallies.get(case_id, ())},
         )
+
+
+class MemoryFigureRepository:
+    """The figures counted over the fake's case_days and case_tallies, as db/figures.py's SQL counts them."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def _days_on(self, jurisdiction: str, day: date) -> list[tuple[str, DayRow]]:
+        return sorted(((case_id, r) for case_id, rows in self.uow.read.days.items() for r in rows
+                       if covers(jurisdiction, r.jurisdiction) and r.on <= day and (r.until is None or r.until > day)),
+                      key=lambda cr: cr[0])
+
+    def _tallies(self, jurisdiction: str, year: int, day: date) -> list[tuple[str, TallyRow]]:
+        days = self.uow.read.days
+        return sorted(((case_id, r) for case_id, rows in self.uow.read.tallies.items() for r in rows
+                       if r.year == year and covers(jurisdiction, r.jurisdiction)
+                       and (r.on <= day or any(d.on <= day for d in days.get(case_id, ())))),
+                      key=lambda cr: cr[0])
+
+    def as_of_counts(self, jurisdiction: str, day: date) -> list[tuple[str, str, int, int]]:
+        cases, banned = Counter[tuple[str, str]](), Counter[tuple[str, str]]()
+        for _, r in self._days_on(jurisdiction, day):
+            cases[(r.level, r.state)] += 1
+            banned[(r.level, r.state)] += bans_on(r, day)
+        return [(level, state, n, banned[(level, state)]) for (level, state), n in sorted(cases.items())]
+
+    def tally_counts(self, jurisdiction: str, year: int, day: date) -> list[tuple[str | None, str | None,
+                                                                                  str | None, int]]:
+        counts = Counter((r.figure, r.grade, r.ground) for _, r in self._tallies(jurisdiction, year, day))
+        return [(*key, n) for key, n in counts.items()]
+
+    def counted(self, jurisdiction: str, year: int, day: date, figure: str) -> list[str]:
+        if figure == "recognized":
+            return [case_id for case_id, r in self._days_on(jurisdiction, day) if r.state in IN_FORCE]
+        return sorted({case_id for case_id, r in self._tallies(jurisdiction, year, day) if r.figure == figure})
+
+    def flows(self, jurisdiction: str, years: Sequence[int]) -> list[tuple[int, str, int]]:
+        counts = Counter((r.year, r.figure) for rows in self.uow.read.tallies.values() for r in rows
+                         if r.year in years and r.figure is not None and covers(jurisdiction, r.jurisdiction))
+        return [(year, figure, n) for (year, figure), n in counts.items() if figure is not None]
+
+    def grid(self, jurisdiction: str, scopes: Sequence[str] | None) -> list[tuple[str, str, int]]:
+        counts = Counter((c.state, c.level) for c in self.uow.read.cases.values()
+                         if covers(jurisdiction, c.jurisdiction)
+                         and _within(c.jurisdiction, None if scopes is None else tuple(scopes)))
+        return [(state, level, n) for (state, level), n in counts.items()]
+
+    def rewrite(self, case_id: str, jurisdiction: str, events: list[Event], policy_of: PolicyLookup) -> None:
+        tables = self.uow.write()
+        tables.days[case_id] = tuple(day_rows(events, policy_of))
+        tables.tallies[case_id] = tuple(tally_rows(events, jurisdiction))
 
 
 class MemoryDeploymentRepository:
