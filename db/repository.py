@@ -15,10 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
+from db import work_items as work
 from db.driver_path import DriverStatement
 from db.projections import among
 from services.ports import CaseFilter, CaseNotFound, CaseSummary, CaseTimer, Party, PartyDetails
 from services.references import reference_after
+from services.work_items import WorkFilter, WorkRow, WorkScope
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
@@ -119,6 +121,14 @@ class SqlCaseRepository:
         )
         return {r.case_id: f"{r.kind}:{r.key}" for r in rows}
 
+    def work_page(self, scopes: Sequence[WorkScope], where: WorkFilter,
+                  after: tuple[date, int, str, str, str] | None, limit: int) -> list[WorkRow]:
+        return work.page(self.conn, scopes, where, after, limit)
+
+    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
+                    ) -> list[tuple[str, bool, str, int]]:
+        return work.counts(self.conn, mine, others, where)
+
     def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
         """Case ids in order after `after`: keyset paging for walks over every case."""
         c = t.cases.c
@@ -199,7 +209,7 @@ class SqlCaseRepository:
                 raise OpenCaseExists("(an application recorded at the same moment)", case.level) from None
             raise
         self._append(events)
-        self._sync_timers(case.id, timers)
+        work.sync(self.conn, case, self._sync_timers(case.id, timers), trust_names=False)
         self._writing = (snapshot, None)
         self._sync_projections(case, fresh=True)
         self._known[case.id] = (case.version, snapshot)
@@ -218,7 +228,8 @@ class SqlCaseRepository:
         if done != 1:
             raise StaleVersion(case.id, expected_version)
         self._append(events)
-        self._sync_timers(case.id, timers)
+        # a rewrite without events (rebuild-snapshots) reads the names again, so it repairs them too
+        work.sync(self.conn, case, self._sync_timers(case.id, timers), trust_names=before is not None)
         self._writing = (snapshot, before)
         self._sync_projections(case)
         self._known[case.id] = (case.version, snapshot)
@@ -241,11 +252,15 @@ class SqlCaseRepository:
             _INSERT_EVENT.run_many(self.conn, [event_to_row(e) for e in events])
 
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
-        """Timers only, for a change of calendar that moves dates without any act."""
-        self._sync_timers(case_id, timers)
+        """Timers only, for a change of calendar that moves dates without any act, or a timer fired
+        with no act (the sweep): the queue's items of the case follow its timers (issue 16)."""
+        known = self._known.get(case_id)
+        case = Case.from_dict(known[1]) if known is not None else self.get(case_id)
+        work.sync(self.conn, case, self._sync_timers(case_id, timers))
 
-    def _sync_timers(self, case_id: str, wanted: Sequence[Timer]) -> None:
-        """Adds what the case now owes, moves changed dates, drops unfired timers it no longer owes."""
+    def _sync_timers(self, case_id: str, wanted: Sequence[Timer]) -> list[tuple[Timer, bool]]:
+        """Adds what the case now owes, moves changed dates, drops unfired timers it no longer owes;
+        returns every timer of the case now stored, each with whether it fired."""
         # (id, due_on, provisional, fired_at) by (kind, key)
         pending = {(kind, key): rest for kind, key, *rest in _TIMERS_OF.rows(self.conn, {"case_id": case_id})}
         now = self.clock()
@@ -266,6 +281,10 @@ class SqlCaseRepository:
             _INSERT_TIMER.run_many(self.conn, added)
         if moved:
             _MOVE_TIMER.run_many(self.conn, moved)
+        # a fired row keeps its date and stays; a pending one is as wanted; an unfired unwanted one went
+        fired = {ident: Timer(ident[0], ident[1], row[1], bool(row[2]))
+                 for ident, row in pending.items() if row[3] is not None}
+        return [*((t, False) for t in wanted if t.ident not in fired), *((t, True) for t in fired.values())]
 
     def _sync_projections(self, case: Case, fresh: bool = False) -> None:
         """Bans, complaints, instalments and money owed back as rows, for the queries that cross
