@@ -23,6 +23,7 @@ from services.projections import (
     StoredProjections,
     StoredTimer,
 )
+from services.work_items import COLUMNS as WORK_COLUMNS
 
 IDS: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
 # PostgreSQL: the ids as one array parameter; an IN of 200 marks is a statement psycopg parses anew
@@ -91,5 +92,36 @@ class SqlProjectionRepository:
                 rows[case_id][name][key] = tuple(columns)
         for case_id, kind, key, due_on, provisional, fired in self.conn.execute(timers, ids):
             rows[case_id]["timers"].append(StoredTimer(kind, key, due_on, bool(provisional), bool(fired)))
+        work, names = _work_items(self.conn, case_ids)
         return {case_id: StoredProjections(r["case_row"], r["bans"], r["complaints"], r["instalments"], r["clawbacks"],
-                                           tuple(r["timers"])) for case_id, r in rows.items()}
+                                           tuple(r["timers"]), work.get(case_id, {}), names.get(case_id))
+                for case_id, r in rows.items()}
+
+
+def _work_items(conn: Connection, case_ids: Sequence[str]
+                ) -> tuple[dict[str, dict[tuple[str, str], tuple]], dict[str, tuple[str, str]]]:
+    """issue 16: the cases' work_items rows by (kind, detail), and each case's base and operator names
+    (what the rows must repeat); two statements for the batch."""
+    pg = conn.dialect.name == "postgresql"
+    ids = {"ids": list(case_ids)}
+    work: dict[str, dict[tuple[str, str], tuple]] = {}
+    for case_id, kind, detail, *columns in conn.execute(_WORK[pg], ids):
+        work.setdefault(case_id, {})[(kind, detail)] = tuple(columns)
+    names = {case_id: (base, operator) for case_id, base, operator in conn.execute(_NAMES[pg], ids)}
+    return work, names
+
+
+def _work_statement(pg: bool) -> sa.Select:
+    w = t.work_items.c
+    return sa.select(w.case_id, w.kind, w.detail, *(_column(t.work_items, c) for c in WORK_COLUMNS)).where(
+        w.case_id == PG_IDS if pg else w.case_id.in_(IDS))
+
+
+def _names_statement(pg: bool) -> sa.Select:
+    c, b, o = t.cases.c, t.bases.c, t.operators.c
+    return (sa.select(c.id, b.name, o.name).join_from(t.cases, t.bases, b.id == c.base_id)
+            .join(t.operators, o.id == b.operator_id).where(c.id == PG_IDS if pg else c.id.in_(IDS)))
+
+
+_WORK = {pg: _work_statement(pg) for pg in (False, True)}
+_NAMES = {pg: _names_statement(pg) for pg in (False, True)}

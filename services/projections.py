@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from services import work_items
 from services.values import Row, StoredProjections, StoredTimer
 from statemachines.audit import Violation
 from statemachines.case import Case
@@ -82,7 +83,30 @@ def check(case_id: str, replayed: Case, stored: StoredProjections, owed: Sequenc
     out += _rows(case_id, "subsidy_instalments", "R11", INSTALMENT_COLUMNS, _instalments(replayed),
                  stored.instalments)
     out += _rows(case_id, "subsidy_clawbacks", "R20", CLAWBACK_COLUMNS, _clawbacks(replayed), stored.clawbacks)
+    out += _work_items(case_id, replayed, stored, owed, fired)
     return out + _timers(case_id, stored.timers, owed, fired)
+
+
+def _work_items(case_id: str, replayed: Case, stored: StoredProjections, owed: Sequence[Timer],
+                fired: set[tuple[str, str]]) -> list[Violation]:
+    """issue 16: the queue's rows are what the replayed case gives, with the timers the replay owes, each
+    fired when the history fired it (at its stored date: a fired row keeps the date it fired at), and
+    its base's and operator's names. A tampered timer is named by the timers' check, not here too."""
+    rows = {(r.kind, r.key): r for r in stored.timers}
+
+    def as_fired(ident: tuple[str, str], default: Timer | None) -> Timer | None:
+        r = rows.get(ident)
+        return Timer(r.kind, r.key, r.due_on, r.provisional) if r is not None and r.fired else default
+
+    timers = [(as_fired(tm.ident, tm) or tm, True) if tm.ident in fired else (tm, False) for tm in owed]
+    owes = {tm.ident for tm in owed}
+    timers += [(tm, True) for ident in sorted(fired - owes) if (tm := as_fired(ident, None)) is not None]
+    expected = work_items.rows_of(replayed, timers, *(stored.names or ("", "")))
+    if expected == stored.work_items:
+        return []
+    return _rows(case_id, "work_items", "R17", work_items.COLUMNS,
+                 {f"{k[0]}:{k[1]}": v for k, v in expected.items()},
+                 {f"{k[0]}:{k[1]}": v for k, v in stored.work_items.items()})
 
 
 def _rows(case_id: str, table: str, rule: str, columns: Sequence[str], expected: Mapping[Any, Row],

@@ -298,3 +298,6 @@ class StoredProjections:
     instalments: Mapping[int, Row]
     clawbacks: Mapping[str, Row]
     timers: tuple[StoredTimer, ...]
+    # issue 16: the work queue's rows by (kind, detail), and (base name, operator name) as the bases say
+    work_items: Mapping[tuple[str, str], Row] = field(default_factory=dict)
+    names: tuple[str, str] | None = None

@@ -1218,7 +1218,17 @@ class MemoryProjectionRepository:
                        if c.case_id == case_id},
             timers=tuple(StoredTimer(t.kind, t.key, t.due_on, t.provisional, t.fired_at is not None)
                          for t in tables.timers.values() if t.case_id == case_id),
+            # the store keeps no work_items rows: they are derived from the stored snapshot when read
+            work_items={} if row is None else work_rows_of(
+                Case.from_dict(json.loads(row.snapshot)),
+                [(Timer(t.kind, t.key, t.due_on, t.provisional), t.fired_at is not None)
+                 for t in tables.timers.values() if t.case_id == case_id], *self._names(row)),
+            names=None if row is None else self._names(row),
         )
+
+    def _names(self, row: Any) -> tuple[str, str]:
+        base = self.uow.read.bases.get(row.base_id)
+        return ("", "") if base is None else (base.name, self.uow.read.operators[base.operator_id].name)
 
 
 class MemoryDeploymentRepository:
