@@ -125,7 +125,7 @@ def _showing(where: WorkFilter) -> Any:
     return out
 
 
-_ROW = (_w.case_id, _w.kind, _w.detail, _w.due_on, _w.jurisdiction, _w.level, _w.state, _w.base_name,
+_ROW = (_w.case_id, _w.kind, _w.detail, _w.rank, _w.due_on, _w.jurisdiction, _w.level, _w.state, _w.base_name,
         _w.operator_name, _w.operator_code)
 _ORDER = (_w.due_key, _w.rank, _w.base_name, _w.case_id, _w.detail)
 

@@ -22,8 +22,10 @@ from services.values import (
     TokenRecord,
     TotpSecret,
     User,
+    WorkFilter,
+    WorkRow,
+    WorkScope,
 )
-from services.work_items import WorkFilter, WorkRow, WorkScope
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import DomainError

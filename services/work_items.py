@@ -6,17 +6,24 @@
 decides which of them show (`window`, read with today's date in SQL), and who sees an item as theirs
 (services.work_queue, services.authz): neither is stored.
 
-Pure: imports the domain only, so the writer, the in-memory storage and the check all use it.
+Pure: imports the domain (and the plain values) only, so the writer, the in-memory storage and the
+check all use it.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from services.values import WorkFilter, WorkRow, WorkScope
 from statemachines.case import Case
 from statemachines.lifecycle import OPEN_STATES
 from statemachines.timers import Timer, awaiting_review
+
+# the values the ports name, importable from here with the derivation they belong to
+__all__ = ["ALWAYS", "COLUMNS", "DUE", "KINDS", "NO_DATE", "PAST", "SOON", "TIMER_KINDS", "WAITING", "WorkFilter",
+           "WorkItem", "WorkRow", "WorkScope", "rows_of", "shows", "work_items_of"]
 
 KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation", "objection",
          "clawback", "annual_report", "suspension", "instalment")
@@ -54,45 +61,6 @@ class WorkItem:
     @property
     def due_key(self) -> date:
         return self.due_on or NO_DATE
-
-
-@dataclass(frozen=True)
-class WorkRow:
-    """A stored item with what the queue shows of its case (the work_items row)."""
-
-    case_id: str
-    kind: str
-    detail: str
-    due_on: date | None
-    jurisdiction: str
-    level: str
-    state: str
-    base_name: str
-    operator_name: str
-    operator_code: str
-
-    @property
-    def key(self) -> tuple[date, int, str, str, str]:
-        """Its place in the queue within its group (services.work_queue.Item.order without the group)."""
-        return (self.due_on or NO_DATE, KINDS.index(self.kind), self.base_name, self.case_id, self.detail)
-
-
-@dataclass(frozen=True)
-class WorkScope:
-    """A jurisdiction (a grant's: the codes it covers) and the kinds of work read there."""
-
-    jurisdiction: str
-    kinds: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class WorkFilter:
-    """Which stored items show: today's (their window), the search `text`, one `kind` or all."""
-
-    today: date
-    soon: date  # the last due date within the horizon
-    text: str = ""
-    kind: str | None = None
 
 
 def work_items_of(case: Case, timers: Iterable[tuple[Timer, bool]]) -> list[WorkItem]:
@@ -150,7 +118,7 @@ COLUMNS = ("rank", "due_on", "due_key", "window", "jurisdiction", "level", "stat
 
 
 def rows_of(case: Case, timers: Iterable[tuple[Timer, bool]], base_name: str, operator_name: str
-            ) -> dict[tuple[str, str], tuple]:
+            ) -> dict[tuple[str, str], tuple[Any, ...]]:
     """The work_items rows of the case by (kind, detail): its items with what the queue shows of it."""
     return {(i.kind, i.detail): (i.rank, i.due_on, i.due_key, i.window, case.jurisdiction, case.level, case.state,
                                  base_name, operator_name, case.operator_code)

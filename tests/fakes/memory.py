@@ -587,7 +587,7 @@ class MemoryCaseRepository:
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
         self._sync_timers(self.uow.write(), case_id, timers)
 
-    def _work_rows(self) -> list[WorkRow]:
+    def _work_rows(self) -> list[tuple[WorkRow, str]]:
         """Every case's work items, derived as the database's writer derives them (services.work_items):
         the memory store keeps no copy, so it cannot drift."""
         tables = self.uow.read
@@ -602,9 +602,9 @@ class MemoryCaseRepository:
             case = Case.from_dict(json.loads(row.snapshot))
             for (kind, detail), cols in work_rows_of(case, timers.get(row.id, []), *names).items():
                 item = dict(zip(WORK_COLUMNS, cols, strict=True))
-                out.append((WorkRow(row.id, kind, detail, item["due_on"], item["jurisdiction"], item["level"],
-                                    item["state"], item["base_name"], item["operator_name"], item["operator_code"]),
-                            item["window"]))
+                out.append((WorkRow(row.id, kind, detail, item["rank"], item["due_on"], item["jurisdiction"],
+                                    item["level"], item["state"], item["base_name"], item["operator_name"],
+                                    item["operator_code"]), item["window"]))
         return out
 
     def _work(self, scopes: Sequence[WorkScope], where: WorkFilter) -> list[WorkRow]:
