@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from db import tables as t
+from db.driver_path import DriverStatement
 from services.work_items import (
     ALWAYS,
     COLUMNS,
@@ -36,12 +37,14 @@ from statemachines.timers import Timer
 
 _w = t.work_items.c
 _KEY = (_w.case_id, _w.kind, _w.detail)
-_OF_CASE = sa.select(_w.kind, _w.detail, *(_w[c] for c in COLUMNS)).where(_w.case_id == sa.bindparam("case_id"))
-_INSERT = t.work_items.insert()
-_UPDATE = t.work_items.update().where(_w.case_id == sa.bindparam("k_case_id"), _w.kind == sa.bindparam("k_kind"),
-                                      _w.detail == sa.bindparam("k_detail"))
-_DELETE = t.work_items.delete().where(_w.case_id == sa.bindparam("k_case_id"), _w.kind == sa.bindparam("k_kind"),
-                                      _w.detail == sa.bindparam("k_detail"))
+# every act runs these: prepared once and sent on the driver's cursor (db.driver_path, bench b1)
+_OF_CASE = DriverStatement(sa.select(_w.kind, _w.detail, *(_w[c] for c in COLUMNS))
+                           .where(_w.case_id == sa.bindparam("case_id")))
+_INSERT = DriverStatement(t.work_items.insert(), ("case_id", "kind", "detail", *COLUMNS))
+_BY_KEY = (_w.case_id == sa.bindparam("k_case_id"), _w.kind == sa.bindparam("k_kind"),
+           _w.detail == sa.bindparam("k_detail"))
+_UPDATE = DriverStatement(t.work_items.update().where(*_BY_KEY), COLUMNS)
+_DELETE = DriverStatement(t.work_items.delete().where(*_BY_KEY))
 _NAMES = (sa.select(t.bases.c.name, t.operators.c.name)
           .join_from(t.bases, t.operators, t.bases.c.operator_id == t.operators.c.id)
           .where(t.bases.c.id == sa.bindparam("base_id")))
@@ -56,7 +59,7 @@ def names(conn: Connection, base_id: str) -> tuple[str, str]:
 def sync(conn: Connection, case: Case, timers: Iterable[tuple[Timer, bool]], *, trust_names: bool = True) -> None:
     """The case's rows as it and its timers now give them. The names of its base and operator do not
     change; they are read from the stored rows when there are some (`trust_names`), else from the bases."""
-    stored = {(kind, detail): tuple(rest) for kind, detail, *rest in conn.execute(_OF_CASE, {"case_id": case.id})}
+    stored = {(kind, detail): tuple(rest) for kind, detail, *rest in _OF_CASE.rows(conn, {"case_id": case.id})}
     timers = list(timers)
     some = next(iter(stored.values()), None)
     base_name, operator_name = (some[7], some[8]) if trust_names and some is not None else ("", "")
@@ -67,11 +70,11 @@ def sync(conn: Connection, case: Case, timers: Iterable[tuple[Timer, bool]], *, 
     changed = [k for k, row in wanted.items() if k in stored and stored[k] != row]
     new = [k for k in wanted if k not in stored]
     if gone:
-        conn.execute(_DELETE, [_key(case.id, k) for k in gone])
+        _DELETE.run_many(conn, [_key(case.id, k) for k in gone])
     if changed:
-        conn.execute(_UPDATE, [{**_key(case.id, k), **dict(zip(COLUMNS, wanted[k], strict=True))} for k in changed])
+        _UPDATE.run_many(conn, [{**_key(case.id, k), **dict(zip(COLUMNS, wanted[k], strict=True))} for k in changed])
     if new:
-        conn.execute(_INSERT, [{"case_id": case.id, "kind": k[0], "detail": k[1],
+        _INSERT.run_many(conn, [{"case_id": case.id, "kind": k[0], "detail": k[1],
                                 **dict(zip(COLUMNS, wanted[k], strict=True))} for k in new])
 
 
