@@ -161,13 +161,12 @@ def page(conn: Connection, scopes: Sequence[WorkScope], where: WorkFilter,
 
 def _ordered(conn: Connection, q: sa.Select, where: WorkFilter, scopes: Sequence[WorkScope], limit: int) -> Any:
     """The rows of `q` in the queue's order, the first `limit`. Read in that order from an index where
-    the rows wanted are a large share of those it walks (the country, one kind); on PostgreSQL, where
-    they are a small one (a province's, a county's, a search of three letters or more), found first
-    (the scope's range, the trigram index) and then sorted: a walk in order would skip the rest of
-    the country's rows to find them (bench/queue_scale.py: 1.9 s for a province's search, 1.0 s for a
-    prefecture's first page, walking in order)."""
-    narrow = all(prefix(s.jurisdiction) for s in scopes) or len(where.text) >= 3
-    if conn.dialect.name != "postgresql" or not narrow:
+    the rows wanted are a large share of those it walks (the country's); on PostgreSQL, where they are
+    a small one (a province's, a prefecture's), found first by the scope's range and then sorted: a
+    walk in order would skip the rest of the country's rows to find them (bench/queue_scale.py:
+    1.9 s for a province's search, 1.0 s for a prefecture's first page, walking in order). (Found
+    first by the trigram index, a country's search of 229,152 rows took 5.8 s to sort.)"""
+    if conn.dialect.name != "postgresql" or not all(prefix(s.jurisdiction) for s in scopes):
         return q.order_by(*_ORDER).limit(limit)
     found = q.add_columns(_w.due_key.label("sort_due")).cte("found").prefix_with("MATERIALIZED")
     sort = [found.c.sort_due, *(found.c[c.name] for c in _ORDER[1:])]
