@@ -31,6 +31,7 @@ from services.projections import (
     StoredProjections,
     StoredTimer,
 )
+from services.work_items import COLUMNS as WORK_COLUMNS
 
 # PostgreSQL: the ids as one array parameter; an IN of 200 marks is a statement psycopg parses anew
 # each time it runs (a tenth of `verify --all` over short cases, issue 16)
@@ -127,7 +128,38 @@ class SqlProjectionRepository:
                 rows[row[0]][name][row[1]] = row[2:]
         for case_id, kind, key, due_on, provisional, fired in timers.rows(self.conn, ids):
             rows[case_id]["timers"].append(StoredTimer(kind, key, due_on, bool(provisional), bool(fired)))
+        work, names = _work_items(self.conn, case_ids)
         return {case_id: StoredProjections(r["case_row"], r["bans"], r["complaints"], r["instalments"], r["clawbacks"],
                                            tuple(r["timers"]), listing=r.get("listing"),
-                                           operator_name=r.get("operator_name"), days=r["days"], tallies=r["tallies"])
+                                           operator_name=r.get("operator_name"), days=r["days"], tallies=r["tallies"],
+                                           work_items=work.get(case_id, {}), names=names.get(case_id))
                 for case_id, r in rows.items()}
+
+
+def _work_items(conn: Connection, case_ids: Sequence[str]
+                ) -> tuple[dict[str, dict[tuple[str, str], tuple]], dict[str, tuple[str, str]]]:
+    """issue 16: the cases' work_items rows by (kind, detail), and each case's base and operator names
+    (what the rows must repeat); two statements for the batch."""
+    pg = conn.dialect.name == "postgresql"
+    ids = {"ids": list(case_ids)}
+    work: dict[str, dict[tuple[str, str], tuple]] = {}
+    for case_id, kind, detail, *columns in _WORK[pg].rows(conn, ids):
+        work.setdefault(case_id, {})[(kind, detail)] = tuple(columns)
+    names = {case_id: (base, operator) for case_id, base, operator in _NAMES[pg].rows(conn, ids)}
+    return work, names
+
+
+def _work_statement(pg: bool) -> sa.Select:
+    w = t.work_items.c
+    return sa.select(w.case_id, w.kind, w.detail, *(_column(t.work_items, c) for c in WORK_COLUMNS)).where(
+        among_ids(w.case_id, pg))
+
+
+def _names_statement(pg: bool) -> sa.Select:
+    c, b, o = t.cases.c, t.bases.c, t.operators.c
+    return (sa.select(c.id, b.name, o.name).join_from(t.cases, t.bases, b.id == c.base_id)
+            .join(t.operators, o.id == b.operator_id).where(among_ids(c.id, pg)))
+
+
+_WORK = {pg: DriverStatement(_work_statement(pg)) for pg in (False, True)}
+_NAMES = {pg: DriverStatement(_names_statement(pg)) for pg in (False, True)}

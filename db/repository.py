@@ -19,12 +19,14 @@ from sqlalchemy.engine import Connection
 
 from db import figures
 from db import tables as t
+from db import work_items as work
 from db.case_listing import ClaimedCases
 from db.driver_path import DriverStatement
 from db.projections import among, among_ids
 from services.case_listing import count_cap, needle, next_of, search_text
 from services.ports import CaseFilter, CaseNotFound, CasePage, CaseSummary, CaseTimer, Party, PartyDetails
 from services.references import reference_after
+from services.work_items import WorkFilter, WorkRow, WorkScope
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
@@ -112,6 +114,14 @@ class SqlCaseRepository:
     def count(self) -> int:
         return self.conn.execute(sa.select(sa.func.count()).select_from(t.cases)).scalar_one()
 
+    def work_page(self, scopes: Sequence[WorkScope], where: WorkFilter,
+                  after: tuple[date, int, str, str, str] | None, limit: int) -> list[WorkRow]:
+        return work.page(self.conn, scopes, where, after, limit)
+
+    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
+                    ) -> list[tuple[str, bool, str, int]]:
+        return work.counts(self.conn, mine, others, where)
+
     def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
         """Case ids in order after `after`: keyset paging for walks over every case."""
         c = t.cases.c
@@ -196,7 +206,9 @@ class SqlCaseRepository:
                 raise OpenCaseExists("(an application recorded at the same moment)", case.level) from None
             raise
         self._append(events)
-        self._apply_timers(self._plan_timers(case.id, timers, fresh=True))
+        plan = self._plan_timers(case.id, timers, fresh=True)
+        self._apply_timers(plan)
+        work.sync(self.conn, case, plan.stored(), trust_names=False)
         self._writing = (snapshot, None)
         self._sync_projections(case, fresh=True)
         figures.write(self.conn, case, events, policy_of, fresh=True)
@@ -222,6 +234,8 @@ class SqlCaseRepository:
         self.claimed.cases.discard(case.id)  # its next timer is set, from the timers as now claimed
         self._append(events)
         self._apply_timers(plan)
+        # a rewrite without events (rebuild-snapshots) reads the names again, so it repairs them too
+        work.sync(self.conn, case, plan.stored(), trust_names=before is not None)
         self._writing = (snapshot, before)
         self._sync_projections(case)
         figures.write(self.conn, case, events, policy_of)
@@ -255,16 +269,20 @@ class SqlCaseRepository:
             _INSERT_EVENT.run_many(self.conn, [event_to_row(e) for e in events])
 
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
-        """Timers only, for a change of calendar that moves dates without any act."""
+        """Timers only, for a change of calendar that moves dates without any act, or a timer fired
+        with no act (the sweep): the case list's next timer and the queue's items follow (issue 16)."""
         plan = self._plan_timers(case_id, timers)
         self._apply_timers(plan)
         next_due, next_timer = next_of(plan.pending)
         _SET_NEXT.run(self.conn, {"_id": case_id, "next_due": next_due, "next_timer": next_timer})
         self.claimed.cases.discard(case_id)
+        known = self._known.get(case_id)
+        case = Case.from_dict(known[1]) if known is not None else self.get(case_id)
+        work.sync(self.conn, case, plan.stored())
 
     def _plan_timers(self, case_id: str, wanted: Sequence[Timer], fresh: bool = False) -> _TimerPlan:
         """What reconciling the case's timers with `wanted` writes: adds what the case now owes,
-        moves changed dates, drops unfired timers it no longer owes; and the timers then pending."""
+        moves changed dates, drops unfired timers it no longer owes; and the timers then stored."""
         # (id, due_on, provisional, fired_at) by (kind, key)
         rows = () if fresh else _TIMERS_OF.rows(self.conn, {"case_id": case_id})
         existing = {(kind, key): rest for kind, key, *rest in rows}
@@ -283,6 +301,9 @@ class SqlCaseRepository:
                 plan.moved.append({"_id": row[0], "due_on": timer.due_on, "fires_on": timer.fires_on,
                                    "provisional": timer.provisional})
         plan.stale = [row[0] for ident, row in existing.items() if ident not in keep and row[3] is None]
+        # a fired row keeps its date and stays, whether or not the case still owes it
+        plan.fired = [Timer(ident[0], ident[1], row[1], bool(row[2])) for ident, row in existing.items()
+                      if row[3] is not None]
         return plan
 
     def _apply_timers(self, plan: _TimerPlan) -> None:
@@ -352,6 +373,12 @@ class _TimerPlan:
     moved: list[dict] = field(default_factory=list)
     stale: list[int] = field(default_factory=list)
     pending: list[Timer] = field(default_factory=list)  # what the case owes and has not fired, after it
+    fired: list[Timer] = field(default_factory=list)  # the fired rows, at the dates they fired at
+
+    def stored(self) -> list[tuple[Timer, bool]]:
+        """Every timer of the case once the plan is applied, each with whether it fired (the queue's
+        items follow them: db.work_items)."""
+        return [*((t, False) for t in self.pending), *((t, True) for t in self.fired)]
 
 
 def _changed(before: dict, after: dict, *keys: str) -> bool:

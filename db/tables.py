@@ -176,6 +176,35 @@ subsidy_clawbacks = sa.Table(
     sa.Column("repaid_on", sa.Date),
 )
 
+# issue 16: the work queue's items, one row per case and item (services.work_items: derived from the case
+# and its timers, written with each act, held to the replay by `audit verify`). The queue reads a page
+# of them in its order (Item.order: due date, kind, base, case, detail) from an index, after a cursor
+work_items = sa.Table(
+    "work_items", metadata,
+    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("kind", sa.String(24), primary_key=True),
+    sa.Column("detail", sa.String(64), primary_key=True),
+    sa.Column("rank", sa.SmallInteger, nullable=False),  # the kind's place in services.work_items.KINDS
+    sa.Column("due_on", sa.Date),
+    sa.Column("due_key", sa.Date, nullable=False),  # due_on, or 9999-12-31 for work without a deadline
+    sa.Column("window", sa.String(8), nullable=False),  # when it shows (services.work_items.ALWAYS …)
+    sa.Column("jurisdiction", sa.String(6), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("state", sa.String(24), nullable=False),
+    sa.Column("base_name", sa.Text, nullable=False),
+    sa.Column("operator_name", sa.Text, nullable=False),
+    sa.Column("operator_code", sa.String(18), nullable=False),
+    # the queue's order, for any scope (a walk in order that skips other jurisdictions' rows)
+    sa.Index("ix_work_items_order", "due_key", "rank", "base_name", "case_id", "detail"),
+    # one kind's items in order (?kind=…)
+    sa.Index("ix_work_items_kind_order", "rank", "due_key", "base_name", "case_id", "detail"),
+    # a small scope (a county): its rows by a range of codes, then sorted
+    sa.Index("ix_work_items_scope", "jurisdiction", "due_key"),
+    # the search (ILIKE '%…%'): trigram indexes on PostgreSQL (pg_trgm), plain ones elsewhere
+    *(sa.Index(f"ix_work_items_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "gin_trgm_ops"})
+      for c in ("base_name", "operator_name", "operator_code")),
+)
+
 users = sa.Table(
     "users", metadata,
     sa.Column("id", Id, primary_key=True),

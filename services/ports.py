@@ -22,6 +22,9 @@ from services.values import (
     TokenRecord,
     TotpSecret,
     User,
+    WorkFilter,
+    WorkRow,
+    WorkScope,
 )
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
@@ -97,6 +100,17 @@ class CaseRepository(Protocol):
 
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
         """Reconciles the case's timers without an act (a calendar change): as `save` does."""
+        ...
+
+    def work_page(self, scopes: Sequence[WorkScope], where: WorkFilter,
+                  after: tuple[date, int, str, str, str] | None, limit: int) -> list[WorkRow]:
+        """Up to `limit` of today's work items (the work_items projection) of these scopes, in the queue's
+        order (WorkRow.key) after `after` (keyset), of the filter's kind and search."""
+        ...
+
+    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
+                    ) -> list[tuple[str, bool, str, int]]:
+        """(kind, in `mine`, overdue | due_soon | no_deadline, count) of today's items of the scopes (issue 16)."""
         ...
 
     def many(self, case_ids: Sequence[str]) -> list[Case]:

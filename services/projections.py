@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from services import work_items
 from services.case_listing import LISTING_COLUMNS, next_of, search_text
 from services.values import Row, StoredProjections, StoredTimer
 from statemachines import figures
@@ -110,6 +111,7 @@ def check(case_id: str, replayed: Case, stored: StoredProjections, owed: Sequenc
     if derived is not None:
         out += _rows(case_id, "case_days", "R17", DAY_COLUMNS, derived[0], stored.days)
         out += _rows(case_id, "case_tallies", "R17", TALLY_COLUMNS, derived[1], stored.tallies)
+    out += _work_items(case_id, replayed, stored, owed, fired)
     return out + _timers(case_id, stored.timers, owed, fired)
 
 
@@ -121,6 +123,28 @@ def listing_columns(case: Case, operator_name: str, owed: Sequence[Timer], fired
     next_due, next_timer = next_of(t for t in owed if t.ident not in fired)
     return (case.base_name, operator_name, next_due, next_timer,
             search_text(case.id, case.reference, case.base_name, operator_name, case.operator_code))
+
+
+def _work_items(case_id: str, replayed: Case, stored: StoredProjections, owed: Sequence[Timer],
+                fired: set[tuple[str, str]]) -> list[Violation]:
+    """issue 16: the queue's rows are what the replayed case gives, with the timers the replay owes, each
+    fired when the history fired it (at its stored date: a fired row keeps the date it fired at), and
+    its base's and operator's names. A tampered timer is named by the timers' check, not here too."""
+    rows = {(r.kind, r.key): r for r in stored.timers}
+
+    def as_fired(ident: tuple[str, str], default: Timer | None) -> Timer | None:
+        r = rows.get(ident)
+        return Timer(r.kind, r.key, r.due_on, r.provisional) if r is not None and r.fired else default
+
+    timers = [(as_fired(tm.ident, tm) or tm, True) if tm.ident in fired else (tm, False) for tm in owed]
+    owes = {tm.ident for tm in owed}
+    timers += [(tm, True) for ident in sorted(fired - owes) if (tm := as_fired(ident, None)) is not None]
+    expected = work_items.rows_of(replayed, timers, *(stored.names or ("", "")))
+    if expected == stored.work_items:
+        return []
+    return _rows(case_id, "work_items", "R17", work_items.COLUMNS,
+                 {f"{k[0]}:{k[1]}": v for k, v in expected.items()},
+                 {f"{k[0]}:{k[1]}": v for k, v in stored.work_items.items()})
 
 
 def _rows(case_id: str, table: str, rule: str, columns: Sequence[str], expected: Mapping[Any, Row],

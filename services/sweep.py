@@ -98,6 +98,8 @@ def _fire(rt: Runtime, uow: UnitOfWork, case: Case, due: DueTimer, channels: Seq
     timer = Timer(due.kind, due.key, due.due_on)
     events = automatic.fire(case, policy, rt.calendar, timer, rt.clock())
     if not events:
+        # the claim marked the timer fired: the case's queue items follow it, in this transaction
+        uow.cases.sync_timers(case.id, timers_for(case, policy, rt.calendar))
         return events, 0
     uow.cases.save(case, version, events, timers_for(case, policy, rt.calendar), policy_of=rt.policies.get)
     return events, reminders.escalate(uow, rt.clock(), case, timer, events[0].on, channels, people, policy)

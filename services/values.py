@@ -305,3 +305,46 @@ class StoredProjections:
     # issue 16: the figures' projections (statemachines.figures), case_days by date, case_tallies by seq
     days: Mapping[date, Row] = field(default_factory=dict)
     tallies: Mapping[int, Row] = field(default_factory=dict)
+    # issue 16: the work queue's rows by (kind, detail), and (base name, operator name) as the bases say
+    work_items: Mapping[tuple[str, str], Row] = field(default_factory=dict)
+    names: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """A stored work item with what the queue shows of its case (a work_items row, issue 16)."""
+
+    case_id: str
+    kind: str
+    detail: str
+    rank: int  # the kind's place in the queue's order (services.work_items.KINDS)
+    due_on: date | None
+    jurisdiction: str
+    level: str
+    state: str
+    base_name: str
+    operator_name: str
+    operator_code: str
+
+    @property
+    def key(self) -> tuple[date, int, str, str, str]:
+        """Its place in the queue within its group (services.work_queue.Item.order without the group)."""
+        return (self.due_on or date.max, self.rank, self.base_name, self.case_id, self.detail)
+
+
+@dataclass(frozen=True)
+class WorkScope:
+    """A jurisdiction (a grant's: the codes it covers) and the kinds of work read there."""
+
+    jurisdiction: str
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkFilter:
+    """Which stored items show: today's (their window), the search `text`, one `kind` or all."""
+
+    today: date
+    soon: date  # the last due date within the horizon
+    text: str = ""
+    kind: str | None = None

@@ -10,36 +10,32 @@ kept), or, for work not yet open (an assessment due next month), when their role
 only a supervisor may do is shown to the others in a read-only group of its own ("awaiting"), so a
 caseworker sees what waits for a decision without taking it for theirs (issue 15).
 
-Read from what is stored, in a few queries whatever the number of cases: the open cases in scope,
-their timers (the ones the sweep would fire, and the fired ones whose review still waits, with the
-date they were due) and the snapshots of the cases.
+Read from the work_items projection (issue 16; services.work_items derives it with each act): a page
+is the rows after a cursor in the queue's order (keyset), in batches until the page is full, the
+user's own first (the kinds their roles do, in their grants' jurisdictions), then the decisions that
+await others; only the snapshots of a batch's cases are read, to decide whose each item is. The
+counts are one GROUP BY over the rows, by role: an item a supervisor may not take by four eyes (R5)
+is counted in its date's group, and shown in the awaiting one.
 """
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from services.authz import ACT_ROLES, permitted_acts
-from services.ports import CaseFilter, CaseSummary, CaseTimer
-from services.queries import every_case
 from services.runtime import Runtime
-from services.values import User
+from services.values import BUSINESS_ROLES, User
+from services.work_items import KINDS, TIMER_KINDS, WAITING, WorkFilter, WorkRow, WorkScope
 from statemachines.acts import allowed_acts
 from statemachines.case import Case
 from statemachines.catalogue import DECISION
-from statemachines.lifecycle import OPEN_STATES
 from statemachines.policy import Policy
-from statemachines.timers import awaiting_review
 
-KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation", "objection",
-         "clawback", "annual_report", "suspension", "instalment")
-# the timer kinds that are someone's work (a ban's end or a notice's end is not; an instalment is read
-# from the case, which says whether it is paid); money owed back (R20) is work on a revoked case,
-# the one kind after the case has ended
-TIMER_KINDS = ("assessment", "rectification", "reevaluation", "clawback", "annual_report")
+__all__ = ["GROUPS", "HORIZON", "KINDS", "TIMER_KINDS", "WAITING", "Item", "QueuePage", "kinds_offered",
+           "kinds_to_offer", "queue_page", "work_queue"]
+
 # the acts that do each kind of work: the item is the user's when they may record one of them. 待批复
 # is the approval's (R5): the supervisor who inspected may still refuse, but the approval waits for another
 ACTS: dict[str, tuple[str, ...]] = {
@@ -55,13 +51,12 @@ OCCASIONAL = ("clawback", "suspension")
 _NOTICE_KINDS = ("objection",)
 # work due this far ahead is shown as due soon; a page setting, not a policy figure
 HORIZON = timedelta(days=30)
-# states whose only work is the next act of a person, with no timer
-WAITING = {"applied": "inspection", "inspected": "approval", "suspended": "suspension"}
 # "awaiting": work another person must do (a supervisor's decision), shown read-only
 GROUPS = ("overdue", "due_soon", "no_deadline", "awaiting")
-_OVERDUE_REPORT = "annual_report_overdue:"
-# the states in which an instalment is paid (R11): a suspension holds payment back
-_PAYING = ("recognized", "assessed")
+# the kinds only a supervisor does: shown to everyone else in scope, read-only (awaiting)
+DECISION_KINDS = tuple(k for k in KINDS if all(set(ACT_ROLES[a]) <= set(DECISION) for a in ACTS[k]))
+# at most this many candidate rows read at a time while a page fills (some may not be the user's)
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -92,35 +87,102 @@ class Item:
                 self.base_name, self.case_id, self.detail)
 
 
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[Item]
+    more: bool  # items follow the page's last
+    counts: Counter[str]  # per kind, of the search, before the kind filter
+    group_totals: dict[str, int]  # per group, of the search and the kind filter
+    total: int
+
+
+def queue_page(rt: Runtime, user: User, today: date, *, kind: str | None = None, q: str = "",
+               after: tuple[Any, ...] | None = None, size: int = 100) -> QueuePage:
+    """The `size` items after the one whose order is `after` (from the first without), and the counts:
+    a later page starts after what the last one showed, even if items came or went."""
+    mine, others = _scopes(user)
+    where = WorkFilter(today, today + HORIZON, q.strip(), kind)
+    with rt.reads() as uow:
+        counted = uow.cases.work_counts(mine, others, where)
+        items = _mine(rt, uow, user, today, mine, where, after, size + 1)
+        if len(items) <= size:
+            items += _awaiting(rt, uow, user, today, others, where, after, size + 1 - len(items))
+    counts: Counter[str] = Counter()
+    totals = dict.fromkeys(GROUPS, 0)
+    for k, ours, group, n in counted:
+        counts[k] += n
+        if kind is None or k == kind:
+            totals[group if ours else "awaiting"] += n
+    return QueuePage(items[:size], len(items) > size, counts, totals, sum(totals.values()))
+
+
 def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,
                q: str = "") -> tuple[list[Item], Counter[str]]:
-    """The items to show (filtered) and the counts per kind (of the search, before the kind filter)."""
-    rows = [r for r in _cases(rt, user) if _matches(r, q)]
-    in_force = [r.id for r in rows if r.state in OPEN_STATES and r.state not in ("applied", "inspected")]
-    revoked = [r.id for r in rows if r.state == "revoked"]
-    with rt.reads() as uow:
-        timers: dict[str, list[CaseTimer]] = {}
-        for stored in uow.timers.of_cases(in_force, TIMER_KINDS):
-            timers.setdefault(stored.case_id, []).append(stored)
-        # of the revoked cases, only those with money owed back (R20) are read further
-        for stored in uow.timers.of_cases(revoked, ("clawback",)):
-            timers.setdefault(stored.case_id, []).append(stored)
-        wanted = [r.id for r in rows if r.state in OPEN_STATES or r.id in timers]
-        snapshots = {c.id: c for c in uow.cases.many(wanted)}
-    items: list[Item] = []
+    """Every item to show (filtered) and the counts per kind (of the search, before the kind filter):
+    for small scopes and tests; the pages read one page at a time (queue_page)."""
+    page = queue_page(rt, user, today, kind=kind, q=q, size=10**9)
+    return page.items, page.counts
+
+
+def _scopes(user: User) -> tuple[list[WorkScope], list[WorkScope]]:
+    """The user's own work (each business grant's jurisdiction, the kinds its role does) and the
+    decisions that may await others (every jurisdiction the user works on)."""
+    by_scope: dict[str, set[str]] = {}
+    for g in user.grants:
+        if g.revoked_at is None and g.role in BUSINESS_ROLES:
+            by_scope.setdefault(g.jurisdiction, set()).update(
+                k for k in KINDS if any(g.role in ACT_ROLES[a] for a in ACTS[k]))
+    mine = [WorkScope(j, tuple(k for k in KINDS if k in kinds)) for j, kinds in sorted(by_scope.items())]
+    return mine, [WorkScope(j, DECISION_KINDS) for j in user.scopes()]
+
+
+def _key(order: tuple[Any, ...]) -> tuple[date, int, str, str, str]:
+    """The row key (WorkRow.key) of an item's order."""
+    return (date.fromisoformat(order[1]), order[2], order[3], order[4], order[5])
+
+
+def _mine(rt: Runtime, uow: Any, user: User, today: date, scopes: list[WorkScope], where: WorkFilter,
+          after: tuple[Any, ...] | None, wanted: int) -> list[Item]:
+    if after is not None and after[0] >= GROUPS.index("awaiting"):
+        return []
+    return _collect(rt, uow, user, today, scopes, where, None if after is None else _key(after), wanted, True)
+
+
+def _awaiting(rt: Runtime, uow: Any, user: User, today: date, scopes: list[WorkScope], where: WorkFilter,
+              after: tuple[Any, ...] | None, wanted: int) -> list[Item]:
+    cursor = _key(after) if after is not None and after[0] == GROUPS.index("awaiting") else None
+    return _collect(rt, uow, user, today, scopes, where, cursor, wanted, False)
+
+
+def _collect(rt: Runtime, uow: Any, user: User, today: date, scopes: list[WorkScope], where: WorkFilter,
+             cursor: tuple[date, int, str, str, str] | None, wanted: int, mine: bool) -> list[Item]:
+    """Up to `wanted` items, in order, that are the user's (`mine`) or await another: candidate rows read
+    in keyset batches, each batch's cases read to decide (four eyes)."""
+    out: list[Item] = []
+    batch = max(1, min(wanted, BATCH))
+    while len(out) < wanted:
+        rows = uow.cases.work_page(scopes, where, cursor, batch)
+        if not rows:
+            break
+        out += [i for i in _decide(rt, uow, user, today, rows) if i.mine == mine]
+        if len(rows) < batch:
+            break
+        cursor = rows[-1].key
+    return out[:wanted]
+
+
+def _decide(rt: Runtime, uow: Any, user: User, today: date, rows: list[WorkRow]) -> list[Item]:
+    """The rows' items as the user sees them (theirs, another's, or not shown), in the rows' order."""
+    cases = {c.id: c for c in uow.cases.many(list(dict.fromkeys(r.case_id for r in rows)))}
+    out = []
     for row in rows:
-        case = snapshots.get(row.id)
+        case = cases.get(row.case_id)
         if case is None:
             continue
-        found = _items_of(row, case, timers.get(row.id, []), today)
-        if row.state in WAITING:
-            found.insert(0, _item(row, WAITING[row.state], None, today))
-        items += _whose(found, user, case, rt.policies.get(case.policy_id, case.policy_version), today)
-    counts = Counter(i.kind for i in items)
-    if kind:
-        items = [i for i in items if i.kind == kind]
-    items.sort(key=lambda i: i.order)
-    return items, counts
+        item = Item(row.kind, row.case_id, row.base_name, row.operator_code, row.operator_name, row.level,
+                    row.state, row.due_on, row.due_on is not None and row.due_on < today, row.detail)
+        out += _whose([item], user, case, rt.policies.get(case.policy_id, case.policy_version), today)
+    return out
 
 
 def _whose(items: list[Item], user: User, case: Case, policy: Policy, today: date) -> list[Item]:
@@ -145,13 +207,6 @@ def _whose(items: list[Item], user: User, case: Case, policy: Policy, today: dat
     return out
 
 
-def page_after(items: list[Item], after: tuple[Any, ...] | None, size: int) -> tuple[list[Item], bool]:
-    """The `size` items after the one whose order is `after` (from the first without), and whether
-    more follow: a later page starts after what the last one showed, even if items came or went."""
-    start = 0 if after is None else bisect.bisect_right([i.order for i in items], tuple(after))
-    return items[start:start + size], start + size < len(items)
-
-
 def kinds_to_offer(counts: Counter[str], chosen: str = "") -> list[str]:
     """The kinds to filter by: every usual one, and an occasional one where there is such work."""
     return [k for k in KINDS if k not in OCCASIONAL or counts[k] or k == chosen]
@@ -161,44 +216,3 @@ def kinds_offered(rt: Runtime) -> tuple[str, ...]:
     """The kinds of work the loaded policies can give rise to, in the queue's order."""
     notices = any(p.public_notice_period is not None for p in rt.policies)
     return tuple(k for k in KINDS if notices or k not in _NOTICE_KINDS)
-
-
-def _cases(rt: Runtime, user: User) -> list[CaseSummary]:
-    """The open cases in the user's scope, and the revoked ones, which may owe money back (R20)."""
-    scopes = tuple(user.scopes())
-    return [r for r in every_case(rt, CaseFilter(scopes=scopes)) if r.state in (*OPEN_STATES, "revoked")]
-
-
-def _matches(row: CaseSummary, q: str) -> bool:
-    needle = q.strip().casefold()
-    return not needle or any(needle in text.casefold() for text in (row.base_name, row.operator_name,
-                                                                   row.operator_code))
-
-
-def _items_of(row: CaseSummary, case: Case, timers: list[CaseTimer], today: date) -> list[Item]:
-    horizon = today + HORIZON
-    # the fired timers whose consequence waits for a person, and each annual report the sweep found
-    # overdue (R7): its flag stays up until the report is recorded
-    waiting = set(awaiting_review(case)) | {("annual_report", f[len(_OVERDUE_REPORT):])
-                                            for f in case.flags if f.startswith(_OVERDUE_REPORT)}
-    out = [_item(row, s.timer.kind, s.timer.due_on, today, s.timer.key)
-           for s in sorted(timers, key=lambda s: (s.timer.due_on, s.timer.kind, s.timer.key))
-           if (not s.fired and s.timer.due_on <= _horizon(s.timer.kind, today, horizon))
-           or (s.fired and s.timer.ident in waiting)]
-    if row.state in OPEN_STATES:  # a complaint left on a revoked case is no one's work any more
-        out += [_item(row, "complaint", None, today, c.id) for c in case.complaints if c.valid is None]
-        # R11: an instalment due today or before and not yet paid (in full), whether or not swept
-        out += [_item(row, "instalment", i.due_on, today, str(i.number)) for i in case.instalments
-                if i.status in ("scheduled", "due") and i.due_on <= today and row.state in _PAYING]
-    out += [_item(row, "objection", None, today, o.id) for o in case.open_objections()]
-    return out
-
-
-def _horizon(kind: str, today: date, horizon: date) -> date:
-    # an annual report is the base's to file: the queue has it only once its deadline has passed
-    return today - timedelta(days=1) if kind == "annual_report" else horizon
-
-
-def _item(row: CaseSummary, kind: str, due: date | None, today: date, detail: str = "") -> Item:
-    return Item(kind, row.id, row.base_name, row.operator_code, row.operator_name, row.level, row.state, due,
-                due is not None and due < today, detail)

@@ -41,7 +41,7 @@ from services.text import normalise
 from services.timer_queries import my_reminders, reminders_of
 from services.users import Unauthenticated, User
 from services.values import Origin
-from services.work_queue import GROUPS, HORIZON, kinds_offered, kinds_to_offer, page_after, work_queue
+from services.work_queue import HORIZON, kinds_offered, kinds_to_offer, queue_page
 from statemachines import jurisdiction as divisions
 from statemachines.errors import DomainError
 
@@ -246,13 +246,12 @@ def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: s
     kinds = kinds_offered(rt)
     kind = kind if kind in kinds else ""
     q = normalise(q, field="q")
-    items, counts = work_queue(rt, user, rt.today(), kind=kind or None, q=q)
-    size = web_settings(request).queue_page_size
-    page, more = page_after(items, _cursor(after) if after else None, size)
+    found = queue_page(rt, user, rt.today(), kind=kind or None, q=q, after=_cursor(after) if after else None,
+                       size=web_settings(request).queue_page_size)
+    page, more, counts = found.items, found.more, found.counts
     base = {k: v for k, v in (("kind", kind), ("q", q)) if v}
     return render(request, "queue.html", {
-        "items": page, "counts": counts, "kind": kind, "total": len(items),
-        "group_totals": {g: sum(1 for i in items if i.group == g) for g in GROUPS},
+        "items": page, "counts": counts, "kind": kind, "total": found.total, "group_totals": found.group_totals,
         "kinds": [k for k in kinds_to_offer(counts, kind) if k in kinds], "q": q, "today": rt.today(),
         # issue 15: the application rounds closing within the queue's horizon, above the cases' work
         "rounds": closing_soon(rt, user, rt.today(), HORIZON),

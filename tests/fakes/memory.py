@@ -77,6 +77,10 @@ from services.values import (
     TotpSecret,
     User,
 )
+from services.work_items import COLUMNS as WORK_COLUMNS
+from services.work_items import WorkFilter, WorkItem, WorkRow, WorkScope
+from services.work_items import rows_of as work_rows_of
+from services.work_items import shows as work_shows
 from statemachines.acts import BanOnRecord
 from statemachines.case import Case
 from statemachines.errors import OpenCaseExists, StaleVersion
@@ -645,6 +649,51 @@ class MemoryCaseRepository:
 
     def sync_timers(self, case_id: str, timers: Sequence[Timer]) -> None:
         self._sync_timers(self.uow.write(), case_id, timers)
+
+    def _work_rows(self) -> list[tuple[WorkRow, str]]:
+        """Every case's work items, derived as the database's writer derives them (services.work_items):
+        the memory store keeps no copy, so it cannot drift."""
+        tables = self.uow.read
+        timers: dict[str, list[tuple[Timer, bool]]] = {}
+        for tm in tables.timers.values():
+            timers.setdefault(tm.case_id, []).append((Timer(tm.kind, tm.key, tm.due_on, tm.provisional),
+                                                      tm.fired_at is not None))
+        out = []
+        for row in tables.cases.values():
+            base = tables.bases[row.base_id]
+            names = (base.name, tables.operators[base.operator_id].name)
+            case = Case.from_dict(json.loads(row.snapshot))
+            for (kind, detail), cols in work_rows_of(case, timers.get(row.id, []), *names).items():
+                item = dict(zip(WORK_COLUMNS, cols, strict=True))
+                out.append((WorkRow(row.id, kind, detail, item["rank"], item["due_on"], item["jurisdiction"],
+                                    item["level"], item["state"], item["base_name"], item["operator_name"],
+                                    item["operator_code"]), item["window"]))
+        return out
+
+    def _work(self, scopes: Sequence[WorkScope], where: WorkFilter) -> list[WorkRow]:
+        needle = where.text.casefold()
+        return [r for r, window in self._work_rows()
+                if any(_within(r.jurisdiction, (s.jurisdiction,)) and r.kind in s.kinds for s in scopes)
+                and work_shows(WorkItem(r.kind, r.detail, r.due_on, window), where.today, where.soon)
+                and (r.due_on is None or r.due_on <= where.soon)
+                and (not needle or any(needle in x.casefold() for x in (r.base_name, r.operator_name,
+                                                                          r.operator_code)))]
+
+    def work_page(self, scopes: Sequence[WorkScope], where: WorkFilter,
+                  after: tuple[date, int, str, str, str] | None, limit: int) -> list[WorkRow]:
+        rows = sorted((r for r in self._work(scopes, where) if where.kind is None or r.kind == where.kind),
+                      key=lambda r: r.key)
+        return [r for r in rows if after is None or r.key > tuple(after)][:limit]
+
+    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
+                    ) -> list[tuple[str, bool, str, int]]:
+        ours = {(r.case_id, r.kind, r.detail) for r in self._work(mine, where)}
+        found: Counter[tuple[str, bool, str]] = Counter()
+        for r in {(r.case_id, r.kind, r.detail): r for r in [*self._work(others, where),
+                                                              *self._work(mine, where)]}.values():
+            group = "no_deadline" if r.due_on is None else "overdue" if r.due_on < where.today else "due_soon"
+            found[(r.kind, (r.case_id, r.kind, r.detail) in ours, group)] += 1
+        return [(*k, n) for k, n in found.items()]
 
     def _another_open_case(self, tables: Tables, case: Case) -> bool:
         """ix_cases_one_open_per_base: R3 held by the storage too."""
@@ -1240,7 +1289,17 @@ class MemoryProjectionRepository:
                          for t in tables.timers.values() if t.case_id == case_id),
             days={r.on: columns(r, DAY_COLUMNS) for r in tables.days.get(case_id, ())},
             tallies={r.seq: columns(r, TALLY_COLUMNS) for r in tables.tallies.get(case_id, ())},
+            # the store keeps no work_items rows: they are derived from the stored snapshot when read
+            work_items={} if row is None else work_rows_of(
+                Case.from_dict(json.loads(row.snapshot)),
+                [(Timer(t.kind, t.key, t.due_on, t.provisional), t.fired_at is not None)
+                 for t in tables.timers.values() if t.case_id == case_id], *self._names(row)),
+            names=None if row is None else self._names(row),
         )
+
+    def _names(self, row: Any) -> tuple[str, str]:
+        base = self.uow.read.bases.get(row.base_id)
+        return ("", "") if base is None else (base.name, self.uow.read.operators[base.operator_id].name)
 
 
 class MemoryFigureRepository:

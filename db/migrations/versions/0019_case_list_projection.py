@@ -16,7 +16,7 @@ from db.case_listing import backfill
 from db.tables import LIST_INDEXES
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
