@@ -30,7 +30,7 @@ def build(backend: c.Backend, cases: int, due: int) -> None:
     case, events, policy, calendar = c.recognized_case(reports=2)
     # no history is replicated; the template's is written so that its figures' rows (issue 16) are
     c.insert_template(backend, case, events, timers_for(case, policy, calendar))
-    template = c.read_template(backend, ["operators", "bases", "cases", "timers", *c.FIGURES])
+    template = c.read_template(backend, ["operators", "bases", "cases", "timers", *c.PROJECTIONS])
     cols = template["timers"][0]
     ik, iy = cols.index("kind"), cols.index("key")
     step = max(1, cases // due)

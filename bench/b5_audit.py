@@ -26,7 +26,7 @@ def build(backend: c.Backend, cases: int) -> None:
     c.insert_template(backend, case, events, timers_for(case, policy, calendar))
     # the derived rows too: the full check holds every one to the replay (issue 14 #8)
     rep = c.Replicator(c.read_template(backend, ["operators", "bases", "cases", "case_events", "timers",
-                                                 "subsidy_instalments", "complaints", *c.FIGURES]))
+                                                 "subsidy_instalments", "complaints", *c.PROJECTIONS]))
     c.replicate(backend, rep, 1, cases - 1, batch=200, progress=cases > 500)
 
 

@@ -27,7 +27,7 @@ def build(backend: c.Backend, cases: int) -> None:
     assert len(events) == PER_CASE
     c.insert_template(backend, case, events, timers_for(case, policy, calendar))
     rep = c.Replicator(c.read_template(backend, ["operators", "bases", "cases", "case_events", "timers",
-                                                 "subsidy_instalments", "complaints", *c.FIGURES]))
+                                                 "subsidy_instalments", "complaints", *c.PROJECTIONS]))
     c.replicate(backend, rep, 1, cases - 1, batch=2000, progress=cases > 5000)
 
 

@@ -389,10 +389,12 @@ def insert_template(backend: Backend, case, events, timers, rt=None) -> None:
 TABLES = {
     "operators": "id", "bases": "id", "cases": "id", "case_events": "case_id", "timers": "case_id",
     "subsidy_instalments": "case_id", "complaints": "case_id", "bans": "case_id",
-    # issue 16: the figures' projections, as the template's own acts wrote them (db/figures.py)
-    "case_days": "case_id", "case_tallies": "case_id",
+    # issue 16: the projections of the reads (db/figures.py, db/work_items.py)
+    "case_days": "case_id", "case_tallies": "case_id", "work_items": "case_id",
 }
-FIGURES = ("case_days", "case_tallies")
+# the projections the template's own acts wrote beside its rows (the figures' days and tallies, the
+# queue's items): copied with it, so a replicated case is as the act would have left it
+PROJECTIONS = ("case_days", "case_tallies", "work_items")
 SKIP_COLUMNS = {"case_events": {"id"}, "timers": {"id"}}
 JSON_COLUMNS = {"cases": {"snapshot"}, "case_events": {"payload"}}
 

@@ -99,7 +99,6 @@ def test_the_driver_path_sends_what_sqlalchemy_sends(engine, case_id):
             (r._MOVE_TIMER, {"_id": timer_id, "due_on": date(2029, 1, 1), "fires_on": date(2029, 1, 2),
                              "provisional": False}),
             (r._DROP_TIMER, {"_id": timer_id}),
-            (r._CLAIM, {"_id": timer_id, "fired_at": NOW}),
             (r._CLAIM_NEXT[False], {"as_of": date(2030, 1, 1), "fired_at": NOW}),
             (r._CLAIM_NEXT[True], {"as_of": date(2030, 1, 1), "fired_at": NOW, "after_on": date(2024, 1, 1),
                                    "after_id": 0}),
