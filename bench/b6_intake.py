@@ -23,7 +23,8 @@ def build(backend: c.Backend, cases: int) -> None:
 
     case, events, policy, calendar = c.recognized_case(reports=2)
     c.insert_template(backend, case, events, timers_for(case, policy, calendar))
-    rep = c.Replicator(c.read_template(backend, ["operators", "bases", "cases", "case_events", "timers", *c.PROJECTIONS]))
+    rep = c.Replicator(c.read_template(backend, ["operators", "bases", "cases", "case_events", "timers",
+                                                 *c.PROJECTIONS]))
     c.replicate(backend, rep, 1, cases, progress=cases > 50_000)
     add_bans(backend, cases)
 

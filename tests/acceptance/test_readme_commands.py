@@ -100,7 +100,8 @@ CHECKS: dict[str, Check] = {
     ".venv/bin/incubase audit export --case demo-gy-daxuesheng --out dossier.xlsx": Check(r"^wrote dossier\.xlsx$"),
     ".venv/bin/incubase audit export --jurisdiction 520000 --year 2025 --out stats.xlsx": Check(r"^wrote stats\.xlsx$"),
     ".venv/bin/incubase audit rebuild-snapshots": Check(r"^0 case\(s\) rewritten from their events$"),
-    ".venv/bin/incubase audit rebuild-figures": Check(r"^8 case\(s\): their figures' rows derived again from their events$"),
+    ".venv/bin/incubase audit rebuild-figures":
+        Check(r"^8 case\(s\): their figures' rows derived again from their events$"),
     # issue 14, level 3 (README: Security)
     ".venv/bin/incubase users unlock wang.fang": Check(r"^wang\.fang was not locked \(recorded all the same\)$"),
     ".venv/bin/incubase users unlock --client 10.1.2.3": Check(r"^10\.1\.2\.3 was not locked"),
