@@ -26,20 +26,8 @@ def test_every_kind_of_snapshot_field_survives_a_round_trip_through_json():
     # R17: replay compares the stored snapshot with the folded case; decoding must lose nothing
     import json
 
-    from statemachines.case import Assessment, Ban, Complaint, Instalment, Period, Rectification
+    from tests.unit.test_snapshot_encodes_as import CASE as case  # every kind of field, set
 
-    case = Case(id="x", base_id="b", base_name="贵阳基地", operator_code="91520100MA6000001X", level="provincial",
-                jurisdiction="520000", policy_id="p", policy_version=2, applied_on=date(2024, 4, 8),
-                state="rectifying", version=9, last_on=date(2026, 6, 10), inspectors=["赵磊", "钱七"],
-                recognized_on=date(2024, 6, 14), period=Period(1, date(2024, 6, 14), date(2029, 6, 14)),
-                assessments=[Assessment(1, 1, date(2026, 6, 10), "fail", "", True)],
-                rectification=Rectification(1, 1, date(2026, 6, 10), date(2026, 9, 10), True),
-                reports={2024: date(2025, 3, 1), 2025: date(2026, 3, 2)}, flags=["annual_report_overdue:2025"],
-                complaints=[Complaint("ts-1", date(2026, 1, 5), "未兑现", 1),
-                            Complaint("ts-2", date(2026, 2, 5), "收费", 1, True, date(2026, 2, 20))],
-                ban=Ban("fraud", "provincial", date(2026, 7, 1), date(2031, 6, 30)),
-                instalments=[Instalment(1, date(2024, 6, 14), 50_000_000, "paid", date(2024, 7, 1)),
-                             Instalment(2, date(2029, 6, 14), 0)])
     stored = json.loads(json.dumps(case.to_dict(), ensure_ascii=False))
     back = Case.from_dict(stored)
     assert back == case
