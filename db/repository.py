@@ -642,6 +642,7 @@ def _claim_next(skipping: bool, resuming: bool = False) -> sa.Update:
     pick = (sa.select(c.id).select_from(t.cases.join(t.timers, c.case_id == t.cases.c.id))
             .where(c.fired_at.is_(None), c.fires_on <= sa.bindparam("as_of", type_=sa.Date))
             # literal LIMIT and OFFSET: no anonymous parameters, so the driver path can run it
+            .where(~_earlier_pending(c))
             .order_by(c.fires_on, c.id).limit(sa.literal_column("1")).offset(sa.literal_column("0"))
             .with_for_update(of=[t.cases, t.timers], skip_locked=True))
     if skipping:  # the timers that failed in this sweep: taken again by the next one, not by this one
@@ -653,6 +654,15 @@ def _claim_next(skipping: bool, resuming: bool = False) -> sa.Update:
     return (t.timers.update().where(c.id == pick.scalar_subquery(), c.fired_at.is_(None))
             .values(fired_at=sa.bindparam("fired_at", type_=c.fired_at.type))
             .returning(c.id, c.case_id, c.kind, c.key, c.due_on, c.fires_on))
+
+
+def _earlier_pending(c) -> sa.Exists:
+    """Another pending timer of the same case comes first: a case's timers fire in their order, since
+    an act is dated no earlier than the case's last one (a claim resumed past a timer whose case was
+    held when it passed, and free since, must not fire that case's next timer before it)."""
+    e = t.timers.alias("earlier")
+    return sa.exists().where(e.c.case_id == c.case_id, e.c.fired_at.is_(None),
+                             sa.tuple_(e.c.fires_on, e.c.id) < sa.tuple_(c.fires_on, c.id))
 
 
 _CLAIM_NEXT = {resuming: DriverStatement(_claim_next(False, resuming)) for resuming in (False, True)}

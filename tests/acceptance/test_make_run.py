@@ -111,11 +111,16 @@ def test_make_run_prints_the_full_address_of_every_part(product):
                                    "auditadmin.zheng"}
 
 
-def test_the_scheduler_creates_runs_for_every_scheduled_deployment(product):
-    # `serve` registers its deployments one by one: wait for all of them, the on-demand one included
+def served_deployments(product) -> dict[str, dict]:
+    """Prefect's deployments once `serve` has registered all of its own, one by one, the on-demand
+    one included: the service prints its addresses before the last of them may exist."""
     served = SCHEDULED.keys() | {"served-refresh-provisional-dates"}
-    deployments = wait_until(lambda: (d := product.prefect.deployments()).keys() >= served and d,
-                             60, "the served deployments appearing")
+    return wait_until(lambda: (d := product.prefect.deployments()).keys() >= served and d,
+                      60, "the served deployments appearing")
+
+
+def test_the_scheduler_creates_runs_for_every_scheduled_deployment(product):
+    deployments = served_deployments(product)
     for name, cron in SCHEDULED.items():
         schedules = [s["schedule"] for s in deployments[name]["schedules"]]
         assert [(s["cron"], s["timezone"]) for s in schedules] == [(cron, "Asia/Shanghai")], name
@@ -165,7 +170,7 @@ def test_a_deployment_run_triggered_through_prefect_fires_the_due_timers(product
     assert due, f"approving on {today()} leaves no timer due today: {approved.json()['timers']}"
     events = len(li.get(f"/cases/{case}/events").json())
 
-    deployment = product.prefect.deployments()["served-deadline-sweep"]
+    deployment = served_deployments(product)["served-deadline-sweep"]
     run = product.prefect.create_run(deployment["id"])  # as an operator does, not by calling the flow
     finished = product.prefect.finished(run["id"], 120)
     assert finished["state_type"] == "COMPLETED", finished["state"]
@@ -208,7 +213,7 @@ def test_the_pages_ask_no_host_but_the_service(product):
 
 
 def test_deliver_reminders_runs_on_its_own_schedule_and_sends_the_signed_webhook(product):
-    deployment = product.prefect.deployments()["served-deliver-reminders"]
+    deployment = served_deployments(product)["served-deliver-reminders"]
 
     def sent_by_schedule():
         done = [r for r in product.prefect.flow_runs(deployment["id"])

@@ -792,8 +792,12 @@ class MemoryTimerRepository:
     def claim_next(self, as_of: date, fired_at: datetime, skip: Collection[int] = (),
                    after: tuple[date, int] | None = None) -> DueTimer | None:
         # one writing unit of work at a time holds the store: nothing else holds a timer meanwhile
-        due = [t for t in self.due(as_of, len(self.uow.read.timers))
-               if t.id not in skip and (after is None or (t.fires_on, t.id) > after)]
+        pending = self.due(as_of, len(self.uow.read.timers))
+        first = {}
+        for t in pending:  # a case's timers fire in their order (db.repository._earlier_pending)
+            first.setdefault(t.case_id, t.id)
+        due = [t for t in pending if t.id not in skip and first[t.case_id] == t.id
+               and (after is None or (t.fires_on, t.id) > after)]
         if not due or not self.claim(due[0].id, fired_at):
             return None
         return due[0]

@@ -558,6 +558,24 @@ def test_sweeping_twice_fires_each_timer_once(rt, clock, stored):
     assert all(len(stored.fired(c)) == 2 for c in ids)
 
 
+def test_issue16_a_claim_resumed_past_a_cases_first_timer_leaves_its_later_ones(rt, clock, stored):
+    """R17: an act is dated no earlier than the case's last, so a case's timers fire in their order. A
+    sweep's claim resumes past its last one; a timer it passed while its case was held (a killed sweep's
+    session not yet ended) must come first, not that case's later timer, else the instalment of
+    2024-06-14 would be recorded on 2025-04-01, after the overdue report."""
+    three_recognised(rt, clock)
+    with rt.uow() as uow:
+        due = uow.timers.due(AS_OF, 10)
+        last_instalment = max((t.fires_on, t.id) for t in due if t.kind == "instalment")
+        assert uow.timers.claim_next(AS_OF, clock(), after=last_instalment) is None  # each case's report waits
+        first = uow.timers.claim_next(AS_OF, clock())
+        assert (first.kind, first.id) == ("instalment", due[0].id)  # the oldest due timer
+        uow.rollback()
+    report = sweep(rt, AS_OF)
+    assert len(report.fired) == 6 and set(stored.system_events()) == expected_firings(
+        sorted({t.case_id for t in due}))
+
+
 def test_two_concurrent_sweeps_fire_each_timer_once(rt, clock, stored):
     ids = three_recognised(rt, clock)
     due_ids = stored.due_timer_ids(AS_OF)
