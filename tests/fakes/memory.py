@@ -793,7 +793,7 @@ class MemoryTimerRepository:
                    after: tuple[date, int] | None = None) -> DueTimer | None:
         # one writing unit of work at a time holds the store: nothing else holds a timer meanwhile
         pending = self.due(as_of, len(self.uow.read.timers))
-        first = {}
+        first: dict[str, int] = {}
         for t in pending:  # a case's timers fire in their order (db.repository._earlier_pending)
             first.setdefault(t.case_id, t.id)
         due = [t for t in pending if t.id not in skip and first[t.case_id] == t.id
