@@ -5,7 +5,9 @@
   hex and sequential ids are in nearly every row. Every row's column is rewritten
   (db.case_listing.rewrite_search_text); the downgrade puts the id back in front.
 - `ix_timers_pending_due`: the pending timers in the API's order (due date, case, kind, key), so a
-  page of `GET /api/v1/timers` is an index walk after its cursor, not a sort of every pending timer.
+  page of `GET /api/v1/timers` is an index walk after its cursor, not a sort of every pending timer;
+  `ix_timers_pending_kind` the same order within a kind (`?kind=ban_end` at 100,000 cases: 106 ms
+  walking every kind, 21 ms with it).
 
 Revision ID: 0020
 Revises: 0019
@@ -20,16 +22,20 @@ revision = "0020"
 down_revision = "0019"
 branch_labels = None
 depends_on = None
+INDEXES = {"ix_timers_pending_due": ["due_on", "case_id", "kind", "key"],
+           "ix_timers_pending_kind": ["kind", "due_on", "case_id", "key"]}
 
 
 def upgrade() -> None:
     rewrite_search_text(op.get_bind())
-    op.create_index("ix_timers_pending_due", "timers", ["due_on", "case_id", "kind", "key"],
-                    sqlite_where=sa.text("fired_at IS NULL"), postgresql_where=sa.text("fired_at IS NULL"))
+    for name, columns in INDEXES.items():
+        op.create_index(name, "timers", columns, sqlite_where=sa.text("fired_at IS NULL"),
+                        postgresql_where=sa.text("fired_at IS NULL"))
 
 
 def downgrade() -> None:
-    op.drop_index("ix_timers_pending_due", table_name="timers")
+    for name in INDEXES:
+        op.drop_index(name, table_name="timers")
     rewrite_search_text(op.get_bind(), text_of=_with_id)
 
 
