@@ -540,7 +540,7 @@ class MemoryCaseRepository:
                 and (query.timer_due_before is None
                      or (nexts.get(c.id, (None, None))[0] or date.max) < query.timer_due_before)
                 and (not query.text or needle(query.text) in _search_text(tables, c)
-                     or c.id.startswith(id_prefix(query.text) or "\x00"))
+                     or c.id.startswith(id_prefix(query.text) or "\x00"))  # NUL: no id begins with it
                 and (query.applied_in is None or c.applied_on.year == query.applied_in)
                 and (query.ids is None or c.id in query.ids)]
         name, descending = query.sort.lstrip("-"), query.sort.startswith("-")
