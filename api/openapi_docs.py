@@ -82,11 +82,12 @@ operation enforces (R1–R23) are in the repository's `docs/rules.md`.
   `Idempotent-Replayed: true` and writes nothing more; with another body it is 422
   `/problems/idempotency-key-reused`, and while the first is still running 409
   `/problems/request-in-progress`. The answer is stored in the same transaction as the act.
-- **Paging.** `GET /api/v1/cases` is paged by keyset (issue 16): it takes `sort` and `limit` and
-  answers `next_after` and `next`, the cursor and the address of the next page (null on the last);
-  follow `next` to read to the end. Each page costs the same however far in, and a case written
-  meanwhile is neither skipped nor repeated; `total` counts up to 10,000 (`total_capped` past it),
-  and `offset` other than 0 is refused (422). The other listings take `limit` and `offset` and
+- **Paging.** `GET /api/v1/cases` and `GET /api/v1/timers` are paged by keyset (issue 16): they
+  take `limit` (the cases `sort` too) and answer `next_after` and `next`, the cursor and the address
+  of the next page (null on the last); follow `next` to read to the end. Each page costs the same
+  however far in, and a row written meanwhile is neither skipped nor repeated; `total` counts up to
+  10,000 cases or 1,000 timers (`total_capped` past it), and `offset` other than 0 is refused (422).
+  A cursor is opaque and good for the list (and the sort) that gave it. The other listings take `limit` and `offset` and
   answer in a stable order; read them to their end by raising `offset` by `limit` until a page is
   short. Walks over every case inside the service (sweeps, exports, anchors) use keyset paging by
   case id, so a case written meanwhile is neither skipped nor repeated.

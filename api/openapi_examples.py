@@ -149,9 +149,13 @@ CORRECT = {"on": "2026-06-02", "reason": "考察日期录入有误，据考察�
 STATE_AS_OF = {**{k: v for k, v in RECOGNIZED.items() if k not in ("allowed_actions", "reminders")},
                "existed": True, "as_of": "2023-07-01", "as_of_recorded": None}
 
-TIMERS = [{"case_id": "demo-fz-gulou", "base_name": "福州市鼓楼区创业孵化示范基地", "state": "recognized",
-           "jurisdiction": "350100", "kind": "assessment", "key": "1.1", "due_on": "2027-01-13",
-           "fires_on": "2027-01-14", "provisional": True}]
+TIMER_PAGE = {"items": [{"case_id": "demo-fz-gulou", "base_name": "福州市鼓楼区创业孵化示范基地", "state": "recognized",
+                         "jurisdiction": "350100", "kind": "assessment", "key": "1.1", "due_on": "2027-01-13",
+                         "fires_on": "2027-01-14", "provisional": True}],
+              "total": 14, "total_capped": False, "limit": 1,
+              "next_after": "WyJ0aW1lcnMiLCIyMDI3LTAxLTEzIiwiZGVtby1mei1ndWxvdSIsImFzc2Vzc21lbnQiLCIxLjEiXQ",
+              "next": "/api/v1/timers?limit=1&after="
+                      "WyJ0aW1lcnMiLCIyMDI3LTAxLTEzIiwiZGVtby1mei1ndWxvdSIsImFzc2Vzc21lbnQiLCIxLjEiXQ"}
 REMINDERS = [{"id": 1, "case_id": "demo-gy-daxuesheng", "timer_kind": "annual_report", "timer_key": "2026",
               "due_on": "2027-03-31", "step": "d30", "step_label": "到期前30日", "recipient": "user:caseworker.wang",
               "recipient_role": "caseworker", "channel": "inbox",

@@ -31,6 +31,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent
 RESULTS = Path(os.environ.get("INCUBASE_BENCH_RESULTS", ROOT / "results"))
 SUFFIX = os.environ.get("INCUBASE_BENCH_SUFFIX", "")  # keeps a smoke run off a full run's databases
+# the PostgreSQL databases' name prefix: a helper's runs on a shared server are named by its branch
+DB_PREFIX = os.environ.get("INCUBASE_BENCH_DB_PREFIX", "incubase_bench_")
 DATA = Path(os.environ.get("INCUBASE_BENCH_DATA", "/tmp/incubase_bench"))
 PG_ADMIN = os.environ.get("INCUBASE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHANGHAI_10AM = lambda day: datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)  # noqa: E731
@@ -182,7 +184,7 @@ class Backend:
             self.path = DATA / f"{tag}.db"
             self.url = f"sqlite:///{self.path}"
         else:
-            self.dbname = f"incubase_bench_{tag}"
+            self.dbname = f"{DB_PREFIX}{tag}"
             self.url = sa.engine.make_url(PG_ADMIN).set(database=self.dbname).render_as_string(hide_password=False)
 
     @classmethod

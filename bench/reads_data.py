@@ -224,6 +224,16 @@ def replicate(backend: c.Backend, cols: dict[str, list[str]], templates: list[Co
         if progress and (done // batch) % 25 == 0:
             print(f"    … {done:,} / {count:,} cases ({time.perf_counter() - t0:.0f} s)", flush=True)
     raw.close()
+    # the search column holds the names lower-cased, which the copy's tokens (the names as written:
+    # "基准模板基地T0015号") do not match, so every copy kept its template's names there and a search by
+    # name found none of them (b8's "name fragment" reads at 1,000,000 cases matched nothing): it is
+    # derived again from the copied columns, as migration 0020 derives it
+    from db.case_listing import rewrite_search_text
+
+    engine = backend.engine()
+    with engine.begin() as conn:
+        rewrite_search_text(conn)
+    engine.dispose()
     return time.perf_counter() - t0
 
 

@@ -303,13 +303,43 @@ def audit_rebuild_snapshots() -> None:
     typer.echo(f"{len(rebuilt)} case(s) rewritten from their events" + (": " + ", ".join(rebuilt) if rebuilt else ""))
 
 
+@audit_app.command("rebuild-projections")
+def audit_rebuild_projections(
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", help="Only this projection (case_list, figures, work_items); may be repeated.")] = None,
+) -> None:
+    """Derive every projection (the case list's columns, the figures, the work queue) again from the record."""
+    from db.rebuild import PROJECTIONS
+
+    if only and (unknown := sorted(set(only) - {p.name for p in PROJECTIONS})):
+        typer.echo(f"error: --only: 没有这个投影 / no such projection: {', '.join(unknown)} "
+                   f"(one of {', '.join(p.name for p in PROJECTIONS)})", err=True)
+        raise typer.Exit(2)
+    for projection, cases in _rebuild(only):
+        typer.echo(f"{cases} case(s): {projection.name} ({projection.tables}) derived again")
+
+
 @audit_app.command("rebuild-figures")
 def audit_rebuild_figures() -> None:
-    """Derive the statistics' projections (case_days, case_tallies) again from every case's events."""
-    from bootstrap import build_runtime
-    from services.figures_rebuild import rebuild_figures
+    """Derive the statistics' projections (case_days, case_tallies) again from every case's events
+    (`rebuild-projections --only figures`)."""
+    for _, cases in _rebuild(["figures"]):
+        typer.echo(f"{cases} case(s): their figures' rows derived again from their events")
 
-    typer.echo(f"{rebuild_figures(build_runtime())} case(s): their figures' rows derived again from their events")
+
+def _rebuild(only: list[str] | None):
+    from bootstrap import build_runtime
+    from bootstrap.readiness import engine_for
+    from config import get_settings
+    from db.rebuild import rebuild
+
+    settings = get_settings()
+    engine = engine_for(settings)
+    rt = build_runtime(settings, engine=engine)  # refuses a database the settings do not mean
+    try:
+        return rebuild(engine, rt.policies.get, only)
+    finally:
+        engine.dispose()
 
 
 EXPORT_FORMATS = (".json", ".xlsx")

@@ -4,10 +4,12 @@
 no write of the case has set since; the unit of work settles them before it commits, from their
 pending timers (a timer can be fired without any act on its case, when its act finds nothing to
 do). `backfill` fills every column from the stored rows, for migration 0019 and for a database
-whose columns are to be rebuilt.
+whose columns are to be rebuilt (`incubase audit rebuild-projections`); `rewrite_search_text` the
+search column alone (migration 0020, which took the case id out of it).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,7 +63,16 @@ def backfill(conn: Connection, batch: int = 5_000) -> int:
         operator_name=sa.select(o.name).join_from(t.bases, t.operators, b.operator_id == o.id)
         .where(b.id == c.base_id).scalar_subquery(),
         **_next_values(c.id)))
-    # the search column in Python: SQL's lower() is not Python's beyond ASCII (SQLite lowers ASCII only)
+    return rewrite_search_text(conn, batch)
+
+
+def rewrite_search_text(conn: Connection, batch: int = 5_000,
+                        text_of: Callable[..., str] | None = None) -> int:
+    """Every case's search column from its stored columns (`text_of(id, reference, base name,
+    operator name, credit code)`, by default services.case_listing.search_text's fields), in Python:
+    SQL's lower() is not Python's beyond ASCII (SQLite lowers ASCII only). Returns how many."""
+    c = t.cases.c
+    of = text_of or (lambda _id, *fields: search_text(*fields))
     done, after = 0, ""
     while True:
         rows = conn.execute(sa.select(c.id, c.reference, c.base_name, c.operator_name, c.operator_code)
@@ -69,8 +80,8 @@ def backfill(conn: Connection, batch: int = 5_000) -> int:
         if not rows:
             return done
         conn.execute(t.cases.update().where(c.id == sa.bindparam("_id")).values(search_text=sa.bindparam("_text")),
-                     [{"_id": r.id, "_text": search_text(r.id, r.reference, r.base_name, r.operator_name,
-                                                         r.operator_code)} for r in rows])
+                     [{"_id": r.id, "_text": of(r.id, r.reference, r.base_name, r.operator_name, r.operator_code)}
+                      for r in rows])
         done, after = done + len(rows), rows[-1].id
 
 

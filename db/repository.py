@@ -23,7 +23,7 @@ from db import work_items as work
 from db.case_listing import ClaimedCases
 from db.driver_path import DriverStatement
 from db.projections import among, among_ids
-from services.case_listing import count_cap, needle, next_of, search_text
+from services.case_listing import after_prefix, count_cap, id_prefix, needle, next_of, search_text
 from services.ports import CaseFilter, CaseNotFound, CasePage, CaseSummary, CaseTimer, Party, PartyDetails
 from services.references import reference_after
 from services.work_items import WorkFilter, WorkRow, WorkScope
@@ -261,8 +261,7 @@ class SqlCaseRepository:
             return {}
         operator_name = self.conn.execute(_OPERATOR_NAME, {"base_id": case.base_id}).scalar_one_or_none() or ""
         return {"base_name": case.base_name, "operator_name": operator_name,
-                "search_text": search_text(case.id, case.reference, case.base_name, operator_name,
-                                           case.operator_code)}
+                "search_text": search_text(case.reference, case.base_name, operator_name, case.operator_code)}
 
     def _append(self, events: Sequence[Event]) -> None:
         if events:
@@ -478,7 +477,11 @@ def _matching(query: CaseFilter, dialect: str) -> list:
     if query.timer_due_before is not None:
         out.append(c.next_due < query.timer_due_before)
     if query.text and needle(query.text):
-        out.append(c.search_text.contains(needle(query.text), autoescape=True))
+        found = c.search_text.contains(needle(query.text), autoescape=True)
+        start = id_prefix(query.text)
+        if start is not None:  # the ids beginning with it, as a range of the primary key (services.case_listing)
+            found = sa.or_(sa.and_(c.id >= start, c.id < after_prefix(start)), found)
+        out.append(found)
     if query.applied_in is not None:
         out += [c.applied_on >= date(query.applied_in, 1, 1), c.applied_on <= date(query.applied_in, 12, 31)]
     if query.ids is not None:
@@ -509,6 +512,24 @@ def _segments(column, descending: bool, key, backward: bool) -> list[tuple[list,
         return [after_empty, valued] if backward else [after_empty]
     after_valued = ([*valued[0], past(sa.tuple_(column, _c.id), sa.tuple_(value, case_id))], valued_order)
     return [after_valued] if backward else [after_valued, *([empty] if nullable else [])]
+
+
+def _timers_matching(query) -> list:
+    """The pending timers a TimerFilter asks for (its keyset aside), the scopes as code ranges."""
+    c = t.timers.c
+    out: list = [c.fired_at.is_(None)]
+    if query.due_before is not None:
+        out.append(c.due_on < query.due_before)
+    if query.due_from is not None:
+        out.append(c.due_on >= query.due_from)
+    if query.kind is not None:
+        out.append(c.kind == query.kind)
+    if query.overdue_on is not None:
+        # the day to act has passed, the sweep has not fired it yet
+        out += [c.fires_on <= query.overdue_on, c.kind.in_(DEADLINE_KINDS)]
+    if query.scopes is not None:
+        out.append(sa.or_(sa.false(), *(figures.code_range(t.cases.c.jurisdiction, s) for s in query.scopes)))
+    return out
 
 
 class SqlTimerRepository:
@@ -559,25 +580,26 @@ class SqlTimerRepository:
         return due
 
     def search(self, query) -> list[dict]:
-        c = t.timers.c
-        q = (sa.select(c.case_id, c.kind, c.key, c.due_on, c.fires_on, c.provisional, t.cases.c.jurisdiction,
-                       t.cases.c.state, t.bases.c.name.label("base_name"))
-             .join(t.cases, t.cases.c.id == c.case_id).join(t.bases, t.bases.c.id == t.cases.c.base_id)
-             .where(c.fired_at.is_(None)))
-        if query.due_before is not None:
-            q = q.where(c.due_on < query.due_before)
-        if query.due_from is not None:
-            q = q.where(c.due_on >= query.due_from)
-        if query.kind is not None:
-            q = q.where(c.kind == query.kind)
-        if query.overdue_on is not None:
-            # the day to act has passed, the sweep has not fired it yet
-            q = q.where(c.fires_on <= query.overdue_on, c.kind.in_(DEADLINE_KINDS))
-        if query.scopes is not None:
-            q = q.where(sa.or_(sa.false(), *(t.cases.c.jurisdiction.startswith(prefix(s)) for s in query.scopes)))
-        # (case, kind, key) is unique: an order without ties, so pages neither skip nor repeat a timer
-        rows = self.conn.execute(q.order_by(c.due_on, c.case_id, c.kind, c.key).limit(query.limit).offset(query.offset))
+        c, k = t.timers.c, t.cases.c
+        q = (sa.select(c.case_id, c.kind, c.key, c.due_on, c.fires_on, c.provisional, k.jurisdiction, k.state,
+                       k.base_name)
+             .join(t.cases, k.id == c.case_id).where(*_timers_matching(query)))
+        if query.after is not None:
+            q = q.where(sa.tuple_(c.due_on, c.case_id, c.kind, c.key) > sa.tuple_(*query.after))
+        # (case, kind, key) is unique: an order without ties, so pages neither skip nor repeat a timer;
+        # it is ix_timers_pending_due's, so a page is a walk of that index from its cursor (issue 16).
+        # Not for the overdue ones: they are few (the sweep's backlog), but PostgreSQL cannot tell (its
+        # statistics of fires_on are of fired and pending timers alike) and would walk every pending
+        # timer in order to find none (0.5 s at 100,000 cases); an order the index does not give
+        # makes it read them by ix_timers_pending's range of fires_on and sort them
+        first = sa.func.coalesce(c.due_on, c.due_on) if query.overdue_on is not None else c.due_on
+        rows = self.conn.execute(q.order_by(first, c.case_id, c.kind, c.key).limit(query.limit))
         return [dict(r) for r in rows.mappings()]
+
+    def count(self, query, cap: int) -> int:
+        capped = (sa.select(sa.literal(1)).select_from(t.timers.join(t.cases, t.cases.c.id == t.timers.c.case_id))
+                  .where(*_timers_matching(query)).limit(cap + 1))
+        return self.conn.execute(sa.select(sa.func.count()).select_from(capped.subquery())).scalar_one()
 
     def due_counts(self, scopes: Sequence[str], due_from: date, due_before: date) -> list[tuple[date, int]]:
         c = t.timers.c

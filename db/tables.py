@@ -128,6 +128,12 @@ timers = sa.Table(
     # only pending timers are indexed: a plain index walks every fired row (bench/README.md)
     sa.Index("ix_timers_pending", "fires_on", "id",
              sqlite_where=sa.text("fired_at IS NULL"), postgresql_where=sa.text("fired_at IS NULL")),
+    # GET /api/v1/timers: the pending timers in its order, each page a walk after its cursor (0020)
+    sa.Index("ix_timers_pending_due", "due_on", "case_id", "kind", "key",
+             sqlite_where=sa.text("fired_at IS NULL"), postgresql_where=sa.text("fired_at IS NULL")),
+    # the same order within one kind (`?kind=`): a rare kind is not found by walking every other one
+    sa.Index("ix_timers_pending_kind", "kind", "due_on", "case_id", "key",
+             sqlite_where=sa.text("fired_at IS NULL"), postgresql_where=sa.text("fired_at IS NULL")),
 )
 
 bans = sa.Table(

@@ -221,7 +221,13 @@ class TimerRepository(Protocol):
         ...
 
     def search(self, query: TimerFilter) -> list[dict[str, Any]]:
-        """Unfired timers across cases, with their case's jurisdiction, state and base name."""
+        """Unfired timers across cases, with their case's jurisdiction, state and base name: up to
+        `query.limit` of them after `query.after`, by (due date, case, kind, key)."""
+        ...
+
+    def count(self, query: TimerFilter, cap: int) -> int:
+        """How many unfired timers the filter matches (its `after` and `limit` aside), counting no
+        further than `cap` + 1: more than `cap` is all a reader is told."""
         ...
 
     def due_counts(self, scopes: Sequence[str], due_from: date, due_before: date) -> list[tuple[date, int]]:

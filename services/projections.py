@@ -122,7 +122,7 @@ def listing_columns(case: Case, operator_name: str, owed: Sequence[Timer], fired
     no event explains is the timers' own violation, named beside it)."""
     next_due, next_timer = next_of(t for t in owed if t.ident not in fired)
     return (case.base_name, operator_name, next_due, next_timer,
-            search_text(case.id, case.reference, case.base_name, operator_name, case.operator_code))
+            search_text(case.reference, case.base_name, operator_name, case.operator_code))
 
 
 def _work_items(case_id: str, replayed: Case, stored: StoredProjections, owed: Sequence[Timer],

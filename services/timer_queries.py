@@ -1,19 +1,73 @@
-"""Read-side questions about timers and reminders across cases."""
+"""Read-side questions about timers and reminders across cases.
+
+The pending timers are read by keyset (issue 16), as the case list is (services.case_listing): a
+page ends with its last timer's (due date, case, kind, key), unique and the list's order, and the
+next page is the timers after it, an index walk (ix_timers_pending_due) however far one reads. The
+cursor people see is that key, opaque (base64 of JSON); the count stops at COUNT_CAP.
+"""
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from services.case_listing import InvalidCursor
 from services.reminders import INBOX
 from services.runtime import Runtime
 from services.values import TimerFilter as TimerFilter
 from services.values import User
 
+# a count of the pending timers costs a walk of them all: past this, "more than 1,000" is what a
+# reader is told (a page's worth of them is read to show one; bench/README.md, b8)
+COUNT_CAP = 1_000
+
+
+@dataclass(frozen=True)
+class TimerPage:
+    rows: list[dict[str, Any]]
+    total: int  # up to COUNT_CAP
+    total_capped: bool  # more than `total` match
+    next_after: tuple[date, str, str, str] | None  # the key of the page's last timer; None on the last page
+
 
 def find_timers(rt: Runtime, query: TimerFilter) -> list[dict[str, Any]]:
     with rt.reads() as uow:
         return uow.timers.search(query)
+
+
+def page_of_timers(rt: Runtime, query: TimerFilter) -> TimerPage:
+    """A page of `query.limit` pending timers after `query.after`, and the capped count of them all."""
+    with rt.reads() as uow:
+        rows = uow.timers.search(replace(query, limit=query.limit + 1))  # one more: is there a next page
+        # a first page that holds them all has counted them: a count that finds few walks far to find them
+        total = len(rows) if query.after is None and len(rows) <= query.limit else uow.timers.count(query, COUNT_CAP)
+    more, rows = len(rows) > query.limit, rows[:query.limit]
+    return TimerPage(rows, min(total, COUNT_CAP), total > COUNT_CAP, timer_key(rows[-1]) if more else None)
+
+
+def timer_key(row: dict[str, Any]) -> tuple[date, str, str, str]:
+    return row["due_on"], row["case_id"], row["kind"], row["key"]
+
+
+def encode_cursor(key: tuple[date, str, str, str]) -> str:
+    due_on, case_id, kind, key_ = key
+    raw = json.dumps(["timers", due_on.isoformat(), case_id, kind, key_], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[date, str, str, str]:
+    """The key a cursor of this list holds; InvalidCursor for any other string (a case list's too)."""
+    try:
+        named, due_on, *rest = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if named != "timers" or len(rest) != 3 or not all(isinstance(v, str) for v in (due_on, *rest)):
+            raise InvalidCursor(cursor)
+        return (date.fromisoformat(due_on), *rest)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidCursor(cursor) from None
 
 
 def find_reminders(rt: Runtime, *, case_id: str | None = None, status: str | None = None,

@@ -193,7 +193,8 @@ class TimerFilter:
     overdue_on: date | None = None  # only timers whose day to act has passed by this date
     scopes: tuple[str, ...] | None = None
     limit: int = 100
-    offset: int = 0
+    # keyset (issue 16): only the timers after this (due_on, case_id, kind, key), the list's order
+    after: tuple[date, str, str, str] | None = None
 
 
 # --- signing in and the security log (services.signin, services.security_log) ---------------

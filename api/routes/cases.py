@@ -86,7 +86,8 @@ def list_cases(
     credit_code: Annotated[str | None, Query(max_length=18)] = None,
     timer_due_before: date | None = None,
     q: Annotated[str | None, Query(max_length=100, description="A fragment of the base's or the operator's "
-                                   "name, the credit code, the case id or the 受理编号 (issue 15)")] = None,
+                                   "name, the credit code or the 受理编号, or the start of a case id (at least "
+                                   "4 characters; issues 15, 16)")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2200, description="The year of the application")] = None,
     sort: Sort = "applied_on",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

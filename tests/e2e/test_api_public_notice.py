@@ -61,7 +61,7 @@ def test_r22_objections_through_the_api_and_the_notices_end(notice_rt, clock, pe
                               "outcome": None}
     assert [(t["kind"], t["due_on"]) for t in case["timers"]] == [("public_notice", "2024-06-22")]
     assert case["allowed_actions"] == ["reject", "withdraw", "record_objection"]
-    listed = ok(wang.get("/api/v1/timers", params={"kind": "public_notice"}))
+    listed = ok(wang.get("/api/v1/timers", params={"kind": "public_notice"}))["items"]
     assert [(t["case_id"], t["due_on"]) for t in listed] == [(cid, "2024-06-22")]
 
     # an objection is received during the notice only; the refusal names the business date

@@ -35,6 +35,11 @@ def two_cases(rt, clock, callers) -> tuple[Story, Story]:
     return guizhou, shanghai
 
 
+def listed(answer) -> list[dict]:
+    """The timers of a page of GET /api/v1/timers (issue 16: a page, not a bare list)."""
+    return ok(answer)["items"]
+
+
 def _keys(rows) -> list[tuple[str, str, str]]:
     return [(r["case_id"], r["kind"], r["key"]) for r in rows]
 
@@ -44,9 +49,9 @@ def _keys(rows) -> list[tuple[str, str, str]]:
 def test_r7_timers_are_listed_only_for_the_users_jurisdictions(clock, callers, two_cases):
     gz, sh = two_cases
     clock.set_day(date(2025, 1, 6))
-    wang = ok(callers["caseworker.wang"].get(TIMERS))
-    hu = ok(callers["caseworker.hu"].get(TIMERS))
-    everyone = ok(callers["auditor.chen"].get(TIMERS))
+    wang = listed(callers["caseworker.wang"].get(TIMERS))
+    hu = listed(callers["caseworker.hu"].get(TIMERS))
+    everyone = listed(callers["auditor.chen"].get(TIMERS))
     assert {r["case_id"] for r in wang} == {gz.case_id}
     assert {r["case_id"] for r in hu} == {sh.case_id}
     assert sorted(_keys(everyone)) == sorted(_keys(wang) + _keys(hu))
@@ -63,10 +68,10 @@ def test_r8_timers_filter_by_due_before_strictly(clock, callers, two_cases):
     gz, _ = two_cases
     clock.set_day(date(2025, 1, 6))
     wang = callers["caseworker.wang"]
-    assert ok(wang.get(TIMERS, params={"due_before": "2025-03-31"})) == []  # due on that day is not before it
-    before = ok(wang.get(TIMERS, params={"due_before": "2025-04-01"}))
+    assert listed(wang.get(TIMERS, params={"due_before": "2025-03-31"})) == []  # due on that day is not before it
+    before = listed(wang.get(TIMERS, params={"due_before": "2025-04-01"}))
     assert _keys(before) == [(gz.case_id, "annual_report", "2024")]
-    later = ok(wang.get(TIMERS, params={"due_before": "2026-07-01"}))
+    later = listed(wang.get(TIMERS, params={"due_before": "2026-07-01"}))
     assert {(r["kind"], r["key"]) for r in later} == {("annual_report", "2024"), ("annual_report", "2025"),
                                                       ("assessment", "1.1")}
     assert all(r["due_on"] < "2026-07-01" for r in later)
@@ -76,13 +81,13 @@ def test_r8_timers_filter_by_kind(clock, callers, two_cases):
     gz, sh = two_cases
     clock.set_day(date(2025, 1, 6))
     wang = callers["caseworker.wang"]
-    assessments = ok(wang.get(TIMERS, params={"kind": "assessment"}))
+    assessments = listed(wang.get(TIMERS, params={"kind": "assessment"}))
     assert [(r["key"], r["due_on"]) for r in assessments] == [("1.1", "2026-06-15"), ("1.2", "2028-06-14")]
-    assert _keys(ok(wang.get(TIMERS, params={"kind": "reevaluation"}))) == [(gz.case_id, "reevaluation", "1")]
-    reports = ok(callers["auditor.chen"].get(TIMERS, params={"kind": "annual_report", "due_before": "2025-04-01"}))
+    assert _keys(listed(wang.get(TIMERS, params={"kind": "reevaluation"}))) == [(gz.case_id, "reevaluation", "1")]
+    reports = listed(callers["auditor.chen"].get(TIMERS, params={"kind": "annual_report", "due_before": "2025-04-01"}))
     assert sorted(_keys(reports)) == sorted([(gz.case_id, "annual_report", "2024"),
                                              (sh.case_id, "annual_report", "2024")])
-    assert ok(wang.get(TIMERS, params={"kind": "ban_end"})) == []
+    assert listed(wang.get(TIMERS, params={"kind": "ban_end"})) == []
     assert wang.get(TIMERS, params={"kind": "birthday"}).status_code == 422
     assert wang.get(TIMERS, params={"due_before": "2025-02-30"}).status_code == 422
 
@@ -91,28 +96,58 @@ def test_r7_overdue_timers_are_deadlines_past_and_not_yet_swept(rt, clock, calle
     gz, sh = two_cases
     wang, hu, chen = callers["caseworker.wang"], callers["caseworker.hu"], callers["auditor.chen"]
     clock.set_day(date(2025, 3, 31))  # the last day to report is still in time
-    assert ok(wang.get(TIMERS, params={"overdue": "true"})) == []
+    assert listed(wang.get(TIMERS, params={"overdue": "true"})) == []
     clock.set_day(date(2025, 4, 3))  # past it, and no sweep since
-    assert _keys(ok(wang.get(TIMERS, params={"overdue": "true"}))) == [(gz.case_id, "annual_report", "2024")]
-    assert _keys(ok(hu.get(TIMERS, params={"overdue": "true"}))) == [(sh.case_id, "annual_report", "2024")]
-    assert len(ok(chen.get(TIMERS, params={"overdue": "true"}))) == 2
-    assert len(ok(wang.get(TIMERS, params={"overdue": "false"}))) > 1
-    assert ok(wang.get(TIMERS, params={"overdue": "true", "kind": "assessment"})) == []
+    assert _keys(listed(wang.get(TIMERS, params={"overdue": "true"}))) == [(gz.case_id, "annual_report", "2024")]
+    assert _keys(listed(hu.get(TIMERS, params={"overdue": "true"}))) == [(sh.case_id, "annual_report", "2024")]
+    assert len(listed(chen.get(TIMERS, params={"overdue": "true"}))) == 2
+    assert len(listed(wang.get(TIMERS, params={"overdue": "false"}))) > 1
+    assert listed(wang.get(TIMERS, params={"overdue": "true", "kind": "assessment"})) == []
     # once swept, the deadline has fired: neither overdue nor pending any more
     assert not sweep(rt, date(2025, 4, 3)).failed
-    assert ok(chen.get(TIMERS, params={"overdue": "true"})) == []
-    assert ("annual_report", "2024") not in {(r["kind"], r["key"]) for r in ok(wang.get(TIMERS))}
+    assert listed(chen.get(TIMERS, params={"overdue": "true"})) == []
+    assert ("annual_report", "2024") not in {(r["kind"], r["key"]) for r in listed(wang.get(TIMERS))}
 
 
-def test_timers_page_with_limit_and_offset(clock, callers, two_cases):
+def test_issue16_timers_page_by_keyset_following_next_to_the_end(clock, callers, two_cases):
     clock.set_day(date(2025, 1, 6))
     chen = callers["auditor.chen"]
-    everything = ok(chen.get(TIMERS))
-    assert len(everything) > 3
+    whole = ok(chen.get(TIMERS))
+    everything = whole["items"]
+    assert len(everything) > 3 and whole["total"] == len(everything) and not whole["total_capped"]
+    assert whole["next"] is None and whole["next_after"] is None
+    pages, path = [], f"{TIMERS}?limit=2&kind=annual_report"
+    while path:
+        page = ok(chen.get(path))
+        assert len(page["items"]) <= 2 and page["limit"] == 2
+        pages.append(page["items"])
+        path = page["next"]
+    assert [t for items in pages for t in items] == [t for t in everything if t["kind"] == "annual_report"]
+    assert len(pages) > 1 and all(pages)
     first = ok(chen.get(TIMERS, params={"limit": 2}))
-    rest = ok(chen.get(TIMERS, params={"limit": 1000, "offset": 2}))
-    assert first + rest == everything
+    rest = ok(chen.get(TIMERS, params={"limit": 1000, "after": first["next_after"]}))
+    assert first["items"] + rest["items"] == everything and first["total"] == rest["total"] == len(everything)
     assert chen.get(TIMERS, params={"limit": 0}).status_code == 422
+    assert ok(chen.get(TIMERS, params={"offset": 0}))["items"] == everything  # offset 0 is still taken
+
+
+def test_issue16_timers_refuse_an_offset_and_a_cursor_not_theirs(callers, two_cases):
+    chen = callers["auditor.chen"]
+    moved = chen.get(TIMERS, params={"limit": 2, "offset": 2})
+    assert moved.status_code == 422 and "不再按 offset 翻页" in moved.text and "next" in moved.text
+    case_cursor = ok(chen.get(CASES, params={"limit": 1}))["next_after"]
+    for cursor in ("not-a-cursor", case_cursor):
+        answer = chen.get(TIMERS, params={"after": cursor})
+        assert answer.status_code == 422 and "不是本列表给出的游标" in answer.text
+
+
+def test_issue16_the_timers_count_stops_at_its_cap(clock, callers, two_cases, monkeypatch):
+    from services import timer_queries
+
+    clock.set_day(date(2025, 1, 6))
+    monkeypatch.setattr(timer_queries, "COUNT_CAP", 3)
+    page = ok(callers["auditor.chen"].get(TIMERS, params={"limit": 2}))
+    assert page["total"] == 3 and page["total_capped"] and len(page["items"]) == 2 and page["next"]
 
 
 @pytest.mark.parametrize("path", [TIMERS, REMINDERS, CASES])

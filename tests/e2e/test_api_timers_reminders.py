@@ -18,17 +18,18 @@ def test_r8_timers_filter_by_due_date_kind_and_overdue(rt, clock, callers):
     story = _recognized(rt, clock)
     clock.set_day(date(2025, 4, 3))  # the 2024 report (due 03-31) is past its day, not yet swept
     wang = callers["caseworker.wang"]
-    all_timers = wang.get("/api/v1/timers").json()
+    all_timers = wang.get("/api/v1/timers").json()["items"]
     assert {(t["kind"], t["key"], t["due_on"]) for t in all_timers} >= {
         ("annual_report", "2024", "2025-03-31"), ("assessment", "1.1", "2026-06-15"),
         ("reevaluation", "1", "2029-06-14")}
     assert all(t["case_id"] == story.case_id for t in all_timers)
-    before = wang.get("/api/v1/timers", params={"due_before": "2026-01-01"}).json()
+    before = wang.get("/api/v1/timers", params={"due_before": "2026-01-01"}).json()["items"]
     assert {t["kind"] for t in before} == {"annual_report"}
-    assert [t["key"] for t in wang.get("/api/v1/timers", params={"kind": "assessment"}).json()] == ["1.1", "1.2"]
-    overdue = wang.get("/api/v1/timers", params={"overdue": "true"}).json()
+    assessments = wang.get("/api/v1/timers", params={"kind": "assessment"}).json()["items"]
+    assert [t["key"] for t in assessments] == ["1.1", "1.2"]
+    overdue = wang.get("/api/v1/timers", params={"overdue": "true"}).json()["items"]
     assert [(t["kind"], t["key"]) for t in overdue] == [("annual_report", "2024")]
-    assert callers["caseworker.hu"].get("/api/v1/timers").json() == []  # Shanghai only
+    assert callers["caseworker.hu"].get("/api/v1/timers").json()["items"] == []  # Shanghai only
 
 
 def test_r7_reminders_list_by_case_and_status_and_the_case_shows_them(rt, clock, callers):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from services.case_listing import count_cap, needle, next_of, search_text
+from services.case_listing import count_cap, id_prefix, needle, next_of, search_text
 from services.grant_ledger import GENESIS, grants_of
 from services.ports import (
     CaseFilter,
@@ -442,7 +442,7 @@ def _utc_or_none(moment: datetime | None) -> datetime | None:
 
 def _search_text(tables: Tables, c: _Case) -> str:
     base = tables.bases[c.base_id]
-    return search_text(c.id, c.reference, base.name, tables.operators[base.operator_id].name, c.operator_code)
+    return search_text(c.reference, base.name, tables.operators[base.operator_id].name, c.operator_code)
 
 
 def _beyond(key: tuple[Any, str], cursor: tuple[Any, str], descending: bool) -> bool:
@@ -539,7 +539,8 @@ class MemoryCaseRepository:
                 and _within(c.jurisdiction, query.scopes)
                 and (query.timer_due_before is None
                      or (nexts.get(c.id, (None, None))[0] or date.max) < query.timer_due_before)
-                and (not query.text or needle(query.text) in _search_text(tables, c))
+                and (not query.text or needle(query.text) in _search_text(tables, c)
+                     or c.id.startswith(id_prefix(query.text) or "\x00"))  # NUL: no id begins with it
                 and (query.applied_in is None or c.applied_on.year == query.applied_in)
                 and (query.ids is None or c.id in query.ids)]
         name, descending = query.sort.lstrip("-"), query.sort.startswith("-")
@@ -849,13 +850,17 @@ class MemoryTimerRepository:
                     and (query.due_from is None or t.due_on >= query.due_from)
                     and (query.kind is None or t.kind == query.kind)
                     and (query.overdue_on is None or (t.fires_on <= query.overdue_on and t.kind in DEADLINE_KINDS))
-                    and _within(case.jurisdiction, query.scopes)):
+                    and _within(case.jurisdiction, query.scopes)
+                    and (query.after is None or (t.due_on, t.case_id, t.kind, t.key) > query.after)):
                 out.append((t, case))
-        out.sort(key=lambda tc: (tc[0].due_on, tc[0].case_id, tc[0].kind, tc[0].id))
+        out.sort(key=lambda tc: (tc[0].due_on, tc[0].case_id, tc[0].kind, tc[0].key))
         return [{"case_id": t.case_id, "kind": t.kind, "key": t.key, "due_on": t.due_on, "fires_on": t.fires_on,
                  "provisional": t.provisional, "jurisdiction": c.jurisdiction, "state": c.state,
                  "base_name": tables.bases[c.base_id].name}
-                for t, c in out[query.offset:query.offset + query.limit]]
+                for t, c in out[:query.limit]]
+
+    def count(self, query: TimerFilter, cap: int) -> int:
+        return min(cap + 1, len(self.search(replace(query, after=None, limit=cap + 1))))
 
 
 # --- users -----------------------------------------------------------------------------------

@@ -156,6 +156,28 @@ def test_issue16_search_by_name_fragment_credit_code_id_start_and_reference(rt, 
 
 
 @pytest.mark.memory
+def test_issue16_an_id_start_is_a_range_of_the_primary_key_or_ed_with_the_search(rt, clock, department):
+    def found(text: str) -> set[str]:
+        return {r.id for r in list_cases(rt, CaseFilter(text=text, limit=1000))}
+
+    target = department[33]
+    assert found(target) == {target} and found(target.upper()) == {target}  # the whole id, as typed
+    assert target in found(target[:4]) and all(i.startswith(target[:4]) for i in found(target[:4]))
+    assert target not in found(target[12:24])  # an id is read from its start: its middle is in no field
+    # an id that begins with what every department's credit code holds ("91520100…"), of a case whose
+    # own fields do not hold it (Bijie's credit code, 受理编号 and name): "5201" is both an id start
+    # and a fragment of a code, and finds both
+    clock.set_day(D(2024, 4, 20))
+    own = cases.open_case(rt, operator_name="毕节测试运营有限公司", credit_code=credit_code(9, "520500"),
+                          base_name="毕节测试园", base_address="贵州省", level="provincial", jurisdiction="520500",
+                          on=D(2024, 4, 20), actor=CASEWORKER, reason="受理", case_id="52010000" + "ab" * 12).case.id
+    assert found("5201") == {*department, own}
+    assert found("52010000a") == {own}  # an id start no field holds: the id alone
+    assert found("520100ma6") == set(department)  # looks like an id start, is a code's: found as one
+    assert found("demo-") == set() and found("ab" * 3) == set()
+
+
+@pytest.mark.memory
 def test_issue16_the_count_stops_at_the_cap(rt, department, monkeypatch):
     from services import case_listing
 
