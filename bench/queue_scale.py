@@ -180,6 +180,10 @@ def _measure(rt, engine: sa.Engine, runs: int, before: bool = False) -> None:
                           ("kind=annual_report", {"kind": "annual_report"}), ("q=遵义", {"q": "遵义"}),
                           ("q=运营公司3", {"q": "运营公司3"}), ("q=毕节 (no match)", {"q": "毕节"}),
                           ("second page", {"second": True})):
+            if who == "national supervisor" and kw.get("q") == "毕节":
+                # the page (not the counts) walks the whole country in order to find no match: 61 s
+                # once (bench/README.md); not repeated here
+                continue
             after = None
             if kw.pop("second", False):
                 after = queue_page(rt, user, TODAY, size=100).items[-1].order

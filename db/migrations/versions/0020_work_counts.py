@@ -3,8 +3,10 @@ index alone, not from the table's rows:
 
 - ix_work_items_scope (jurisdiction, due_key) gains kind and window: a province's counts are one
   GROUP BY over its range of codes (the page's reads of a small scope keep using the same range);
-- ix_work_items_counts (kind, due_key, window, jurisdiction): the country's counts walk each
-  (kind, date group) range up to the cap.
+- ix_work_items_kind_order (rank, due_key, …) includes window and jurisdiction on PostgreSQL: the
+  country's counts walk each (kind, date group) range of it up to the cap. (A separate index led by
+  kind was tried: the planner took it for the page of one kind, misjudging its rows, and sorted
+  208,320 of them: 556 ms instead of a walk in order.)
 
 No data changes: the rows are those of migration 0018.
 
@@ -18,14 +20,18 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
+_KIND_ORDER = ["rank", "due_key", "base_name", "case_id", "detail"]
+
 
 def upgrade() -> None:
     op.drop_index("ix_work_items_scope", table_name="work_items")
     op.create_index("ix_work_items_scope", "work_items", ["jurisdiction", "due_key", "kind", "window"])
-    op.create_index("ix_work_items_counts", "work_items", ["kind", "due_key", "window", "jurisdiction"])
+    op.drop_index("ix_work_items_kind_order", table_name="work_items")
+    op.create_index("ix_work_items_kind_order", "work_items", _KIND_ORDER, postgresql_include=["window", "jurisdiction"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_work_items_counts", table_name="work_items")
+    op.drop_index("ix_work_items_kind_order", table_name="work_items")
+    op.create_index("ix_work_items_kind_order", "work_items", _KIND_ORDER)
     op.drop_index("ix_work_items_scope", table_name="work_items")
     op.create_index("ix_work_items_scope", "work_items", ["jurisdiction", "due_key"])
