@@ -118,9 +118,9 @@ class SqlCaseRepository:
                   after: tuple[date, int, str, str, str] | None, limit: int) -> list[WorkRow]:
         return work.page(self.conn, scopes, where, after, limit)
 
-    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
-                    ) -> list[tuple[str, bool, str, int]]:
-        return work.counts(self.conn, mine, others, where)
+    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter, cap: int,
+                    scan: int) -> tuple[list[tuple[str, bool, str, int, bool]], bool]:
+        return work.counts(self.conn, mine, others, where, cap, scan)
 
     def ids_after(self, after: str, limit: int, jurisdiction: str | None = None) -> list[str]:
         """Case ids in order after `after`: keyset paging for walks over every case."""

@@ -6,7 +6,8 @@ derives every case's rows again (migration 0018, and a repair).
 
 Reading: `page` is the rows of some scopes in the queue's order after a cursor (keyset: no OFFSET),
 in two index ranges, the dated items within the horizon first, then those without a date, so a walk
-never crosses the far-off deadlines between them. `counts` is one GROUP BY.
+never crosses the far-off deadlines between them. `counts` are exact up to a cap per (kind, mine,
+group): one GROUP BY for a province or less, a bounded walk per cell for the country.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from services.work_items import (
     WorkFilter,
     WorkRow,
     WorkScope,
+    capped,
     rows_of,
 )
 from statemachines.case import Case
@@ -118,15 +120,23 @@ def _scoped(scopes: Sequence[WorkScope]) -> Any:
     return sa.or_(sa.false(), *(sa.and_(_within(s.jurisdiction), _w.kind.in_(s.kinds)) for s in scopes if s.kinds))
 
 
-def _showing(where: WorkFilter) -> Any:
+def _showing(where: WorkFilter, search: bool = True, trigrams: bool = True) -> Any:
     """Today's items: the window of each (services.work_items.shows), and the search."""
     out = sa.or_(_w.window == ALWAYS, sa.and_(_w.window == SOON, _w.due_key <= where.soon),
                  sa.and_(_w.window == PAST, _w.due_key < where.today),
                  sa.and_(_w.window == DUE, _w.due_key <= where.today))
-    if where.text:
-        out = sa.and_(out, sa.or_(*(column.icontains(where.text, autoescape=True)
-                                    for column in (_w.base_name, _w.operator_name, _w.operator_code))))
+    if where.text and search:
+        out = sa.and_(out, _matching(where.text, trigrams))
     return out
+
+
+def _matching(text: str, trigrams: bool = True) -> Any:
+    """The search. Without `trigrams`, said of `column || ''`, which no trigram index answers: a
+    province's rows are fewer than the matches of a common fragment in the country's trigram index,
+    which PostgreSQL otherwise reads to intersect them (433 ms of a 472 ms page for 运营公司3,
+    bench/queue_scale.py)."""
+    columns = (_w.base_name, _w.operator_name, _w.operator_code)
+    return sa.or_(*((c if trigrams else c.concat("")).icontains(text, autoescape=True) for c in columns))
 
 
 _ROW = (_w.case_id, _w.kind, _w.detail, _w.rank, _w.due_on, _w.jurisdiction, _w.level, _w.state, _w.base_name,
@@ -138,11 +148,19 @@ def page(conn: Connection, scopes: Sequence[WorkScope], where: WorkFilter,
          after: tuple[date, int, str, str, str] | None, limit: int) -> list[WorkRow]:
     """Up to `limit` rows of these scopes in the queue's order (WorkRow.key) after `after`: those due
     by the horizon, then those without a date; the rows between (due later) never show."""
-    base = sa.and_(_scoped(scopes), _showing(where))
+    # a scope within a province is read by its range of codes (_ordered), its search rechecked there
+    trigrams = not all(prefix(s.jurisdiction) for s in scopes)
+    base = sa.and_(_scoped(scopes), _showing(where, trigrams=trigrams))
     order: tuple[Any, ...] = _ORDER
     if where.kind is not None:
-        # one kind: its rank is fixed, so (rank, due_key, …) gives the order (ix_work_items_kind_order)
-        base = sa.and_(base, _w.rank == KINDS.index(where.kind), _w.kind == where.kind)
+        # one kind: its rank is fixed, so (rank, due_key, …) gives the order (ix_work_items_kind_order).
+        # Said by the rank alone: with `kind = …` and the scopes' `kind IN (…)` besides, PostgreSQL
+        # took the kind's 208,320 undated rows of the country for 129 and sorted them (643 ms, not
+        # a walk in order of 3 ms: bench/queue_scale.py)
+        wanted = [s for s in scopes if where.kind in s.kinds]
+        base = sa.and_(sa.or_(sa.false(), *(_within(s.jurisdiction) for s in wanted)),
+                       _showing(where, trigrams=trigrams),
+                       _w.rank == KINDS.index(where.kind))
         order = tuple(c for c in _ORDER if c is not _w.rank)
     out: list[WorkRow] = []
     for dated in (True, False):
@@ -173,10 +191,54 @@ def _ordered(conn: Connection, q: sa.Select, where: WorkFilter, scopes: Sequence
     return sa.select(*(found.c[c.name] for c in _ROW)).order_by(*sort).limit(limit)
 
 
-def counts(conn: Connection, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
-           ) -> list[tuple[str, bool, str, int]]:
-    """(kind, whether in `mine`, its group by date: overdue | due_soon | no_deadline, how many) of
-    today's rows of the scopes, of every kind (the filter's `kind` is not applied)."""
+def counts(conn: Connection, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter,
+           cap: int, scan: int) -> tuple[list[tuple[str, bool, str, int, bool]], bool]:
+    """(kind, whether in `mine`, its group by date: overdue | due_soon | no_deadline, how many, more) of
+    today's rows of the scopes, of every kind (the filter's `kind` is not applied), each count exact
+    up to `cap` (services.work_items.capped). Scopes that each lie within a province or below are
+    counted by one GROUP BY over their range of ix_work_items_scope (their rows are few enough to read
+    whole, from the index alone); a scope of the country is counted cell by cell, each walking its
+    range of ix_work_items_kind_order (rank, due date) up to cap + 1 rows, so the cost is bounded by
+    the cells, not by the country's rows (bench/queue_scale.py: 1.1-2.3 s as one GROUP BY).
+
+    A search is counted among at most `scan` + 1 of the scopes' rows shown today, whatever their
+    order: each row read from the table to match its names (of one or two characters, no trigram
+    index narrows them). The second value says whether the scopes had more rows than that, so each
+    count is a floor ("at least"); else they are exact."""
+    if where.text:
+        found, partial = _searched(conn, mine, others, where, scan)
+        return capped(found, cap), partial
+    if all(prefix(s.jurisdiction) for s in (*mine, *others)):
+        return capped(_grouped(conn, mine, others, where), cap), False
+    return capped(_cells(conn, mine, others, where, cap), cap), False
+
+
+def _searched(conn: Connection, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter,
+              scan: int) -> tuple[list[tuple[str, bool, str, int]], bool]:
+    is_mine = _scoped(mine)
+    read = (sa.select(_w.kind, _w.due_key, sa.case((is_mine, 1), else_=0).label("ours"),
+                      sa.case((_matching(where.text), 1), else_=0).label("hit"))
+            .where(sa.or_(is_mine, _scoped(others)), _showing(where, search=False),
+                   sa.or_(_w.due_key <= where.soon, _w.due_key == NO_DATE))
+            .limit(scan + 1).subquery())
+    group = sa.case((read.c.due_key == NO_DATE, "no_deadline"), (read.c.due_key < where.today, "overdue"),
+                    else_="due_soon")
+    q = (sa.select(read.c.kind, read.c.ours, group, sa.func.sum(read.c.hit), sa.func.count())
+         .group_by(read.c.kind, read.c.ours, group))
+    rows = conn.execute(q).all()
+    return [(kind, bool(ours), g, int(hits)) for kind, ours, g, hits, _ in rows], sum(r[4] for r in rows) > scan
+
+
+def _group(name: str, where: WorkFilter) -> Any:
+    if name == "overdue":
+        return _w.due_key < where.today
+    if name == "no_deadline":
+        return _w.due_key == NO_DATE
+    return sa.and_(_w.due_key >= where.today, _w.due_key <= where.soon)
+
+
+def _grouped(conn: Connection, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
+             ) -> list[tuple[str, bool, str, int]]:
     is_mine = _scoped(mine)
     group = sa.case((_w.due_key == NO_DATE, "no_deadline"), (_w.due_key < where.today, "overdue"),
                     else_="due_soon")
@@ -186,3 +248,27 @@ def counts(conn: Connection, mine: Sequence[WorkScope], others: Sequence[WorkSco
                 sa.or_(_w.due_key <= where.soon, _w.due_key == NO_DATE))
          .group_by(_w.kind, mine_flag, group))
     return [(kind, bool(flag), g, n) for kind, flag, g, n in conn.execute(q)]
+
+
+def _cells(conn: Connection, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter,
+           cap: int) -> list[tuple[str, bool, str, int]]:
+    """Each (kind, mine, group) counted to cap + 1 rows at most, in one statement."""
+    selects = []
+    for kind in KINDS:
+        ours = [s.jurisdiction for s in mine if kind in s.kinds]
+        theirs = [s.jurisdiction for s in others if kind in s.kinds]
+        in_ours = sa.or_(sa.false(), *(_within(j) for j in ours))
+        for flag, scope in ((True, in_ours), (False, sa.and_(sa.or_(sa.false(), *(_within(j) for j in theirs)),
+                                                               sa.not_(in_ours)))):
+            if not (ours if flag else theirs):
+                continue
+            for name in ("overdue", "due_soon", "no_deadline"):
+                # by rank, not kind: the walk is a range of ix_work_items_kind_order, read from it alone
+                walk = (sa.select(sa.literal(1))
+                        .where(_w.rank == KINDS.index(kind), _group(name, where), scope, _showing(where))
+                        .limit(cap + 1).subquery())
+                n = sa.select(sa.func.count()).select_from(walk).scalar_subquery()
+                selects.append(sa.select(sa.literal(kind), sa.literal(flag), sa.literal(name), n))
+    if not selects:
+        return []
+    return [(kind, bool(flag), g, n) for kind, flag, g, n in conn.execute(sa.union_all(*selects))]

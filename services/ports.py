@@ -108,9 +108,12 @@ class CaseRepository(Protocol):
         order (WorkRow.key) after `after` (keyset), of the filter's kind and search."""
         ...
 
-    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
-                    ) -> list[tuple[str, bool, str, int]]:
-        """(kind, in `mine`, overdue | due_soon | no_deadline, count) of today's items of the scopes (issue 16)."""
+    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter, cap: int,
+                    scan: int) -> tuple[list[tuple[str, bool, str, int, bool]], bool]:
+        """(kind, in `mine`, overdue | due_soon | no_deadline, count, more) of today's items of the scopes
+        (issue 16), each count exact up to `cap`; past it the count is `cap` and `more` is True
+        (services.work_items.capped). A search is counted among at most `scan` + 1 rows of the scopes;
+        the second value is True when they have more, and every count is then a floor (at least)."""
         ...
 
     def many(self, case_ids: Sequence[str]) -> list[Case]:

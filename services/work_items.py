@@ -23,7 +23,7 @@ from statemachines.timers import Timer, awaiting_review
 
 # the values the ports name, importable from here with the derivation they belong to
 __all__ = ["ALWAYS", "COLUMNS", "DUE", "KINDS", "NO_DATE", "PAST", "SOON", "TIMER_KINDS", "WAITING", "WorkFilter",
-           "WorkItem", "WorkRow", "WorkScope", "rows_of", "shows", "work_items_of"]
+           "WorkItem", "WorkRow", "WorkScope", "capped", "group_of", "rows_of", "shows", "work_items_of"]
 
 KINDS = ("inspection", "approval", "assessment", "rectification", "complaint", "reevaluation", "objection",
          "clawback", "annual_report", "suspension", "instalment")
@@ -110,6 +110,19 @@ def shows(item: WorkItem, today: date, soon: date) -> bool:
         return True
     assert item.due_on is not None
     return item.due_on <= {SOON: soon, PAST: date.fromordinal(today.toordinal() - 1), DUE: today}[item.window]
+
+
+def group_of(due_on: date | None, today: date) -> str:
+    """The date group a shown item is counted in: overdue | due_soon | no_deadline."""
+    return "no_deadline" if due_on is None else "overdue" if due_on < today else "due_soon"
+
+
+def capped(found: Iterable[tuple[str, bool, str, int]], cap: int) -> list[tuple[str, bool, str, int, bool]]:
+    """The queue's counts as both storages give them (issue 16): per (kind, whether the user's, group),
+    the number exactly up to `cap`, and beyond it `cap` with True, which reads "more than cap". A count
+    is a count of one such cell, so it does not depend on how the storage found it (walking each cell
+    to cap + 1 rows, or one GROUP BY over a scope small enough to read whole)."""
+    return [(k, mine, g, min(n, cap), n > cap) for k, mine, g, n in found if n]
 
 
 # the columns of a work_items row besides its key (case, kind, detail), as stored and as checked

@@ -14,8 +14,10 @@ Read from the work_items projection (issue 16; services.work_items derives it wi
 is the rows after a cursor in the queue's order (keyset), in batches until the page is full, the
 user's own first (the kinds their roles do, in their grants' jurisdictions), then the decisions that
 await others; only the snapshots of a batch's cases are read, to decide whose each item is. The
-counts are one GROUP BY over the rows, by role: an item a supervisor may not take by four eyes (R5)
-is counted in its date's group, and shown in the awaiting one.
+counts are SQL over the rows, by role: an item a supervisor may not take by four eyes (R5) is counted
+in its date's group, and shown in the awaiting one. Each (kind, group) count is exact up to a cap
+(10,000; 1,000 for a search) and past it says "more than" (db/work_items.py counts); a search of a
+scope with more than SEARCH_SCAN items shown is counted among that many, each figure "at least".
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from services.authz import ACT_ROLES, permitted_acts
+from services.case_listing import count_cap
 from services.runtime import Runtime
 from services.values import BUSINESS_ROLES, User
 from services.work_items import KINDS, TIMER_KINDS, WAITING, WorkFilter, WorkRow, WorkScope
@@ -57,6 +60,11 @@ GROUPS = ("overdue", "due_soon", "no_deadline", "awaiting")
 DECISION_KINDS = tuple(k for k in KINDS if all(set(ACT_ROLES[a]) <= set(DECISION) for a in ACTS[k]))
 # at most this many candidate rows read at a time while a page fills (some may not be the user's)
 BATCH = 500
+# a search's counts read at most this many of the scope's rows shown today, each from the table (a
+# fragment of one or two characters has no trigram index to narrow them): a province's or the
+# country's search is counted among the first of them, its figures then floors ("at least"),
+# so the count costs what a prefecture's does (bench/queue_scale.py)
+SEARCH_SCAN = 20_000
 
 
 @dataclass(frozen=True)
@@ -94,26 +102,45 @@ class QueuePage:
     counts: Counter[str]  # per kind, of the search, before the kind filter
     group_totals: dict[str, int]  # per group, of the search and the kind filter
     total: int
+    # the kinds and groups (and whether the total) whose figure is a floor: "more than" it (issue 16:
+    # each count stops past its cap, services.work_items.capped)
+    counts_more: frozenset[str] = frozenset()
+    groups_more: frozenset[str] = frozenset()
+    total_more: bool = False
+    # a search counted among the first SEARCH_SCAN rows of a larger scope: every figure not "more
+    # than" is "at least" it
+    partial: bool = False
 
 
 def queue_page(rt: Runtime, user: User, today: date, *, kind: str | None = None, q: str = "",
-               after: tuple[Any, ...] | None = None, size: int = 100) -> QueuePage:
+               after: tuple[Any, ...] | None = None, size: int = 100, cap: int | None = None,
+               scan: int | None = None) -> QueuePage:
     """The `size` items after the one whose order is `after` (from the first without), and the counts:
-    a later page starts after what the last one showed, even if items came or went."""
+    a later page starts after what the last one showed, even if items came or went. Each count of a
+    kind in a group stops past `cap` (by default services.case_listing.count_cap: fewer for a search);
+    a search is counted among `scan` rows at most (SEARCH_SCAN)."""
+    cap = count_cap(q.strip()) if cap is None else cap
     mine, others = _scopes(user)
     where = WorkFilter(today, today + HORIZON, q.strip(), kind)
     with rt.reads() as uow:
-        counted = uow.cases.work_counts(mine, others, where)
+        counted, partial = uow.cases.work_counts(mine, others, where, cap, SEARCH_SCAN if scan is None else scan)
         items = _mine(rt, uow, user, today, mine, where, after, size + 1)
         if len(items) <= size:
             items += _awaiting(rt, uow, user, today, others, where, after, size + 1 - len(items))
     counts: Counter[str] = Counter()
     totals = dict.fromkeys(GROUPS, 0)
-    for k, ours, group, n in counted:
+    counts_more: set[str] = set()
+    groups_more: set[str] = set()
+    for k, ours, group, n, more in counted:
         counts[k] += n
         if kind is None or k == kind:
             totals[group if ours else "awaiting"] += n
-    return QueuePage(items[:size], len(items) > size, counts, totals, sum(totals.values()))
+        if more:  # a cell past its cap: every sum it is in is "more than" that sum
+            counts_more.add(k)
+            if kind is None or k == kind:
+                groups_more.add(group if ours else "awaiting")
+    return QueuePage(items[:size], len(items) > size, counts, totals, sum(totals.values()),
+                     frozenset(counts_more), frozenset(groups_more), bool(groups_more), partial)
 
 
 def work_queue(rt: Runtime, user: User, today: date, *, kind: str | None = None,

@@ -76,6 +76,7 @@ class WebSettings:
     session: timedelta
     https: bool = False
     queue_page_size: int = 100
+    queue_count_cap: int | None = None  # None: services.case_listing.count_cap (tests set a small one)
 
     def cookie(self, name: str) -> str:
         # __Host-: only a secure origin of exactly this host may set it, for the whole site and no
@@ -247,11 +248,14 @@ def queue(request: Request, rt: RuntimeDep, user: PageUser, kind: str = "", q: s
     kind = kind if kind in kinds else ""
     q = normalise(q, field="q")
     found = queue_page(rt, user, rt.today(), kind=kind or None, q=q, after=_cursor(after) if after else None,
-                       size=web_settings(request).queue_page_size)
+                       size=web_settings(request).queue_page_size, cap=web_settings(request).queue_count_cap)
     page, more, counts = found.items, found.more, found.counts
     base = {k: v for k, v in (("kind", kind), ("q", q)) if v}
     return render(request, "queue.html", {
         "items": page, "counts": counts, "kind": kind, "total": found.total, "group_totals": found.group_totals,
+        # issue 16: a count past its cap is a floor, shown as "more than" it
+        "counts_more": found.counts_more, "groups_more": found.groups_more, "total_more": found.total_more,
+        "partial": found.partial,
         "kinds": [k for k in kinds_to_offer(counts, kind) if k in kinds], "q": q, "today": rt.today(),
         # issue 15: the application rounds closing within the queue's horizon, above the cases' work
         "rounds": closing_soon(rt, user, rt.today(), HORIZON),

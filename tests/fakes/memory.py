@@ -79,6 +79,8 @@ from services.values import (
 )
 from services.work_items import COLUMNS as WORK_COLUMNS
 from services.work_items import WorkFilter, WorkItem, WorkRow, WorkScope
+from services.work_items import capped as work_capped
+from services.work_items import group_of as work_group_of
 from services.work_items import rows_of as work_rows_of
 from services.work_items import shows as work_shows
 from statemachines.acts import BanOnRecord
@@ -686,15 +688,24 @@ class MemoryCaseRepository:
                       key=lambda r: r.key)
         return [r for r in rows if after is None or r.key > tuple(after)][:limit]
 
-    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
-                    ) -> list[tuple[str, bool, str, int]]:
-        ours = {(r.case_id, r.kind, r.detail) for r in self._work(mine, where)}
+    def work_counts(self, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter, cap: int,
+                    scan: int) -> tuple[list[tuple[str, bool, str, int, bool]], bool]:
+        # a search is counted among the first scan + 1 rows shown (in the queue's order here; SQL
+        # reads any of them): beyond that every count is a floor
+        shown = replace(where, text="")
+        ours = {(r.case_id, r.kind, r.detail) for r in self._work(mine, shown)}
+        rows = sorted({(r.case_id, r.kind, r.detail): r for r in [*self._work(others, shown),
+                                                                   *self._work(mine, shown)]}.values(),
+                      key=lambda r: r.key)
+        partial = bool(where.text) and len(rows) > scan
+        if where.text:
+            wanted = where.text.casefold()
+            rows = [r for r in rows[:scan + 1]
+                    if any(wanted in x.casefold() for x in (r.base_name, r.operator_name, r.operator_code))]
         found: Counter[tuple[str, bool, str]] = Counter()
-        for r in {(r.case_id, r.kind, r.detail): r for r in [*self._work(others, where),
-                                                              *self._work(mine, where)]}.values():
-            group = "no_deadline" if r.due_on is None else "overdue" if r.due_on < where.today else "due_soon"
-            found[(r.kind, (r.case_id, r.kind, r.detail) in ours, group)] += 1
-        return [(*k, n) for k, n in found.items()]
+        for r in rows:
+            found[(r.kind, (r.case_id, r.kind, r.detail) in ours, work_group_of(r.due_on, where.today))] += 1
+        return work_capped([(*k, n) for k, n in found.items()], cap), partial
 
     def _another_open_case(self, tables: Tables, case: Case) -> bool:
         """ix_cases_one_open_per_base: R3 held by the storage too."""

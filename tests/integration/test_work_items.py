@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from services import audit, cases
 from services.sweep import sweep
 from services.values import Grant, User
-from services.work_queue import KINDS, queue_page, work_queue
+from services.work_queue import HORIZON, KINDS, queue_page, work_queue
 from tests.integration.test_audit import add_people
 from tests.integration.test_subsidy import CLAWBACK, CODE, WAN
 from tests.policy_variants import variant, with_policies
@@ -225,3 +225,102 @@ def test_issue16_the_rows_rebuilt_from_the_cases_answer_the_same(rt, engine, clo
         assert rebuild(conn) > 0
         assert sorted(tuple(r) for r in conn.execute(sa.text("SELECT * FROM work_items"))) == stored
     assert {u.username: work_queue(rt, u, D(2025, 4, 2)) for u in USERS} == before
+
+
+# --- the counts stop past a cap (issue 16: the country's counts are bounded walks) ----------------
+
+def _cells(rt, user, today: date, q: str = "", cap: int = 10**9) -> dict:
+    from services.work_items import WorkFilter
+    from services.work_queue import _scopes
+
+    mine, others = _scopes(user)
+    with rt.reads() as uow:
+        found, partial = uow.cases.work_counts(mine, others, WorkFilter(today, today + HORIZON, q), cap, 10**9)
+    assert not partial
+    return {(k, ours, g): (n, more) for k, ours, g, n, more in found}
+
+
+def _honest(page, want: dict[str, int]) -> None:
+    """Each figure is the truth, or a floor marked "more than" below it, or (a search counted over part
+    of the scope) "at least" it: never a wrong number."""
+    for k in KINDS:
+        if k in page.counts_more:
+            assert page.counts[k] < want[k], (k, page.counts[k], want[k])
+        elif page.partial:
+            assert page.counts[k] <= want[k], (k, page.counts[k], want[k])
+        else:
+            assert page.counts[k] == want[k], (k, page.counts[k], want[k])
+
+
+@pytest.mark.memory
+def test_issue16_the_counts_equal_the_reference_up_to_the_cap_and_say_more_than_past_it(rt, clock):
+    rt = department(rt)
+    build(rt, clock)
+    today = D(2025, 4, 2)
+    capped_somewhere = 0
+    for user in USERS:
+        for q in ("", "遵义"):
+            want = reference_queue(rt, user, today, q=q)[1]
+            cells = _cells(rt, user, today, q)
+            assert not any(more for _, more in cells.values())
+            whole = queue_page(rt, user, today, q=q, size=5)
+            assert whole.counts == want and not whole.counts_more and not whole.total_more
+            if not cells:
+                continue
+            top = max(n for n, _ in cells.values())
+            # at the cap every count is exact; one below it the largest cell says "more than"
+            at = queue_page(rt, user, today, q=q, size=5, cap=top)
+            assert at.counts == want and not at.counts_more and at.total == whole.total
+            assert at.group_totals == whole.group_totals
+            below = _cells(rt, user, today, q, cap=top - 1)
+            assert below == {key: (min(n, top - 1), n > top - 1) for key, (n, _) in cells.items()}
+            for cap in sorted(c for c in {top - 1, 2, 1} if 0 < c < top):
+                page = queue_page(rt, user, today, q=q, size=5, cap=cap)
+                _honest(page, want)
+                assert page.counts_more and page.total_more and page.total < whole.total
+                for group, n in whole.group_totals.items():
+                    assert page.group_totals[group] < n if group in page.groups_more else page.group_totals[group] == n
+                capped_somewhere += 1
+    assert capped_somewhere >= 2 * 6  # every user with work was counted past a cap
+
+
+def test_issue16_the_country_counted_cell_by_cell_equals_one_group_by(rt, engine, clock):
+    """The two ways db/work_items.py counts (a bounded walk per cell for the country, one GROUP BY for
+    a province or less) give the same counts for the same scopes, at and around the cap."""
+    from db import work_items as work
+    from services.work_items import WorkFilter, WorkScope, capped
+
+    rt = department(rt)
+    build(rt, clock, n=30)
+    country = [WorkScope("000000", KINDS)]
+    province = [WorkScope("520000", KINDS)]
+    for today in (D(2025, 4, 2), D(2025, 4, 20)):
+        for q in ("", "遵义"):
+            where = WorkFilter(today, today + HORIZON, q)
+            with engine.connect() as conn:
+                for mine, others in ((country, []), (country, province), (province, country), ([], country)):
+                    grouped = sorted(work._grouped(conn, mine, others, where))
+                    assert grouped, (mine, others, q)
+                    for cap in (1, 3, 10**6):
+                        assert sorted(capped(work._cells(conn, mine, others, where, cap), cap)) == sorted(
+                            capped(grouped, cap))
+
+
+@pytest.mark.memory
+def test_issue16_a_search_counted_over_part_of_a_large_scope_says_at_least_and_is_never_wrong(rt, clock):
+    """A search's counts read at most SEARCH_SCAN rows of the scope (a fragment of one or two characters
+    has no trigram index): within it they equal the reference; past it each is a floor, marked."""
+    rt = department(rt)
+    build(rt, clock, n=45)
+    today = D(2025, 4, 2)
+    for user in (USERS[1], USERS[-1]):
+        shown = queue_page(rt, user, today, size=1).total
+        for q in ("遵义", "运营公司3", "创业园"):
+            want = reference_queue(rt, user, today, q=q)[1]
+            whole = queue_page(rt, user, today, q=q, size=1, scan=shown)
+            assert not whole.partial and whole.counts == want, (user.username, q)
+            for scan in (shown - 1, 10, 1):
+                page = queue_page(rt, user, today, q=q, size=1, scan=scan)
+                assert page.partial, (user.username, q, scan)
+                _honest(page, want)
+                assert page.total <= whole.total and not page.total_more

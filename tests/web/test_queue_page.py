@@ -71,3 +71,38 @@ def test_issue_15_the_queue_says_which_application_round_closes_soon(clock, peop
     assert 'id="rounds-closing"' not in sign_in("auditor.chen").get("/queue").text  # takes no application
     clock.set_day(date(2026, 5, 1))
     assert 'id="rounds-closing"' not in sign_in(CASEWORKER).get("/queue").text
+
+
+COUNT = r'data-kind="(\w+)"[^>]*>\s*[^<]*<b class="count">(超过 )?(\d+)</b>'
+GROUP = r'<h2 class="group-(\w+)">[^<]*<span class="muted">\((超过 )?(\d+)\)</span>'
+
+
+def test_issue16_past_its_cap_a_count_of_the_queue_says_more_than_and_is_never_wrong(rt, clock, department):
+    """issue 16: each count of the queue (a kind in a date group) is exact up to a cap and past it says
+    超过 (more than) a floor below the truth; at the cap the page is the page without one."""
+    from tests.story import Story
+
+    for seed in (5, 6):  # three inspections wait: a count of three, to stop at one or two
+        Story(rt, clock).apply(date(2026, 4, 16), seed=seed, base=f"六盘水市创业园{seed}")
+
+    def page(cap):
+        app = create_app(runtime=rt)
+        app.state.web = replace(app.state.web, queue_count_cap=cap, queue_page_size=2)
+        with PageClient(app, follow_redirects=False) as client:
+            assert sign_in_page(client, CASEWORKER, PASSWORD, clock, None).status_code == 303
+            html = client.get("/queue").text
+        total = re.search(r'本页显示 \d+ / (超过 )?(\d+)</span>', html)
+        return ({k: (bool(more), int(n)) for k, more, n in re.findall(COUNT, html)},
+                {g: (bool(more), int(n)) for g, more, n in re.findall(GROUP, html)}, (bool(total[1]), int(total[2])))
+
+    counts, groups, total = page(None)
+    assert counts["inspection"] == (False, 3) and not total[0] and groups
+    assert page(3) == (counts, groups, total)
+    for cap in (2, 1):
+        capped, capped_groups, capped_total = page(cap)
+        assert capped["inspection"] == (True, cap)
+        for k, (more, n) in capped.items():
+            assert n < counts[k][1] if more else (more, n) == counts[k], (k, cap)
+        for g, (more, n) in capped_groups.items():
+            assert n < groups[g][1] if more else (more, n) == groups[g], (g, cap)
+        assert capped_total[0] and capped_total[1] < total[1]
