@@ -104,7 +104,7 @@ def _sources() -> dict[str, Any]:
 
 
 def rebuild(conn: Connection) -> dict[str, int]:
-    """Every counter counted again from the rows it stands for (migration 0021, `audit rebuild-figures`);
+    """Every counter counted again from the rows it stands for (migration 0022, `audit rebuild-figures`);
     the counter rows written, by table."""
     done = {}
     if conn.dialect.name == "postgresql":

@@ -62,7 +62,7 @@ def write(conn: Connection, case: Case, events: Sequence[Event], policy_of: Poli
 def rewrite(conn: Connection, case_id: str, jurisdiction: str, events: list[Event] | None,
             policy_of: PolicyLookup | None, *, counted: bool = True) -> None:
     """The case's rows derived again from its whole history (`events`, or read now). `counted`: the
-    flows' counters follow (not in migration 0017's back-fill, which runs before they exist: 0021
+    flows' counters follow (not in migration 0017's back-fill, which runs before they exist: 0022
     counts them from the rows)."""
     from db.event_reader import case_events
 

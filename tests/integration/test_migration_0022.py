@@ -1,4 +1,4 @@
-"""Migration 0021 (issue 16): a database of cases from before it — downgraded past it, which drops the
+"""Migration 0022 (issue 16): a database of cases from before it — downgraded past it, which drops the
 dashboard's counters — upgraded again shows the same grid and flows, counted by the migration from the
 rows they stand for, and its counters verify. Each backend in a database of its own."""
 from __future__ import annotations
@@ -26,14 +26,14 @@ YEARS = range(2023, 2031)
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def own_database(request, tmp_path, sqlite_template):
-    yield from own_database_url(request.param, tmp_path, sqlite_template, "incubase_m0021")
+    yield from own_database_url(request.param, tmp_path, sqlite_template, "incubase_m0022")
 
 
 def answers(rt) -> dict:
     return {scope: (state_level_grid(rt, scope, None), flows_by_year(rt, scope, YEARS)) for scope in SCOPES}
 
 
-def test_issue16_a_database_from_before_0021_shows_the_same_dashboard_after_it(own_database, clock):
+def test_issue16_a_database_from_before_0022_shows_the_same_dashboard_after_it(own_database, clock):
     engine = make_engine(own_database)
     rt = Runtime(uow=partial(SqlUnitOfWork, engine, clock), clock=clock, policies=scenario_policies(),
                  calendar=default_calendar())
@@ -42,7 +42,7 @@ def test_issue16_a_database_from_before_0021_shows_the_same_dashboard_after_it(o
     assert sum(before["000000"][0].values()) == len(played.case_ids) > 0
     assert sum(sum(f.values()) for f in before["000000"][1].values()) > 0
 
-    command.downgrade(alembic_config(own_database), "0020")
+    command.downgrade(alembic_config(own_database), "0021")
     with engine.connect() as conn:
         assert "case_counts" not in sa.inspect(conn).get_table_names()
     upgrade(own_database)

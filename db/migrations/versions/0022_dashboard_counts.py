@@ -5,14 +5,14 @@ the banned cases' last rows (the bans in force on a settled day). The acts keep 
 their own transaction; existing databases are counted here from the rows they stand for (`cases`,
 `case_tallies`), as `incubase audit rebuild-figures` counts them again.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
