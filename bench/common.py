@@ -262,9 +262,10 @@ class Backend:
     def ph(self) -> str:
         return "?" if self.kind == "sqlite" else "%s"
 
-    def analyze(self) -> None:
+    def analyze(self, *, vacuum: bool = False) -> None:
+        """ANALYZE; `vacuum`: VACUUM ANALYZE on PostgreSQL (the visibility map an index-only scan needs)."""
         raw = self.raw()
-        raw.execute("ANALYZE")
+        raw.execute("VACUUM ANALYZE" if vacuum and self.kind == "postgres" else "ANALYZE")
         raw.close()
 
 

@@ -184,8 +184,8 @@ def audit_verify(
 ) -> None:
     """Verify hash chains, sequences, stored columns, transitions, corrections, roles, four eyes, replay
     and projections (state columns, bans, complaints, instalments, clawbacks, timers), and with --all
-    the grant ledger; exit 1 on any violation. --chain-only proves the record unaltered since
-    written, ~10× faster."""
+    the dashboard's counters and the grant ledger; exit 1 on any violation. --chain-only proves the
+    record unaltered since written, ~10× faster."""
     from bootstrap import build_chain_links, build_runtime
     from services.audit import CaseReport, verify_all, verify_case
 
@@ -219,17 +219,38 @@ def audit_verify(
             bad += _print_report(report, as_json)
             cases_seen, events, violations = cases_seen + 1, events + report.events, violations + len(report.violations)
     # after the cases' lines, so that a reader of --json streams them as before; its line has no case_id
+    # issue 16: the dashboard's counters, after the cases whose rows they count; named only when wrong,
+    # so the ledger's line stays the last (--json) and a sound record's summary is what it was
+    drifted = _print_counter_report(rt, as_json) if all_cases and not chain_only else []
     ledger = _print_grant_report(rt, as_json) if all_cases and not chain_only else None
     bad_grants = ledger is not None and not ledger.ok
     if not as_json:
         # what was verified, so that "all verified" of an empty or a wrong database is seen as such
         typer.echo(f"{cases_seen} case(s), {events} event(s), {violations} violation(s)"
                    + (f"; grant ledger: {ledger.acts} act(s), {len(ledger.violations)} violation(s)"
-                      if ledger is not None else ""))
-        typer.echo("all verified" if not (bad or bad_grants) else
-                   f"{bad} case(s) with violations" + ("; the grant ledger has violations" if bad_grants else ""))
-    if bad or bad_grants:
+                      if ledger is not None else "")
+                   + (f"; counters: {len(drifted)} violation(s)" if drifted else ""))
+        typer.echo("all verified" if not (bad or bad_grants or drifted) else
+                   f"{bad} case(s) with violations" + ("; the grant ledger has violations" if bad_grants else "")
+                   + ("; the dashboard's counters have violations" if drifted else ""))
+    if bad or bad_grants or drifted:
         raise typer.Exit(1)
+
+
+def _print_counter_report(rt, as_json: bool) -> list:
+    """Verifies and prints the dashboard's counters; their violations."""
+    from dataclasses import asdict
+
+    from services.audit import verify_counters
+
+    found = verify_counters(rt)
+    if as_json and found:
+        typer.echo(json.dumps({"counters": True, "ok": not found, "violations": [asdict(v) for v in found]},
+                              ensure_ascii=False))
+    else:
+        for v in found:
+            typer.echo(f"VIOLATION counters [{v.check}] {v.message}")
+    return found
 
 
 def _print_grant_report(rt, as_json: bool):

@@ -9,6 +9,7 @@ transaction.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from db import counts
 from db import tables as t
 from db.driver_path import DriverStatement
 from statemachines.case import Case
@@ -58,17 +60,24 @@ def write(conn: Connection, case: Case, events: Sequence[Event], policy_of: Poli
 
 
 def rewrite(conn: Connection, case_id: str, jurisdiction: str, events: list[Event] | None,
-            policy_of: PolicyLookup | None) -> None:
-    """The case's rows derived again from its whole history (`events`, or read now)."""
+            policy_of: PolicyLookup | None, *, counted: bool = True) -> None:
+    """The case's rows derived again from its whole history (`events`, or read now). `counted`: the
+    flows' counters follow (not in migration 0017's back-fill, which runs before they exist: 0022
+    counts them from the rows)."""
     from db.event_reader import case_events
 
     history = case_events(conn, case_id) if events is None else events
     conn.execute(t.case_days.delete().where(_d.case_id == case_id))
-    conn.execute(t.case_tallies.delete().where(_t.case_id == case_id))
+    delete = t.case_tallies.delete().where(_t.case_id == case_id)
+    # the flows' counters lose what the case's old tallies added (db/counts.py)
+    dropped = counts.tally_deltas(conn.execute(delete.returning(_t.jurisdiction, _t.year, _t.figure, _t.grade,
+                                                                _t.ground)), -1) if counted else None
+    if not counted:
+        conn.execute(delete)
     days = day_values(history, policy_of or _shipped_policies())
     if days:
         _INSERT_DAY.run_many(conn, [{"case_id": case_id, **dict(zip(DAY_KEYS, v, strict=True))} for v in days])
-    _insert_tallies(conn, case_id, tally_rows(history, jurisdiction))
+    _insert_tallies(conn, case_id, tally_rows(history, jurisdiction), dropped, counted=counted)
 
 
 def _shipped_policies() -> PolicyLookup:
@@ -79,11 +88,18 @@ def _shipped_policies() -> PolicyLookup:
     return default_policies().get
 
 
-def _insert_tallies(conn: Connection, case_id: str, rows: Iterable[TallyRow]) -> None:
+def _insert_tallies(conn: Connection, case_id: str, rows: Iterable[TallyRow],
+                    deltas: Counter[counts.YearKey] | None = None, *, counted: bool = True) -> None:
     values = [{"case_id": case_id, "seq": r.seq, "on": r.on, "year": r.year, "jurisdiction": r.jurisdiction,
                "figure": r.figure, "grade": r.grade, "ground": r.ground} for r in rows]
     if values:
         _INSERT_TALLY.run_many(conn, values)
+    if not counted:
+        return
+    deltas = deltas or Counter()
+    deltas.update(counts.tally_deltas((v["jurisdiction"], v["year"], v["figure"], v["grade"], v["ground"])
+                                      for v in values))
+    counts.shift(conn, t.year_counts, deltas)
 
 
 def code_range(column: Any, scope: str) -> Any:
@@ -120,6 +136,8 @@ class SqlFigureRepository:
         self.conn = conn
 
     def as_of_counts(self, jurisdiction: str, day: date) -> list[tuple[str, str, int, int]]:
+        if counts.settled(self.conn, day):  # today, usually: summed from the counters (db/counts.py)
+            return counts.as_of_now(self.conn, jurisdiction, day)
         banned = sa.func.sum(sa.case((_ban_in_force(day), 1), else_=0))
         rows = self.conn.execute(
             sa.select(_d.level, _d.state, sa.func.count(), banned)
@@ -129,6 +147,8 @@ class SqlFigureRepository:
 
     def tally_counts(self, jurisdiction: str, year: int, day: date) -> list[tuple[str | None, str | None,
                                                                                   str | None, int]]:
+        if counts.settled(self.conn, day):
+            return counts.year_tallies(self.conn, jurisdiction, year)
         rows = self.conn.execute(
             sa.select(_t.figure, _t.grade, _t.ground, sa.func.count())
             .where(_t.year == year, code_range(_t.jurisdiction, jurisdiction), _known_by(day))
@@ -146,27 +166,26 @@ class SqlFigureRepository:
         return list(self.conn.execute(q).scalars())
 
     def flows(self, jurisdiction: str, years: Sequence[int]) -> list[tuple[int, str, int]]:
-        if not years:
-            return []
-        rows = self.conn.execute(
-            sa.select(_t.year, _t.figure, sa.func.count())
-            .where(_t.year.in_(list(years)), code_range(_t.jurisdiction, jurisdiction), _t.figure.is_not(None))
-            .group_by(_t.year, _t.figure))
-        return [tuple(r) for r in rows]
+        """Summed from the counters (db/counts.py), not counted over the tallies."""
+        return counts.flows(self.conn, jurisdiction, years) if years else []
 
     def grid(self, jurisdiction: str, scopes: Sequence[str] | None) -> list[tuple[str, str, int]]:
-        c = t.cases.c
-        q = sa.select(c.state, c.level, sa.func.count()).where(code_range(c.jurisdiction, jurisdiction))
-        if scopes is not None:
-            q = q.where(sa.or_(sa.false(), *(code_range(c.jurisdiction, s) for s in scopes)))
-        return [tuple(r) for r in self.conn.execute(q.group_by(c.state, c.level))]
+        """Summed from the counters (db/counts.py), not counted over the cases."""
+        return counts.grid(self.conn, jurisdiction, scopes)
 
     def rewrite(self, case_id: str, jurisdiction: str, events: list[Event], policy_of: PolicyLookup) -> None:
         rewrite(self.conn, case_id, jurisdiction, events, policy_of)
 
+    def recount(self) -> dict[str, int]:
+        return counts.rebuild(self.conn)
+
+    def counter_drift(self) -> list[tuple[str, tuple[Any, ...], int, int]]:
+        return counts.drift(self.conn)
+
 
 def backfill(conn: Connection, policy_of: PolicyLookup, page: int = 500) -> int:
-    """Every case's rows from its history (migration 0017): each case replayed once. Returns the cases."""
+    """Every case's rows from its history (migration 0017): each case replayed once. Returns the cases.
+    The flows' counters are not kept here (see `rewrite`): `db.counts.rebuild` counts them after."""
     from db.event_reader import events_of_cases
 
     done, after = 0, ""
@@ -177,5 +196,5 @@ def backfill(conn: Connection, policy_of: PolicyLookup, page: int = 500) -> int:
             return done
         events = events_of_cases(conn, [case_id for case_id, _ in batch])
         for case_id, jurisdiction in batch:
-            rewrite(conn, case_id, jurisdiction, events.get(case_id, []), policy_of)
+            rewrite(conn, case_id, jurisdiction, events.get(case_id, []), policy_of, counted=False)
         done, after = done + len(batch), batch[-1][0]

@@ -426,6 +426,12 @@ case_days = sa.Table(
     # province are on every page of the table: 1.7 s → 0.3 s for 32,000 cases of 1,000,000)
     sa.Index("ix_case_days_jurisdiction_on", "jurisdiction", "on",
              postgresql_include=["until", "level", "state", "ban_first_day", "ban_last_day", "ban_ended_on"]),
+    # issue 16 (db/counts.py): whether any row begins after a day (then the day's figures are counted
+    # over the rows, not summed from the counters), and the bans of the cases now, by jurisdiction
+    sa.Index("ix_case_days_on", "on"),
+    sa.Index("ix_case_days_banned_now", "jurisdiction", "level", "state", "ban_first_day", "ban_last_day",
+             sqlite_where=sa.text("until IS NULL AND ban_first_day IS NOT NULL AND ban_ended_on IS NULL"),
+             postgresql_where=sa.text("until IS NULL AND ban_first_day IS NOT NULL AND ban_ended_on IS NULL")),
 )
 
 # what each (amended) event adds to its year's figures: a flow, an assessment grade, a revocation ground
@@ -441,4 +447,24 @@ case_tallies = sa.Table(
     sa.Column("ground", sa.String(32)),
     sa.Index("ix_case_tallies_year_jurisdiction", "year", "jurisdiction",
              postgresql_include=["figure", "grade", "ground", "on", "case_id"]),
+)
+
+# issue 16: counters the dashboard sums over a jurisdiction's range of codes (db/counts.py), kept by the
+# acts in their own transaction, held by `audit verify --all` to the rows they count: the cases now by
+# state and level, and the year's tallies by figure, grade and ground (the flows and the year's figures)
+case_counts = sa.Table(
+    "case_counts", metadata,
+    sa.Column("jurisdiction", sa.String(6), primary_key=True),
+    sa.Column("state", sa.String(16), primary_key=True),
+    sa.Column("level", sa.String(16), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+year_counts = sa.Table(
+    "year_counts", metadata,
+    sa.Column("jurisdiction", sa.String(6), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(8), primary_key=True),  # figure | grade | ground: the tally's column counted
+    sa.Column("value", sa.String(32), primary_key=True),  # its value ('' a grade of an assessment without one)
+    sa.Column("n", sa.Integer, nullable=False),
 )

@@ -67,6 +67,16 @@ class Tally:
                      self.violations + other.violations)
 
 
+def verify_counters(rt: Runtime) -> list[Violation]:
+    """The dashboard's counters (db/counts.py) held to the rows they count, whose every case `verify_all`
+    holds to the replay: so a counter equal to its rows is equal to the replay (issue 16)."""
+    with rt.reads() as uow:
+        drift = uow.figures.counter_drift()
+    return [Violation("", None, "", "counter", f"{table} {'/'.join(map(str, key))}: 存储 {stored}，"
+                      f"按投影行计数 {counted}（stored {stored}, counted {counted}）")
+            for table, key, counted, stored in drift]
+
+
 def verify_case(rt: Runtime, case_id: str, user: User | None = None, *, chain_only: bool = False) -> CaseReport:
     with rt.reads() as uow:
         stored = uow.cases.get(case_id)

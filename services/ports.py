@@ -546,6 +546,15 @@ class FigureRepository(Protocol):
         """The case's figure rows derived again from these events (`audit rebuild-figures`)."""
         ...
 
+    def recount(self) -> dict[str, int]:
+        """The dashboard's counters counted again from the rows they stand for (`audit rebuild-figures`):
+        the counter rows written, by table (none where the storage sums the rows themselves)."""
+        ...
+
+    def counter_drift(self) -> list[tuple[str, tuple[Any, ...], int, int]]:
+        """(table, key, counted, stored) of each counter that is not the count of its rows (`audit verify --all`)."""
+        ...
+
 
 class DeploymentRepository(Protocol):
     """What the deployment chose when its database was created."""

@@ -102,7 +102,7 @@ CHECKS: dict[str, Check] = {
     ".venv/bin/incubase audit rebuild-snapshots": Check(r"^0 case\(s\) rewritten from their events$"),
     ".venv/bin/incubase audit rebuild-projections":  # issue 16: every projection, one line each
         Check(r"^8 case\(s\): case_list \(the case list's columns of cases\) derived again\n"
-              r"8 case\(s\): figures \(case_days, case_tallies\) derived again\n"
+              r"8 case\(s\): figures \(case_days, case_tallies, case_counts, year_counts\) derived again\n"
               r"8 case\(s\): work_items \(work_items\) derived again$"),
     ".venv/bin/incubase audit rebuild-figures":
         Check(r"^8 case\(s\): their figures' rows derived again from their events$"),

@@ -234,6 +234,25 @@ def cli_db(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
+def test_issue16_cli_verify_all_names_a_dashboard_counter_that_is_not_its_rows_count(cli_db):
+    engine, a, b = cli_db
+    runner = CliRunner()
+    assert "counters" not in runner.invoke(app, ["audit", "verify", "--all"]).stdout  # sound: as before
+    cc = t.case_counts.c
+    with engine.begin() as conn:
+        conn.execute(t.case_counts.update().where(cc.jurisdiction == "520000").values(n=cc.n + 1))
+    result = runner.invoke(app, ["audit", "verify", "--all"])
+    assert result.exit_code == 1
+    assert ("VIOLATION counters [counter] case_counts 520000/recognized/provincial: 存储 3，按投影行计数 2"
+            in result.stdout)
+    assert result.stdout.strip().endswith("0 case(s) with violations; the dashboard's counters have violations")
+    lines = [json.loads(line) for line in runner.invoke(app, ["audit", "verify", "--all", "--json"]).stdout.splitlines()
+             if line.strip()]
+    assert (lines[-2]["counters"], lines[-2]["ok"], lines[-1]["grants"]) == (True, False, True)
+    runner.invoke(app, ["audit", "rebuild-figures"])
+    assert runner.invoke(app, ["audit", "verify", "--all"]).exit_code == 0
+
+
 def test_R17_cli_audit_verify_export_and_tampering(cli_db, tmp_path):
     engine, a, b = cli_db
     runner = CliRunner()

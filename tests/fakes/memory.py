@@ -1373,6 +1373,12 @@ class MemoryFigureRepository:
         tables.days[case_id] = tuple(day_rows(events, policy_of))
         tables.tallies[case_id] = tuple(tally_rows(events, jurisdiction))
 
+    def recount(self) -> dict[str, int]:
+        return {}  # the fake counts its rows on every read: it keeps no counters
+
+    def counter_drift(self) -> list[tuple[str, tuple[Any, ...], int, int]]:
+        return []
+
 
 class MemoryDeploymentRepository:
     def __init__(self, uow: MemoryUnitOfWork) -> None:

@@ -31,5 +31,7 @@ def test_issue16_the_sharded_flow_gives_verify_alls_result_with_a_tampered_case(
     assert (sharded["cases"], sharded["events"], sharded["bad_cases"]) == (whole.cases, whole.events, 1)
     assert sharded["violations"] == [asdict(v) for v in whole.violations]
     assert sharded["grants"] == {"acts": verify_grants(rt).acts, "violations": []}
+    assert sharded["counters"] == []  # issue 16: the dashboard's counters, checked with the full check
     # the edited payload is no break of the chain of hashes: only the full check names it
     assert chains["cases"] == 2 and chains["violations"] == [] and "grants" not in chains
+    assert "counters" not in chains
