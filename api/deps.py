@@ -69,3 +69,11 @@ async def request_origin(request: Request, user: CurrentUser) -> Origin:
 
 
 RequestOrigin = Annotated[Origin, Depends(request_origin)]
+
+
+def next_page(request: Request, next_after: str | None) -> str | None:
+    """The address within this server of the page after this one (issue 16, keyset paging): this
+    request's own path and query with `after` set to the page's `next_after`; None on the last page."""
+    if next_after is None:
+        return None
+    return f"{request.url.path}?{request.url.include_query_params(after=next_after).query}"

@@ -90,16 +90,25 @@ def next_of(pending: Iterable[Timer]) -> tuple[date | None, str | None]:
     return (None, None) if first is None else (first.due_on, f"{first.kind}:{first.key}")
 
 
-def encode_cursor(sort: str, value: Any, case_id: str) -> str:
-    raw = json.dumps([sort.lstrip("-"), value.isoformat() if isinstance(value, date) else value, case_id],
-                     ensure_ascii=False, separators=(",", ":"))
+def pack_cursor(parts: list[Any]) -> str:
+    """A keyset cursor as people see it: its parts, opaque (unpadded url-safe base64 of compact JSON)."""
+    raw = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def unpack_cursor(cursor: str) -> Any:
+    """What pack_cursor packed; ValueError (or binascii.Error, UnicodeDecodeError) for any other string."""
+    return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+
+
+def encode_cursor(sort: str, value: Any, case_id: str) -> str:
+    return pack_cursor([sort.lstrip("-"), value.isoformat() if isinstance(value, date) else value, case_id])
 
 
 def decode_cursor(sort: str, cursor: str) -> tuple[Any, str]:
     """(sort value, case id) of a cursor of this sort; InvalidCursor for any other string."""
     try:
-        named, value, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        named, value, case_id = unpack_cursor(cursor)
         if named != sort.lstrip("-") or not isinstance(case_id, str):
             raise InvalidCursor(cursor)
         if value is None:

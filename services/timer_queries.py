@@ -7,15 +7,13 @@ cursor people see is that key, opaque (base64 of JSON); the count stops at COUNT
 """
 from __future__ import annotations
 
-import base64
 import binascii
-import json
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from services.case_listing import InvalidCursor
+from services.case_listing import InvalidCursor, pack_cursor, unpack_cursor
 from services.reminders import INBOX
 from services.runtime import Runtime
 from services.values import TimerFilter as TimerFilter
@@ -55,14 +53,13 @@ def timer_key(row: dict[str, Any]) -> tuple[date, str, str, str]:
 
 def encode_cursor(key: tuple[date, str, str, str]) -> str:
     due_on, case_id, kind, key_ = key
-    raw = json.dumps(["timers", due_on.isoformat(), case_id, kind, key_], ensure_ascii=False, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return pack_cursor(["timers", due_on.isoformat(), case_id, kind, key_])
 
 
 def decode_cursor(cursor: str) -> tuple[date, str, str, str]:
     """The key a cursor of this list holds; InvalidCursor for any other string (a case list's too)."""
     try:
-        named, due_on, *rest = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        named, due_on, *rest = unpack_cursor(cursor)
         if named != "timers" or len(rest) != 3 or not all(isinstance(v, str) for v in (due_on, *rest)):
             raise InvalidCursor(cursor)
         return (date.fromisoformat(due_on), *rest)

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from api import openapi_examples as ex
 from api import problems
 from api.answers import answer, idempotent
-from api.deps import CurrentUser, IdempotencyKey, Offset, RuntimeDep
+from api.deps import CurrentUser, IdempotencyKey, Offset, RuntimeDep, next_page
 from api.fields import JURISDICTION_PATTERN
 from api.openapi_docs import (
     BAN_IN_FORCE,
@@ -122,9 +122,7 @@ def list_cases(
     next_after = None if page.next_after is None else encode_cursor(sort, *page.next_after)
     return {"items": [r.__dict__ for r in page.rows], "total": page.total, "total_capped": page.total_capped,
             "limit": limit, "next_after": next_after,
-            # the address within this server, as the links of the other answers are
-            "next": None if next_after is None else
-            f"{request.url.path}?{request.url.include_query_params(after=next_after).query}"}
+            "next": next_page(request, next_after)}
 
 
 @router.get("/{case_id}", response_model=CaseOut, summary="One case, with the acts this user may record now",

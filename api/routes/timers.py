@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from api import openapi_examples as ex
-from api.deps import CurrentUser, Offset, RuntimeDep
+from api.deps import CurrentUser, Offset, RuntimeDep, next_page
 from api.openapi_docs import VALIDATION, documented
 from services.case_listing import InvalidCursor
 from services.reminder_texts import step_words
@@ -115,9 +115,7 @@ def list_timers(
     next_after = None if page.next_after is None else encode_cursor(page.next_after)
     return {"items": page.rows, "total": page.total, "total_capped": page.total_capped, "limit": limit,
             "next_after": next_after,
-            # the address within this server, as the case list's is
-            "next": None if next_after is None else
-            f"{request.url.path}?{request.url.include_query_params(after=next_after).query}"}
+            "next": next_page(request, next_after)}
 
 
 
