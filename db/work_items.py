@@ -221,12 +221,16 @@ def _searched(conn: Connection, mine: Sequence[WorkScope], others: Sequence[Work
             .where(sa.or_(is_mine, _scoped(others)), _showing(where, search=False),
                    sa.or_(_w.due_key <= where.soon, _w.due_key == NO_DATE))
             .limit(scan + 1).subquery())
-    group = sa.case((read.c.due_key == NO_DATE, "no_deadline"), (read.c.due_key < where.today, "overdue"),
-                    else_="due_soon")
+    group = _date_group(read.c.due_key, where)
     q = (sa.select(read.c.kind, read.c.ours, group, sa.func.sum(read.c.hit), sa.func.count())
          .group_by(read.c.kind, read.c.ours, group))
     rows = conn.execute(q).all()
     return [(kind, bool(ours), g, int(hits)) for kind, ours, g, hits, _ in rows], sum(r[4] for r in rows) > scan
+
+
+def _date_group(due_key: Any, where: WorkFilter) -> Any:
+    """The group a row's due key puts it in today: the name of the _group condition it meets."""
+    return sa.case((due_key == NO_DATE, "no_deadline"), (due_key < where.today, "overdue"), else_="due_soon")
 
 
 def _group(name: str, where: WorkFilter) -> Any:
@@ -240,8 +244,7 @@ def _group(name: str, where: WorkFilter) -> Any:
 def _grouped(conn: Connection, mine: Sequence[WorkScope], others: Sequence[WorkScope], where: WorkFilter
              ) -> list[tuple[str, bool, str, int]]:
     is_mine = _scoped(mine)
-    group = sa.case((_w.due_key == NO_DATE, "no_deadline"), (_w.due_key < where.today, "overdue"),
-                    else_="due_soon")
+    group = _date_group(_w.due_key, where)
     mine_flag = sa.case((is_mine, 1), else_=0)
     q = (sa.select(_w.kind, mine_flag, group, sa.func.count())
          .where(sa.or_(is_mine, _scoped(others)), _showing(where),
