@@ -26,6 +26,7 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.tables import metadata
 from db.uow import SqlUnitOfWork
+from services import passwords
 from services.calendars import default_calendar
 from services.runtime import Runtime
 from tests.fakes.memory import MemoryStore, MemoryUnitOfWork
@@ -49,6 +50,31 @@ class FakeClock:
     def set_day(self, day: date, at: time = time(10, 0)) -> None:
         moment = datetime.combine(day, at, tzinfo=SHANGHAI).astimezone(UTC)
         self.now = max(self.now + timedelta(microseconds=1), moment)
+
+
+# services.passwords hashes at OWASP's scrypt cost, N=2^17: ~0.6 s and 128 MiB a hash here. The in-process
+# tests sign in thousands of times and spent 40 % of the suite's time hashing; they hash at N=2^10.
+# The product's cost is what the console-script and `make run` tests (subprocesses) sign in against,
+# and what tests/unit/test_passwords.py and the tests taking `product_password_cost` prove.
+PRODUCT_SCRYPT_N = passwords.SCRYPT_N
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "SCRYPT_N", 2**10)
+        passwords.dummy_hash.cache_clear()
+        yield
+    passwords.dummy_hash.cache_clear()
+
+
+@pytest.fixture
+def product_password_cost(monkeypatch) -> Iterator[None]:
+    """The product's scrypt cost for one test, not the suite's cheap one."""
+    monkeypatch.setattr(passwords, "SCRYPT_N", PRODUCT_SCRYPT_N)
+    passwords.dummy_hash.cache_clear()
+    yield
+    passwords.dummy_hash.cache_clear()
 
 
 @pytest.fixture

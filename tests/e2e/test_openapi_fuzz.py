@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -20,6 +21,11 @@ from tests.story import Story
 EXAMPLES_PER_OPERATION = 12
 
 
+# hypothesis compares the global `random` state before and after drawing a case; a thread left by an
+# earlier test of the same pytest worker moves it now and then (the websockets client under Prefect's
+# events client draws its reconnect backoff from `random`), and the deprecation, an error under the
+# suite's filterwarnings, failed this test by chance
+@pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 def test_no_generated_request_gets_a_server_error(rt, clock):
     users.add_user(rt, "supervisor.fuzz", "模糊测试", [("supervisor", "000000")])
     headers = {"Authorization": f"Bearer {users.create_token(rt, 'supervisor.fuzz', 'fuzz')}"}

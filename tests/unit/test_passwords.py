@@ -8,7 +8,7 @@ from services import passwords
 from services.passwords import WeakPassword
 
 
-def test_scrypt_parameters_are_at_least_owasps_and_stored_with_the_hash():
+def test_scrypt_parameters_are_at_least_owasps_and_stored_with_the_hash(product_password_cost):
     """OWASP Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1 at the least."""
     assert (passwords.SCRYPT_N, passwords.SCRYPT_R, passwords.SCRYPT_P) >= (2**17, 8, 1)
     stored = passwords.hash_password("a long enough passphrase")
@@ -20,7 +20,7 @@ def test_scrypt_parameters_are_at_least_owasps_and_stored_with_the_hash():
 
 
 @pytest.mark.parametrize("stored", ["scrypt$16384$8$1$00$00", "scrypt$131072$4$1$00$00", "md5$x", "garbage"])
-def test_a_weaker_or_foreign_hash_needs_a_rehash(stored):
+def test_a_weaker_or_foreign_hash_needs_a_rehash(stored, product_password_cost):
     assert passwords.needs_rehash(stored)
 
 
