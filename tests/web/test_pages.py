@@ -33,7 +33,7 @@ def errors_in(html: str) -> dict[str, str]:
 
 # --- sign-in -------------------------------------------------------------------------------
 
-def test_password_is_stored_as_salted_scrypt(rt, people):
+def test_password_is_stored_as_salted_scrypt(rt, people, product_password_cost):
     """issue 14 (level 3): scrypt at OWASP's N=2^17, r=8, p=1."""
     a, b = users.hash_password("same password"), users.hash_password("same password")
     assert a.startswith("scrypt$131072$8$1$") and len(a.split("$")) == 6
