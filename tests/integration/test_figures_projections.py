@@ -37,10 +37,13 @@ def test_issue16_statistics_of_every_year_and_day_from_projections_equal_the_rep
     for year in YEARS:
         days = [date(year, 12, 31), date(year, 6, 30), date(year, 3, 31), date(year, 1, 1),
                 *(d for d in approvals if d.year == year)]
+        listed_on = {date(year, 12, 31), *(d for d in approvals if d.year == year)}
         for scope in SCOPES:
             for day in days:  # "today" is the day: the figures of a year as of it
                 by_sql, by_replay = statistics(rt, scope, year, day), statistics_by_replay(rt, scope, year, day)
                 assert by_sql.as_dict() == by_replay.as_dict(), (scope, year, day)
+                if day not in listed_on:
+                    continue  # the lists of cases behind each figure: at the year's end and on the busy days
                 for figure in LISTED_FIGURES:
                     assert counted_cases(rt, scope, year, day, figure) == \
                         counted_cases_by_replay(rt, scope, year, day, figure), (scope, year, day, figure)

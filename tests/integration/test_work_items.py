@@ -129,7 +129,7 @@ def _compare(rt, today: date) -> int:
 @pytest.mark.memory
 def test_issue16_the_queue_from_the_projection_equals_the_queue_from_every_case(rt, clock):
     rt = department(rt)
-    build(rt, clock)
+    build(rt, clock, n=45)  # every branch of build's pattern, each case kind in each of three divisions
     # the day the reports were flagged, a day the revoked cases' deadline to repay is near and passed,
     # and a day the first assessments come within the horizon
     shown = sum(_compare(rt, day) for day in (D(2025, 4, 2), D(2025, 4, 20), D(2026, 5, 20)))
