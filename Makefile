@@ -40,7 +40,9 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	@# files in collection order (acceptance first), not xdist's default of the most tests first, which left the
+	@# long files of few tests (make run, the README, the deployments) for the end, one worker idle meanwhile
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # the scale-out acceptance runs of issue 16 (tests marked `scale`, left out of `make test`: several
 # minutes): a Prefect server on PostgreSQL, two workers from different directories sharing the
