@@ -59,22 +59,29 @@ class FakeClock:
 PRODUCT_SCRYPT_N = passwords.SCRYPT_N
 
 
+@contextmanager
+def scrypt_cost(n: int) -> Iterator[None]:
+    """services.passwords hashing at N=`n`, its dummy hash (made at the cost in force) made again."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "SCRYPT_N", n)
+        passwords.dummy_hash.cache_clear()
+        try:
+            yield
+        finally:
+            passwords.dummy_hash.cache_clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def cheap_password_hashes() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(passwords, "SCRYPT_N", 2**10)
-        passwords.dummy_hash.cache_clear()
+    with scrypt_cost(2**10):
         yield
-    passwords.dummy_hash.cache_clear()
 
 
 @pytest.fixture
-def product_password_cost(monkeypatch) -> Iterator[None]:
+def product_password_cost() -> Iterator[None]:
     """The product's scrypt cost for one test, not the suite's cheap one."""
-    monkeypatch.setattr(passwords, "SCRYPT_N", PRODUCT_SCRYPT_N)
-    passwords.dummy_hash.cache_clear()
-    yield
-    passwords.dummy_hash.cache_clear()
+    with scrypt_cost(PRODUCT_SCRYPT_N):
+        yield
 
 
 @pytest.fixture

@@ -7,15 +7,27 @@ clock would have moved between two sign-ins of a person.
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import timedelta
 
 import pyotp
 
-from services import two_factor, users
+from services import passwords, two_factor, users
 from services.values import Origin
 
 STEP = timedelta(seconds=30)
+
+
+def stored_hash(password: str) -> str:
+    """`password`'s scrypt hash at the cost in force (the suite's cheap one, or the product's where a
+    test asks for it), made once per cost: a user's hash is set from it instead of hashed anew."""
+    return _hash_at(password, passwords.SCRYPT_N)
+
+
+@functools.cache
+def _hash_at(password: str, _cost: int) -> str:  # the cost is a key of the cache: hash_password reads it
+    return passwords.hash_password(password)
 
 
 def enrol(rt, clock, username: str) -> str:

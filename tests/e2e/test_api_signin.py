@@ -2,26 +2,19 @@
 level 3), with their problem+json answers."""
 from __future__ import annotations
 
-import functools
-
 import pytest
 
-from services import passwords, users
-from tests.signing_in import code_now
+from services import users
+from tests.signing_in import code_now, stored_hash
 
 PASSWORD = "Guizhou incubation 2026"
-
-
-@functools.cache
-def stored_hash() -> str:
-    return passwords.hash_password(PASSWORD)
 
 
 @pytest.fixture
 def with_passwords(rt, callers):
     for username in callers:
         with rt.uow() as uow:
-            uow.users.set_password_hash(uow.users.by_username(username).id, stored_hash(), rt.clock())
+            uow.users.set_password_hash(uow.users.by_username(username).id, stored_hash(PASSWORD), rt.clock())
             uow.commit()
     users.add_user(rt, "audit.admin", "审计管理员", [("auditadmin", "000000")])
     return callers

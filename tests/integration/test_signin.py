@@ -4,7 +4,6 @@ hashes, and two-factor sign-in (TOTP, recovery codes), each on the security log.
 PostgreSQL and the in-memory storage (the services against the ports alone)."""
 from __future__ import annotations
 
-import functools
 import secrets
 from dataclasses import replace
 from datetime import timedelta
@@ -17,7 +16,7 @@ from services.lockout import LockedOut
 from services.passwords import WeakPassword
 from services.signin import SignInExpired, SignInFailed
 from services.values import Origin, SecurityLogFilter
-from tests.signing_in import code_now
+from tests.signing_in import code_now, stored_hash
 
 pytestmark = pytest.mark.memory
 
@@ -26,16 +25,11 @@ HERE, THERE = "10.0.0.5", "10.0.0.9"
 ADMIN = Origin("admin", "10.0.0.1")
 
 
-@functools.cache
-def stored_hash() -> str:
-    return passwords.hash_password(PASSWORD)
-
-
 def person(rt, username: str, role: str = "caseworker") -> None:
-    """A user with PASSWORD (its hash made once for the module: half a second each)."""
+    """A user with PASSWORD (its hash made once, tests.signing_in.stored_hash)."""
     users.add_user(rt, username, username, [(role, "520000")])
     with rt.uow() as uow:
-        uow.users.set_password_hash(uow.users.by_username(username).id, stored_hash(), rt.clock())
+        uow.users.set_password_hash(uow.users.by_username(username).id, stored_hash(PASSWORD), rt.clock())
         uow.commit()
 
 
@@ -80,7 +74,6 @@ def test_failures_count_in_their_window_and_a_success_starts_the_count_again(rt,
 
 def test_an_unknown_user_gets_the_same_answer_after_the_same_work_and_is_locked_alike(rt, monkeypatch):
     """issue 14: the same answer after the same work for unknown users: one scrypt hash at the same cost."""
-    stored_hash.cache_clear()  # made again at the cost in force, whatever test made it first
     person(rt, "wang")
     passwords.dummy_hash()  # made once per process, as a first sign-in of an unknown user would
     hashed: list[tuple[int, int, int]] = []

@@ -6,7 +6,6 @@ pages themselves record them.
 """
 from __future__ import annotations
 
-import functools
 import re
 from datetime import date
 
@@ -17,7 +16,7 @@ from api.main import create_app
 from api.web import csrf
 from services import users
 from services.security_policy import TWO_FACTOR_ROLES
-from tests.signing_in import enrol, sign_in_page
+from tests.signing_in import enrol, sign_in_page, stored_hash
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
 PASSWORD = "correct horse battery"
@@ -37,16 +36,9 @@ def totp_secrets() -> dict[str, str]:
     return {}
 
 
-@functools.cache
-def password_hash() -> str:
-    """PASSWORD's scrypt hash, made once: at OWASP's cost (half a second) five users a test would
-    double the time of the pages' tests (services.users.set_password itself: tests/integration)."""
-    return users.hash_password(PASSWORD)
-
-
 def give_password(rt, username: str) -> None:
     with rt.uow() as uow:
-        uow.users.set_password_hash(uow.users.by_username(username).id, password_hash(), rt.clock())
+        uow.users.set_password_hash(uow.users.by_username(username).id, stored_hash(PASSWORD), rt.clock())
         uow.commit()
 
 
