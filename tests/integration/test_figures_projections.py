@@ -35,9 +35,9 @@ def test_issue16_statistics_of_every_year_and_day_from_projections_equal_the_rep
     approvals = sorted({e.on for events in histories.values() for e in events if e.act in ("approve", "suspend")})
     seen = []
     for year in YEARS:
-        days = [date(year, 12, 31), date(year, 6, 30), date(year, 3, 31), date(year, 1, 1),
-                *(d for d in approvals if d.year == year)]
-        listed_on = {date(year, 12, 31), *(d for d in approvals if d.year == year)}
+        busy = [d for d in approvals if d.year == year]
+        days = [date(year, 12, 31), date(year, 6, 30), date(year, 3, 31), date(year, 1, 1), *busy]
+        listed_on = {date(year, 12, 31), *busy}
         for scope in SCOPES:
             for day in days:  # "today" is the day: the figures of a year as of it
                 by_sql, by_replay = statistics(rt, scope, year, day), statistics_by_replay(rt, scope, year, day)
