@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.state.limiter = Limiter(config.expensive_reads_burst, config.expensive_reads_per_minute)
+    app.state.limiter = rate_limiter(config)
     problems.install(app)
     openapi_docs.install(app)
     refusals.install(app)
@@ -71,6 +71,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         return {"status": "ok"}
 
     return app
+
+
+def rate_limiter(config: Settings) -> Limiter:
+    """The expensive reads' token buckets of one app (api/limits.py)."""
+    return Limiter(config.expensive_reads_burst, config.expensive_reads_per_minute)
 
 
 app = create_app()

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from services import users
+from tests.apps import app_for
 
 
 @dataclass
@@ -51,7 +51,7 @@ USERS = {
 
 @pytest.fixture
 def client(rt) -> TestClient:
-    with TestClient(create_app(runtime=rt)) as test_client:
+    with TestClient(app_for(rt)) as test_client:
         yield test_client
 
 

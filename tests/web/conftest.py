@@ -12,10 +12,10 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from api.web import csrf
 from services import users
 from services.security_policy import TWO_FACTOR_ROLES
+from tests.apps import app_for
 from tests.signing_in import enrol, sign_in_page, stored_hash
 from tests.story import CASEWORKER, INSPECTOR, SUPERVISOR, Story
 
@@ -80,7 +80,7 @@ def token_on(html: str) -> str:
 
 @pytest.fixture
 def app_client(rt, people):
-    with PageClient(create_app(runtime=rt), follow_redirects=False) as client:
+    with PageClient(app_for(rt), follow_redirects=False) as client:
         yield client
 
 
@@ -90,7 +90,7 @@ def sign_in(rt, clock, people, totp_secrets):
     clients = []
 
     def signed_in(username: str) -> TestClient:
-        client = PageClient(create_app(runtime=rt), follow_redirects=False)
+        client = PageClient(app_for(rt), follow_redirects=False)
         clients.append(client)
         answer = sign_in_page(client, username, PASSWORD, clock, totp_secrets.get(username))
         assert answer.status_code == 303, answer.text

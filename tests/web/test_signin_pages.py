@@ -9,8 +9,8 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from services import users
+from tests.apps import app_for
 from tests.signing_in import code_now, enrol, sign_in_page, ticket_of
 from tests.story import CASEWORKER, SUPERVISOR
 
@@ -18,7 +18,7 @@ from .conftest import PASSWORD, PageClient, give_password
 
 
 def fresh(rt) -> TestClient:
-    return PageClient(create_app(runtime=rt), follow_redirects=False)
+    return PageClient(app_for(rt), follow_redirects=False)
 
 
 def secret_on(html: str) -> str:
