@@ -23,7 +23,7 @@ from db import work_items as work
 from db.case_listing import ClaimedCases
 from db.driver_path import DriverStatement
 from db.projections import among, among_ids
-from services.case_listing import after_prefix, count_cap, id_prefix, needle, next_of, search_text
+from services.case_listing import after_prefix, count_cap, id_prefix, needle, next_of, search_text, whole_credit_code
 from services.ports import CaseFilter, CaseNotFound, CasePage, CaseSummary, CaseTimer, Party, PartyDetails
 from services.references import reference_after
 from services.work_items import WorkFilter, WorkRow, WorkScope
@@ -513,7 +513,8 @@ def _matching(query: CaseFilter, dialect: str) -> list:
     if query.timer_due_before is not None:
         out.append(c.next_due < query.timer_due_before)
     if query.text and needle(query.text):
-        found = c.search_text.contains(needle(query.text), autoescape=True)
+        code = whole_credit_code(query.text)
+        found = c.operator_code == code if code else c.search_text.contains(needle(query.text), autoescape=True)
         start = id_prefix(query.text)
         if start is not None:  # the ids beginning with it, as a range of the primary key (services.case_listing)
             found = sa.or_(sa.and_(c.id >= start, c.id < after_prefix(start)), found)

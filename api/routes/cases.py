@@ -87,7 +87,8 @@ def list_cases(
     timer_due_before: date | None = None,
     q: Annotated[str | None, Query(max_length=100, description="A fragment of the base's or the operator's "
                                    "name, the credit code or the 受理编号, or the start of a case id (at least "
-                                   "4 characters; issues 15, 16)")] = None,
+                                   "4 characters; issues 15, 16); a whole credit code (its check character "
+                                   "right) finds that operator's cases")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2200, description="The year of the application")] = None,
     sort: Sort = "applied_on",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

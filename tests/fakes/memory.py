@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from services.case_listing import count_cap, id_prefix, needle, next_of, search_text
+from services.case_listing import count_cap, id_prefix, needle, next_of, search_text, whole_credit_code
 from services.grant_ledger import GENESIS, grants_of
 from services.ports import (
     CaseFilter,
@@ -442,6 +442,13 @@ def _utc_or_none(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.astimezone(UTC)
 
 
+def _found(tables: Tables, c: _Case, text: str) -> bool:
+    """The case list's search (services.case_listing): a whole credit code, or a fragment, or an id's start."""
+    code = whole_credit_code(text)
+    return (c.operator_code == code if code else needle(text) in _search_text(tables, c)) or c.id.startswith(
+        id_prefix(text) or "\x00")  # NUL: no id begins with it
+
+
 def _search_text(tables: Tables, c: _Case) -> str:
     base = tables.bases[c.base_id]
     return search_text(c.reference, base.name, tables.operators[base.operator_id].name, c.operator_code)
@@ -541,8 +548,7 @@ class MemoryCaseRepository:
                 and _within(c.jurisdiction, query.scopes)
                 and (query.timer_due_before is None
                      or (nexts.get(c.id, (None, None))[0] or date.max) < query.timer_due_before)
-                and (not query.text or needle(query.text) in _search_text(tables, c)
-                     or c.id.startswith(id_prefix(query.text) or "\x00"))  # NUL: no id begins with it
+                and (not query.text or _found(tables, c, query.text))
                 and (query.applied_in is None or c.applied_on.year == query.applied_in)
                 and (query.ids is None or c.id in query.ids)]
         name, descending = query.sort.lstrip("-"), query.sort.startswith("-")

@@ -178,6 +178,29 @@ def test_issue16_an_id_start_is_a_range_of_the_primary_key_or_ed_with_the_search
 
 
 @pytest.mark.memory
+def test_issue16_a_whole_credit_code_is_that_operators_cases_not_a_fragment(rt, clock, department):
+    """services.case_listing.whole_credit_code: 18 characters whose check character is right are the
+    operator's code (its index), in any case as typed; one wrong character makes it a fragment again."""
+    def found(text: str) -> set[str]:
+        return {r.id for r in list_cases(rt, CaseFilter(text=text, limit=1000))}
+
+    by_id = {r.id: r for r in list_cases(rt, CaseFilter(limit=1000))}
+    code = credit_code(2)
+    theirs = {i for i, r in by_id.items() if r.operator_code == code}
+    assert len(theirs) == COUNT // 3
+    assert found(code) == theirs and found(f"  {code.lower()} ") == theirs
+    # an operator whose name quotes the code is not that operator: the code is not searched for in names
+    clock.set_day(D(2024, 4, 20))
+    quoting = cases.open_case(rt, operator_name=f"原{code}承继有限公司", credit_code=credit_code(9, "520500"),
+                              base_name="毕节承继园", base_address="贵州省", level="provincial",
+                              jurisdiction="520500", on=D(2024, 4, 20), actor=CASEWORKER, reason="受理").case.id
+    assert found(code) == theirs
+    wrong_check = code[:17] + next(ch for ch in "0123456789" if ch != code[17])
+    assert found(wrong_check) == set()  # a fragment of nothing stored
+    assert found(code[:17]) == {*theirs, quoting}  # 17 characters: a fragment, found in the name too
+
+
+@pytest.mark.memory
 def test_issue16_the_count_stops_at_the_cap(rt, department, monkeypatch):
     from services import case_listing
 
