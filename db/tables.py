@@ -39,12 +39,18 @@ bases = sa.Table(
     sa.UniqueConstraint("operator_id", "name"),
 )
 
-# the case list's indexes (issue 16): a page is an index range in its order, after its cursor
+# the case list's indexes (issue 16): a page is an index range in its order, after its cursor. The
+# filters' columns come after the order's (migration 0023), so a walk in order that skips the cases of
+# other provinces, levels and states reads them in the index, not in the table: at 1,000,000 cases a
+# province's `?level=provincial` walked 440,551 rows of the table for 51 (1,081 ms), the index 29 ms
+FILTERED = ("jurisdiction", "level", "state")
 LIST_INDEXES = {
-    "j_applied": ("jurisdiction", "applied_on", "id"), "j_updated": ("jurisdiction", "last_on", "id"),
-    "j_next_due": ("jurisdiction", "next_due", "id"), "j_state": ("jurisdiction", "state", "id"),
-    "applied": ("applied_on", "id"), "updated": ("last_on", "id"), "next_due": ("next_due", "id"),
-    "state": ("state", "id"),
+    "j_applied": ("jurisdiction", "applied_on", "id", "level", "state"),
+    "j_updated": ("jurisdiction", "last_on", "id", "level", "state"),
+    "j_next_due": ("jurisdiction", "next_due", "id", "level", "state"),
+    "j_state": ("jurisdiction", "state", "id", "level"),
+    "applied": ("applied_on", "id", *FILTERED), "updated": ("last_on", "id", *FILTERED),
+    "next_due": ("next_due", "id", *FILTERED), "state": ("state", "id", "jurisdiction", "level"),
 }
 
 cases = sa.Table(

@@ -13,12 +13,19 @@ import sqlalchemy as sa
 from alembic import op
 
 from db.case_listing import backfill
-from db.tables import LIST_INDEXES
 
 revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
+
+# the indexes as this migration made them (db.tables.LIST_INDEXES has since grown: migration 0023)
+LIST_INDEXES = {
+    "j_applied": ("jurisdiction", "applied_on", "id"), "j_updated": ("jurisdiction", "last_on", "id"),
+    "j_next_due": ("jurisdiction", "next_due", "id"), "j_state": ("jurisdiction", "state", "id"),
+    "applied": ("applied_on", "id"), "updated": ("last_on", "id"), "next_due": ("next_due", "id"),
+    "state": ("state", "id"),
+}
 
 
 def upgrade() -> None:
