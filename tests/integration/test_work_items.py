@@ -173,6 +173,24 @@ def test_issue16_keyset_pages_neither_skip_nor_repeat_as_work_is_added_between_t
     assert page.total == sum(page.group_totals.values()) == len(work_queue(rt, user, D(2025, 4, 2))[0])
 
 
+def test_issue16_a_scope_walked_in_order_or_found_and_sorted_gives_the_same_pages(rt, engine, clock, monkeypatch):
+    """db/work_items.WALK_FROM: a scope within a province with that many rows today is walked in the
+    queue's order, a smaller one found by its codes and sorted (PostgreSQL). Both plans, forced each
+    way, give every user's whole queue, page by page, as the reference gives it."""
+    from db import work_items as work
+
+    rt = department(rt)
+    build(rt, clock, n=30)
+    today = D(2025, 4, 2)
+    plans = []
+    for walk_from in (1, 10**9):  # every scope walked; none
+        monkeypatch.setattr(work, "WALK_FROM", walk_from)
+        plans.append([_all_pages(rt, user, today, 7) for user in USERS])
+        for user, paged in zip(USERS, plans[-1], strict=True):
+            assert paged == reference_queue(rt, user, today)[0], (walk_from, user.username)
+    assert plans[0] == plans[1] and sum(map(len, plans[0])) > 100
+
+
 # --- audit verify holds the rows to the replay (R17) ---------------------------------------------
 
 def _violations(rt, case_id: str) -> list[str]:
