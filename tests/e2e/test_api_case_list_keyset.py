@@ -6,6 +6,7 @@ from datetime import date
 
 from services.case_listing import encode_cursor
 from tests.e2e.http import CASES, apply_body, ok, problem
+from tests.story import credit_code
 
 
 def test_issue16_the_api_list_follows_next_through_every_case_once(clock, callers):
@@ -30,3 +31,17 @@ def test_issue16_the_api_list_follows_next_through_every_case_once(clock, caller
     refused = problem(wang.get(CASES, params={"after": wrong, "sort": "-applied_on"}), 422, "/problems/validation")
     assert refused["field"] == "after"
     problem(wang.get(CASES, params={"after": "garbage"}), 422, "/problems/validation")
+
+
+def test_issue16_q_holding_a_whole_credit_code_lists_that_operators_cases(clock, callers):
+    """services.case_listing.whole_credit_code through the API: `q` with a whole credit code, in lower
+    case as typed, lists the operator's cases, and not a case whose base is named after that code."""
+    wang = callers["caseworker.wang"]
+    clock.set_day(date(2024, 4, 20))
+    theirs = {ok(wang.post(CASES, json=apply_body(seed=3, base={"name": f"六盘水创业园{i}", "address": "六盘水"})),
+                 201)["id"] for i in range(2)}
+    code = credit_code(3)
+    other = ok(wang.post(CASES, json=apply_body(seed=4, base={"name": f"{code}号园", "address": "六盘水"})), 201)["id"]
+    found = ok(wang.get(CASES, params={"q": code.lower()}))
+    assert {c["id"] for c in found["items"]} == theirs and found["total"] == 2
+    assert other in {c["id"] for c in ok(wang.get(CASES, params={"q": code[:17]}))["items"]}
