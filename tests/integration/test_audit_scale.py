@@ -164,5 +164,9 @@ def test_R17_verify_all_streams_50000_events_in_bounded_memory(tmp_path, quiet_m
     assert small[:3] == (20, 10_000, 0)
     assert large[:3] == (100, 50_000, 0)  # every case verified ok
     assert large[4][-1] == (100, 50_000) and len(large[4]) == 100
-    # memory follows the longest case, not the whole record
-    assert 0 < large[3] < 1.5 * small[3], f"peak {large[3]:,} blocks for 50k events vs {small[3]:,} for 10k"
+    # memory follows the longest case, not the whole record: the 40,000 events more add less than half a
+    # block each to the peak (caches warming: a few thousand blocks in all), where keeping the events
+    # would add tens each (an Event and its fields). A ratio of the two peaks was too tight at this size:
+    # 8,615 against 5,698 blocks once, with nothing kept
+    growth = (large[3] - small[3]) / (large[1] - small[1])
+    assert 0 < small[3] and growth < 0.5, f"peak {large[3]:,} blocks for 50k events vs {small[3]:,} for 10k"
