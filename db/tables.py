@@ -44,13 +44,19 @@ bases = sa.Table(
 # other provinces, levels and states reads them in the index, not in the table: at 1,000,000 cases a
 # province's `?level=provincial` walked 440,551 rows of the table for 51 (1,081 ms), the index 29 ms
 FILTERED = ("jurisdiction", "level", "state")
+_SORTED_BY = {"applied": "applied_on", "updated": "last_on", "next_due": "next_due", "state": "state"}
+
+
+def _filters_after(*key: str) -> tuple[str, ...]:
+    """The filters' columns an index ordered by `key` does not already hold."""
+    return tuple(column for column in FILTERED if column not in key)
+
+
+# each sort within a jurisdiction's range (`j_…`) and over all of them
 LIST_INDEXES = {
-    "j_applied": ("jurisdiction", "applied_on", "id", "level", "state"),
-    "j_updated": ("jurisdiction", "last_on", "id", "level", "state"),
-    "j_next_due": ("jurisdiction", "next_due", "id", "level", "state"),
-    "j_state": ("jurisdiction", "state", "id", "level"),
-    "applied": ("applied_on", "id", *FILTERED), "updated": ("last_on", "id", *FILTERED),
-    "next_due": ("next_due", "id", *FILTERED), "state": ("state", "id", "jurisdiction", "level"),
+    **{f"j_{name}": ("jurisdiction", column, "id", *_filters_after("jurisdiction", column))
+       for name, column in _SORTED_BY.items()},
+    **{name: (column, "id", *_filters_after(column)) for name, column in _SORTED_BY.items()},
 }
 
 cases = sa.Table(
